@@ -1,0 +1,44 @@
+# counter_app: the two commands a new developer needs are `make run` and `make test`.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+# Debian packages the tests use: PDF read-back, barcode decoding, fonts, a print queue, a PostgreSQL server,
+# a virtual screen, a Secret Service for keyring tests and SANE's test scanner.
+DEB_PACKAGES := poppler-utils zbar-tools fonts-noto-core cups cups-client printer-driver-cups-pdf \
+	postgresql-15 xvfb libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libegl1 libgl1 libxkbcommon0 \
+	libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 dbus gnome-keyring sane-utils nsis
+
+.PHONY: run test lint unit bench deps venv screenshots clean dist
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[test]"
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+deps:
+	@bash scripts/install-debian-packages.sh $(DEB_PACKAGES)
+
+run: $(STAMP)
+	$(PY) -m counter_app --demo
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check counter_app tests scripts
+	$(VENV)/bin/ruff format --check counter_app tests scripts
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+test: deps $(STAMP) lint
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q -p no:cacheprovider
+
+bench: deps $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m scripts.bench
+
+screenshots: deps $(STAMP)
+	$(PY) scripts/screenshots.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

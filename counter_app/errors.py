@@ -1,0 +1,58 @@
+"""CounterError and its kinds, shared by every layer; each maps to one exit code of the command line."""
+
+from __future__ import annotations
+
+
+class CounterError(Exception):
+    """Base of every error the application reports to a person.
+
+    `message` is Vietnamese, short, for the clerk; `detail` is technical, for the expandable part and the log
+    (it must not hold personal data).
+    """
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, detail: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+
+
+class ValidationError(CounterError):
+    """Bad input typed by a person; `field` names where it was typed so the message can stand next to it."""
+
+    exit_code = 2
+
+    def __init__(self, field: str, message: str, *, detail: str = "") -> None:
+        super().__init__(message, detail=detail)
+        self.field = field
+
+
+class RuleError(CounterError):
+    """A legal or product rule refuses the action (illegal transition, second re-appointment, ...)."""
+
+    exit_code = 2
+
+
+class NotFoundError(CounterError):
+    """The dossier, slip or procedure asked for does not exist."""
+
+    exit_code = 2
+
+
+class PermissionDenied(CounterError):
+    """The user's role may not do this."""
+
+    exit_code = 2
+
+
+class CentralUnreachable(CounterError):
+    """The central database could not be reached; nothing is lost, the work is retried later."""
+
+    exit_code = 3
+
+
+class IntegrityProblem(CounterError):
+    """Stored data failed a check (database corruption, broken audit chain, altered attachment)."""
+
+    exit_code = 4
