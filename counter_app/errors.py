@@ -56,3 +56,14 @@ class IntegrityProblem(CounterError):
     """Stored data failed a check (database corruption, broken audit chain, altered attachment)."""
 
     exit_code = 4
+
+
+class FormInvalid(CounterError):
+    """Several fields of one form are wrong: `errors` maps each field to its Vietnamese message."""
+
+    exit_code = 2
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        first = next(iter(errors.values()), "Dữ liệu không hợp lệ.")
+        super().__init__(first if len(errors) == 1 else f"{first} (và {len(errors) - 1} lỗi khác)")
+        self.errors = errors

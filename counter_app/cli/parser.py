@@ -1,0 +1,133 @@
+"""The command line's parser: global options accepted before or after the subcommand, and every subcommand."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from counter_app import __version__
+
+
+class VietnameseArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # argparse's own messages are English; say where to look
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"Lỗi: tham số không hợp lệ ({message}). Xem “counter-app --help”.\n")
+        raise SystemExit(2)
+
+
+def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    default: Any = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--db", default=default, help="local database file (env COUNTER_APP_DB)")
+    parser.add_argument(
+        "--now", default=default, help='drill clock start "YYYY-MM-DD HH:MM", Vietnamese time (env COUNTER_APP_NOW)'
+    )
+    parser.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS if suppress else False, help="machine-readable output"
+    )
+    parser.add_argument("--demo", action="store_true", default=argparse.SUPPRESS if suppress else False,
+                        help="use the demo profile (its own database with a demo agency)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = VietnameseArgumentParser(prog="counter-app", description="Bộ phận Một cửa: tiếp nhận và trả kết quả")
+    parser.add_argument("--version", action="version", version=f"counter-app {__version__}")
+    _global_options(parser, suppress=False)
+    common = VietnameseArgumentParser(add_help=False)
+    _global_options(common, suppress=True)
+    sub = parser.add_subparsers(dest="command", parser_class=VietnameseArgumentParser)
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[common], help=help_text)
+
+    p = add("init", "create or configure the local database")
+    p.add_argument("--agency-code", required=True)
+    p.add_argument("--agency-name", required=True)
+    p.add_argument("--counter", type=int, required=True)
+    p.add_argument("--counter-digits", type=int, choices=(1, 2), default=1)
+    p.add_argument("--number-digits", type=int, choices=(3, 4), default=3)
+    p.add_argument("--parent-authority", default="")
+
+    p = add("due-date", "compute an appointment")
+    p.add_argument("--received", required=True)
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--days", type=int)
+    group.add_argument("--procedure")
+    p.add_argument("--mode", choices=("days", "hours"))
+
+    p = add("calendar", "list a year's days off and working weekend days")
+    p.add_argument("year", type=int)
+    p = add("calendar-import", "import a year's official calendar decision (JSON)")
+    p.add_argument("file")
+    p = add("procedures", "list the catalogue")
+    p.add_argument("--search", default="")
+
+    p = add("intake", "take in a dossier (accept, ask for a supplement, or refuse)")
+    p.add_argument("--procedure", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--id", required=True, dest="identifier")
+    p.add_argument("--phone", default="")
+    p.add_argument("--address", default="")
+    p.add_argument("--email", default="")
+    p.add_argument("--birth-date", default="")
+    p.add_argument("--sex", default="")
+    p.add_argument("--organisation", action="store_true", help="the applicant is an organisation (tax code)")
+    p.add_argument("--received")
+    p.add_argument("--outcome", choices=("accept", "supplement", "refuse"), default="accept")
+    p.add_argument("--missing", action="append", default=[])
+    p.add_argument("--reason", default="")
+    p.add_argument("--fee-paid", action="store_true")
+    p.add_argument("--post", default="", help="send the result by post to this address")
+
+    p = add("find", "search dossiers by code, name, identifier or phone")
+    p.add_argument("text")
+    p = add("show", "a dossier with its timeline")
+    p.add_argument("code")
+    p = add("transfer", "hand the dossier over to the deciding agency")
+    p.add_argument("code")
+    p = add("supplement-request", "the deciding agency asks for a supplement (the clock pauses)")
+    p.add_argument("code")
+    p.add_argument("--reason", required=True)
+    p = add("supplement-received", "the applicant's supplement is received (the clock resumes)")
+    p.add_argument("code")
+    p = add("result-ready", "the result is back at the desk")
+    p.add_argument("code")
+    p = add("hand-over", "hand the result to the applicant")
+    p.add_argument("code")
+    p.add_argument("--to", default="", dest="to_name")
+    p.add_argument("--id", default="", dest="to_identifier")
+    p.add_argument("--rating", type=int)
+    like = p.add_mutually_exclusive_group()
+    like.add_argument("--like", action="store_true", default=None)
+    like.add_argument("--dislike", action="store_true", default=None)
+    p.add_argument("--fee-collected", action="store_true")
+    p.add_argument("--waybill", default="", help="sent by post with this waybill number")
+    p = add("withdraw", "the applicant withdraws the dossier")
+    p.add_argument("code")
+    p.add_argument("--reason", required=True)
+    p = add("void", "void a dossier taken in by mistake")
+    p.add_argument("code")
+    p.add_argument("--reason", required=True)
+    p = add("demo", "fill the database with realistic demo dossiers")
+    p.add_argument("--dossiers", type=int, required=True)
+    p.add_argument("--seed", type=int, default=1)
+
+    p = add("print", "render a document to PDF")
+    p.add_argument("kind", choices=("receipt", "control", "withdrawal", "fee", "supplement", "refusal"))
+    p.add_argument("code")
+    p.add_argument("--out", required=True)
+    p.add_argument("--reprint", action="store_true")
+
+    p = add("config", "read or change a setting")
+    p.add_argument("action", choices=("get", "set"))
+    p.add_argument("key")
+    p.add_argument("value", nargs="?")
+    return parser
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    args = build_parser().parse_args(argv)
+    for name, default in (("db", None), ("now", None), ("json", False), ("demo", False)):
+        if not hasattr(args, name):
+            setattr(args, name, default)
+    return args

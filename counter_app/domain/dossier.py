@@ -1,0 +1,226 @@
+"""A dossier's state as a pure fold of its ordered events, so every copy (counter, central) derives the same."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from counter_app.domain.clock import to_vn
+from counter_app.domain.status import Action, Stage, next_stage
+from counter_app.errors import RuleError
+
+# A slip (Mẫu 02 at the counter) is not a dossier: nothing was taken in, so it stays "Mới đăng ký".
+SLIP_STAGE = "awaiting_completion"
+SLIP_STATUS = 1
+
+KIND_DOSSIER = "dossier"
+KIND_SUPPLEMENT_SLIP = "supplement_slip"
+KIND_REFUSAL_SLIP = "refusal_slip"
+
+
+@dataclass(frozen=True)
+class PaperEntry:
+    name: str
+    originals: int = 0
+    copies: int = 0
+    missing: bool = False
+
+
+@dataclass(frozen=True)
+class DossierState:
+    """Everything the counter knows of one dossier (or slip); field names are the storage columns."""
+
+    uuid: str
+    kind: str
+    agency_code: str
+    counter: int
+    procedure_code: str
+    procedure_name: str
+    applicant_name: str
+    received_at: datetime
+    stage: str
+    status: int
+    code: str | None = None
+    slip: str | None = None
+    rule_set: str = "TT03-2025"
+    field: str = ""
+    deciding_agency: str = ""
+    channel: int = 1
+    applicant_kind: str = "person"
+    applicant_identifier: str = ""
+    applicant_birth_date: str | None = None
+    applicant_sex: str | None = None
+    applicant_address: str = ""
+    applicant_phone: str = ""
+    applicant_email: str = ""
+    filer_name: str = ""
+    filer_identifier: str = ""
+    filer_phone: str = ""
+    filer_authorisation: str = ""
+    result_delivery: str = "desk"
+    postal_address: str = ""
+    sets_count: int = 1
+    fee: int = 0
+    fee_paid: bool = False
+    processing_days: int = 0
+    same_day_cutoff: str | None = None
+    supplement_rule: str = "pause"
+    due_at: datetime | None = None
+    original_due_at: datetime | None = None
+    calendar_version: str = ""
+    calendar_estimated: bool = False
+    paused_at: datetime | None = None
+    finished_at: datetime | None = None
+    reappointed: bool = False
+    supervisor_flag: str = ""
+    reason: str = ""
+    book_volume: int = 1
+    book_index: int = 0
+    event_count: int = 0
+    updated_at: datetime | None = None
+    papers: tuple[PaperEntry, ...] = ()
+
+    @property
+    def is_slip(self) -> bool:
+        return self.kind != KIND_DOSSIER
+
+    @property
+    def stage_enum(self) -> Stage | None:
+        try:
+            return Stage(self.stage)
+        except ValueError:
+            return None
+
+
+# Fields an "opened" event carries; the rest are derived by later events.
+OPENING_FIELDS = tuple(f.name for f in dataclasses.fields(DossierState) if f.name not in {"event_count", "updated_at"})
+DATETIME_FIELDS = frozenset(
+    f.name for f in dataclasses.fields(DossierState) if "datetime" in str(f.type)
+)
+
+# Correctable descriptive fields (a correction records old and new values and why).
+CORRECTABLE_FIELDS = frozenset(
+    {
+        "applicant_name",
+        "applicant_identifier",
+        "applicant_birth_date",
+        "applicant_sex",
+        "applicant_address",
+        "applicant_phone",
+        "applicant_email",
+        "filer_name",
+        "filer_identifier",
+        "filer_phone",
+        "filer_authorisation",
+        "result_delivery",
+        "postal_address",
+        "sets_count",
+        "fee",
+        "fee_paid",
+    }
+)
+
+OPENING_KINDS = frozenset({"dossier.accepted", "slip.supplement", "slip.refused"})
+
+# Events that move the stage, with the action the transition table checks.
+STAGE_ACTIONS: Mapping[str, Action] = {
+    "dossier.transferred": Action.TRANSFER,
+    "dossier.supplement_requested": Action.REQUEST_SUPPLEMENT,
+    "dossier.supplement_received": Action.RECEIVE_SUPPLEMENT,
+    "dossier.payment_requested": Action.REQUEST_PAYMENT,
+    "dossier.payment_received": Action.RECEIVE_PAYMENT,
+    "dossier.result_ready": Action.RESULT_READY,
+    "dossier.handed_over": Action.HAND_OVER,
+    "dossier.withdrawn": Action.WITHDRAW,
+    "dossier.stopped": Action.STOP,
+    "dossier.voided": Action.VOID,
+}
+FINISHING_KINDS = frozenset(
+    {"dossier.result_ready", "dossier.withdrawn", "dossier.stopped", "dossier.voided"}
+)
+
+
+def encode_value(value: Any) -> Any:
+    """A state value as JSON-safe data (datetimes as ISO 8601 with the +07:00 offset)."""
+    if isinstance(value, datetime):
+        return to_vn(value).isoformat(timespec="seconds")
+    if isinstance(value, tuple | list):
+        return [encode_value(v) for v in value]
+    if isinstance(value, PaperEntry):
+        return dataclasses.asdict(value)
+    return value
+
+
+def decode_value(name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if name in DATETIME_FIELDS:
+        return to_vn(datetime.fromisoformat(str(value)))
+    if name == "papers":
+        return tuple(PaperEntry(**p) for p in value)
+    return value
+
+
+def opening_payload(state: DossierState) -> dict[str, Any]:
+    return {name: encode_value(getattr(state, name)) for name in OPENING_FIELDS}
+
+
+def _opened(payload: Mapping[str, Any]) -> DossierState:
+    values = {name: decode_value(name, payload[name]) for name in OPENING_FIELDS if name in payload}
+    return DossierState(**values)
+
+
+def apply_event(state: DossierState | None, kind: str, payload: Mapping[str, Any], at: datetime) -> DossierState:
+    """The state after one event; raises RuleError when the event is not allowed in that state."""
+    if kind in OPENING_KINDS:
+        if state is not None:
+            raise RuleError("Hồ sơ này đã được ghi nhận trước đó.")
+        opened = _opened(payload)
+        return replace(opened, event_count=1, updated_at=to_vn(at))
+    if state is None:
+        raise RuleError("Không tìm thấy hồ sơ để ghi nhận thao tác.")
+    new = replace(state, event_count=state.event_count + 1, updated_at=to_vn(at))
+    action = STAGE_ACTIONS.get(kind)
+    if action is not None:
+        current = state.stage_enum
+        if current is None:
+            raise RuleError("Phiếu này không phải hồ sơ đã tiếp nhận nên không thể xử lý tiếp.")
+        stage = next_stage(current, action)
+        new = replace(new, stage=stage.value, status=int(stage.status))
+        if kind in FINISHING_KINDS and new.finished_at is None:
+            new = replace(new, finished_at=to_vn(at))
+        if kind in {"dossier.withdrawn", "dossier.voided", "dossier.stopped"}:
+            new = replace(new, reason=str(payload.get("reason", "")))
+    if kind == "dossier.supplement_requested":
+        new = replace(new, paused_at=to_vn(at), reason=str(payload.get("reason", "")))
+    elif kind == "dossier.supplement_received":
+        new = replace(new, paused_at=None, due_at=decode_value("due_at", payload["due_at"]))
+    elif kind == "dossier.handed_over":
+        if payload.get("fee_collected"):
+            new = replace(new, fee_paid=True)
+    elif kind == "dossier.corrected":
+        changes = {k: decode_value(k, v[1]) for k, v in dict(payload["changes"]).items() if k in CORRECTABLE_FIELDS}
+        new = replace(new, **changes)
+    elif kind == "dossier.reappointed":
+        if state.reappointed:
+            raise RuleError("Hồ sơ này đã được hẹn lại một lần; pháp luật chỉ cho phép hẹn lại một lần.")
+        new = replace(
+            new,
+            reappointed=True,
+            original_due_at=state.original_due_at or state.due_at,
+            due_at=decode_value("due_at", payload["new_due_at"]),
+        )
+    elif kind == "dossier.flagged":
+        new = replace(new, supervisor_flag=str(payload.get("reason", "")))
+    return new
+
+
+def replay(events: Iterable[tuple[str, Mapping[str, Any], datetime]]) -> DossierState | None:
+    """The state after all events, in order: the same events always give the same state."""
+    state: DossierState | None = None
+    for kind, payload, at in events:
+        state = apply_event(state, kind, payload, at)
+    return state

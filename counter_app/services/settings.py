@@ -1,0 +1,69 @@
+"""The installation's settings: declared once here, typed, with defaults; stored in the local database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from counter_app.domain.deadlines import DueMode, OfficeHours
+from counter_app.errors import ValidationError
+
+
+@dataclass(frozen=True)
+class Settings:
+    agency_code: str = ""
+    counter: int = 0
+    clerk_name: str = ""
+    office_hours: str = "07:30-11:30,13:00-17:00"
+    due_mode: str = "days"
+    rule_set: str = "TT03-2025"
+    place: str = "Thành phố Hồ Chí Minh"
+    head_name: str = ""
+    head_title: str = "Chủ tịch Ủy ban nhân dân phường"
+    page_size: str = "A4"
+    status_url_template: str = ""
+    central_url: str = ""
+    contact_phone: str = ""
+    book_volume: int = 1
+    printer_receipt: str = ""
+    printer_slip: str = ""
+    printer_letter: str = ""
+
+    @property
+    def hours(self) -> OfficeHours:
+        return OfficeHours.parse(self.office_hours)
+
+    @property
+    def mode(self) -> DueMode:
+        return DueMode(self.due_mode)
+
+    @property
+    def is_configured(self) -> bool:
+        return bool(self.agency_code) and self.counter > 0
+
+
+SETTING_NAMES = tuple(f.name for f in fields(Settings))
+_CHOICES = {"due_mode": ("days", "hours"), "rule_set": ("TT03-2025", "TT01-2018"), "page_size": ("A4", "A5")}
+
+
+def parse_setting(key: str, value: str) -> Any:
+    """A setting's text as its typed value; refuses unknown keys and bad values with a Vietnamese message."""
+    if key not in SETTING_NAMES:
+        raise ValidationError("key", f"Không có thiết lập “{key}”. Các thiết lập: {', '.join(SETTING_NAMES)}.")
+    default = getattr(Settings(), key)
+    if isinstance(default, int):
+        try:
+            return int(value)
+        except ValueError:
+            raise ValidationError(key, f"Thiết lập “{key}” cần một số nguyên.") from None
+    if key in _CHOICES and value not in _CHOICES[key]:
+        raise ValidationError(key, f"Thiết lập “{key}” chỉ nhận: {', '.join(_CHOICES[key])}.")
+    if key == "office_hours":
+        return str(OfficeHours.parse(value))
+    return value
+
+
+def settings_from_store(stored: dict[str, str]) -> Settings:
+    settings = Settings()
+    values = {k: parse_setting(k, v) for k, v in stored.items() if k in SETTING_NAMES}
+    return replace(settings, **values)

@@ -1,0 +1,65 @@
+"""The local SQLite database: engines with WAL, foreign keys, busy timeout, durable IMMEDIATE write transactions."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def _configure_sqlite(engine: Engine, *, begin: str) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # pysqlite's own transaction handling would defer BEGIN; take control so writes begin IMMEDIATE
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        # FULL: a commit (an intake) is on disk before the receipt is printed, even across a power cut
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql(begin)
+
+
+@dataclass
+class Database:
+    """Two engines over one file: readers begin DEFERRED, writers begin IMMEDIATE so writers queue, not deadlock."""
+
+    path: Path
+    reader: Engine
+    writer: Engine
+    read_sessions: sessionmaker[Session]
+    write_sessions: sessionmaker[Session]
+
+    def dispose(self) -> None:
+        self.reader.dispose()
+        self.writer.dispose()
+
+
+def open_database(path: Path) -> Database:
+    """Open (without creating tables) the SQLite database at `path`; call `migrate.upgrade` to create/upgrade it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    url = f"sqlite:///{path}"
+    reader = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    writer = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    _configure_sqlite(reader, begin="BEGIN")
+    _configure_sqlite(writer, begin="BEGIN IMMEDIATE")
+    return Database(
+        path=path,
+        reader=reader,
+        writer=writer,
+        read_sessions=sessionmaker(reader, expire_on_commit=False),
+        write_sessions=sessionmaker(writer, expire_on_commit=False),
+    )

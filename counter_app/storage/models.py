@@ -1,0 +1,235 @@
+"""SQLAlchemy models of the local database: agency, counters, catalogue, dossiers, events, documents, calendar."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from counter_app.storage.types import VnDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class AgencyRow(Base):
+    __tablename__ = "agency"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    parent_authority: Mapped[str] = mapped_column(String(200), default="")
+    place: Mapped[str] = mapped_column(String(100), default="")
+    counter_digits: Mapped[int] = mapped_column(Integer, default=1)
+    number_digits: Mapped[int] = mapped_column(Integer, default=3)
+
+
+class CounterRow(Base):
+    """A counter of an agency known to this installation (its own, and those learnt from the central)."""
+
+    __tablename__ = "counter"
+
+    agency_code: Mapped[str] = mapped_column(ForeignKey("agency.code"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    label: Mapped[str] = mapped_column(String(100), default="")
+
+
+class ProcedureRow(Base):
+    __tablename__ = "procedure"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    name_key: Mapped[str] = mapped_column(String(300), index=True)
+    field: Mapped[str] = mapped_column(String(200))
+    deciding_agency: Mapped[str] = mapped_column(String(200))
+    days: Mapped[int] = mapped_column(Integer)
+    same_day_cutoff: Mapped[str | None] = mapped_column(String(5))
+    fee: Mapped[int] = mapped_column(Integer, default=0)
+    supplement_rule: Mapped[str] = mapped_column(String(10), default="pause")
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    papers: Mapped[list[ProcedurePaperRow]] = relationship(
+        order_by="ProcedurePaperRow.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class ProcedurePaperRow(Base):
+    __tablename__ = "procedure_paper"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    procedure_code: Mapped[str] = mapped_column(ForeignKey("procedure.code", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(300))
+    originals: Mapped[int] = mapped_column(Integer, default=1)
+    copies: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DossierRow(Base):
+    """The current state of a dossier or a counter slip, a projection of its events (the events are the truth)."""
+
+    __tablename__ = "dossier"
+    __table_args__ = (
+        Index("ix_dossier_stage_due", "stage", "due_at"),
+        Index("ix_dossier_received", "received_at"),
+    )
+
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), default="dossier")  # dossier | supplement_slip | refusal_slip
+    code: Mapped[str | None] = mapped_column(String(60), unique=True)
+    slip: Mapped[str | None] = mapped_column(String(40), unique=True)
+    agency_code: Mapped[str] = mapped_column(String(40))
+    counter: Mapped[int] = mapped_column(Integer)
+    rule_set: Mapped[str] = mapped_column(String(20), default="TT03-2025")
+    procedure_code: Mapped[str] = mapped_column(String(40), index=True)
+    procedure_name: Mapped[str] = mapped_column(String(300))
+    field: Mapped[str] = mapped_column(String(200), default="")
+    deciding_agency: Mapped[str] = mapped_column(String(200), default="")
+    stage: Mapped[str] = mapped_column(String(30))
+    status: Mapped[int] = mapped_column(Integer, index=True)
+    channel: Mapped[int] = mapped_column(Integer, default=1)
+    applicant_kind: Mapped[str] = mapped_column(String(20), default="person")
+    applicant_name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200), index=True)
+    applicant_identifier: Mapped[str] = mapped_column(String(20), index=True, default="")
+    applicant_birth_date: Mapped[str | None] = mapped_column(String(10))
+    applicant_sex: Mapped[str | None] = mapped_column(String(10))
+    applicant_address: Mapped[str] = mapped_column(Text, default="")
+    applicant_phone: Mapped[str] = mapped_column(String(20), index=True, default="")
+    applicant_email: Mapped[str] = mapped_column(String(200), default="")
+    filer_name: Mapped[str] = mapped_column(String(200), default="")
+    filer_identifier: Mapped[str] = mapped_column(String(20), default="")
+    filer_phone: Mapped[str] = mapped_column(String(20), default="")
+    filer_authorisation: Mapped[str] = mapped_column(String(300), default="")
+    result_delivery: Mapped[str] = mapped_column(String(10), default="desk")  # desk | post | online
+    postal_address: Mapped[str] = mapped_column(Text, default="")
+    sets_count: Mapped[int] = mapped_column(Integer, default=1)
+    fee: Mapped[int] = mapped_column(Integer, default=0)
+    fee_paid: Mapped[bool] = mapped_column(Boolean, default=False)
+    processing_days: Mapped[int] = mapped_column(Integer, default=0)
+    same_day_cutoff: Mapped[str | None] = mapped_column(String(5))
+    supplement_rule: Mapped[str] = mapped_column(String(10), default="pause")
+    received_at: Mapped[datetime] = mapped_column(VnDateTime())
+    due_at: Mapped[datetime | None] = mapped_column(VnDateTime())
+    original_due_at: Mapped[datetime | None] = mapped_column(VnDateTime())
+    calendar_version: Mapped[str] = mapped_column(String(200), default="")
+    calendar_estimated: Mapped[bool] = mapped_column(Boolean, default=False)
+    paused_at: Mapped[datetime | None] = mapped_column(VnDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(VnDateTime())
+    reappointed: Mapped[bool] = mapped_column(Boolean, default=False)
+    supervisor_flag: Mapped[str] = mapped_column(String(300), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    book_volume: Mapped[int] = mapped_column(Integer, default=1)
+    book_index: Mapped[int] = mapped_column(Integer, default=0)
+    event_count: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(VnDateTime())
+    papers: Mapped[list[DossierPaperRow]] = relationship(
+        order_by="DossierPaperRow.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class DossierPaperRow(Base):
+    __tablename__ = "dossier_paper"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dossier_uuid: Mapped[str] = mapped_column(ForeignKey("dossier.uuid", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(300))
+    originals: Mapped[int] = mapped_column(Integer, default=0)
+    copies: Mapped[int] = mapped_column(Integer, default=0)
+    missing: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class EventRow(Base):
+    """Append-only log: every change of a dossier (and of shared data) as one event, the unit of sync."""
+
+    __tablename__ = "event"
+    __table_args__ = (
+        UniqueConstraint("agency_code", "counter", "seq"),
+        Index("ix_event_dossier", "dossier_uuid", "occurred_at"),
+        Index("ix_event_sync", "sync_state", "seq"),
+    )
+
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    dossier_uuid: Mapped[str | None] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(60))
+    payload: Mapped[str] = mapped_column(Text)  # JSON, sorted keys
+    occurred_at: Mapped[datetime] = mapped_column(VnDateTime())
+    agency_code: Mapped[str] = mapped_column(String(40))
+    counter: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)  # per counter, gap-free, the order of the counter's own log
+    clerk: Mapped[str] = mapped_column(String(100), default="")
+    origin: Mapped[str] = mapped_column(String(10), default="local")  # local | central (pulled)
+    sync_state: Mapped[int] = mapped_column(Integer, default=0)  # 0 pending, 1 sent, 2 dead letter
+    sync_error: Mapped[str] = mapped_column(Text, default="")
+
+
+class DocumentRow(Base):
+    """A printed document: its number, its archived PDF and how often it was printed."""
+
+    __tablename__ = "document"
+    __table_args__ = (UniqueConstraint("number_key"),)
+
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    dossier_uuid: Mapped[str] = mapped_column(ForeignKey("dossier.uuid"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    number: Mapped[str] = mapped_column(String(60))  # as printed after "Số:"
+    number_key: Mapped[str] = mapped_column(String(80))  # agency + year + number: unique
+    created_at: Mapped[datetime] = mapped_column(VnDateTime())
+    path: Mapped[str] = mapped_column(Text, default="")
+    print_count: Mapped[int] = mapped_column(Integer, default=0)
+    reprint_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SequenceRow(Base):
+    """Last number used in a numbering scope (a counter's day of dossier codes, a counter's year of documents)."""
+
+    __tablename__ = "number_sequence"
+
+    scope: Mapped[str] = mapped_column(String(80), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CalendarYearRow(Base):
+    __tablename__ = "calendar_year"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(Text)
+    data: Mapped[str] = mapped_column(Text)  # the import format, JSON
+    origin: Mapped[str] = mapped_column(String(20), default="shipped")  # shipped | imported | central
+    imported_at: Mapped[datetime] = mapped_column(VnDateTime())
+
+
+class SettingRow(Base):
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class DraftRow(Base):
+    """An unfinished intake form, kept so that nothing typed is lost across screens and restarts."""
+
+    __tablename__ = "draft"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    data: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(VnDateTime())

@@ -1,0 +1,289 @@
+"""Repositories: the only code that reads and writes rows; they speak domain values, not SQL, to services."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, fields
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from counter_app.domain.dossier import DossierState, PaperEntry
+from counter_app.storage.models import (
+    AgencyRow,
+    CalendarYearRow,
+    CounterRow,
+    DocumentRow,
+    DossierPaperRow,
+    DossierRow,
+    DraftRow,
+    EventRow,
+    ProcedurePaperRow,
+    ProcedureRow,
+    SequenceRow,
+    SettingRow,
+)
+
+_STATE_COLUMNS = tuple(f.name for f in fields(DossierState) if f.name != "papers")
+
+
+def state_from_row(row: DossierRow) -> DossierState:
+    values: dict[str, Any] = {name: getattr(row, name) for name in _STATE_COLUMNS}
+    papers = tuple(
+        PaperEntry(name=p.name, originals=p.originals, copies=p.copies, missing=p.missing) for p in row.papers
+    )
+    return DossierState(**values, papers=papers)
+
+
+class DossierRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, uuid: str) -> DossierState | None:
+        row = self.session.get(DossierRow, uuid)
+        return state_from_row(row) if row else None
+
+    def by_code(self, code: str) -> DossierState | None:
+        row = self.session.scalars(select(DossierRow).where(DossierRow.code == code)).first()
+        return state_from_row(row) if row else None
+
+    def by_slip(self, slip: str) -> DossierState | None:
+        row = self.session.scalars(select(DossierRow).where(DossierRow.slip == slip)).first()
+        return state_from_row(row) if row else None
+
+    def save(self, state: DossierState) -> None:
+        """Write the projection of a dossier (insert or update), papers included."""
+        row = self.session.get(DossierRow, state.uuid)
+        from counter_app.domain.citizen import fold
+
+        if row is None:
+            row = DossierRow(uuid=state.uuid)
+            self.session.add(row)
+        for name in _STATE_COLUMNS:
+            if name != "uuid":
+                setattr(row, name, getattr(state, name))
+        row.name_key = fold(state.applicant_name)
+        if [(p.name, p.originals, p.copies, p.missing) for p in row.papers] != [
+            (p.name, p.originals, p.copies, p.missing) for p in state.papers
+        ]:
+            row.papers = [
+                DossierPaperRow(position=i, name=p.name, originals=p.originals, copies=p.copies, missing=p.missing)
+                for i, p in enumerate(state.papers, start=1)
+            ]
+
+    def search(self, text: str, *, folded: str, limit: int = 200) -> list[DossierState]:
+        """By code (exact or prefix), identifier, phone, or a diacritic-folded name fragment."""
+        text = text.strip()
+        conditions = [
+            DossierRow.code == text,
+            DossierRow.slip == text,
+            DossierRow.applicant_identifier == text,
+            DossierRow.applicant_phone == text,
+        ]
+        if len(text) >= 3:
+            conditions.append(DossierRow.code.startswith(text.upper()))
+        if folded:
+            conditions.append(DossierRow.name_key.contains(folded))
+        rows = self.session.scalars(
+            select(DossierRow).where(or_(*conditions)).order_by(DossierRow.received_at.desc()).limit(limit)
+        ).all()
+        return [state_from_row(r) for r in rows]
+
+    def open_dossiers(self, statuses: Sequence[int]) -> list[DossierState]:
+        rows = self.session.scalars(
+            select(DossierRow).where(DossierRow.status.in_(statuses)).order_by(DossierRow.due_at)
+        ).all()
+        return [state_from_row(r) for r in rows]
+
+    def received_between(self, start: datetime, end: datetime, limit: int | None = None) -> list[DossierState]:
+        query = (
+            select(DossierRow)
+            .where(DossierRow.received_at >= start, DossierRow.received_at < end)
+            .order_by(DossierRow.received_at.desc())
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        return [state_from_row(r) for r in self.session.scalars(query).all()]
+
+    def count(self) -> int:
+        return int(self.session.scalar(select(func.count()).select_from(DossierRow)) or 0)
+
+
+class EventRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def append(
+        self,
+        *,
+        uuid: str,
+        kind: str,
+        dossier_uuid: str | None,
+        payload: dict[str, Any],
+        occurred_at: datetime,
+        agency_code: str,
+        counter: int,
+        clerk: str,
+    ) -> EventRow:
+        last = self.session.scalar(
+            select(func.max(EventRow.seq)).where(EventRow.agency_code == agency_code, EventRow.counter == counter)
+        )
+        row = EventRow(
+            uuid=uuid,
+            kind=kind,
+            dossier_uuid=dossier_uuid,
+            payload=json.dumps(payload, ensure_ascii=False, sort_keys=True),
+            occurred_at=occurred_at,
+            agency_code=agency_code,
+            counter=counter,
+            seq=(last or 0) + 1,
+            clerk=clerk,
+        )
+        self.session.add(row)
+        return row
+
+    def for_dossier(self, dossier_uuid: str) -> list[EventRow]:
+        return list(
+            self.session.scalars(
+                select(EventRow)
+                .where(EventRow.dossier_uuid == dossier_uuid)
+                .order_by(EventRow.occurred_at, EventRow.agency_code, EventRow.counter, EventRow.seq)
+            ).all()
+        )
+
+
+class ProcedureRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, code: str) -> ProcedureRow | None:
+        return self.session.get(ProcedureRow, code)
+
+    def list(self, folded: str = "", code_prefix: str = "") -> list[ProcedureRow]:
+        query = select(ProcedureRow).where(ProcedureRow.active.is_(True))
+        if folded or code_prefix:
+            query = query.where(
+                or_(ProcedureRow.name_key.contains(folded), ProcedureRow.code.startswith(code_prefix or folded))
+            )
+        return list(self.session.scalars(query.order_by(ProcedureRow.field, ProcedureRow.name)).all())
+
+    def upsert(self, row: ProcedureRow, papers: list[ProcedurePaperRow]) -> None:
+        existing = self.session.get(ProcedureRow, row.code)
+        if existing is None:
+            row.papers = papers
+            self.session.add(row)
+            return
+        for column in ProcedureRow.__table__.columns.keys():
+            setattr(existing, column, getattr(row, column))
+        existing.papers = papers
+
+    def count(self) -> int:
+        return int(self.session.scalar(select(func.count()).select_from(ProcedureRow)) or 0)
+
+
+class CalendarRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def all(self) -> list[CalendarYearRow]:
+        return list(self.session.scalars(select(CalendarYearRow).order_by(CalendarYearRow.year)).all())
+
+    def put(self, year: int, version: str, source: str, data: dict[str, Any], origin: str, at: datetime) -> None:
+        row = self.session.get(CalendarYearRow, year) or CalendarYearRow(year=year)
+        row.version, row.source, row.origin, row.imported_at = version, source, origin, at
+        row.data = json.dumps(data, ensure_ascii=False, sort_keys=True)
+        self.session.add(row)
+
+
+class SettingsRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, key: str) -> str | None:
+        row = self.session.get(SettingRow, key)
+        return row.value if row else None
+
+    def all(self) -> dict[str, str]:
+        return {r.key: r.value for r in self.session.scalars(select(SettingRow)).all()}
+
+    def put(self, key: str, value: str) -> None:
+        row = self.session.get(SettingRow, key) or SettingRow(key=key)
+        row.value = value
+        self.session.add(row)
+
+
+class AgencyRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, code: str) -> AgencyRow | None:
+        return self.session.get(AgencyRow, code)
+
+    def put(self, row: AgencyRow) -> AgencyRow:
+        return self.session.merge(row)
+
+    def add_counter(self, agency_code: str, number: int) -> None:
+        if self.session.get(CounterRow, (agency_code, number)) is None:
+            self.session.add(CounterRow(agency_code=agency_code, number=number))
+
+
+class SequenceRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def next(self, scope: str) -> int:
+        """The next number of a scope; safe because write transactions begin IMMEDIATE (one writer at a time)."""
+        row = self.session.get(SequenceRow, scope)
+        if row is None:
+            row = SequenceRow(scope=scope, last=0)
+            self.session.add(row)
+        row.last += 1
+        return row.last
+
+    def peek(self, scope: str) -> int:
+        row = self.session.get(SequenceRow, scope)
+        return row.last if row else 0
+
+
+class DocumentRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: DocumentRow) -> None:
+        self.session.add(row)
+
+    def latest(self, dossier_uuid: str, kind: str) -> DocumentRow | None:
+        return self.session.scalars(
+            select(DocumentRow)
+            .where(DocumentRow.dossier_uuid == dossier_uuid, DocumentRow.kind == kind)
+            .order_by(DocumentRow.created_at.desc())
+        ).first()
+
+    def get(self, uuid: str) -> DocumentRow | None:
+        return self.session.get(DocumentRow, uuid)
+
+
+class DraftRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        row = self.session.get(DraftRow, key)
+        return dict(json.loads(row.data)) if row else None
+
+    def put(self, key: str, data: dict[str, Any], at: datetime) -> None:
+        row = self.session.get(DraftRow, key) or DraftRow(key=key)
+        row.data, row.updated_at = json.dumps(data, ensure_ascii=False), at
+        self.session.add(row)
+
+    def delete(self, key: str) -> None:
+        row = self.session.get(DraftRow, key)
+        if row is not None:
+            self.session.delete(row)
+
+
+def paper_rows(papers: Sequence[PaperEntry]) -> list[dict[str, Any]]:
+    return [asdict(p) for p in papers]
