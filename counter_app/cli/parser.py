@@ -20,17 +20,28 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     default: Any = argparse.SUPPRESS if suppress else None
     parser.add_argument("--db", default=default, help="local database file (env COUNTER_APP_DB)")
     parser.add_argument(
-        "--now", default=default, help='drill clock start "YYYY-MM-DD HH:MM", Vietnamese time (env COUNTER_APP_NOW)'
+        "--now",
+        default=default,
+        help='drill clock start "YYYY-MM-DD HH:MM", Vietnamese time (env COUNTER_APP_NOW)',
     )
     parser.add_argument(
-        "--json", action="store_true", default=argparse.SUPPRESS if suppress else False, help="machine-readable output"
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="machine-readable output",
     )
-    parser.add_argument("--demo", action="store_true", default=argparse.SUPPRESS if suppress else False,
-                        help="use the demo profile (its own database with a demo agency)")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="use the demo profile (its own database with a demo agency)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = VietnameseArgumentParser(prog="counter-app", description="Bộ phận Một cửa: tiếp nhận và trả kết quả")
+    parser = VietnameseArgumentParser(
+        prog="counter-app", description="Bộ phận Một cửa: tiếp nhận và trả kết quả"
+    )
     parser.add_argument("--version", action="version", version=f"counter-app {__version__}")
     _global_options(parser, suppress=False)
     common = VietnameseArgumentParser(add_help=False)

@@ -96,10 +96,7 @@ def open_services(args: argparse.Namespace) -> Any:
     now_text = args.now or os.environ.get("COUNTER_APP_NOW")
     clock = DrillClock(parse_local_moment(now_text, "now")) if now_text else SystemClock()
     db_text = args.db or os.environ.get("COUNTER_APP_DB")
-    if db_text:
-        db_path = Path(db_text)
-    else:
-        db_path = demo_database() if args.demo else default_database()
+    db_path = Path(db_text) if db_text else (demo_database() if args.demo else default_database())
     services = build_services(db_path.expanduser().resolve(), clock)
     if args.demo:
         services.setup.ensure_demo_profile()

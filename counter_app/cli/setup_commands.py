@@ -24,7 +24,11 @@ def init(args: argparse.Namespace, out: Output) -> int:
     )
     out.emit(
         f"Đã thiết lập quầy {settings.counter} của cơ quan {settings.agency_code} tại {services.context.database.path}",
-        {"agency_code": settings.agency_code, "counter": settings.counter, "db": str(services.context.database.path)},
+        {
+            "agency_code": settings.agency_code,
+            "counter": settings.counter,
+            "db": str(services.context.database.path),
+        },
     )
     return 0
 
@@ -88,12 +92,20 @@ def procedures(args: argparse.Namespace, out: Output) -> int:
     items = services.catalogue.list_procedures(args.search)
     lines = []
     for p in items:
-        time_text = f"trong ngày (trước {p.same_day_cutoff})" if p.same_day_cutoff else f"{p.days} ngày làm việc"
+        time_text = (
+            f"trong ngày (trước {p.same_day_cutoff})" if p.same_day_cutoff else f"{p.days} ngày làm việc"
+        )
         lines.append(f"{p.code:<12} {p.name} — {p.field}; {time_text}" + (" [minh họa]" if p.demo else ""))
     out.emit(
         "\n".join(lines) if lines else "Không có thủ tục phù hợp.",
         [
-            {"code": p.code, "name": p.name, "field": p.field, "days": p.days, "same_day_cutoff": p.same_day_cutoff}
+            {
+                "code": p.code,
+                "name": p.name,
+                "field": p.field,
+                "days": p.days,
+                "same_day_cutoff": p.same_day_cutoff,
+            }
             for p in items
         ],
     )

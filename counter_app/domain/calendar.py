@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -14,6 +12,7 @@ from pathlib import Path
 import holidays
 
 from counter_app.errors import ValidationError
+from counter_app.resources import resources_dir
 
 MIN_YEAR = 2000
 MAX_YEAR = 2100
@@ -24,7 +23,6 @@ _KEYS = frozenset({"year", "version", "source", "days_off", "working_days", "est
 _REQUIRED_KEYS = ("year", "version", "source", "days_off", "working_days")
 # A valid year always has working days, so a search longer than this means the data is broken.
 _MAX_SEARCH_DAYS = 800
-RESOURCES_ENV = "COUNTER_APP_RESOURCES"
 
 
 def _refuse(message: str) -> ValidationError:
@@ -343,15 +341,8 @@ class WorkingCalendar:
 
 
 def shipped_calendar_dir() -> Path:
-    """resources/calendar beside the package (or in a frozen bundle), or under $COUNTER_APP_RESOURCES."""
-    override = os.environ.get(RESOURCES_ENV)
-    if override:
-        return Path(override) / "calendar"
-    # A PyInstaller build unpacks the resources under its own root instead of beside the sources.
-    frozen_root = getattr(sys, "_MEIPASS", None)
-    if frozen_root:
-        return Path(frozen_root) / "resources" / "calendar"
-    return Path(__file__).resolve().parents[2] / "resources" / "calendar"
+    """resources/calendar of this installation (see counter_app.resources)."""
+    return resources_dir() / "calendar"
 
 
 def load_shipped_years() -> list[CalendarYear]:

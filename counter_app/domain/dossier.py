@@ -96,10 +96,10 @@ class DossierState:
 
 
 # Fields an "opened" event carries; the rest are derived by later events.
-OPENING_FIELDS = tuple(f.name for f in dataclasses.fields(DossierState) if f.name not in {"event_count", "updated_at"})
-DATETIME_FIELDS = frozenset(
-    f.name for f in dataclasses.fields(DossierState) if "datetime" in str(f.type)
+OPENING_FIELDS = tuple(
+    f.name for f in dataclasses.fields(DossierState) if f.name not in {"event_count", "updated_at"}
 )
+DATETIME_FIELDS = frozenset(f.name for f in dataclasses.fields(DossierState) if "datetime" in str(f.type))
 
 # Correctable descriptive fields (a correction records old and new values and why).
 CORRECTABLE_FIELDS = frozenset(
@@ -173,7 +173,9 @@ def _opened(payload: Mapping[str, Any]) -> DossierState:
     return DossierState(**values)
 
 
-def apply_event(state: DossierState | None, kind: str, payload: Mapping[str, Any], at: datetime) -> DossierState:
+def apply_event(
+    state: DossierState | None, kind: str, payload: Mapping[str, Any], at: datetime
+) -> DossierState:
     """The state after one event; raises RuleError when the event is not allowed in that state."""
     if kind in OPENING_KINDS:
         if state is not None:
@@ -202,7 +204,9 @@ def apply_event(state: DossierState | None, kind: str, payload: Mapping[str, Any
         if payload.get("fee_collected"):
             new = replace(new, fee_paid=True)
     elif kind == "dossier.corrected":
-        changes = {k: decode_value(k, v[1]) for k, v in dict(payload["changes"]).items() if k in CORRECTABLE_FIELDS}
+        changes = {
+            k: decode_value(k, v[1]) for k, v in dict(payload["changes"]).items() if k in CORRECTABLE_FIELDS
+        }
         new = replace(new, **changes)
     elif kind == "dossier.reappointed":
         if state.reappointed:

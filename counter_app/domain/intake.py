@@ -117,7 +117,9 @@ def validate_applicant(form: IntakeForm, today: date) -> CleanApplicant:
     sex = check("sex", lambda: normalize_sex(form.sex)) if form.sex.strip() else ""
     if not form.identifier.strip():
         errors["identifier"] = (
-            "Cần nhập mã số thuế của tổ chức." if organisation else "Cần nhập số định danh cá nhân (12 chữ số)."
+            "Cần nhập mã số thuế của tổ chức."
+            if organisation
+            else "Cần nhập số định danh cá nhân (12 chữ số)."
         )
         identifier = ""
     elif organisation:
@@ -134,7 +136,8 @@ def validate_applicant(form: IntakeForm, today: date) -> CleanApplicant:
     if form.filer_name.strip() or form.filer_identifier.strip():
         filer_name = check("filer_name", lambda: normalize_name(form.filer_name, "filer_name"))
         filer_identifier = check(
-            "filer_identifier", lambda: validate_personal_id(form.filer_identifier, today=today, field="filer_identifier")
+            "filer_identifier",
+            lambda: validate_personal_id(form.filer_identifier, today=today, field="filer_identifier"),
         )
         if form.filer_phone.strip():
             filer_phone = check("filer_phone", lambda: validate_phone(form.filer_phone, "filer_phone"))

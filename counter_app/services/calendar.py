@@ -7,8 +7,8 @@ from datetime import datetime, time
 from pathlib import Path
 
 from counter_app.domain.calendar import CalendarYear, WorkingCalendar, load_calendar_file, load_shipped_years
-from counter_app.domain.deadlines import Appointment, DueMode, ProcessingTime, compute_appointment
 from counter_app.domain.codes import new_uuid
+from counter_app.domain.deadlines import Appointment, DueMode, ProcessingTime, compute_appointment
 from counter_app.errors import ValidationError
 from counter_app.services.context import ServiceContext
 from counter_app.services.views import AppointmentView
@@ -65,7 +65,9 @@ class CalendarService:
         if cal.estimated:
             raise ValidationError("calendar", "Tệp nhập phải là lịch chính thức, không phải lịch ước tính.")
         with self.context.uow(write=True) as uow:
-            uow.calendar.put(cal.year, cal.version, cal.source, cal.to_json_dict(), "imported", self.context.clock.now())
+            uow.calendar.put(
+                cal.year, cal.version, cal.source, cal.to_json_dict(), "imported", self.context.clock.now()
+            )
             uow.events.append(
                 uuid=str(new_uuid()),
                 kind="calendar.imported",
@@ -92,4 +94,3 @@ class CalendarService:
             mode or settings.mode,
         )
         return AppointmentView(result.due, result.calendar_version, result.estimated)
-

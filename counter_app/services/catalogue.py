@@ -37,7 +37,9 @@ def procedure_rows(data: dict[str, Any], *, demo: bool) -> list[tuple[ProcedureR
             days = int(item.get("days", 0))
             cutoff = item.get("same_day_cutoff")
         except (KeyError, TypeError, ValueError) as exc:
-            raise ValidationError("catalogue", f"Thủ tục thứ {i} trong danh mục thiếu mã, tên hoặc thời hạn.") from exc
+            raise ValidationError(
+                "catalogue", f"Thủ tục thứ {i} trong danh mục thiếu mã, tên hoặc thời hạn."
+            ) from exc
         if not code or not name or days < 0:
             raise ValidationError("catalogue", f"Thủ tục thứ {i} trong danh mục thiếu mã, tên hoặc thời hạn.")
         row = ProcedureRow(
@@ -73,7 +75,7 @@ class CatalogueService:
     def list_procedures(self, search: str = "") -> list[ProcedureView]:
         folded = fold(search)
         with self.context.uow() as uow:
-            return [procedure_view(r) for r in uow.procedures.list(folded, search.strip())]
+            return [procedure_view(r) for r in uow.procedures.search(folded, search.strip())]
 
     def get_procedure(self, code: str) -> ProcedureView:
         with self.context.uow() as uow:

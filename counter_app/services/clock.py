@@ -29,7 +29,7 @@ def parse_local_moment(text: str, field: str = "now") -> datetime:
     """'YYYY-MM-DD HH:MM' (or with a T) as a Vietnamese local moment."""
     cleaned = text.strip().replace("T", " ")
     try:
-        moment = datetime.strptime(cleaned, "%Y-%m-%d %H:%M")
+        moment = datetime.strptime(cleaned, "%Y-%m-%d %H:%M")  # noqa: DTZ007 - Vietnamese local time, zone set below
     except ValueError:
         raise ValidationError(
             field, f"Thời điểm “{text}” không hợp lệ: cần dạng YYYY-MM-DD HH:MM, ví dụ 2026-03-02 10:00."

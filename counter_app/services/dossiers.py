@@ -86,7 +86,11 @@ class DossierService:
         """By dossier code, slip number or UUID."""
         key = code.strip()
         with self.context.uow() as uow:
-            state = uow.dossiers.by_code(key.upper()) or uow.dossiers.by_slip(key.upper()) or uow.dossiers.get(key)
+            state = (
+                uow.dossiers.by_code(key.upper())
+                or uow.dossiers.by_slip(key.upper())
+                or uow.dossiers.get(key)
+            )
         if state is None:
             raise NotFoundError(f"Không tìm thấy hồ sơ “{code}”.")
         return state
@@ -120,11 +124,17 @@ class DossierService:
             ]
 
     # commands
-    def _apply(self, code: str, kind: str, payload: dict[str, Any], at: datetime | None = None) -> DossierView:
+    def _apply(
+        self, code: str, kind: str, payload: dict[str, Any], at: datetime | None = None
+    ) -> DossierView:
         now = at or self.context.clock.now()
         with self.context.uow(write=True) as uow:
             key = code.strip()
-            state = uow.dossiers.by_code(key.upper()) or uow.dossiers.by_slip(key.upper()) or uow.dossiers.get(key)
+            state = (
+                uow.dossiers.by_code(key.upper())
+                or uow.dossiers.by_slip(key.upper())
+                or uow.dossiers.get(key)
+            )
             if state is None:
                 raise NotFoundError(f"Không tìm thấy hồ sơ “{code}”.")
             new_state = record_event(uow, self.context, state, kind, payload, now, state.uuid)
@@ -133,14 +143,18 @@ class DossierService:
 
     def transfer(self, code: str, to_agency: str = "", note: str = "") -> DossierView:
         state = self.get_state(code)
-        return self._apply(code, "dossier.transferred", {"to": to_agency or state.deciding_agency, "note": note})
+        return self._apply(
+            code, "dossier.transferred", {"to": to_agency or state.deciding_agency, "note": note}
+        )
 
     def request_supplement(self, code: str, reason: str) -> DossierView:
         state = self.get_state(code)
         if state.stage == Stage.SUPPLEMENT_REQUESTED.value:
             raise RuleError("Hồ sơ đang chờ bổ sung; chỉ được yêu cầu bổ sung một lần.")
         with self.context.uow() as uow:
-            earlier = [e for e in uow.events.for_dossier(state.uuid) if e.kind == "dossier.supplement_requested"]
+            earlier = [
+                e for e in uow.events.for_dossier(state.uuid) if e.kind == "dossier.supplement_requested"
+            ]
         payload: dict[str, Any] = {"reason": _clean_reason(reason)}
         if earlier:
             # the law allows one supplement request; a second one makes the dossier count as late
@@ -157,7 +171,10 @@ class DossierService:
         appointment = Appointment(state.due_at, state.calendar_version, state.calendar_estimated)
         if state.supplement_rule == "restart":
             moved = restart_appointment(
-                now, processing_time(state.processing_days, state.same_day_cutoff), calendar, hours,
+                now,
+                processing_time(state.processing_days, state.same_day_cutoff),
+                calendar,
+                hours,
                 self.context.settings().mode,
             )
         else:
@@ -233,12 +250,16 @@ class DossierService:
             changes["applicant_name"] = normalize_name(str(changes["applicant_name"]), "applicant_name")
         if "applicant_identifier" in changes and state.applicant_kind == "person":
             changes["applicant_identifier"] = validate_personal_id(
-                str(changes["applicant_identifier"]), today=self.context.clock.now().date(), field="applicant_identifier"
+                str(changes["applicant_identifier"]),
+                today=self.context.clock.now().date(),
+                field="applicant_identifier",
             )
         if "result_delivery" in changes and changes["result_delivery"] not in DELIVERIES:
             raise ValidationError("result_delivery", "Hình thức nhận kết quả không hợp lệ.")
         diff = {
-            k: [encode_value(getattr(state, k)), encode_value(v)] for k, v in changes.items() if getattr(state, k) != v
+            k: [encode_value(getattr(state, k)), encode_value(v)]
+            for k, v in changes.items()
+            if getattr(state, k) != v
         }
         if not diff:
             raise ValidationError("field", "Không có thông tin nào thay đổi.")

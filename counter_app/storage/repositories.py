@@ -70,7 +70,9 @@ class DossierRepository:
             (p.name, p.originals, p.copies, p.missing) for p in state.papers
         ]:
             row.papers = [
-                DossierPaperRow(position=i, name=p.name, originals=p.originals, copies=p.copies, missing=p.missing)
+                DossierPaperRow(
+                    position=i, name=p.name, originals=p.originals, copies=p.copies, missing=p.missing
+                )
                 for i, p in enumerate(state.papers, start=1)
             ]
 
@@ -98,7 +100,9 @@ class DossierRepository:
         ).all()
         return [state_from_row(r) for r in rows]
 
-    def received_between(self, start: datetime, end: datetime, limit: int | None = None) -> list[DossierState]:
+    def received_between(
+        self, start: datetime, end: datetime, limit: int | None = None
+    ) -> list[DossierState]:
         query = (
             select(DossierRow)
             .where(DossierRow.received_at >= start, DossierRow.received_at < end)
@@ -129,7 +133,9 @@ class EventRepository:
         clerk: str,
     ) -> EventRow:
         last = self.session.scalar(
-            select(func.max(EventRow.seq)).where(EventRow.agency_code == agency_code, EventRow.counter == counter)
+            select(func.max(EventRow.seq)).where(
+                EventRow.agency_code == agency_code, EventRow.counter == counter
+            )
         )
         row = EventRow(
             uuid=uuid,
@@ -162,11 +168,14 @@ class ProcedureRepository:
     def get(self, code: str) -> ProcedureRow | None:
         return self.session.get(ProcedureRow, code)
 
-    def list(self, folded: str = "", code_prefix: str = "") -> list[ProcedureRow]:
+    def search(self, folded: str = "", code_prefix: str = "") -> list[ProcedureRow]:
         query = select(ProcedureRow).where(ProcedureRow.active.is_(True))
         if folded or code_prefix:
             query = query.where(
-                or_(ProcedureRow.name_key.contains(folded), ProcedureRow.code.startswith(code_prefix or folded))
+                or_(
+                    ProcedureRow.name_key.contains(folded),
+                    ProcedureRow.code.startswith(code_prefix or folded),
+                )
             )
         return list(self.session.scalars(query.order_by(ProcedureRow.field, ProcedureRow.name)).all())
 
@@ -176,7 +185,7 @@ class ProcedureRepository:
             row.papers = papers
             self.session.add(row)
             return
-        for column in ProcedureRow.__table__.columns.keys():
+        for column in ProcedureRow.__table__.columns.keys():  # noqa: SIM118 - a ColumnCollection, not a dict
             setattr(existing, column, getattr(row, column))
         existing.papers = papers
 
@@ -191,7 +200,9 @@ class CalendarRepository:
     def all(self) -> list[CalendarYearRow]:
         return list(self.session.scalars(select(CalendarYearRow).order_by(CalendarYearRow.year)).all())
 
-    def put(self, year: int, version: str, source: str, data: dict[str, Any], origin: str, at: datetime) -> None:
+    def put(
+        self, year: int, version: str, source: str, data: dict[str, Any], origin: str, at: datetime
+    ) -> None:
         row = self.session.get(CalendarYearRow, year) or CalendarYearRow(year=year)
         row.version, row.source, row.origin, row.imported_at = version, source, origin, at
         row.data = json.dumps(data, ensure_ascii=False, sort_keys=True)
