@@ -10,8 +10,10 @@ from counter_app.domain.clock import Clock
 from counter_app.services.calendar import CalendarService
 from counter_app.services.catalogue import CatalogueService
 from counter_app.services.context import ServiceContext
+from counter_app.services.documents import DocumentService
 from counter_app.services.dossiers import DossierService
 from counter_app.services.intake import IntakeService
+from counter_app.services.late import LateService
 from counter_app.services.setup import SetupService
 from counter_app.storage.database import open_database
 from counter_app.storage.migrate import upgrade
@@ -27,6 +29,8 @@ class Services:
     setup: SetupService
     intake: IntakeService
     dossiers: DossierService
+    documents: DocumentService
+    late: LateService
 
     def close(self) -> None:
         self.context.database.dispose()
@@ -41,13 +45,16 @@ def build_services(db_path: Path, clock: Clock, *, data_dir: Path | None = None,
     calendar = CalendarService(context)
     catalogue = CatalogueService(context)
     setup = SetupService(context, calendar, catalogue)
+    dossiers = DossierService(context, calendar)
     services = Services(
         context=context,
         calendar=calendar,
         catalogue=catalogue,
         setup=setup,
         intake=IntakeService(context, calendar),
-        dossiers=DossierService(context, calendar),
+        dossiers=dossiers,
+        documents=DocumentService(context, dossiers),
+        late=LateService(context, calendar, dossiers),
     )
     if fresh:
         log.info("new local database created")

@@ -1,6 +1,6 @@
 """The command line (no Qt): `parse_args` and `execute`; importing the command modules registers them."""
 
-from counter_app.cli import dossier_commands, setup_commands  # noqa: F401  (registration)
+from counter_app.cli import document_commands, dossier_commands, setup_commands  # noqa: F401  (registration)
 from counter_app.cli.parser import build_parser, parse_args
 from counter_app.cli.runner import execute
 

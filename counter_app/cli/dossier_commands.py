@@ -54,9 +54,7 @@ def intake(args: argparse.Namespace, out: Output) -> int:
             {"code": result.code, "uuid": result.uuid, "due": iso_minute(result.due)},
         )
     else:
-        action = (
-            services.intake.request_supplement if args.outcome == "supplement" else services.intake.refuse
-        )
+        action = services.intake.request_supplement if args.outcome == "supplement" else services.intake.refuse
         result = action(form)
         what = "Phiếu yêu cầu bổ sung" if args.outcome == "supplement" else "Phiếu từ chối tiếp nhận"
         out.emit(f"Đã lập {what} số {result.slip}.", {"slip": result.slip, "uuid": result.uuid})

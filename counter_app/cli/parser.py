@@ -39,9 +39,7 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = VietnameseArgumentParser(
-        prog="counter-app", description="Bộ phận Một cửa: tiếp nhận và trả kết quả"
-    )
+    parser = VietnameseArgumentParser(prog="counter-app", description="Bộ phận Một cửa: tiếp nhận và trả kết quả")
     parser.add_argument("--version", action="version", version=f"counter-app {__version__}")
     _global_options(parser, suppress=False)
     common = VietnameseArgumentParser(add_help=False)
@@ -127,7 +125,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("kind", choices=("receipt", "control", "withdrawal", "fee", "supplement", "refusal"))
     p.add_argument("code")
     p.add_argument("--out", required=True)
-    p.add_argument("--reprint", action="store_true")
+
+    p = add("late", "due-soon and overdue dossiers")
+    p = add("apology", "record the apology letter and the one new appointment of a late dossier")
+    p.add_argument("code")
+    p.add_argument("--reason", required=True)
+    p.add_argument("--new-date", required=True)
+    p.add_argument("--delivered", choices=("in_person", "post", "phone", "email"), default="in_person")
+    p.add_argument("--out")
 
     p = add("config", "read or change a setting")
     p.add_argument("action", choices=("get", "set"))

@@ -92,9 +92,7 @@ def procedures(args: argparse.Namespace, out: Output) -> int:
     items = services.catalogue.list_procedures(args.search)
     lines = []
     for p in items:
-        time_text = (
-            f"trong ngày (trước {p.same_day_cutoff})" if p.same_day_cutoff else f"{p.days} ngày làm việc"
-        )
+        time_text = f"trong ngày (trước {p.same_day_cutoff})" if p.same_day_cutoff else f"{p.days} ngày làm việc"
         lines.append(f"{p.code:<12} {p.name} — {p.field}; {time_text}" + (" [minh họa]" if p.demo else ""))
     out.emit(
         "\n".join(lines) if lines else "Không có thủ tục phù hợp.",

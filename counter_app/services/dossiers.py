@@ -86,11 +86,7 @@ class DossierService:
         """By dossier code, slip number or UUID."""
         key = code.strip()
         with self.context.uow() as uow:
-            state = (
-                uow.dossiers.by_code(key.upper())
-                or uow.dossiers.by_slip(key.upper())
-                or uow.dossiers.get(key)
-            )
+            state = uow.dossiers.by_code(key.upper()) or uow.dossiers.by_slip(key.upper()) or uow.dossiers.get(key)
         if state is None:
             raise NotFoundError(f"Không tìm thấy hồ sơ “{code}”.")
         return state
@@ -124,17 +120,11 @@ class DossierService:
             ]
 
     # commands
-    def _apply(
-        self, code: str, kind: str, payload: dict[str, Any], at: datetime | None = None
-    ) -> DossierView:
+    def _apply(self, code: str, kind: str, payload: dict[str, Any], at: datetime | None = None) -> DossierView:
         now = at or self.context.clock.now()
         with self.context.uow(write=True) as uow:
             key = code.strip()
-            state = (
-                uow.dossiers.by_code(key.upper())
-                or uow.dossiers.by_slip(key.upper())
-                or uow.dossiers.get(key)
-            )
+            state = uow.dossiers.by_code(key.upper()) or uow.dossiers.by_slip(key.upper()) or uow.dossiers.get(key)
             if state is None:
                 raise NotFoundError(f"Không tìm thấy hồ sơ “{code}”.")
             new_state = record_event(uow, self.context, state, kind, payload, now, state.uuid)
@@ -143,18 +133,14 @@ class DossierService:
 
     def transfer(self, code: str, to_agency: str = "", note: str = "") -> DossierView:
         state = self.get_state(code)
-        return self._apply(
-            code, "dossier.transferred", {"to": to_agency or state.deciding_agency, "note": note}
-        )
+        return self._apply(code, "dossier.transferred", {"to": to_agency or state.deciding_agency, "note": note})
 
     def request_supplement(self, code: str, reason: str) -> DossierView:
         state = self.get_state(code)
         if state.stage == Stage.SUPPLEMENT_REQUESTED.value:
             raise RuleError("Hồ sơ đang chờ bổ sung; chỉ được yêu cầu bổ sung một lần.")
         with self.context.uow() as uow:
-            earlier = [
-                e for e in uow.events.for_dossier(state.uuid) if e.kind == "dossier.supplement_requested"
-            ]
+            earlier = [e for e in uow.events.for_dossier(state.uuid) if e.kind == "dossier.supplement_requested"]
         payload: dict[str, Any] = {"reason": _clean_reason(reason)}
         if earlier:
             # the law allows one supplement request; a second one makes the dossier count as late
@@ -240,6 +226,9 @@ class DossierService:
     def void(self, code: str, reason: str) -> DossierView:
         return self._apply(code, "dossier.voided", {"reason": _clean_reason(reason)})
 
+    def flag_for_supervisor(self, code: str, reason: str) -> DossierView:
+        return self._apply(code, "dossier.flagged", {"reason": _clean_reason(reason)})
+
     def correct(self, code: str, changes: dict[str, Any], reason: str) -> DossierView:
         """Correct intake data: records each field's old and new value and why."""
         state = self.get_state(code)
@@ -257,9 +246,7 @@ class DossierService:
         if "result_delivery" in changes and changes["result_delivery"] not in DELIVERIES:
             raise ValidationError("result_delivery", "Hình thức nhận kết quả không hợp lệ.")
         diff = {
-            k: [encode_value(getattr(state, k)), encode_value(v)]
-            for k, v in changes.items()
-            if getattr(state, k) != v
+            k: [encode_value(getattr(state, k)), encode_value(v)] for k, v in changes.items() if getattr(state, k) != v
         }
         if not diff:
             raise ValidationError("field", "Không có thông tin nào thay đổi.")

@@ -100,6 +100,15 @@ class DossierRepository:
         ).all()
         return [state_from_row(r) for r in rows]
 
+    def open_due_before(self, statuses: Sequence[int], moment: datetime) -> list[DossierState]:
+        """Open dossiers whose appointment is before `moment` (text order of VnDateTime is time order)."""
+        rows = self.session.scalars(
+            select(DossierRow)
+            .where(DossierRow.status.in_(statuses), DossierRow.due_at.is_not(None), DossierRow.due_at < moment)
+            .order_by(DossierRow.due_at)
+        ).all()
+        return [state_from_row(r) for r in rows]
+
     def received_between(
         self, start: datetime, end: datetime, limit: int | None = None
     ) -> list[DossierState]:

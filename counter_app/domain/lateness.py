@@ -1,0 +1,90 @@
+"""Lateness, as domain.md §5 decides it: on track, due soon, overdue, paused; and ahead / on time / late."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from counter_app.domain.calendar import WorkingCalendar
+from counter_app.domain.clock import to_vn
+from counter_app.domain.deadlines import OfficeHours, working_day_end, working_day_start
+from counter_app.domain.status import Status
+from counter_app.errors import ValidationError
+
+
+class Lateness(StrEnum):
+    ON_TRACK = "on_track"
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+    PAUSED = "paused"  # waiting for the applicant's supplement: the clock does not run
+    CLOSED = "closed"  # not open (finished, refused, slip)
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+
+_LABELS = {
+    Lateness.ON_TRACK: "Trong hạn",
+    Lateness.DUE_SOON: "Sắp đến hạn",
+    Lateness.OVERDUE: "Quá hạn",
+    Lateness.PAUSED: "Tạm dừng chờ bổ sung",
+    Lateness.CLOSED: "Đã kết thúc",
+}
+
+
+class Timeliness(StrEnum):
+    EARLY = "early"
+    ON_TIME = "on_time"
+    LATE = "late"
+
+    @property
+    def label(self) -> str:
+        return {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}[self.value]
+
+
+def due_soon_from(due: datetime, calendar: WorkingCalendar, hours: OfficeHours) -> datetime:
+    """Start of the working day before the due day: the last day on which the law still allows the apology."""
+    return working_day_start(calendar.previous_working_day(to_vn(due).date()), hours)
+
+
+def lateness(
+    status: int, due: datetime | None, now: datetime, calendar: WorkingCalendar, hours: OfficeHours
+) -> Lateness:
+    """An open dossier (status 2, 4, 6) is due soon from `due_soon_from` until its appointment, overdue after it."""
+    if status == Status.SUPPLEMENT_REQUESTED:
+        return Lateness.PAUSED
+    if not Status(status).is_open or due is None:
+        return Lateness.CLOSED
+    moment = to_vn(now)
+    if moment > to_vn(due):
+        return Lateness.OVERDUE
+    if moment >= due_soon_from(due, calendar, hours):
+        return Lateness.DUE_SOON
+    return Lateness.ON_TRACK
+
+
+def timeliness(finished: datetime, due: datetime) -> Timeliness:
+    """Trước hạn: finished before the due day; đúng hạn: on the due day up to the appointment; quá hạn: after it."""
+    end, appointment = to_vn(finished), to_vn(due)
+    if end > appointment:
+        return Timeliness.LATE
+    if end.date() < appointment.date():
+        return Timeliness.EARLY
+    return Timeliness.ON_TIME
+
+
+def check_new_appointment_day(
+    new_day: date, current_due: datetime, calendar: WorkingCalendar, hours: OfficeHours
+) -> datetime:
+    """The new appointment (closing time of `new_day`); it must be a working day after the current due day."""
+    if new_day <= to_vn(current_due).date():
+        raise ValidationError(
+            "new_date",
+            f"Ngày hẹn mới phải sau ngày hẹn hiện tại ({to_vn(current_due):%d/%m/%Y}).",
+        )
+    if not calendar.is_working_day(new_day):
+        name = calendar.day_name(new_day)
+        why = f" ({name})" if name else ""
+        raise ValidationError("new_date", f"Ngày {new_day:%d/%m/%Y} không phải ngày làm việc{why}; chọn ngày khác.")
+    return working_day_end(new_day, hours)

@@ -1,0 +1,215 @@
+"""What each printed form is given: a dossier's state and history turned into the printing layer's records."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from counter_app.domain.clock import to_vn
+from counter_app.domain.dossier import DossierState
+from counter_app.domain.lateness import timeliness
+from counter_app.printing.data import (
+    ApologyData,
+    ControlSlipData,
+    Document,
+    FeeItem,
+    FeeReceiptData,
+    Filer,
+    HandOver,
+    OfficeHeader,
+    PageSize,
+    Paper,
+    ReceiptData,
+    RefusalData,
+    SupplementData,
+    WithdrawalData,
+)
+from counter_app.services.settings import Settings
+from counter_app.storage.models import EventRow
+
+DESK = "Bộ phận Một cửa"
+
+
+def _events(events: list[EventRow], kind: str) -> list[tuple[datetime, dict[str, Any]]]:
+    return [(e.occurred_at, json.loads(e.payload)) for e in events if e.kind == kind]
+
+
+def _delivery(state: DossierState) -> str:
+    if state.result_delivery == "post":
+        return f"Qua dịch vụ bưu chính công ích: {state.postal_address or state.applicant_address}"
+    return DESK
+
+
+def _qr_text(state: DossierState, settings: Settings) -> str:
+    code = state.code or state.slip or state.uuid
+    template = settings.status_url_template
+    return template.replace("{code}", code) if "{code}" in template else code
+
+
+def build_document(
+    kind: str,
+    state: DossierState,
+    events: list[EventRow],
+    settings: Settings,
+    agency: tuple[str, str],
+    number: str,
+    now: datetime,
+    reprint: bool,
+) -> Document:
+    agency_name, parent = agency
+    header = OfficeHeader(parent_authority=parent or agency_name, unit_name=agency_name, place=settings.place)
+    page = PageSize(settings.page_size)
+    common: dict[str, Any] = {
+        "header": header,
+        "rule_set": state.rule_set,
+        "number": number,
+        "issued_at": now,
+        "reprint": reprint,
+        "page_size": page,
+    }
+    applicant: dict[str, Any] = {
+        "applicant_name": state.applicant_name,
+        "applicant_identifier": state.applicant_identifier,
+        "address": state.applicant_address,
+        "phone": state.applicant_phone,
+        "email": state.applicant_email,
+        "procedure_name": state.procedure_name,
+        "procedure_code": state.procedure_code,
+    }
+    code = state.code or ""
+    if kind == "receipt":
+        assert state.due_at is not None
+        filer = (
+            Filer(
+                name=state.filer_name,
+                identifier=state.filer_identifier,
+                phone=state.filer_phone,
+                authorisation=state.filer_authorisation,
+            )
+            if state.filer_name
+            else None
+        )
+        return ReceiptData(
+            **common,
+            **applicant,
+            dossier_code=code,
+            receiving_unit=agency_name,
+            deciding_agency=state.deciding_agency,
+            filer=filer,
+            papers=tuple(Paper(p.name, p.originals, p.copies) for p in state.papers if not p.missing),
+            sets_count=state.sets_count,
+            processing_days=state.processing_days,
+            received_at=state.received_at,
+            due_at=state.original_due_at or state.due_at,
+            result_delivery=_delivery(state),
+            book_volume=str(state.book_volume),
+            book_index=state.book_index or None,
+            fee=state.fee,
+            fee_paid=state.fee_paid,
+            qr_text=_qr_text(state, settings),
+            clerk_name=settings.clerk_name,
+        )
+    if kind == "supplement":
+        return SupplementData(
+            **common,
+            **applicant,
+            received_at=state.received_at,
+            missing_items=tuple(p.name for p in state.papers if p.missing),
+            reason=state.reason or "Hồ sơ chưa đầy đủ thành phần theo quy định.",
+            contact_name=settings.clerk_name,
+            contact_phone=settings.contact_phone,
+            guide_name=settings.clerk_name,
+        )
+    if kind == "refusal":
+        return RefusalData(
+            **common,
+            **applicant,
+            receiving_unit=agency_name,
+            dossier_code=code,
+            reason=state.reason,
+            clerk_name=settings.clerk_name,
+        )
+    if kind == "withdrawal":
+        withdrawn = _events(events, "dossier.withdrawn")
+        at, payload = withdrawn[-1] if withdrawn else (now, {"reason": state.reason})
+        return WithdrawalData(
+            **common,
+            **applicant,
+            dossier_code=code,
+            requested_at=at,
+            reason=str(payload.get("reason", "")),
+            clerk_name=settings.clerk_name,
+        )
+    if kind == "apology":
+        assert state.due_at is not None
+        at, payload = _events(events, "dossier.reappointed")[-1]
+        return ApologyData(
+            **common,
+            addressee=state.applicant_name,
+            agency_name=state.deciding_agency or agency_name,
+            received_at=state.received_at,
+            procedure_name=state.procedure_name,
+            procedure_code=state.procedure_code,
+            applicant_name=state.applicant_name,
+            applicant_identifier=state.applicant_identifier,
+            dossier_code=code,
+            original_due_at=to_vn(datetime.fromisoformat(payload["previous_due_at"])),
+            reason=str(payload["reason"]),
+            new_due_at=state.due_at,
+            head_name=settings.head_name,
+            head_title=settings.head_title,
+            delivered_via=str(payload.get("delivered", "")),
+        )
+    if kind == "control":
+        assert state.due_at is not None
+        return ControlSlipData(
+            **common,
+            dossier_code=code,
+            applicant_name=state.applicant_name,
+            procedure_name=state.procedure_name,
+            deciding_agency=state.deciding_agency,
+            received_at=state.received_at,
+            due_at=state.due_at,
+            original_due_at=state.original_due_at,
+            hand_overs=_hand_overs(state, events, agency_name),
+        )
+    if kind == "fee":
+        return FeeReceiptData(
+            **common,
+            dossier_code=code,
+            payer_name=state.applicant_name,
+            payer_identifier=state.applicant_identifier,
+            address=state.applicant_address,
+            procedure_name=state.procedure_name,
+            items=(FeeItem(f"Phí, lệ phí: {state.procedure_name}", state.fee),),
+            collected_at=now,
+            clerk_name=settings.clerk_name,
+        )
+    raise ValueError(kind)
+
+
+def _hand_overs(state: DossierState, events: list[EventRow], desk: str) -> tuple[HandOver, ...]:
+    """Mẫu 06 rows: the desk hands the dossier to the deciding agency; the result comes back to the desk."""
+    rows = []
+    for e in events:
+        if e.kind == "dossier.transferred":
+            payload = json.loads(e.payload)
+            rows.append(
+                HandOver(giver=desk, receiver=str(payload.get("to") or state.deciding_agency), at=e.occurred_at)
+            )
+        elif e.kind == "dossier.result_ready" and state.due_at is not None:
+            result = timeliness(e.occurred_at, state.due_at).label.lower()
+            rows.append(HandOver(giver=state.deciding_agency, receiver=desk, at=e.occurred_at, result=result))
+        elif e.kind == "dossier.reappointed":
+            payload = json.loads(e.payload)
+            new_due = to_vn(datetime.fromisoformat(payload["new_due_at"]))
+            rows.append(
+                HandOver(
+                    giver=state.deciding_agency,
+                    receiver=desk,
+                    at=e.occurred_at,
+                    note=f"Hẹn lại ngày trả kết quả: {new_due:%d/%m/%Y}",
+                )
+            )
+    return tuple(rows)

@@ -1,0 +1,160 @@
+"""Printed documents of a dossier: numbered once, rendered from its state, archived, reprints marked and counted."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from counter_app.domain.codes import DocumentNumber, Numbering, issue_document_number, new_uuid
+from counter_app.domain.dossier import KIND_REFUSAL_SLIP, KIND_SUPPLEMENT_SLIP, DossierState
+from counter_app.errors import NotFoundError, RuleError
+from counter_app.services.context import ServiceContext
+from counter_app.services.dossiers import DossierService
+from counter_app.services.intake import numbering_of, record_event
+from counter_app.storage.models import DocumentRow, EventRow
+
+log = logging.getLogger(__name__)
+
+# kind -> (symbol of its number, Vietnamese title for the history)
+DOCUMENT_KINDS: dict[str, tuple[str, str]] = {
+    "receipt": ("TTPVHCC", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
+    "supplement": ("PBS", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
+    "refusal": ("PTC", "Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
+    "apology": ("PXL", "Phiếu xin lỗi và đề nghị gia hạn thời gian giải quyết"),
+    "withdrawal": ("TBD", "Thông báo dừng giải quyết hồ sơ"),
+    "control": ("PKS", "Phiếu kiểm soát quá trình giải quyết hồ sơ"),
+    "fee": ("BLP", "Biên nhận phí, lệ phí"),
+}
+
+
+@dataclass(frozen=True)
+class DocumentResult:
+    kind: str
+    number: str
+    path: Path
+    reprint: bool
+    document_uuid: str
+
+
+class DocumentService:
+    def __init__(self, context: ServiceContext, dossiers: DossierService) -> None:
+        self.context = context
+        self.dossiers = dossiers
+
+    def render(self, code: str, kind: str, out: Path | None = None) -> DocumentResult:
+        """Render the document of a dossier (a reprint if it was printed before), archive it, record it."""
+        if kind not in DOCUMENT_KINDS:
+            raise NotFoundError(f"Không có loại giấy tờ “{kind}”.")
+        state = self.dossiers.get_state(code)
+        self._check_kind(state, kind)
+        now = self.context.clock.now()
+        with self.context.uow() as uow:
+            existing = uow.documents.latest(state.uuid, kind)
+            number = existing.number if existing else ""
+            events = uow.events.for_dossier(state.uuid)
+            agency = uow.agencies.get(state.agency_code)
+            agency_info = (agency.name, agency.parent_authority) if agency else (state.agency_code, "")
+            numbering = Numbering(agency.counter_digits, agency.number_digits) if agency else Numbering()
+        reprint = existing is not None
+        if not number:
+            number = self._fixed_number(state, kind, events, numbering)
+        # imported here: reportlab costs hundreds of ms and only printing needs it
+        from counter_app.printing.render import render_document
+        from counter_app.services.document_data import build_document
+
+        # one short write transaction (rendering takes tens of ms): the number is used only if all of it commits
+        with self.context.uow(write=True) as uow:
+            if not number:
+                number = self._issue_number(uow, kind, now)
+            data = build_document(kind, state, events, self.context.settings(), agency_info, number, now, reprint)
+            pdf = render_document(data)
+            path = self._archive(state, kind, number, pdf, now, reprint)
+            document_uuid = existing.uuid if existing else str(new_uuid())
+            if existing is None:
+                uow.documents.add(
+                    DocumentRow(
+                        uuid=document_uuid,
+                        dossier_uuid=state.uuid,
+                        kind=kind,
+                        number=number,
+                        number_key=f"{state.agency_code}:{now.year}:{kind}:{number}:{document_uuid[:8]}",
+                        created_at=now,
+                        path=str(path),
+                        print_count=0,
+                        reprint_count=0,
+                    )
+                )
+            else:
+                row = uow.documents.get(existing.uuid)
+                assert row is not None
+                row.reprint_count += 1
+                row.path = str(path)
+            current = uow.dossiers.get(state.uuid)
+            record_event(
+                uow,
+                self.context,
+                current,
+                "document.printed",
+                {
+                    "document_uuid": document_uuid,
+                    "kind": kind,
+                    "title": DOCUMENT_KINDS[kind][1],
+                    "number": number,
+                    "reprint": reprint,
+                },
+                now,
+                state.uuid,
+            )
+            uow.commit()
+        if out is not None:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, out)
+        return DocumentResult(kind, number, out or path, reprint, document_uuid)
+
+    def _check_kind(self, state: DossierState, kind: str) -> None:
+        if kind == "supplement" and state.kind != KIND_SUPPLEMENT_SLIP:
+            raise RuleError("Phiếu yêu cầu bổ sung chỉ in cho phiếu số đã lập khi hồ sơ chưa đầy đủ.")
+        if kind == "refusal" and state.kind != KIND_REFUSAL_SLIP:
+            raise RuleError("Phiếu từ chối chỉ in cho hồ sơ đã bị từ chối tiếp nhận.")
+        if kind in {"receipt", "control", "fee", "withdrawal", "apology"} and state.code is None:
+            raise RuleError("Giấy tờ này chỉ in cho hồ sơ đã được tiếp nhận (có mã hồ sơ).")
+        if kind == "withdrawal" and state.stage != "withdrawn":
+            raise RuleError("Thông báo dừng giải quyết chỉ in khi công dân đã rút hồ sơ.")
+        if kind == "apology" and not state.reappointed:
+            raise RuleError("Hồ sơ chưa có phiếu xin lỗi và hẹn lại; hãy ghi nhận việc hẹn lại trước.")
+
+    @staticmethod
+    def _fixed_number(state: DossierState, kind: str, events: list[EventRow], numbering: Numbering) -> str:
+        """Numbers given when the slip or letter was recorded (slips, apology letters)."""
+        if kind in {"supplement", "refusal"} and state.slip:
+            return DocumentNumber.parse_slip(state.slip, numbering).display()
+        if kind == "apology":
+            for e in reversed(events):
+                if e.kind == "dossier.reappointed":
+                    return str(json.loads(e.payload)["letter_number"])
+        return ""
+
+    def _issue_number(self, uow: Any, kind: str, now: datetime) -> str:
+        settings = self.context.settings()
+        symbol = DOCUMENT_KINDS[kind][0]
+        numbering = numbering_of(uow, settings.agency_code)
+        scope = f"doc:{settings.agency_code}:{settings.counter}:{symbol}:{now.year}"
+        number = issue_document_number(now.year, settings.counter, uow.sequences.peek(scope), symbol, numbering)
+        uow.sequences.next(scope)
+        return number.display()
+
+    def _archive(self, state: DossierState, kind: str, number: str, pdf: bytes, now: datetime, reprint: bool) -> Path:
+        folder = self.context.archive_dir / f"{state.received_at:%Y}" / f"{state.received_at:%m}"
+        folder.mkdir(parents=True, exist_ok=True)
+        key = (state.code or state.slip or state.uuid).replace("/", "_")
+        suffix = f"-in-lai-{now:%Y%m%d%H%M%S}" if reprint else ""
+        path = folder / f"{key}-{kind}{suffix}.pdf"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(pdf)
+        tmp.replace(path)
+        return path
