@@ -110,9 +110,7 @@ def _parse_days(value: object, year: int, label: str) -> list[CalendarDay]:
     days: list[CalendarDay] = []
     for position, entry in enumerate(value, start=1):
         if not isinstance(entry, dict) or set(entry) != {"date", "name"}:
-            raise _refuse(
-                f"Mục thứ {position} trong danh sách {label} phải có đúng hai trường “date” và “name”."
-            )
+            raise _refuse(f"Mục thứ {position} trong danh sách {label} phải có đúng hai trường “date” và “name”.")
         raw_date = entry["date"]
         if not isinstance(raw_date, str) or not _ISO_DATE.fullmatch(raw_date):
             raise _refuse(f"Ngày “{raw_date}” trong danh sách {label} không đúng dạng YYYY-MM-DD.")
@@ -174,9 +172,7 @@ def estimate_year(year: int) -> CalendarYear:
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise _refuse(f"Năm {year} nằm ngoài khoảng cho phép ({MIN_YEAR}–{MAX_YEAR}).")
     computed = holidays.country_holidays("VN", years=year, language="vi")
-    days_off = tuple(
-        CalendarDay(day, str(name)) for day, name in sorted(computed.items()) if day.year == year
-    )
+    days_off = tuple(CalendarDay(day, str(name)) for day, name in sorted(computed.items()) if day.year == year)
     # Read through getattr: the package does not re-export __version__ for type checkers.
     package_version = str(getattr(holidays, "__version__", "unknown"))
     return CalendarYear(
@@ -199,9 +195,7 @@ def load_calendar_file(path: Path) -> CalendarYear:
             _FIELD, f"Không đọc được tệp lịch {path.name}.", detail=f"{type(exc).__name__}: {exc}"
         ) from exc
     except UnicodeDecodeError as exc:
-        raise ValidationError(
-            _FIELD, f"Tệp lịch {path.name} không phải văn bản UTF-8.", detail=str(exc)
-        ) from exc
+        raise ValidationError(_FIELD, f"Tệp lịch {path.name} không phải văn bản UTF-8.", detail=str(exc)) from exc
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

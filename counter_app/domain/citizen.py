@@ -110,11 +110,7 @@ def normalize_name(value: str, field: str = "name") -> str:
         raise ValidationError(field, "Họ và tên không được chứa chữ số.")
     # Combining marks are kept: a few letter+mark pairs have no precomposed form even after NFC.
     bad = sorted(
-        {
-            ch
-            for ch in name
-            if not (ch.isalpha() or ch in _NAME_PUNCTUATION or unicodedata.category(ch).startswith("M"))
-        }
+        {ch for ch in name if not (ch.isalpha() or ch in _NAME_PUNCTUATION or unicodedata.category(ch).startswith("M"))}
     )
     if bad:
         raise ValidationError(
@@ -166,8 +162,7 @@ def validate_personal_id(
     if birth_date is not None and birth_date.year != birth_year:
         raise ValidationError(
             field,
-            f"Số định danh cá nhân cho năm sinh {birth_year}, không khớp với ngày sinh "
-            f"{birth_date:%d/%m/%Y}.",
+            f"Số định danh cá nhân cho năm sinh {birth_year}, không khớp với ngày sinh {birth_date:%d/%m/%Y}.",
         )
     if sex is not None and normalize_sex(sex) != card_sex:
         raise ValidationError(
@@ -217,9 +212,7 @@ def validate_phone(value: str, field: str = "phone") -> str:
     else:
         number = raw
     if not number.isascii() or not number.isdigit():
-        raise ValidationError(
-            field, "Số điện thoại chỉ gồm chữ số (có thể có dấu cách, dấu chấm, gạch ngang)."
-        )
+        raise ValidationError(field, "Số điện thoại chỉ gồm chữ số (có thể có dấu cách, dấu chấm, gạch ngang).")
     if _MOBILE_RE.fullmatch(number) or _LANDLINE_RE.fullmatch(number):
         return number
     raise ValidationError(
@@ -261,8 +254,7 @@ def parse_id_card_qr(text: str) -> IdCardData:
     if len(fields) != _QR_FIELDS:
         raise ValidationError(
             "scan",
-            f"Mã QR không phải của thẻ căn cước: cần {_QR_FIELDS} trường cách nhau bởi “|”, "
-            f"đọc được {len(fields)}.",
+            f"Mã QR không phải của thẻ căn cước: cần {_QR_FIELDS} trường cách nhau bởi “|”, đọc được {len(fields)}.",
         )
     ident, old_ident, name, raw_birth, raw_sex, address, raw_issue = (part.strip() for part in fields)
     try:
@@ -288,10 +280,7 @@ def parse_id_card_qr(text: str) -> IdCardData:
 
 def looks_like_id_card_qr(text: str) -> bool:
     """Whether a scanned string has the shape of an ID-card QR (12 digits, then six `|`-separated fields)."""
-    return (
-        re.fullmatch(r"\s*\ufeff?[0-9]{12}\|[^|]*\|[^|]+\|[0-9]{8}\|[^|]+\|[^|]*\|[0-9]{8}\s*", text)
-        is not None
-    )
+    return re.fullmatch(r"\s*\ufeff?[0-9]{12}\|[^|]*\|[^|]+\|[0-9]{8}\|[^|]+\|[^|]*\|[0-9]{8}\s*", text) is not None
 
 
 def mask_identifier(value: str) -> str:
@@ -304,9 +293,7 @@ def mask_identifier(value: str) -> str:
 
 def _qr_date(raw: str, what: str) -> date:
     if not re.fullmatch(r"[0-9]{8}", raw):
-        raise ValidationError(
-            "scan", f"Mã QR thẻ căn cước không hợp lệ: {what} “{raw}” không có dạng DDMMYYYY."
-        )
+        raise ValidationError("scan", f"Mã QR thẻ căn cước không hợp lệ: {what} “{raw}” không có dạng DDMMYYYY.")
     try:
         return date(int(raw[4:]), int(raw[2:4]), int(raw[:2]))
     except ValueError:

@@ -93,9 +93,7 @@ class DossierCode:
             raise ValidationError("day", f"Ngày tiếp nhận phải thuộc các năm {_FIRST_YEAR}–{_LAST_YEAR}.")
         self.numbering.check_counter(self.counter)
         if not _is_int(self.number) or not 1 <= self.number <= self.numbering.max_number:
-            raise ValidationError(
-                "number", f"Số thứ tự hồ sơ trong ngày phải từ 1 đến {self.numbering.max_number}."
-            )
+            raise ValidationError("number", f"Số thứ tự hồ sơ trong ngày phải từ 1 đến {self.numbering.max_number}.")
 
     def __str__(self) -> str:
         c = self.numbering.counter_digits
@@ -115,9 +113,7 @@ class DossierCode:
         seq = match["seq"]
         width = numbering.counter_digits + numbering.number_digits
         if len(seq) != width:
-            raise ValidationError(
-                "code", f"Phần số thứ tự của mã hồ sơ “{value}” phải có đúng {width} chữ số."
-            )
+            raise ValidationError("code", f"Phần số thứ tự của mã hồ sơ “{value}” phải có đúng {width} chữ số.")
         raw_day = match["day"]
         try:
             day = date(2000 + int(raw_day[:2]), int(raw_day[2:4]), int(raw_day[4:]))

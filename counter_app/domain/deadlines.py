@@ -65,9 +65,7 @@ class OfficeHours:
         for part in text.split(","):
             match = _PERIOD.fullmatch(part)
             if match is None:
-                raise _hours_error(
-                    f"Buổi làm việc “{part.strip()}” không đúng dạng HH:MM-HH:MM (ví dụ: 07:30-11:30)."
-                )
+                raise _hours_error(f"Buổi làm việc “{part.strip()}” không đúng dạng HH:MM-HH:MM (ví dụ: 07:30-11:30).")
             h1, m1, h2, m2 = (int(g) for g in match.groups())
             try:
                 periods.append((time(h1, m1), time(h2, m2)))

@@ -96,9 +96,7 @@ class DossierState:
 
 
 # Fields an "opened" event carries; the rest are derived by later events.
-OPENING_FIELDS = tuple(
-    f.name for f in dataclasses.fields(DossierState) if f.name not in {"event_count", "updated_at"}
-)
+OPENING_FIELDS = tuple(f.name for f in dataclasses.fields(DossierState) if f.name not in {"event_count", "updated_at"})
 DATETIME_FIELDS = frozenset(f.name for f in dataclasses.fields(DossierState) if "datetime" in str(f.type))
 
 # Correctable descriptive fields (a correction records old and new values and why).
@@ -138,9 +136,7 @@ STAGE_ACTIONS: Mapping[str, Action] = {
     "dossier.stopped": Action.STOP,
     "dossier.voided": Action.VOID,
 }
-FINISHING_KINDS = frozenset(
-    {"dossier.result_ready", "dossier.withdrawn", "dossier.stopped", "dossier.voided"}
-)
+FINISHING_KINDS = frozenset({"dossier.result_ready", "dossier.withdrawn", "dossier.stopped", "dossier.voided"})
 
 
 def encode_value(value: Any) -> Any:
@@ -173,9 +169,7 @@ def _opened(payload: Mapping[str, Any]) -> DossierState:
     return DossierState(**values)
 
 
-def apply_event(
-    state: DossierState | None, kind: str, payload: Mapping[str, Any], at: datetime
-) -> DossierState:
+def apply_event(state: DossierState | None, kind: str, payload: Mapping[str, Any], at: datetime) -> DossierState:
     """The state after one event; raises RuleError when the event is not allowed in that state."""
     if kind in OPENING_KINDS:
         if state is not None:
@@ -204,9 +198,7 @@ def apply_event(
         if payload.get("fee_collected"):
             new = replace(new, fee_paid=True)
     elif kind == "dossier.corrected":
-        changes = {
-            k: decode_value(k, v[1]) for k, v in dict(payload["changes"]).items() if k in CORRECTABLE_FIELDS
-        }
+        changes = {k: decode_value(k, v[1]) for k, v in dict(payload["changes"]).items() if k in CORRECTABLE_FIELDS}
         new = replace(new, **changes)
     elif kind == "dossier.reappointed":
         if state.reappointed:

@@ -117,9 +117,7 @@ def validate_applicant(form: IntakeForm, today: date) -> CleanApplicant:
     sex = check("sex", lambda: normalize_sex(form.sex)) if form.sex.strip() else ""
     if not form.identifier.strip():
         errors["identifier"] = (
-            "Cần nhập mã số thuế của tổ chức."
-            if organisation
-            else "Cần nhập số định danh cá nhân (12 chữ số)."
+            "Cần nhập mã số thuế của tổ chức." if organisation else "Cần nhập số định danh cá nhân (12 chữ số)."
         )
         identifier = ""
     elif organisation:

@@ -37,9 +37,7 @@ def procedure_rows(data: dict[str, Any], *, demo: bool) -> list[tuple[ProcedureR
             days = int(item.get("days", 0))
             cutoff = item.get("same_day_cutoff")
         except (KeyError, TypeError, ValueError) as exc:
-            raise ValidationError(
-                "catalogue", f"Thủ tục thứ {i} trong danh mục thiếu mã, tên hoặc thời hạn."
-            ) from exc
+            raise ValidationError("catalogue", f"Thủ tục thứ {i} trong danh mục thiếu mã, tên hoặc thời hạn.") from exc
         if not code or not name or days < 0:
             raise ValidationError("catalogue", f"Thủ tục thứ {i} trong danh mục thiếu mã, tên hoặc thời hạn.")
         row = ProcedureRow(

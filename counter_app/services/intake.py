@@ -35,9 +35,7 @@ MAX_REASON = 2000
 def numbering_of(uow: UnitOfWork, agency_code: str) -> Numbering:
     agency = uow.agencies.get(agency_code)
     if agency is None:
-        raise RuleError(
-            "Quầy chưa được thiết lập cơ quan. Chạy “counter-app init” hoặc mở màn hình thiết lập."
-        )
+        raise RuleError("Quầy chưa được thiết lập cơ quan. Chạy “counter-app init” hoặc mở màn hình thiết lập.")
     return Numbering(agency.counter_digits, agency.number_digits)
 
 
@@ -79,9 +77,7 @@ class IntakeService:
         with self.context.uow() as uow:
             procedure = uow.procedures.get(form.procedure_code.strip())
             if procedure is None:
-                raise FormInvalid(
-                    {"procedure": f"Không có thủ tục mã “{form.procedure_code}” trong danh mục."}
-                )
+                raise FormInvalid({"procedure": f"Không có thủ tục mã “{form.procedure_code}” trong danh mục."})
             proc = procedure_view(procedure)
         papers = form.papers
         if papers is None:
@@ -133,9 +129,7 @@ class IntakeService:
     def accept(self, form: IntakeForm) -> IntakeResult:
         """Take in a complete dossier: code, due date and the opening event, committed durably."""
         state, now = self._base_state(form, "accept")
-        appointment = self.calendar.appointment(
-            state.received_at, state.processing_days, state.same_day_cutoff
-        )
+        appointment = self.calendar.appointment(state.received_at, state.processing_days, state.same_day_cutoff)
         state = replace(
             state,
             due_at=appointment.due,
@@ -146,9 +140,7 @@ class IntakeService:
             numbering = numbering_of(uow, state.agency_code)
             day = state.received_at.date()
             scope = f"dossier:{state.agency_code}:{state.counter}:{day:%y%m%d}"
-            code = issue_dossier_code(
-                state.agency_code, day, state.counter, uow.sequences.peek(scope), numbering
-            )
+            code = issue_dossier_code(state.agency_code, day, state.counter, uow.sequences.peek(scope), numbering)
             uow.sequences.next(scope)
             book = uow.sequences.next(f"book:{state.agency_code}:{state.counter}:{state.field}:{day.year}")
             state = replace(state, code=str(code), book_index=int(f"{state.counter}{book:05d}"))
@@ -166,14 +158,10 @@ class IntakeService:
         """Mẫu 03: outside scope or not eligible; the reason is written down."""
         state, now = self._base_state(form, "refuse")
         stage = Stage.REFUSED
-        state = replace(
-            state, kind=KIND_REFUSAL_SLIP, stage=stage.value, status=int(stage.status), finished_at=now
-        )
+        state = replace(state, kind=KIND_REFUSAL_SLIP, stage=stage.value, status=int(stage.status), finished_at=now)
         return self._record_slip(state, now, REFUSAL_SYMBOL, "slip.refused", "refuse")
 
-    def _record_slip(
-        self, state: DossierState, now: datetime, symbol: str, kind: str, outcome: str
-    ) -> IntakeResult:
+    def _record_slip(self, state: DossierState, now: datetime, symbol: str, kind: str, outcome: str) -> IntakeResult:
         with self.context.uow(write=True) as uow:
             numbering = numbering_of(uow, state.agency_code)
             year = state.received_at.year

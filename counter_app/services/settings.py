@@ -49,9 +49,7 @@ _CHOICES = {"due_mode": ("days", "hours"), "rule_set": ("TT03-2025", "TT01-2018"
 def parse_setting(key: str, value: str) -> Any:
     """A setting's text as its typed value; refuses unknown keys and bad values with a Vietnamese message."""
     if key not in SETTING_NAMES:
-        raise ValidationError(
-            "key", f"Không có thiết lập “{key}”. Các thiết lập: {', '.join(SETTING_NAMES)}."
-        )
+        raise ValidationError("key", f"Không có thiết lập “{key}”. Các thiết lập: {', '.join(SETTING_NAMES)}.")
     default = getattr(Settings(), key)
     if isinstance(default, int):
         try:

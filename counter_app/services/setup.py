@@ -20,9 +20,7 @@ DEMO_AGENCY_NAME = "Trung tâm Phục vụ hành chính công phường Minh H�
 
 
 class SetupService:
-    def __init__(
-        self, context: ServiceContext, calendar: CalendarService, catalogue: CatalogueService
-    ) -> None:
+    def __init__(self, context: ServiceContext, calendar: CalendarService, catalogue: CatalogueService) -> None:
         self.context = context
         self.calendar = calendar
         self.catalogue = catalogue
@@ -68,9 +66,7 @@ class SetupService:
                 )
             current = uow.settings.get("agency_code")
             if current and current != code and uow.dossiers.count() > 0:
-                raise RuleError(
-                    "Cơ sở dữ liệu này đã có hồ sơ của cơ quan khác; không thể đổi sang cơ quan mới."
-                )
+                raise RuleError("Cơ sở dữ liệu này đã có hồ sơ của cơ quan khác; không thể đổi sang cơ quan mới.")
             uow.agencies.put(
                 AgencyRow(
                     code=code,
@@ -99,9 +95,7 @@ class SetupService:
 
     def get_setting(self, key: str) -> object:
         if key not in SETTING_NAMES:
-            raise ValidationError(
-                "key", f"Không có thiết lập “{key}”. Các thiết lập: {', '.join(SETTING_NAMES)}."
-            )
+            raise ValidationError("key", f"Không có thiết lập “{key}”. Các thiết lập: {', '.join(SETTING_NAMES)}.")
         return getattr(self.context.settings(), key)
 
     def agency_name(self) -> str:
