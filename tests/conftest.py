@@ -1,0 +1,60 @@
+"""Fixtures shared by the whole suite; real servers are started by tests/support, once per session."""
+
+from __future__ import annotations
+
+import os
+
+# Before anything imports Qt: tests never need a screen.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator
+
+import pytest
+from support.cups import CupsQueue, reset_cups_client, running_cups_queue
+from support.pg_cluster import PgCluster, running_pg_cluster
+from support.secret_service import SecretService, running_secret_service
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster]:
+    """A PostgreSQL 15 cluster on 127.0.0.1 (password logins), removed at the end of the session."""
+    with running_pg_cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="session")
+def cups_queue() -> Iterator[CupsQueue]:
+    """A private cupsd with a CUPS-PDF queue; `.name` to print to, `.output_dir` where the PDFs land."""
+    with running_cups_queue() as queue:
+        yield queue
+
+
+@pytest.fixture
+def cups_env(cups_queue: CupsQueue) -> Iterator[CupsQueue]:
+    """CUPS_SERVER set for this test, so that QPrinter and libcups in this process see the test queue."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in cups_queue.env.items():
+            patch.setenv(name, value)
+        reset_cups_client()
+        yield cups_queue
+    reset_cups_client()  # back to the machine's server once the variable is gone
+
+
+@pytest.fixture(scope="session")
+def secret_service() -> Iterator[SecretService]:
+    """gnome-keyring's Secret Service on a private bus, login collection unlocked; `.env` for clients."""
+    with running_secret_service() as service:
+        yield service
+
+
+@pytest.fixture
+def secret_service_env(secret_service: SecretService) -> Iterator[dict[str, str]]:
+    """The Secret Service's variables set for this test; `keyring` in this process uses it."""
+    import keyring.core
+
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in secret_service.env.items():
+            patch.setenv(name, value)
+        keyring.core.init_backend()  # keyring picks its backend once per process
+        yield secret_service.env
+    keyring.core.init_backend()
