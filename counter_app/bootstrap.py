@@ -10,10 +10,13 @@ from counter_app.domain.clock import Clock
 from counter_app.services.calendar import CalendarService
 from counter_app.services.catalogue import CatalogueService
 from counter_app.services.context import ServiceContext
+from counter_app.services.demo import DemoDataService
 from counter_app.services.documents import DocumentService
 from counter_app.services.dossiers import DossierService
+from counter_app.services.drafts import DraftService
 from counter_app.services.intake import IntakeService
 from counter_app.services.late import LateService
+from counter_app.services.queue import QueueService
 from counter_app.services.setup import SetupService
 from counter_app.storage.database import open_database
 from counter_app.storage.migrate import upgrade
@@ -31,6 +34,9 @@ class Services:
     dossiers: DossierService
     documents: DocumentService
     late: LateService
+    demo: DemoDataService
+    queue: QueueService
+    drafts: DraftService
 
     def close(self) -> None:
         self.context.database.dispose()
@@ -55,6 +61,9 @@ def build_services(db_path: Path, clock: Clock, *, data_dir: Path | None = None,
         dossiers=dossiers,
         documents=DocumentService(context, dossiers),
         late=LateService(context, calendar, dossiers),
+        demo=DemoDataService(context, calendar, catalogue, dossiers),
+        queue=QueueService(context, calendar),
+        drafts=DraftService(context),
     )
     if fresh:
         log.info("new local database created")

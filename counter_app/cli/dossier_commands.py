@@ -138,3 +138,11 @@ def withdraw(args: argparse.Namespace, out: Output) -> int:
 def void(args: argparse.Namespace, out: Output) -> int:
     view = open_services(args).dossiers.void(args.code, args.reason)
     return _transition(args, out, "đã hủy hồ sơ tiếp nhận nhầm", view)
+
+
+@command("demo")
+def demo(args: argparse.Namespace, out: Output) -> int:
+    services = open_services(args)
+    made = services.demo.generate(args.dossiers, seed=args.seed)
+    out.emit(f"Đã tạo {made} hồ sơ minh họa.", {"dossiers": made})
+    return 0

@@ -8,7 +8,7 @@ from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from counter_app.domain.dossier import DossierState, PaperEntry
@@ -70,11 +70,35 @@ class DossierRepository:
             (p.name, p.originals, p.copies, p.missing) for p in state.papers
         ]:
             row.papers = [
-                DossierPaperRow(
-                    position=i, name=p.name, originals=p.originals, copies=p.copies, missing=p.missing
-                )
+                DossierPaperRow(position=i, name=p.name, originals=p.originals, copies=p.copies, missing=p.missing)
                 for i, p in enumerate(state.papers, start=1)
             ]
+
+    def insert_many(self, states: Sequence[DossierState]) -> None:
+        """Bulk insert of new dossiers (generated data, imports): core inserts, no ORM objects."""
+        from counter_app.domain.citizen import fold
+
+        rows = []
+        papers = []
+        for state in states:
+            values = {name: getattr(state, name) for name in _STATE_COLUMNS}
+            values["name_key"] = fold(state.applicant_name)
+            rows.append(values)
+            papers.extend(
+                {
+                    "dossier_uuid": state.uuid,
+                    "position": i,
+                    "name": p.name,
+                    "originals": p.originals,
+                    "copies": p.copies,
+                    "missing": p.missing,
+                }
+                for i, p in enumerate(state.papers, start=1)
+            )
+        if rows:
+            self.session.execute(insert(DossierRow), rows)
+        if papers:
+            self.session.execute(insert(DossierPaperRow), papers)
 
     def search(self, text: str, *, folded: str, limit: int = 200) -> list[DossierState]:
         """By code (exact or prefix), identifier, phone, or a diacritic-folded name fragment."""
@@ -109,9 +133,7 @@ class DossierRepository:
         ).all()
         return [state_from_row(r) for r in rows]
 
-    def received_between(
-        self, start: datetime, end: datetime, limit: int | None = None
-    ) -> list[DossierState]:
+    def received_between(self, start: datetime, end: datetime, limit: int | None = None) -> list[DossierState]:
         query = (
             select(DossierRow)
             .where(DossierRow.received_at >= start, DossierRow.received_at < end)
@@ -123,6 +145,69 @@ class DossierRepository:
 
     def count(self) -> int:
         return int(self.session.scalar(select(func.count()).select_from(DossierRow)) or 0)
+
+    # --- Work-queue queries (services/queue.py, the window's queue tabs) -------------------------------------
+    # Paged (offset/limit) so the window loads one page of rows at a time, never the whole table.
+
+    def received_page(self, start: datetime, end: datetime, *, offset: int, limit: int) -> list[DossierState]:
+        """Dossiers and slips received in [start, end), newest first."""
+        rows = self.session.scalars(
+            select(DossierRow)
+            .where(DossierRow.received_at >= start, DossierRow.received_at < end)
+            .order_by(DossierRow.received_at.desc(), DossierRow.uuid)
+            .offset(offset)
+            .limit(limit)
+        ).all()
+        return [state_from_row(r) for r in rows]
+
+    def count_received(self, start: datetime, end: datetime) -> int:
+        query = select(func.count()).where(DossierRow.received_at >= start, DossierRow.received_at < end)
+        return int(self.session.scalar(query.select_from(DossierRow)) or 0)
+
+    def open_due_page(
+        self,
+        statuses: Sequence[int],
+        *,
+        due_from: datetime | None,
+        due_before: datetime | None,
+        offset: int,
+        limit: int,
+    ) -> list[DossierState]:
+        """Dossiers in `statuses` with due_from <= due_at < due_before (either bound optional), earliest first."""
+        query = select(DossierRow).where(*self._due_conditions(statuses, due_from, due_before))
+        rows = self.session.scalars(
+            query.order_by(DossierRow.due_at, DossierRow.uuid).offset(offset).limit(limit)
+        ).all()
+        return [state_from_row(r) for r in rows]
+
+    def count_open_due(self, statuses: Sequence[int], *, due_from: datetime | None, due_before: datetime | None) -> int:
+        query = select(func.count()).where(*self._due_conditions(statuses, due_from, due_before))
+        return int(self.session.scalar(query.select_from(DossierRow)) or 0)
+
+    @staticmethod
+    def _due_conditions(statuses: Sequence[int], due_from: datetime | None, due_before: datetime | None) -> list[Any]:
+        # VnDateTime stores sortable ISO text in one offset, so text comparison is time comparison
+        conditions: list[Any] = [DossierRow.status.in_(statuses), DossierRow.due_at.is_not(None)]
+        if due_from is not None:
+            conditions.append(DossierRow.due_at >= due_from)
+        if due_before is not None:
+            conditions.append(DossierRow.due_at < due_before)
+        return conditions
+
+    def status_page(self, statuses: Sequence[int], *, offset: int, limit: int) -> list[DossierState]:
+        """Dossiers in `statuses`, the longest waiting first."""
+        rows = self.session.scalars(
+            select(DossierRow)
+            .where(DossierRow.status.in_(statuses))
+            .order_by(DossierRow.updated_at, DossierRow.uuid)
+            .offset(offset)
+            .limit(limit)
+        ).all()
+        return [state_from_row(r) for r in rows]
+
+    def count_status(self, statuses: Sequence[int]) -> int:
+        query = select(func.count()).where(DossierRow.status.in_(statuses))
+        return int(self.session.scalar(query.select_from(DossierRow)) or 0)
 
 
 class EventRepository:
@@ -142,9 +227,7 @@ class EventRepository:
         clerk: str,
     ) -> EventRow:
         last = self.session.scalar(
-            select(func.max(EventRow.seq)).where(
-                EventRow.agency_code == agency_code, EventRow.counter == counter
-            )
+            select(func.max(EventRow.seq)).where(EventRow.agency_code == agency_code, EventRow.counter == counter)
         )
         row = EventRow(
             uuid=uuid,
@@ -159,6 +242,43 @@ class EventRepository:
         )
         self.session.add(row)
         return row
+
+    def append_many(
+        self,
+        rows: Sequence[tuple[str, dict[str, Any], datetime, str]],
+        *,
+        agency_code: str,
+        counter: int,
+        clerk: str,
+    ) -> None:
+        """Bulk append (kind, payload, occurred_at, dossier_uuid) in order, for generated data and imports."""
+        from counter_app.domain.codes import new_uuid
+
+        last = self.session.scalar(
+            select(func.max(EventRow.seq)).where(EventRow.agency_code == agency_code, EventRow.counter == counter)
+        )
+        seq = last or 0
+        values = []
+        for kind, payload, at, dossier_uuid in rows:
+            seq += 1
+            values.append(
+                {
+                    "uuid": str(new_uuid()),
+                    "kind": kind,
+                    "dossier_uuid": dossier_uuid,
+                    "payload": json.dumps(payload, ensure_ascii=False, sort_keys=True),
+                    "occurred_at": at,
+                    "agency_code": agency_code,
+                    "counter": counter,
+                    "seq": seq,
+                    "clerk": clerk,
+                    "origin": "local",
+                    "sync_state": 0,
+                    "sync_error": "",
+                }
+            )
+        if values:
+            self.session.execute(insert(EventRow), values)
 
     def for_dossier(self, dossier_uuid: str) -> list[EventRow]:
         return list(
@@ -209,9 +329,7 @@ class CalendarRepository:
     def all(self) -> list[CalendarYearRow]:
         return list(self.session.scalars(select(CalendarYearRow).order_by(CalendarYearRow.year)).all())
 
-    def put(
-        self, year: int, version: str, source: str, data: dict[str, Any], origin: str, at: datetime
-    ) -> None:
+    def put(self, year: int, version: str, source: str, data: dict[str, Any], origin: str, at: datetime) -> None:
         row = self.session.get(CalendarYearRow, year) or CalendarYearRow(year=year)
         row.version, row.source, row.origin, row.imported_at = version, source, origin, at
         row.data = json.dumps(data, ensure_ascii=False, sort_keys=True)
@@ -262,6 +380,11 @@ class SequenceRepository:
             self.session.add(row)
         row.last += 1
         return row.last
+
+    def set(self, scope: str, last: int) -> None:
+        row = self.session.get(SequenceRow, scope) or SequenceRow(scope=scope)
+        row.last = last
+        self.session.add(row)
 
     def peek(self, scope: str) -> int:
         row = self.session.get(SequenceRow, scope)
