@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from counter_app.domain.citizen import PROVINCE_CODES
 from counter_app.domain.clock import VN_TZ
 from counter_app.domain.codes import DossierCode, Numbering, new_uuid
-from counter_app.domain.deadlines import ProcessingTime, compute_appointment
+from counter_app.domain.deadlines import compute_appointment
 from counter_app.domain.dossier import DossierState, PaperEntry, apply_event, opening_payload
 from counter_app.domain.status import Stage
 from counter_app.errors import RuleError, ValidationError
@@ -63,7 +63,7 @@ class DemoDataService:
         settings = self.context.settings()
         if not settings.is_configured:
             raise RuleError("Quầy chưa được thiết lập. Chạy “counter-app init” trước.")
-        rng = random.Random(seed)
+        rng = random.Random(seed)  # noqa: S311 - demo data, reproducible by seed, not security
         procedures = self.catalogue.list_procedures()
         calendar = self.calendar.working_calendar()
         hours = settings.hours

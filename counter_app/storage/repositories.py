@@ -79,7 +79,7 @@ class DossierRepository:
         from counter_app.domain.citizen import fold
 
         rows = []
-        papers = []
+        papers: list[dict[str, Any]] = []
         for state in states:
             values = {name: getattr(state, name) for name in _STATE_COLUMNS}
             values["name_key"] = fold(state.applicant_name)
