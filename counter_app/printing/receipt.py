@@ -1,0 +1,124 @@
+"""Mẫu 01: Giấy tiếp nhận hồ sơ và hẹn trả kết quả, two copies in one PDF."""
+
+from __future__ import annotations
+
+from reportlab.platypus import Flowable, PageBreak, Paragraph
+
+from counter_app.printing.barcodes import QrMatrix, qr_matrix
+from counter_app.printing.blocks import applicant_fields, codes_row, procedure_field
+from counter_app.printing.data import Filer, ReceiptData
+from counter_app.printing.formatting import clean, count, long_moment, money
+from counter_app.printing.header import form_top
+from counter_app.printing.layout import (
+    CopyLabel,
+    PageDecor,
+    Styles,
+    build_pdf,
+    content_width,
+    field,
+    numbered,
+    signatures,
+    styles_for,
+)
+from counter_app.printing.rule_sets import FormInfo, FormKind, form_info
+
+COPY_LABELS = ("Liên 1: Lưu", "Liên 2: Giao người nộp")
+SIGN_NOTE = "(Ký và ghi rõ họ tên)"
+
+
+def processing_time_text(days: int) -> str:
+    return "trong ngày" if days == 0 else f"{days} ngày làm việc"
+
+
+def fee_text(fee: int, paid: bool) -> str:
+    if fee == 0:
+        return "không thu"
+    return f"{money(fee)} ({'đã nộp' if paid else 'chưa nộp'})"
+
+
+def _filer_fields(filer: Filer, styles: Styles) -> list[Flowable]:
+    parts = [f"Người nộp hồ sơ theo ủy quyền: <b>{clean(filer.name)}</b>"]
+    if filer.identifier:
+        parts.append(f"Số định danh cá nhân: <b>{clean(filer.identifier)}</b>")
+    if filer.phone:
+        parts.append(f"Số điện thoại: <b>{clean(filer.phone)}</b>")
+    if filer.email:
+        parts.append(f"Email: <b>{clean(filer.email)}</b>")
+    flowables: list[Flowable] = [Paragraph("; ".join(parts), styles.body)]
+    if filer.authorisation:
+        flowables.append(field("Văn bản ủy quyền", filer.authorisation, styles.body))
+    return flowables
+
+
+def _copy(data: ReceiptData, info: FormInfo, styles: Styles, width: float, qr: QrMatrix | None) -> list[Flowable]:
+    body = styles.body
+    story = form_top(
+        data.header, number=data.number, issued_at=data.issued_at, title=info.title, styles=styles, width=width
+    )
+    story.append(
+        codes_row(
+            barcode_text=data.dossier_code,
+            qr=qr,
+            styles=styles,
+            width=width,
+            caption=[
+                field("Mã hồ sơ", data.dossier_code, body),
+                field("Đơn vị tiếp nhận", data.receiving_unit, body),
+                field("Cơ quan giải quyết hồ sơ", data.deciding_agency, body),
+            ],
+        )
+    )
+    story += applicant_fields(
+        name=data.applicant_name,
+        identifier=data.applicant_identifier,
+        address=data.address,
+        phone=data.phone,
+        email=data.email,
+        styles=styles,
+    )
+    if data.filer is not None:
+        story += _filer_fields(data.filer, styles)
+    story.append(procedure_field(data.procedure_name, data.procedure_code, styles))
+    story.append(Paragraph("Thành phần hồ sơ nộp gồm:", body))
+    story += numbered(
+        [f"{paper.name} (bản chính: {paper.originals}, bản sao: {paper.copies})" for paper in data.papers], body
+    )
+    story += [
+        Paragraph(f"Số lượng hồ sơ: <b>{count(data.sets_count)}</b> (bộ)", body),
+        field("Thời gian giải quyết hồ sơ theo quy định là", processing_time_text(data.processing_days), body),
+        field("Thời gian nhận hồ sơ", long_moment(data.received_at), body),
+        field("Thời gian trả kết quả giải quyết hồ sơ", long_moment(data.due_at), body),
+        field("Đăng ký nhận kết quả tại", data.result_delivery, body),
+        field("Phí, lệ phí", fee_text(data.fee, data.fee_paid), body),
+        Paragraph(
+            f"Vào Sổ theo dõi hồ sơ, Quyển số <b>{clean(data.book_volume) or '…'}</b>, "
+            f"Số thứ tự <b>{'…' if data.book_index is None else data.book_index}</b>",
+            body,
+        ),
+    ]
+    filer_name = data.filer.name if data.filer is not None else data.applicant_name
+    story.append(
+        signatures(
+            [("NGƯỜI NỘP HỒ SƠ", SIGN_NOTE), ("NGƯỜI TIẾP NHẬN HỒ SƠ", SIGN_NOTE)],
+            styles,
+            names=[filer_name, data.clerk_name],
+            width=width,
+        )
+    )
+    return story
+
+
+def render_receipt(data: ReceiptData) -> bytes:
+    """Both copies of the receipt: page 1 is kept with the control slip, page 2 goes to the applicant."""
+    info = form_info(data.rule_set, FormKind.RECEIPT)
+    styles = styles_for(data.page_size)
+    width = content_width(styles, data.page_size)
+    qr = qr_matrix(data.qr_text) if data.qr_text else None  # once for both copies
+    decor = PageDecor(styles, form_number=info.number, reprint=data.reprint, page_numbers=False)
+    story: list[Flowable] = []
+    for position, label in enumerate(COPY_LABELS):
+        if position:
+            story.append(PageBreak())
+        story.append(CopyLabel(decor, label))
+        story += _copy(data, info, styles, width, qr)
+    return build_pdf(story, styles, decor, page_size=data.page_size, title=info.title, author=data.header.unit_name)
