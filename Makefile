@@ -35,7 +35,7 @@ test: deps $(STAMP) lint
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q -p no:cacheprovider
 
 bench: deps $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(PY) -m scripts.bench
+	QT_QPA_PLATFORM=offscreen BENCH_DOSSIERS=$${BENCH_DOSSIERS:-200000} $(PY) -m scripts.bench
 
 screenshots: deps $(STAMP)
 	$(PY) scripts/screenshots.py
