@@ -273,7 +273,7 @@ def _event_details(kind: str, payload: dict[str, Any]) -> str:
     if kind == "dossier.supplement_received":
         due = to_vn(datetime.fromisoformat(payload["due_at"]))
         return f"Hạn trả mới: {due:%d/%m/%Y %H:%M}"
-    if "reason" in payload:
+    if payload.get("reason"):
         return f"Lý do: {payload['reason']}"
     if kind == "document.printed":
         return f"{payload.get('title', payload.get('kind', ''))} số {payload.get('number', '')}" + (

@@ -1,0 +1,397 @@
+"""DossierScreen: one dossier's details, barcode and whole timeline, with the actions its stage allows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from counter_app.domain.dossier import DossierState
+from counter_app.domain.intake import CHANNELS, DELIVERIES
+from counter_app.domain.lateness import Lateness
+from counter_app.domain.status import Action, Stage, allowed_actions
+from counter_app.errors import CounterError, FormInvalid, ValidationError
+from counter_app.services.views import DossierView, EventView
+from counter_app.ui.barcode_widget import BarcodeWidget
+from counter_app.ui.dossier_dialogs import CorrectionDialog, FormDialog, HandOverDialog, ReasonDialog
+from counter_app.ui.errors import show_error
+from counter_app.ui.formatting import iso_to_vn_date, money, vn_moment
+from counter_app.ui.qt_compat import emit
+from counter_app.ui.task_runner import TaskRunner
+
+ACTION_LABELS: tuple[tuple[Action, str], ...] = (
+    (Action.TRANSFER, "Chuyển xử lý"),
+    (Action.REQUEST_SUPPLEMENT, "Yêu cầu bổ sung"),
+    (Action.RECEIVE_SUPPLEMENT, "Nhận bổ sung"),
+    (Action.RESULT_READY, "Kết quả đã về"),
+    (Action.HAND_OVER, "Trả kết quả"),
+    (Action.WITHDRAW, "Rút hồ sơ"),
+    (Action.CORRECT, "Sửa thông tin"),
+    (Action.VOID, "Hủy"),
+)
+SECOND_ROW = frozenset({Action.WITHDRAW, Action.CORRECT, Action.VOID})
+LATENESS_STYLES = {
+    Lateness.OVERDUE: "color: #b00020; font-weight: bold;",
+    Lateness.DUE_SOON: "color: #a15c00; font-weight: bold;",
+    Lateness.PAUSED: "color: #005a9c;",
+}
+
+
+@dataclass(frozen=True)
+class DossierBundle:
+    """What the screen shows, read in one worker call."""
+
+    state: DossierState
+    view: DossierView
+    timeline: list[EventView]
+    lateness: Lateness | None
+
+
+def load_dossier(services: Any, key: str) -> DossierBundle:
+    """Runs in a worker: the dossier by code, slip number or UUID, with its timeline and lateness."""
+    state = services.dossiers.get_state(key)
+    view = services.dossiers.get_dossier(state.uuid)
+    timeline = services.dossiers.timeline(state.uuid)
+    lateness = services.queue.lateness_of([view]).get(view.uuid)
+    return DossierBundle(state, view, timeline, lateness)
+
+
+class DossierScreen(QWidget):
+    sig_loaded = Signal(object)
+    """The dossier was (re)loaded: its DossierView."""
+    sig_load_failed = Signal(object)
+    """The dossier could not be loaded: the exception."""
+    sig_changed = Signal(object)
+    """An action changed the dossier: its new DossierView."""
+    sig_document_ready = Signal(object)
+    """A document was rendered: the DocumentResult of services.documents."""
+
+    def __init__(self, services: Any, runner: TaskRunner, key: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._services = services
+        self._runner = runner
+        self._key = key
+        self._bundle: DossierBundle | None = None
+        self.dialog: FormDialog | None = None
+        self._dialog_call: Callable[[dict[str, Any]], Any] | None = None
+
+        self.code_label = QLabel("Đang tải hồ sơ…")
+        self.code_label.setObjectName("dossierCode")
+        self.code_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        big = QFont(self.font())
+        big.setPointSize(big.pointSize() + 6)
+        big.setBold(True)
+        self.code_label.setFont(big)
+        self.stage_label = QLabel()
+        self.stage_label.setWordWrap(True)
+        self.procedure_label = QLabel()
+        self.procedure_label.setWordWrap(True)
+        self.barcode = BarcodeWidget(bar_height=40)
+        first_line = QHBoxLayout()
+        first_line.addWidget(self.code_label)
+        first_line.addSpacing(16)
+        first_line.addWidget(self.stage_label, 1)
+        header = QVBoxLayout()
+        header.addLayout(first_line)
+        header.addWidget(self.procedure_label)
+        header.addWidget(self.barcode)
+
+        self.action_buttons: dict[Action, QPushButton] = {}
+        # the workflow on the first row, what ends or amends the record on the second
+        workflow = QHBoxLayout()
+        actions = QHBoxLayout()
+        for action, label in ACTION_LABELS:
+            button = QPushButton(label)
+            button.setObjectName(f"action_{action.value}")
+            button.setEnabled(False)
+            button.clicked.connect(lambda _checked=False, a=action: self.run_action(a))
+            self.action_buttons[action] = button
+            (actions if action in SECOND_ROW else workflow).addWidget(button)
+        workflow.addStretch()
+        actions.addStretch()
+        self.print_buttons: dict[str, QPushButton] = {}
+        if hasattr(services, "documents"):
+            for kind, label in (("receipt", "In giấy tiếp nhận"), ("control", "In phiếu kiểm soát")):
+                button = QPushButton(label)
+                button.setObjectName(f"print_{kind}")
+                button.setEnabled(False)
+                button.clicked.connect(lambda _checked=False, k=kind: self.print_document(k))
+                self.print_buttons[kind] = button
+                actions.addWidget(button)
+
+        self.details_box = QGroupBox("Thông tin hồ sơ")
+        self.details = QGridLayout(self.details_box)
+        self.details.setColumnStretch(1, 1)
+        self.details.setColumnStretch(3, 1)
+        self.detail_values: dict[str, QLabel] = {}
+        self.timeline = QTableWidget(0, 5)
+        self.timeline.setHorizontalHeaderLabels(["Thời gian", "Thao tác", "Chi tiết", "Cán bộ", "Quầy"])
+        self.timeline.verticalHeader().setVisible(False)
+        self.timeline.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.timeline.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.timeline.setWordWrap(True)
+        th = self.timeline.horizontalHeader()
+        for column in (0, 1, 3, 4):
+            th.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        th.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        timeline_box = QGroupBox("Quá trình giải quyết")
+        timeline_layout = QVBoxLayout(timeline_box)
+        timeline_layout.addWidget(self.timeline)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.details_box)
+        splitter.addWidget(timeline_box)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addLayout(workflow)
+        layout.addLayout(actions)
+        layout.addWidget(splitter, 1)
+        self.reload()
+
+    # loading
+    @property
+    def key(self) -> str:
+        return self._key
+
+    def bundle(self) -> DossierBundle | None:
+        return self._bundle
+
+    def reload(self) -> None:
+        self._runner.run_pooled(
+            load_dossier, self._services, self._key, on_done=self._show, on_error=self._on_load_failed
+        )
+
+    def _on_load_failed(self, exc: object) -> None:
+        self.code_label.setText("Không mở được hồ sơ")
+        emit(self.sig_load_failed, exc)
+
+    def _show(self, bundle: DossierBundle) -> None:
+        self._bundle = bundle
+        self._key = bundle.state.uuid
+        state, view = bundle.state, bundle.view
+        key = state.code or state.slip or state.uuid
+        self.code_label.setText(key)
+        self.barcode.set_value(key)
+        self.procedure_label.setText(f"{state.procedure_name} ({state.procedure_code}) — {state.applicant_name}")
+        stage_text = f"{view.stage_name} · Trạng thái: {view.status_name}"
+        late = bundle.lateness
+        if late in LATENESS_STYLES:
+            assert late is not None
+            stage_text += f" · {late.label}"
+        self.stage_label.setText(stage_text)
+        self.stage_label.setStyleSheet(LATENESS_STYLES.get(late, "") if late else "")
+        self._fill_details(state, late)
+        self._fill_timeline(bundle.timeline)
+        self._sync_actions()
+        emit(self.sig_loaded, view)
+
+    def _fill_details(self, state: DossierState, late: Lateness | None) -> None:
+        while self.details.count():
+            item = self.details.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.detail_values = {}
+        person = state.applicant_kind == "person"
+        filer = " · ".join(
+            p for p in (state.filer_name, state.filer_identifier, state.filer_phone, state.filer_authorisation) if p
+        )
+        due = vn_moment(state.due_at)
+        if state.reappointed and state.original_due_at:
+            due += f" (đã hẹn lại; hẹn ban đầu {vn_moment(state.original_due_at)})"
+        if late in LATENESS_STYLES:
+            assert late is not None
+            due += f" — {late.label}"
+        delivery = DELIVERIES.get(state.result_delivery, state.result_delivery)
+        if state.result_delivery == "post":
+            delivery += f": {state.postal_address or state.applicant_address}"
+        papers = "\n".join(
+            f"{i}. {p.name} ({p.originals} bản chính, {p.copies} bản sao)" + (" — còn thiếu" if p.missing else "")
+            for i, p in enumerate(state.papers, start=1)
+        )
+        rows: list[tuple[str, str, str]] = [
+            ("applicant_name", "Người nộp", state.applicant_name + ("" if person else " (tổ chức)")),
+            ("applicant_identifier", "Số định danh" if person else "Mã số thuế", state.applicant_identifier),
+            ("applicant_birth_date", "Ngày sinh", iso_to_vn_date(state.applicant_birth_date)),
+            ("applicant_sex", "Giới tính", state.applicant_sex or ""),
+            ("applicant_address", "Địa chỉ", state.applicant_address),
+            ("applicant_phone", "Điện thoại", state.applicant_phone),
+            ("applicant_email", "Thư điện tử", state.applicant_email),
+            ("filer", "Người nộp thay", filer),
+            ("received_at", "Tiếp nhận lúc", f"{vn_moment(state.received_at)} ({CHANNELS.get(state.channel, '')})"),
+            ("due_at", "Hẹn trả kết quả", due),
+            ("deciding_agency", "Cơ quan giải quyết", state.deciding_agency),
+            ("result_delivery", "Nhận kết quả", delivery),
+            ("fee", "Phí, lệ phí", money(state.fee) + (" — đã nộp" if state.fee_paid and state.fee else "")),
+            ("sets_count", "Số lượng hồ sơ", f"{state.sets_count} bộ"),
+            ("reason", "Lý do", state.reason),
+        ]
+        shown = [r for r in rows if r[2]]
+        half = (len(shown) + 1) // 2
+        for i, (key, title, text) in enumerate(shown):
+            row, column = (i, 0) if i < half else (i - half, 2)
+            self._detail(row, column, key, title, text)
+        if papers:
+            self._detail(half, 0, "papers", "Giấy tờ", papers, span=3)
+
+    def _detail(self, row: int, column: int, key: str, title: str, text: str, span: int = 1) -> None:
+        name = QLabel(title + ":")
+        name.setObjectName("hint")
+        name.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        value = QLabel(text)
+        value.setWordWrap(True)
+        value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details.addWidget(name, row, column)
+        self.details.addWidget(value, row, column + 1, 1, span)
+        self.detail_values[key] = value
+
+    def detail(self, key: str) -> str:
+        label = self.detail_values.get(key)
+        return label.text() if label is not None else ""
+
+    def _fill_timeline(self, events: list[EventView]) -> None:
+        self.timeline.setRowCount(len(events))
+        for row, event in enumerate(events):
+            cells = (vn_moment(event.occurred_at), event.label, event.details, event.clerk, str(event.counter))
+            for column, text in enumerate(cells):
+                self.timeline.setItem(row, column, QTableWidgetItem(text))
+        self.timeline.resizeRowsToContents()
+
+    def timeline_labels(self) -> list[str]:
+        items = (self.timeline.item(r, 1) for r in range(self.timeline.rowCount()))
+        return [item.text() for item in items if item is not None]
+
+    def _sync_actions(self) -> None:
+        state = self._bundle.state if self._bundle else None
+        stage = state.stage_enum if state else None
+        allowed = allowed_actions(stage) if isinstance(stage, Stage) else frozenset()
+        for action, button in self.action_buttons.items():
+            button.setEnabled(action in allowed)
+        for button in self.print_buttons.values():
+            button.setEnabled(bool(state and state.code))
+
+    def _set_actions_enabled(self, enabled: bool) -> None:
+        if enabled:
+            self._sync_actions()
+        else:
+            for button in self.action_buttons.values():
+                button.setEnabled(False)
+
+    # actions
+    def run_action(self, action: Action) -> None:
+        if self._bundle is None:
+            return
+        dossiers = self._services.dossiers
+        key = self._bundle.state.uuid
+        if action == Action.TRANSFER:
+            self._run_direct(dossiers.transfer, key)
+        elif action == Action.RECEIVE_SUPPLEMENT:
+            self._run_direct(dossiers.receive_supplement, key)
+        elif action == Action.RESULT_READY:
+            self._run_direct(dossiers.result_ready, key)
+        elif action == Action.REQUEST_SUPPLEMENT:
+            self._open_dialog(
+                ReasonDialog(
+                    "Yêu cầu bổ sung hồ sơ", "Giấy tờ, nội dung cần bổ sung và lý do (cơ quan giải quyết nêu)", self
+                ),
+                lambda v: dossiers.request_supplement(key, v["reason"]),
+            )
+        elif action == Action.WITHDRAW:
+            self._open_dialog(
+                ReasonDialog("Rút hồ sơ", "Lý do công dân rút hồ sơ", self),
+                lambda v: dossiers.withdraw(key, v["reason"]),
+            )
+        elif action == Action.VOID:
+            self._open_dialog(
+                ReasonDialog("Hủy hồ sơ tiếp nhận nhầm", "Lý do hủy (ví dụ: chọn nhầm thủ tục)", self),
+                lambda v: dossiers.void(key, v["reason"]),
+            )
+        elif action == Action.HAND_OVER:
+            self._open_dialog(HandOverDialog(self._bundle.state, self), lambda v: dossiers.hand_over(key, **v))
+        elif action == Action.CORRECT:
+            today = self._services.context.clock.now().date()
+            self._open_dialog(
+                CorrectionDialog(self._bundle.state, today, self),
+                lambda v: dossiers.correct(key, v["changes"], v["reason"]),
+            )
+
+    def _run_direct(self, call: Callable[[str], Any], key: str) -> None:
+        self._set_actions_enabled(False)
+        self._runner.run_serial(call, key, on_done=self._after_change, on_error=self._on_action_failed)
+
+    def _on_action_failed(self, exc: object) -> None:
+        self._sync_actions()
+        show_error(self, exc if isinstance(exc, BaseException) else RuntimeError(str(exc)))
+
+    def _open_dialog(self, dialog: FormDialog, call: Callable[[dict[str, Any]], Any]) -> None:
+        self.dialog = dialog
+        self._dialog_call = call
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.sig_submitted.connect(self._on_dialog_submitted)
+        dialog.finished.connect(self._on_dialog_closed)
+        dialog.open()
+
+    def _on_dialog_submitted(self, values: dict[str, Any]) -> None:
+        assert self._dialog_call is not None
+        self._runner.run_serial(
+            self._dialog_call, values, on_done=self._on_dialog_done, on_error=self._on_dialog_failed
+        )
+
+    def _on_dialog_done(self, view: DossierView) -> None:
+        if self.dialog is not None:
+            self.dialog.accept()
+        self._after_change(view)
+
+    def _on_dialog_failed(self, exc: object) -> None:
+        dialog = self.dialog
+        if dialog is None:
+            show_error(self, exc if isinstance(exc, BaseException) else RuntimeError(str(exc)))
+            return
+        dialog.set_busy(False)
+        if isinstance(exc, FormInvalid):
+            dialog.show_errors(exc.errors)
+        elif isinstance(exc, ValidationError):
+            dialog.show_errors({exc.field: exc.message})
+        elif isinstance(exc, CounterError):
+            dialog.show_errors({"_general": exc.message})
+        else:
+            show_error(dialog, exc if isinstance(exc, BaseException) else RuntimeError(str(exc)))
+
+    def _on_dialog_closed(self, _result: int) -> None:
+        self.dialog = None
+        self._dialog_call = None
+
+    def _after_change(self, view: DossierView) -> None:
+        emit(self.sig_changed, view)
+        self.reload()
+
+    # documents
+    def print_document(self, kind: str) -> None:
+        if self._bundle is None:
+            return
+        self._runner.run_serial(
+            self._services.documents.render, self._bundle.state.uuid, kind, on_done=self._on_document
+        )
+
+    def _on_document(self, document: Any) -> None:
+        emit(self.sig_document_ready, document)
+        self.reload()  # printing is recorded in the timeline

@@ -1,0 +1,432 @@
+"""MainWindow: the work queue and search on the left; intake, dossiers, catalogue and calendar on the right."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QColor, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QSplitter,
+    QTabBar,
+    QTableView,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from counter_app.domain.citizen import looks_like_id_card_qr
+from counter_app.domain.codes import DocumentNumber, looks_like_dossier_code
+from counter_app.errors import ValidationError
+from counter_app.services.views import DossierView
+from counter_app.ui.calendar_panel import CalendarPanel
+from counter_app.ui.catalogue_panel import CataloguePanel
+from counter_app.ui.dossier_screen import DossierScreen
+from counter_app.ui.dossier_table_model import DossierTableModel
+from counter_app.ui.errors import show_error
+from counter_app.ui.formatting import vn_date
+from counter_app.ui.intake_screen import IntakeScreen
+from counter_app.ui.qt_compat import emit
+from counter_app.ui.scanner import ScannerFilter
+from counter_app.ui.style import STYLE_SHEET
+from counter_app.ui.task_runner import TaskRunner
+
+log = logging.getLogger(__name__)
+
+QUEUE_TABS = (
+    ("today", "Hôm nay"),
+    ("due_soon", "Sắp đến hạn"),
+    ("overdue", "Quá hạn"),
+    ("waiting", "Chờ bổ sung"),
+    ("search", "Kết quả tìm"),
+)
+QUEUE_REFRESH_MS = 5 * 60_000  # dossiers move into "due soon" and "overdue" as time passes
+
+
+@dataclass(frozen=True)
+class StatusInfo:
+    configured: bool
+    counter: int
+    agency_name: str
+    clerk: str
+    database: str
+
+
+def _status_info(services: Any) -> StatusInfo:
+    """Runs in a worker: what the status bar shows about this installation."""
+    settings = services.context.settings()
+    return StatusInfo(
+        configured=settings.is_configured,
+        counter=settings.counter,
+        agency_name=services.setup.agency_name(),
+        clerk=settings.clerk_name or services.context.clerk,
+        database=services.context.database.path.name,
+    )
+
+
+class _SearchPages:
+    """A search as pages: one query (at most 200 rows, services.dossiers.find), then sliced."""
+
+    def __init__(self, find: Callable[[str], list[DossierView]], text: str) -> None:
+        self._find = find
+        self._text = text
+        self._rows: list[DossierView] | None = None
+
+    def __call__(self, offset: int, limit: int) -> Sequence[DossierView]:
+        if self._rows is None:
+            self._rows = list(self._find(self._text))
+        return self._rows[offset : offset + limit]
+
+
+class MainWindow(QMainWindow):
+    sig_services_ready = Signal()
+    """The services were handed over and the first views asked for."""
+    sig_dossier_opened = Signal(object)
+    """A dossier screen is shown (new or brought to front): the DossierScreen."""
+    sig_intake_opened = Signal(object)
+    """The intake screen is shown: the IntakeScreen."""
+    sig_scan_handled = Signal(str)
+    """A scan was acted on: "dossier", "id_card" or "unknown"."""
+
+    def __init__(
+        self,
+        runner: TaskRunner,
+        *,
+        scanner: ScannerFilter | None = None,
+        open_documents: bool = True,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Bộ phận Một cửa — Tiếp nhận và trả kết quả")
+        self.setStyleSheet(STYLE_SHEET)
+        self.resize(1366, 768)
+        self._runner = runner
+        self._open_documents = open_documents
+        self.services: Any = None
+        self.intake: IntakeScreen | None = None
+        self.dossier_tabs: dict[str, DossierScreen] = {}
+        self._focus_results = False
+
+        self._build_actions()
+        self._build_queue()
+        self._build_workspace()
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.queue_panel)
+        splitter.addWidget(self.workspace)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        splitter.setSizes([500, 866])
+        self.setCentralWidget(splitter)
+        self._build_status_bar()
+
+        if scanner is not None:
+            scanner.sig_scanned.connect(self.handle_scan)
+        self._queue_timer = QTimer(self, interval=QUEUE_REFRESH_MS)
+        self._queue_timer.timeout.connect(self.refresh_queue)
+        self._clock_timer = QTimer(self, interval=60_000)
+        self._clock_timer.timeout.connect(self._show_date)
+        self._set_ready(False)
+
+    # building
+    def _build_actions(self) -> None:
+        self.intake_action = QAction("Tiếp nhận mới", self, shortcut=QKeySequence(Qt.Key.Key_F2))
+        self.intake_action.setToolTip("Mở màn hình tiếp nhận hồ sơ (F2)")
+        self.intake_action.triggered.connect(self.open_intake)
+        self.search_action = QAction("Tìm", self, shortcut=QKeySequence(Qt.Key.Key_F3))
+        self.search_action.setToolTip("Tìm theo mã hồ sơ, tên, số định danh, số điện thoại (F3)")
+        self.search_action.triggered.connect(self.focus_search)
+        self.refresh_action = QAction("Làm mới", self, shortcut=QKeySequence(Qt.Key.Key_F5))
+        self.refresh_action.setToolTip("Tải lại danh sách hồ sơ (F5)")
+        self.refresh_action.triggered.connect(self.refresh_queue)
+        toolbar = QToolBar("Thao tác")
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for action, key in ((self.intake_action, "F2"), (self.search_action, "F3"), (self.refresh_action, "F5")):
+            action.setIconText(f"{action.text()} ({key})")
+            toolbar.addAction(action)
+        self.addToolBar(toolbar)
+        for action in (self.intake_action, self.search_action, self.refresh_action):
+            self.addAction(action)
+
+    def _build_queue(self) -> None:
+        self.search_edit = QLineEdit(placeholderText="Mã hồ sơ, họ tên (không dấu cũng được), số định danh, điện thoại")
+        self.search_edit.setClearButtonEnabled(True)
+        self.queue_tabs = QTabBar()
+        self.queue_tabs.setExpanding(False)
+        for _key, title in QUEUE_TABS:
+            self.queue_tabs.addTab(title)
+        self.queue_tabs.setTabVisible(len(QUEUE_TABS) - 1, False)
+        self.model = DossierTableModel(self._runner, self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        metrics = self.table.fontMetrics()
+        widths = (
+            metrics.horizontalAdvance("000.00.00.H00-000000-0000") + 16,
+            metrics.horizontalAdvance("Nguyễn Thị Minh Khai") + 12,
+            metrics.horizontalAdvance("00/00/0000 00:00") + 16,
+            metrics.horizontalAdvance("Sắp đến hạn · Đang xử lý tại cơ quan") + 12,
+            metrics.horizontalAdvance("Đăng ký khai sinh") + 12,
+        )
+        for column, width in enumerate(widths):
+            self.table.setColumnWidth(column, width)
+        self.queue_hint = QLabel("Enter hoặc nhấp đúp: mở hồ sơ · quét mã vạch hồ sơ ở bất cứ đâu để mở")
+        self.queue_hint.setObjectName("hint")
+        self.queue_hint.setWordWrap(True)
+        self.queue_panel = QWidget()
+        self.queue_panel.setMinimumWidth(440)
+        layout = QVBoxLayout(self.queue_panel)
+        layout.setContentsMargins(6, 6, 0, 6)
+        layout.addWidget(self.search_edit)
+        layout.addWidget(self.queue_tabs)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.queue_hint)
+        self._search_debounce = QTimer(self, singleShot=True, interval=400)
+        self._search_debounce.timeout.connect(self._live_search)
+        self.search_edit.textEdited.connect(lambda _text: self._search_debounce.start())
+        self.search_edit.returnPressed.connect(self._search_from_enter)
+        self.queue_tabs.currentChanged.connect(self._on_queue_tab)
+        self.table.activated.connect(self._on_row_activated)
+        self.model.sig_page_loaded.connect(self._on_page_loaded)
+        self.model.sig_load_failed.connect(lambda exc: show_error(self, exc))
+
+    def _build_workspace(self) -> None:
+        self.workspace = QTabWidget()
+        self.workspace.setTabsClosable(True)
+        self.workspace.setDocumentMode(True)
+        self.catalogue = CataloguePanel(self._runner)
+        self.calendar = CalendarPanel(self._runner)
+        for panel, title in ((self.catalogue, "Danh mục thủ tục"), (self.calendar, "Lịch làm việc")):
+            index = self.workspace.addTab(panel, title)
+            self.workspace.tabBar().setTabButton(index, QTabBar.ButtonPosition.RightSide, None)
+        self.workspace.tabCloseRequested.connect(self._close_tab)
+
+    def _build_status_bar(self) -> None:
+        self.counter_label = QLabel("Quầy —")
+        self.clerk_label = QLabel()
+        self.date_label = QLabel()
+        self.db_label = QLabel("CSDL cục bộ: đang mở…")
+        bar = self.statusBar()
+        for label in (self.counter_label, self.clerk_label, self.date_label, self.db_label):
+            bar.addPermanentWidget(label)
+
+    def _set_ready(self, ready: bool) -> None:
+        for action in (self.intake_action, self.search_action, self.refresh_action):
+            action.setEnabled(ready)
+        self.search_edit.setEnabled(ready)
+
+    # services
+    def set_services(self, services: Any) -> None:
+        self.services = services
+        self.db_label.setText(f"CSDL cục bộ: sẵn sàng ({services.context.database.path.name})")
+        self._set_ready(True)
+        self._show_date()
+        self._clock_timer.start()
+        self._queue_timer.start()
+        self.catalogue.set_services(services)
+        self.calendar.set_services(services)
+        self._runner.run_pooled(_status_info, services, on_done=self._show_status)
+        self._on_queue_tab(self.queue_tabs.currentIndex())
+        self.refresh_counts()
+        emit(self.sig_services_ready)
+
+    def on_services_failed(self, exc: object) -> None:
+        self.db_label.setText("CSDL cục bộ: lỗi khi mở")
+        show_error(self, exc if isinstance(exc, BaseException) else RuntimeError(str(exc)))
+
+    def _show_status(self, info: StatusInfo) -> None:
+        if info.configured:
+            self.counter_label.setText(f"Quầy {info.counter} – {info.agency_name}")
+        else:
+            self.counter_label.setText("Quầy chưa được thiết lập (chạy “counter-app init”)")
+        self.clerk_label.setText(f"Cán bộ: {info.clerk or '—'}")
+
+    def _show_date(self) -> None:
+        if self.services is not None:
+            self.date_label.setText(f"Hôm nay: {vn_date(self.services.context.clock.now())}")
+
+    # queue
+    def _queue_key(self) -> str:
+        return QUEUE_TABS[self.queue_tabs.currentIndex()][0]
+
+    def _on_queue_tab(self, index: int) -> None:
+        if self.services is None or index < 0:
+            return
+        queue = self.services.queue
+        key = QUEUE_TABS[index][0]
+        sources: dict[str, Callable[[int, int], Sequence[DossierView]]] = {
+            "today": queue.list_today,
+            "due_soon": queue.list_due_soon,
+            "overdue": queue.list_overdue,
+            "waiting": queue.list_waiting_supplement,
+        }
+        if key == "search":
+            text = self.search_edit.text().strip()
+            fetch: Callable[[int, int], Sequence[DossierView]] | None = (
+                _SearchPages(self.services.dossiers.find, text) if text else None
+            )
+        else:
+            fetch = sources[key]
+        self.model.set_source(fetch, queue.lateness_of)
+
+    def run_search(self) -> None:
+        text = self.search_edit.text().strip()
+        if not text or self.services is None:
+            return
+        search_index = len(QUEUE_TABS) - 1
+        self.queue_tabs.setTabVisible(search_index, True)
+        shown = text if len(text) <= 14 else text[:13] + "…"
+        self.queue_tabs.setTabText(search_index, f"Tìm “{shown}”")
+        self.queue_tabs.setTabToolTip(search_index, f"Kết quả tìm “{text}”")
+        if self.queue_tabs.currentIndex() == search_index:
+            self._on_queue_tab(search_index)
+        else:
+            self.queue_tabs.setCurrentIndex(search_index)
+
+    def _live_search(self) -> None:
+        if len(self.search_edit.text().strip()) >= 2:
+            self.run_search()
+
+    def _search_from_enter(self) -> None:
+        self._search_debounce.stop()
+        self._focus_results = True
+        self.run_search()
+
+    def _on_page_loaded(self, _added: int) -> None:
+        if self._focus_results and self.model.rowCount():
+            self._focus_results = False
+            self.table.selectRow(0)
+            self.table.setFocus()
+
+    def focus_search(self) -> None:
+        self.search_edit.setFocus()
+        self.search_edit.selectAll()
+
+    def refresh_queue(self) -> None:
+        if self.services is not None:
+            self.model.refresh()
+            self.refresh_counts()
+
+    def refresh_counts(self) -> None:
+        if self.services is not None:
+            self._runner.run_pooled(self.services.queue.counts, on_done=self._show_counts)
+
+    def _show_counts(self, counts: Any) -> None:
+        values = (counts.today, counts.due_soon, counts.overdue, counts.waiting_supplement)
+        for index, value in enumerate(values):
+            self.queue_tabs.setTabText(index, f"{QUEUE_TABS[index][1]} ({value})")
+        self.queue_tabs.setTabTextColor(2, QColor("#b00020") if counts.overdue else QColor())
+
+    def _on_row_activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.open_dossier(self.model.dossier_at(index.row()).uuid)
+
+    # screens
+    def open_intake(self) -> IntakeScreen | None:
+        if self.services is None:
+            return None
+        if self.intake is None:
+            self.intake = IntakeScreen(self.services, self._runner)
+            self.intake.sig_outcome.connect(self._on_intake_outcome)
+            self.intake.sig_open_dossier.connect(self.open_dossier)
+            self.intake.sig_document_ready.connect(self._on_document)
+            self.workspace.insertTab(0, self.intake, "Tiếp nhận mới")
+        self.workspace.setCurrentWidget(self.intake)
+        if not self.intake.showing_confirmation():
+            self.intake.picker.setFocus()
+        emit(self.sig_intake_opened, self.intake)
+        return self.intake
+
+    def _on_intake_outcome(self, _result: object) -> None:
+        self.refresh_queue()
+
+    def open_dossier(self, key: str) -> None:
+        """By code, slip number or UUID; looked up off the UI thread, then shown in its own tab."""
+        if self.services is not None:
+            self._runner.run_pooled(self.services.dossiers.get_dossier, key, on_done=self._show_dossier)
+
+    def _show_dossier(self, view: DossierView) -> None:
+        screen = self.dossier_tabs.get(view.uuid)
+        if screen is None:
+            screen = DossierScreen(self.services, self._runner, view.uuid)
+            screen.sig_changed.connect(self._on_dossier_changed)
+            screen.sig_document_ready.connect(self._on_document)
+            self.dossier_tabs[view.uuid] = screen
+            self.workspace.addTab(screen, f"Hồ sơ {view.code or view.slip or ''}")
+        self.workspace.setCurrentWidget(screen)
+        emit(self.sig_dossier_opened, screen)
+
+    def _on_dossier_changed(self, _view: object) -> None:
+        self.refresh_queue()
+
+    def _close_tab(self, index: int) -> None:
+        widget = self.workspace.widget(index)
+        if widget is None or widget is self.catalogue or widget is self.calendar:
+            return
+        if self.intake is not None and widget is self.intake:
+            self.intake.flush_draft()
+            self.intake = None
+        elif isinstance(widget, DossierScreen):
+            self.dossier_tabs = {k: s for k, s in self.dossier_tabs.items() if s is not widget}
+        self.workspace.removeTab(index)
+        widget.deleteLater()
+
+    def close_intake(self) -> None:
+        if self.intake is not None:
+            self._close_tab(self.workspace.indexOf(self.intake))
+
+    def _on_document(self, document: Any) -> None:
+        path = getattr(document, "path", None)
+        self.statusBar().showMessage(f"Đã tạo giấy tờ: {path}", 10_000)
+        if self._open_documents and path is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    # scanning
+    def handle_scan(self, text: str) -> None:
+        """A dossier code (or slip number) opens the dossier; an ID-card QR fills the intake form."""
+        if self.services is None:
+            return
+        scanned = text.strip()
+        if looks_like_id_card_qr(scanned):
+            intake = self.open_intake()
+            if intake is not None and intake.apply_scan(scanned):
+                self.statusBar().showMessage("Đã điền thông tin từ thẻ căn cước.", 5000)
+            emit(self.sig_scan_handled, "id_card")
+        elif looks_like_dossier_code(scanned) or _is_slip_number(scanned):
+            self.open_dossier(scanned.upper())
+            emit(self.sig_scan_handled, "dossier")
+        else:
+            self.statusBar().showMessage("Mã vừa quét không phải mã hồ sơ hay mã QR thẻ căn cước.", 8000)
+            emit(self.sig_scan_handled, "unknown")
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if self.intake is not None:
+            self.intake.flush_draft()
+        super().closeEvent(event)
+
+
+def _is_slip_number(text: str) -> bool:
+    try:
+        DocumentNumber.parse_slip(text)
+    except ValidationError:
+        return False
+    return True

@@ -1,0 +1,198 @@
+"""Screenshots of the window on a virtual X screen (Xvfb): main window, intake, dossier, catalogue, calendar.
+
+Usage: .venv/bin/python scripts/screenshots.py [output folder, default docs/screenshots]
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+DISPLAY = ":99"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def start_xvfb() -> subprocess.Popen[bytes]:
+    if shutil.which("Xvfb") is None:
+        sys.exit("Xvfb is missing: apt-get install xvfb (make deps)")
+    xvfb = subprocess.Popen(
+        ["Xvfb", DISPLAY, "-screen", "0", "1366x768x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    socket = Path(f"/tmp/.X11-unix/X{DISPLAY[1:]}")  # noqa: S108 - where X servers put their socket
+    for _ in range(100):
+        if socket.exists():
+            break
+        if xvfb.poll() is not None:
+            sys.exit(f"Xvfb {DISPLAY} did not start (is another server using it?)")
+        time.sleep(0.05)
+    os.environ["DISPLAY"] = DISPLAY
+    os.environ["QT_QPA_PLATFORM"] = "xcb"
+    return xvfb
+
+
+def main(out_dir: Path) -> int:
+    xvfb = start_xvfb()
+    try:
+        return take(out_dir)
+    finally:
+        xvfb.terminate()
+        xvfb.wait(timeout=10)
+
+
+def take(out_dir: Path) -> int:
+    # Qt is imported only now: the platform plugin is chosen from the environment set above
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from counter_app.bootstrap import build_services
+    from counter_app.domain.clock import VN_TZ
+    from counter_app.services.clock import DrillClock
+    from counter_app.ui.fonts import load_app_fonts
+    from counter_app.ui.main_window import MainWindow
+    from counter_app.ui.task_runner import TaskRunner
+
+    app = QApplication([sys.argv[0]])
+    family = load_app_fonts(app)
+    print(f"application font: {family or 'system (Noto Sans missing)'}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+        end = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > end:
+                raise TimeoutError("the window did not reach the expected state")
+            QCoreApplication.processEvents()
+            time.sleep(0.01)
+
+    def settle(seconds: float = 0.3) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            QCoreApplication.processEvents()
+            time.sleep(0.01)
+
+    def grab(widget: QWidget, name: str) -> None:
+        settle()
+        path = out_dir / name
+        widget.grab().save(str(path))
+        print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        services = build_services(Path(tmp) / "demo.db", DrillClock(datetime(2026, 3, 2, 9, 30, tzinfo=VN_TZ)))
+        services.setup.ensure_demo_profile()
+        services.context.clerk = services.context.settings().clerk_name
+        seed(services)
+        runner = TaskRunner()
+        window = MainWindow(runner, open_documents=False)
+        window.resize(1366, 768)
+        window.show()
+        window.set_services(services)
+        wait_until(lambda: window.queue_tabs.tabText(0).startswith("Hôm nay (") and window.model.rowCount() > 0)
+        wait_until(lambda: window.catalogue.model.rowCount() > 0)
+        grab(window, "main_window.png")
+
+        window.workspace.setCurrentWidget(window.calendar)
+        wait_until(lambda: window.calendar.table.rowCount() > 0)
+        grab(window, "calendar.png")
+
+        intake = window.open_intake()
+        assert intake is not None
+        wait_until(lambda: intake.picker.procedure() is not None, timeout=5)
+        wait_until(lambda: "2026" in intake.due_label.text())
+        grab(window, "intake_screen.png")
+        intake.lines["identifier"].setText("07919001234")
+        intake.accept_dossier()
+        wait_until(lambda: intake.field_error("identifier") != "")
+        grab(window, "intake_validation.png")
+        intake.lines["identifier"].setText("079190012345")
+        intake.accept_dossier()
+        wait_until(intake.showing_confirmation)
+        grab(window, "intake_confirmation.png")
+
+        code = services.dossiers.find("Hoàng Thị Ẩn")[0].uuid
+        window.open_dossier(code)
+        wait_until(lambda: bool(window.dossier_tabs) and next(iter(window.dossier_tabs.values())).bundle() is not None)
+        grab(window, "dossier_screen.png")
+
+        window.close()
+        runner.wait_for_workers()
+        settle(0.1)
+        services.close()
+    return 0
+
+
+def seed(services: Any) -> None:
+    """A few dossiers in every queue, and a draft for the intake screen (names with stacked marks)."""
+    from counter_app.domain.clock import VN_TZ
+    from counter_app.domain.intake import IntakeForm
+
+    def form(procedure: str, name: str, **changes: Any) -> IntakeForm:
+        values: dict[str, Any] = {
+            "identifier": "079190012345",
+            "birth_date": "05/09/1990",
+            "sex": "Nữ",
+            "address": "Số 7 Đường Ấp Bắc, Phường Bến Thành",
+            "phone": "0903123456",
+        }
+        values.update(changes)
+        return IntakeForm(procedure_code=procedure, name=name, **values)
+
+    s = services
+    ready = s.intake.accept(form("DEMO.KH", "Hoàng Thị Ẩn"))
+    s.dossiers.transfer(ready.uuid)
+    s.dossiers.result_ready(ready.uuid)
+    s.intake.accept(form("1.001193", "Trần Văn Ổn", sex="Nam", identifier="079090012345"))
+    waiting = s.intake.accept(form("DEMO.KH", "Lê Thị Ỹ"))
+    s.dossiers.transfer(waiting.uuid)
+    s.dossiers.request_supplement(waiting.uuid, "Thiếu giấy xác nhận tình trạng hôn nhân")
+    # received on Thursday 26/02 with a same-day procedure: overdue on Monday 02/03
+    s.intake.accept(form("1.001193", "Võ Thị Ễnh", received_at=datetime(2026, 2, 26, 10, 0, tzinfo=VN_TZ)))
+    s.intake.refuse(
+        form("DEMO.KT", "Phạm Văn Ấu", sex="Nam", identifier="079090054321", reason="Không thuộc thẩm quyền")
+    )
+    s.drafts.save_draft(
+        "intake",
+        {
+            "version": 1,
+            "procedure_code": "DEMO.KH",
+            "applicant_kind": "person",
+            "lines": {
+                "identifier": "079190012345",
+                "name": "NGUYỄN THỊ ẤU",
+                "birth_date": "05/09/1990",
+                "address": "Số 12 Đường Ỷ Lan, Phường Ông Lãnh",
+                "phone": "0903 123 456",
+                "email": "",
+                "filer_name": "",
+                "filer_identifier": "",
+                "filer_phone": "",
+                "filer_authorisation": "",
+                "postal_address": "",
+            },
+            "sex": "Nữ",
+            "filer": False,
+            "channel": 1,
+            "result_delivery": "desk",
+            "sets_count": 1,
+            "fee_paid": False,
+            "papers": [
+                ["Tờ khai đăng ký kết hôn", 1, 0, True],
+                ["Giấy xác nhận tình trạng hôn nhân (nếu đăng ký ở nơi khác nơi cư trú)", 1, 0, False],
+            ],
+            "reason": "",
+        },
+    )
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshots"
+    sys.exit(main(target.resolve()))

@@ -1,0 +1,86 @@
+"""The keyboard-wedge scanner: a fast burst ending with Enter is a scan, wherever the focus is; typing is not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ui.ui_support import ID_CARD_QR, PERSON_ID, PERSON_NAME, FakeClock, person_form, press_enter, scan, type_text
+
+from counter_app.bootstrap import Services
+from counter_app.ui.dossier_screen import DossierScreen
+from counter_app.ui.main_window import MainWindow
+from counter_app.ui.scanner import ScannerFilter
+
+
+def test_burst_in_the_search_box_opens_the_dossier(
+    qtbot: Any, window: MainWindow, services: Services, scanner: ScannerFilter, scanner_clock: FakeClock
+) -> None:
+    scanner.sig_scanned.connect(window.handle_scan)
+    code = services.intake.accept(person_form()).code
+    assert code is not None
+    window.search_edit.setFocus()
+    type_text(window.search_edit, "Ngu", scanner_clock)  # the clerk had started typing a name
+    with qtbot.waitSignal(window.sig_dossier_opened, timeout=5000) as opened:
+        scan(window.search_edit, code, scanner_clock)
+    screen = opened.args[0]
+    assert isinstance(screen, DossierScreen)
+    qtbot.waitUntil(lambda: screen.bundle() is not None)
+    assert screen.bundle().state.code == code
+    assert window.workspace.currentWidget() is screen
+    # the burst was taken back out of the field, what the clerk typed stays
+    assert window.search_edit.text() == "Ngu"
+
+
+def test_slow_typing_of_the_same_characters_is_not_a_scan(
+    qtbot: Any, window: MainWindow, services: Services, scanner: ScannerFilter, scanner_clock: FakeClock
+) -> None:
+    scanner.sig_scanned.connect(window.handle_scan)
+    code = services.intake.accept(person_form()).code
+    assert code is not None
+    window.search_edit.setFocus()
+    with qtbot.assertNotEmitted(scanner.sig_scanned, wait=100):
+        type_text(window.search_edit, code, scanner_clock, gap=0.12)
+        press_enter(window.search_edit, scanner_clock, gap=0.12)
+    assert window.search_edit.text() == code
+    assert window.dossier_tabs == {}
+
+
+def test_a_short_fast_burst_is_typing(
+    qtbot: Any, window: MainWindow, scanner: ScannerFilter, scanner_clock: FakeClock
+) -> None:
+    window.search_edit.setFocus()
+    with qtbot.assertNotEmitted(scanner.sig_scanned, wait=50):
+        scan(window.search_edit, "1234567", scanner_clock)  # 7 characters: below the minimum
+    assert window.search_edit.text() == "1234567"
+
+
+def test_id_card_qr_fills_the_intake_form(
+    qtbot: Any, window: MainWindow, scanner: ScannerFilter, scanner_clock: FakeClock
+) -> None:
+    scanner.sig_scanned.connect(window.handle_scan)
+    window.intake_action.trigger()  # F2
+    intake = window.intake
+    assert intake is not None
+    intake.lines["phone"].setFocus()
+    type_text(intake.lines["phone"], "09", scanner_clock)
+    with qtbot.waitSignal(window.sig_scan_handled, timeout=5000) as handled:
+        scan(intake.lines["phone"], ID_CARD_QR, scanner_clock)
+    assert handled.args == ["id_card"]
+    assert intake.lines["identifier"].text() == PERSON_ID
+    assert intake.lines["name"].text() == PERSON_NAME
+    assert intake.lines["birth_date"].text() == "05/09/1990"
+    assert intake.sex.currentText() == "Nữ"
+    assert intake.lines["address"].text() == "12 Đường Lê Lợi, Phường Bến Thành, Thành phố Hồ Chí Minh"
+    assert intake.lines["phone"].text() == "09"  # the QR's characters never stay in the focused field
+
+
+def test_scan_wherever_the_focus_is_emits_once(
+    qtbot: Any, window: MainWindow, scanner: ScannerFilter, scanner_clock: FakeClock
+) -> None:
+    scans: list[str] = []
+    scanner.sig_scanned.connect(scans.append)
+    window.table.setFocus()  # a table: keys it ignores travel up to its parents, seen again by the filter
+    scan(window.table, "000.00.99.H29-260302-1001", scanner_clock)
+    qtbot.waitUntil(lambda: scans != [])
+    qtbot.wait(50)
+    assert scans == ["000.00.99.H29-260302-1001"]
