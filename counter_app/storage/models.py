@@ -181,6 +181,9 @@ class EventRow(Base):
     origin: Mapped[str] = mapped_column(String(10), default="local")  # local | central (pulled)
     sync_state: Mapped[int] = mapped_column(Integer, default=0)  # 0 pending, 1 sent, 2 dead letter
     sync_error: Mapped[str] = mapped_column(Text, default="")
+    # tamper evidence: HMAC chain per counter (prev_hash of seq n is hash of seq n-1)
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    hash: Mapped[str] = mapped_column(String(64), default="")
 
 
 class DocumentRow(Base):
@@ -235,3 +238,39 @@ class DraftRow(Base):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     data: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(VnDateTime())
+
+
+class UserAccountRow(Base):
+    """A clerk's, supervisor's or administrator's account on this installation."""
+
+    __tablename__ = "user_account"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(20))  # clerk | supervisor | admin
+    password_hash: Mapped[str] = mapped_column(Text)  # Argon2id, PHC string
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[datetime | None] = mapped_column(VnDateTime())
+    created_at: Mapped[datetime] = mapped_column(VnDateTime())
+
+
+class AttachmentRow(Base):
+    """A scanned or added paper of a dossier: one PDF per paper, stored under the data folder by its SHA-256."""
+
+    __tablename__ = "attachment"
+    __table_args__ = (Index("ix_attachment_dossier", "dossier_uuid", "paper_position"),)
+
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    dossier_uuid: Mapped[str] = mapped_column(ForeignKey("dossier.uuid"))
+    paper_position: Mapped[int] = mapped_column(Integer)
+    paper_name: Mapped[str] = mapped_column(String(300), default="")
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    exempt_reason: Mapped[str] = mapped_column(Text, default="")  # set when the paper is exempt from digitisation
+    created_at: Mapped[datetime] = mapped_column(VnDateTime())
+    clerk: Mapped[str] = mapped_column(String(100), default="")
+    sync_state: Mapped[int] = mapped_column(Integer, default=0)  # 0 pending, 1 uploaded, 2 error
+    uploaded_bytes: Mapped[int] = mapped_column(Integer, default=0)
+    sync_error: Mapped[str] = mapped_column(Text, default="")
