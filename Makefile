@@ -14,7 +14,7 @@ DEB_PACKAGES := poppler-utils zbar-tools fonts-noto-core cups cups-client printe
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[test]"
+	$(PY) -m pip install -q -e ".[test]" --config-settings editable_mode=compat
 	touch $(STAMP)
 
 venv: $(STAMP)

@@ -136,6 +136,11 @@ STAGE_ACTIONS: Mapping[str, Action] = {
     "dossier.stopped": Action.STOP,
     "dossier.voided": Action.VOID,
 }
+# Events that keep the stage but are allowed only in some stages.
+STAY_ACTIONS: Mapping[str, Action] = {
+    "dossier.corrected": Action.CORRECT,
+    "dossier.reappointed": Action.REAPPOINT,
+}
 FINISHING_KINDS = frozenset({"dossier.result_ready", "dossier.withdrawn", "dossier.stopped", "dossier.voided"})
 
 
@@ -190,6 +195,11 @@ def apply_event(state: DossierState | None, kind: str, payload: Mapping[str, Any
             new = replace(new, finished_at=to_vn(at))
         if kind in {"dossier.withdrawn", "dossier.voided", "dossier.stopped"}:
             new = replace(new, reason=str(payload.get("reason", "")))
+    stay = STAY_ACTIONS.get(kind)
+    if stay is not None and state.stage_enum is not None:
+        # the table says where corrections and re-appointments are allowed (not on a closed record, not while
+        # the clock is paused); the stage itself does not change
+        next_stage(state.stage_enum, stay)
     if kind == "dossier.supplement_requested":
         new = replace(new, paused_at=to_vn(at), reason=str(payload.get("reason", "")))
     elif kind == "dossier.supplement_received":

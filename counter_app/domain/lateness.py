@@ -43,6 +43,12 @@ class Timeliness(StrEnum):
         return {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}[self.value]
 
 
+def _to_minute(moment: datetime) -> datetime:
+    # Appointments are given to the minute (the receipt prints hh:mm): at 17:00:40 an appointment "17:00" has
+    # not passed yet, and a running clock must not make it overdue a few milliseconds after 17:00.
+    return to_vn(moment).replace(second=0, microsecond=0)
+
+
 def due_soon_from(due: datetime, calendar: WorkingCalendar, hours: OfficeHours) -> datetime:
     """Start of the working day before the due day: the last day on which the law still allows the apology."""
     return working_day_start(calendar.previous_working_day(to_vn(due).date()), hours)
@@ -56,8 +62,8 @@ def lateness(
         return Lateness.PAUSED
     if not Status(status).is_open or due is None:
         return Lateness.CLOSED
-    moment = to_vn(now)
-    if moment > to_vn(due):
+    moment = _to_minute(now)
+    if moment > _to_minute(due):
         return Lateness.OVERDUE
     if moment >= due_soon_from(due, calendar, hours):
         return Lateness.DUE_SOON
@@ -66,7 +72,7 @@ def lateness(
 
 def timeliness(finished: datetime, due: datetime) -> Timeliness:
     """Trước hạn: finished before the due day; đúng hạn: on the due day up to the appointment; quá hạn: after it."""
-    end, appointment = to_vn(finished), to_vn(due)
+    end, appointment = _to_minute(finished), _to_minute(due)
     if end > appointment:
         return Timeliness.LATE
     if end.date() < appointment.date():

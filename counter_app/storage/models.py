@@ -92,9 +92,7 @@ class DossierRow(Base):
     )
 
     uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
-    kind: Mapped[str] = mapped_column(
-        String(20), default="dossier"
-    )  # dossier | supplement_slip | refusal_slip
+    kind: Mapped[str] = mapped_column(String(20), default="dossier")  # dossier | supplement_slip | refusal_slip
     code: Mapped[str | None] = mapped_column(String(60), unique=True)
     slip: Mapped[str | None] = mapped_column(String(40), unique=True)
     agency_code: Mapped[str] = mapped_column(String(40))

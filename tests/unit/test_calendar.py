@@ -107,9 +107,7 @@ def test_shipped_dir_follows_the_resources_override(tmp_path: Path, monkeypatch:
     assert [y.year for y in load_shipped_years()] == [2027]
 
 
-def test_shipped_file_named_after_another_year_is_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_shipped_file_named_after_another_year_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "calendar").mkdir()
     (tmp_path / "calendar" / "2028.json").write_text(json.dumps(_valid_dict()), encoding="utf-8")
     monkeypatch.setenv("COUNTER_APP_RESOURCES", str(tmp_path))
@@ -259,9 +257,7 @@ def test_shipped_files_round_trip_through_json() -> None:
             "bị lặp lại",
         ),
         (
-            _valid_dict(
-                working_days=[{"date": "2027-01-09", "name": "A"}, {"date": "2027-01-09", "name": "B"}]
-            ),
+            _valid_dict(working_days=[{"date": "2027-01-09", "name": "A"}, {"date": "2027-01-09", "name": "B"}]),
             "bị lặp lại",
         ),
         (

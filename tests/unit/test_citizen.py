@@ -49,9 +49,7 @@ def test_normalize_name_composes_decomposed_letters() -> None:
     assert len(name.split()[0]) == 6
 
 
-@pytest.mark.parametrize(
-    "name", ["Nguyễn Thị Đào", "H'Hen Niê", "Nguyễn Thị-Lan", "Y Moan Ê Ban", "J. R. Smith"]
-)
+@pytest.mark.parametrize("name", ["Nguyễn Thị Đào", "H'Hen Niê", "Nguyễn Thị-Lan", "Y Moan Ê Ban", "J. R. Smith"])
 def test_normalize_name_accepts_real_names(name: str) -> None:
     assert normalize_name(name) == name
 
@@ -74,9 +72,7 @@ def test_normalize_name_refuses(typed: str, fragment: str) -> None:
     assert fragment in caught.value.message
 
 
-@pytest.mark.parametrize(
-    ("typed", "expected"), [("Nam", "Nam"), ("nữ", "Nữ"), ("NU", "Nữ"), (" nam ", "Nam")]
-)
+@pytest.mark.parametrize(("typed", "expected"), [("Nam", "Nam"), ("nữ", "Nữ"), ("NU", "Nữ"), (" nam ", "Nam")])
 def test_normalize_sex(typed: str, expected: str) -> None:
     assert normalize_sex(typed) == expected
 
@@ -130,9 +126,7 @@ def test_personal_id_accepts_consistent_identifiers(typed: str, birth: date, sex
         ("079303001234", {"sex": "nam"}, "Nữ"),
     ],
 )
-def test_personal_id_refuses_with_a_precise_message(
-    typed: str, kwargs: dict[str, object], fragment: str
-) -> None:
+def test_personal_id_refuses_with_a_precise_message(typed: str, kwargs: dict[str, object], fragment: str) -> None:
     with pytest.raises(ValidationError) as caught:
         validate_personal_id(typed, field="applicant_id", **kwargs)  # type: ignore[arg-type]
     assert caught.value.field == "applicant_id"
@@ -278,9 +272,7 @@ def test_parse_id_card_qr() -> None:
 
 
 def test_parse_id_card_qr_without_old_identifier_and_decomposed_text() -> None:
-    text = unicodedata.normalize(
-        "NFD", "001185000123||Trần Thị Bích|01011985|Nữ|Phường Ba Đình, Hà Nội|10102022"
-    )
+    text = unicodedata.normalize("NFD", "001185000123||Trần Thị Bích|01011985|Nữ|Phường Ba Đình, Hà Nội|10102022")
     data = parse_id_card_qr(text)
     assert data.old_identifier == ""
     assert data.full_name == "Trần Thị Bích"

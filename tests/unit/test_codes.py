@@ -74,9 +74,7 @@ def test_numbering_refuses_other_widths(kwargs: dict[str, int], field: str) -> N
     assert caught.value.field == field
 
 
-@pytest.mark.parametrize(
-    ("numbering", "counter"), [(Numbering(), 0), (Numbering(), 10), (BUSY, 100), (BUSY, -1)]
-)
+@pytest.mark.parametrize(("numbering", "counter"), [(Numbering(), 0), (Numbering(), 10), (BUSY, 100), (BUSY, -1)])
 def test_check_counter_refuses_out_of_range(numbering: Numbering, counter: int) -> None:
     with pytest.raises(ValidationError) as caught:
         numbering.check_counter(counter)
@@ -306,9 +304,7 @@ def test_parse_slip_inverts_slip_id(doc: DocumentNumber) -> None:
     st.data(),
     st.sampled_from(["PBS", "PTC", "TTPVHCC", "PXL", "TB-UBND"]),
 )
-def test_parse_slip_round_trip_property(
-    year: int, numbering: Numbering, data: st.DataObject, symbol: str
-) -> None:
+def test_parse_slip_round_trip_property(year: int, numbering: Numbering, data: st.DataObject, symbol: str) -> None:
     doc = DocumentNumber(
         year,
         data.draw(st.integers(1, numbering.max_counter)),
