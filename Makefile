@@ -40,5 +40,15 @@ bench: deps $(STAMP)
 screenshots: deps $(STAMP)
 	$(PY) scripts/screenshots.py
 
+# The one-folder program (PyInstaller), its .deb in dist/, then the .deb unpacked and its --self-test run.
+# PyInstaller is installed here only: `make test` does not need it. Windows: see installer/README.md.
+dist: $(STAMP)
+	$(PY) -m pip install -q "pyinstaller>=6.10,<7"
+	rm -rf build/pyinstaller dist/counter-app dist/counter-app_*.deb
+	$(VENV)/bin/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller \
+		installer/counter_app.spec
+	bash installer/linux/build_deb.sh dist/counter-app "$$($(PY) -c 'import counter_app; print(counter_app.__version__)')" dist
+	bash installer/linux/smoke_test.sh dist/counter-app_*.deb
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -6,9 +6,14 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
+    arguments = sys.argv[1:] if argv is None else argv
+    if "--self-test" in arguments:  # a top-level flag of the installers' smoke test, before any subcommand
+        from counter_app.self_test import run_self_test
+
+        return run_self_test()
     from counter_app.cli import execute, parse_args
 
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    args = parse_args(arguments)
     if args.command is None:
         from counter_app.app import run_app
 

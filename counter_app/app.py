@@ -21,6 +21,7 @@ from counter_app.ui.errors import install_exception_hook, show_error
 from counter_app.ui.fonts import load_app_fonts
 from counter_app.ui.main_window import MainWindow
 from counter_app.ui.scanner import ScannerFilter
+from counter_app.ui.session import SessionGuard
 from counter_app.ui.task_runner import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -43,8 +44,10 @@ def open_services(db_path: Path, clock: Clock, demo: bool) -> Any:
     services = build_services(db_path, clock)
     if demo:
         services.setup.ensure_demo_profile()
-    # events record who was at the counter: the clerk named in this installation's settings
+    # events record who was at the counter: the signed-in account (ui.session) or, without accounts, the clerk
+    # named in this installation's settings
     services.context.clerk = services.context.clerk or services.context.settings().clerk_name
+    services.audit.preload_key()
     log.info("services ready")
     return services
 
@@ -55,6 +58,7 @@ class RunningApp:
     window: MainWindow
     runner: TaskRunner
     scanner: ScannerFilter
+    session: SessionGuard
 
 
 def start_app(args: argparse.Namespace) -> RunningApp:
@@ -70,6 +74,7 @@ def start_app(args: argparse.Namespace) -> RunningApp:
     scanner = ScannerFilter(app)
     app.installEventFilter(scanner)
     window = MainWindow(runner, scanner=scanner)
+    session = SessionGuard(window, runner)
     window.show()
     try:
         db_path, clock = choose_database(args)
@@ -81,10 +86,10 @@ def start_app(args: argparse.Namespace) -> RunningApp:
             db_path,
             clock,
             bool(getattr(args, "demo", False)),
-            on_done=window.set_services,
+            on_done=session.start,
             on_error=window.on_services_failed,
         )
-    return RunningApp(app, window, runner, scanner)
+    return RunningApp(app, window, runner, scanner, session)
 
 
 def stop_app(running: RunningApp) -> None:

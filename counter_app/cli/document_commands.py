@@ -14,6 +14,7 @@ from counter_app.errors import ValidationError
 def print_document(args: argparse.Namespace, out: Output) -> int:
     services = open_services(args)
     result = services.documents.render(args.code, args.kind, Path(args.out))
+    services.accounts.record_export(f"document.{args.kind}", 1)  # a copy with personal data left the archive
     again = " (BẢN IN LẠI)" if result.reprint else ""
     out.emit(
         f"Đã in {args.kind} số {result.number}{again} vào {result.path}",

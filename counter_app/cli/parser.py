@@ -7,6 +7,12 @@ import sys
 from typing import Any
 
 from counter_app import __version__
+from counter_app.cli.account_commands import add_account_parser
+from counter_app.cli.attachment_commands import add_attachment_parser
+from counter_app.cli.central_commands import add_central_parser
+from counter_app.cli.maintenance_commands import add_maintenance_parser
+from counter_app.cli.report_commands import add_report_parser
+from counter_app.cli.sync_commands import add_sync_parser
 
 
 class VietnameseArgumentParser(argparse.ArgumentParser):
@@ -36,11 +42,23 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         default=argparse.SUPPRESS if suppress else False,
         help="use the demo profile (its own database with a demo agency)",
     )
+    parser.add_argument("--user", default=default, help="sign in as this account (env COUNTER_APP_USER)")
+    parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="read the password from stdin (else env COUNTER_APP_PASSWORD)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = VietnameseArgumentParser(prog="counter-app", description="Bộ phận Một cửa: tiếp nhận và trả kết quả")
     parser.add_argument("--version", action="version", version=f"counter-app {__version__}")
+    parser.add_argument(  # handled in __main__ before parsing; listed here for --help
+        "--self-test",
+        action="store_true",
+        help="render every document and open every screen offscreen in a throwaway folder; exit 0 if all worked",
+    )
     _global_options(parser, suppress=False)
     common = VietnameseArgumentParser(add_help=False)
     _global_options(common, suppress=True)
@@ -138,12 +156,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=("get", "set"))
     p.add_argument("key")
     p.add_argument("value", nargs="?")
+    add_sync_parser(sub, common)
+    add_report_parser(sub, common)
+    add_central_parser(sub, common)
+    add_maintenance_parser(sub, common)
+    add_account_parser(sub, common)
+    add_attachment_parser(sub, common)
     return parser
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     args = build_parser().parse_args(argv)
-    for name, default in (("db", None), ("now", None), ("json", False), ("demo", False)):
+    for name, default in (
+        ("db", None),
+        ("now", None),
+        ("json", False),
+        ("demo", False),
+        ("user", None),
+        ("password_stdin", False),
+    ):
         if not hasattr(args, name):
             setattr(args, name, default)
     return args

@@ -68,6 +68,7 @@ def execute(args: argparse.Namespace) -> int:
     configure_logging(log_dir())
     out = Output(bool(args.json))
     try:
+        _sign_in(args)
         return COMMANDS[args.command](args, out)
     except FormInvalid as exc:
         for fld, message in exc.errors.items():
@@ -87,17 +88,36 @@ def execute(args: argparse.Namespace) -> int:
         return 1
 
 
-def open_services(args: argparse.Namespace) -> Any:
-    """The services over the database named by --db / COUNTER_APP_DB (or the demo or default one)."""
-    from counter_app.bootstrap import build_services
-    from counter_app.paths import default_database, demo_database
+def _clock(args: argparse.Namespace) -> Any:
     from counter_app.services.clock import DrillClock, SystemClock, parse_local_moment
 
     now_text = args.now or os.environ.get("COUNTER_APP_NOW")
-    clock = DrillClock(parse_local_moment(now_text, "now")) if now_text else SystemClock()
+    return DrillClock(parse_local_moment(now_text, "now")) if now_text else SystemClock()
+
+
+def database_path(args: argparse.Namespace) -> Path:
+    """The database named by --db / COUNTER_APP_DB, or the demo or default one."""
+    from counter_app.paths import default_database, demo_database
+
     db_text = args.db or os.environ.get("COUNTER_APP_DB")
     db_path = Path(db_text) if db_text else (demo_database() if args.demo else default_database())
-    services = build_services(db_path.expanduser().resolve(), clock)
+    return db_path.expanduser().resolve()
+
+
+def _sign_in(args: argparse.Namespace) -> None:
+    """Check the login the subcommand needs (cli.login) before it does anything; kept on `args` for its services."""
+    from counter_app.cli.login import authorize
+
+    args.session = authorize(args, database_path(args), _clock(args))
+
+
+def open_services(args: argparse.Namespace) -> Any:
+    """The services over the database named by --db / COUNTER_APP_DB (or the demo or default one)."""
+    from counter_app.bootstrap import build_services
+
+    services = build_services(database_path(args), _clock(args))
+    if getattr(args, "session", None) is not None:
+        services.accounts.adopt(args.session)
     if args.demo:
         services.setup.ensure_demo_profile()
     return services

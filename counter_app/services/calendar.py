@@ -9,6 +9,7 @@ from pathlib import Path
 from counter_app.domain.calendar import CalendarYear, WorkingCalendar, load_calendar_file, load_shipped_years
 from counter_app.domain.codes import new_uuid
 from counter_app.domain.deadlines import Appointment, DueMode, ProcessingTime, compute_appointment
+from counter_app.domain.roles import Permission
 from counter_app.errors import ValidationError
 from counter_app.services.context import ServiceContext
 from counter_app.services.views import AppointmentView
@@ -59,6 +60,7 @@ class CalendarService:
 
     def import_file(self, path: Path) -> CalendarYear:
         """An administrator's import of a year's official decision; invalid files change nothing."""
+        self.context.require(Permission.CALENDAR)
         if not path.is_file():
             raise ValidationError("file", f"Không tìm thấy tệp lịch “{path}”.")
         cal = load_calendar_file(path)

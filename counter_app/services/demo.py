@@ -11,6 +11,7 @@ from counter_app.domain.clock import VN_TZ
 from counter_app.domain.codes import DossierCode, Numbering, new_uuid
 from counter_app.domain.deadlines import compute_appointment
 from counter_app.domain.dossier import DossierState, PaperEntry, apply_event, opening_payload
+from counter_app.domain.roles import Permission
 from counter_app.domain.status import Stage
 from counter_app.errors import RuleError, ValidationError
 from counter_app.services.calendar import CalendarService, processing_time
@@ -60,6 +61,7 @@ class DemoDataService:
         """Add `count` dossiers received on past working days (most recent first), in large transactions."""
         if count <= 0:
             raise ValidationError("dossiers", "Số hồ sơ minh họa phải là số dương.")
+        self.context.require(Permission.DEMO)
         settings = self.context.settings()
         if not settings.is_configured:
             raise RuleError("Quầy chưa được thiết lập. Chạy “counter-app init” trước.")

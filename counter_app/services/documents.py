@@ -12,6 +12,7 @@ from typing import Any
 
 from counter_app.domain.codes import DocumentNumber, Numbering, issue_document_number, new_uuid
 from counter_app.domain.dossier import KIND_REFUSAL_SLIP, KIND_SUPPLEMENT_SLIP, DossierState
+from counter_app.domain.roles import Permission
 from counter_app.errors import NotFoundError, RuleError
 from counter_app.services.context import ServiceContext
 from counter_app.services.dossiers import DossierService
@@ -50,6 +51,7 @@ class DocumentService:
         """Render the document of a dossier (a reprint if it was printed before), archive it, record it."""
         if kind not in DOCUMENT_KINDS:
             raise NotFoundError(f"Không có loại giấy tờ “{kind}”.")
+        self.context.require(Permission.PRINT)
         state = self.dossiers.get_state(code)
         self._check_kind(state, kind)
         now = self.context.clock.now()
@@ -61,6 +63,8 @@ class DocumentService:
             agency_info = (agency.name, agency.parent_authority) if agency else (state.agency_code, "")
             numbering = Numbering(agency.counter_digits, agency.number_digits) if agency else Numbering()
         reprint = existing is not None
+        if reprint:
+            self.context.require(Permission.REPRINT)
         if not number:
             number = self._fixed_number(state, kind, events, numbering)
         # imported here: reportlab costs hundreds of ms and only printing needs it

@@ -6,12 +6,13 @@ import json
 from datetime import datetime
 from typing import Any
 
-from counter_app.domain.citizen import fold, normalize_name, validate_personal_id
+from counter_app.domain.citizen import fold, mask_identifier, normalize_name, validate_personal_id
 from counter_app.domain.clock import to_vn
 from counter_app.domain.codes import looks_like_dossier_code
 from counter_app.domain.deadlines import Appointment, extend_for_pause, restart_appointment
 from counter_app.domain.dossier import CORRECTABLE_FIELDS, DossierState, encode_value
 from counter_app.domain.intake import DELIVERIES
+from counter_app.domain.roles import Permission
 from counter_app.domain.status import Stage, Status
 from counter_app.errors import FormInvalid, NotFoundError, RuleError, ValidationError
 from counter_app.services.calendar import CalendarService, processing_time
@@ -37,10 +38,13 @@ EVENT_LABELS = {
     "dossier.reappointed": "Xin lỗi và hẹn lại ngày trả kết quả",
     "dossier.flagged": "Báo lãnh đạo xem xét",
     "document.printed": "In giấy tờ",
+    "attachment.added": "Số hóa giấy tờ",
+    "attachment.exempted": "Giấy tờ không số hóa",
 }
 
 
-def dossier_view(state: DossierState) -> DossierView:
+def dossier_view(state: DossierState, *, masked: bool = False) -> DossierView:
+    """The view of a dossier; `masked` for lists shown to roles that do not need identifiers in full."""
     stage = state.stage_enum
     return DossierView(
         uuid=state.uuid,
@@ -50,7 +54,7 @@ def dossier_view(state: DossierState) -> DossierView:
         procedure_code=state.procedure_code,
         procedure_name=state.procedure_name,
         applicant_name=state.applicant_name,
-        applicant_identifier=state.applicant_identifier,
+        applicant_identifier=mask_identifier(state.applicant_identifier) if masked else state.applicant_identifier,
         applicant_phone=state.applicant_phone,
         status=state.status,
         status_name=Status(state.status).label,
@@ -100,7 +104,9 @@ class DossierService:
             return []
         folded = "" if looks_like_dossier_code(cleaned.upper()) else fold(cleaned)
         with self.context.uow() as uow:
-            return [dossier_view(s) for s in uow.dossiers.search(cleaned, folded=folded, limit=limit)]
+            states = uow.dossiers.search(cleaned, folded=folded, limit=limit)
+        masked = self.context.masks_lists()
+        return [dossier_view(s, masked=masked) for s in states]
 
     def timeline(self, code: str) -> list[EventView]:
         state = self.get_state(code)
@@ -120,7 +126,15 @@ class DossierService:
             ]
 
     # commands
-    def _apply(self, code: str, kind: str, payload: dict[str, Any], at: datetime | None = None) -> DossierView:
+    def _apply(
+        self,
+        code: str,
+        kind: str,
+        payload: dict[str, Any],
+        at: datetime | None = None,
+        permission: Permission = Permission.DESK,
+    ) -> DossierView:
+        self.context.require(permission)
         now = at or self.context.clock.now()
         with self.context.uow(write=True) as uow:
             key = code.strip()
@@ -224,7 +238,7 @@ class DossierService:
         return self._apply(code, "dossier.withdrawn", {"reason": _clean_reason(reason)})
 
     def void(self, code: str, reason: str) -> DossierView:
-        return self._apply(code, "dossier.voided", {"reason": _clean_reason(reason)})
+        return self._apply(code, "dossier.voided", {"reason": _clean_reason(reason)}, permission=Permission.VOID)
 
     def flag_for_supervisor(self, code: str, reason: str) -> DossierView:
         return self._apply(code, "dossier.flagged", {"reason": _clean_reason(reason)})

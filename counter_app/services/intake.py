@@ -19,6 +19,7 @@ from counter_app.domain.dossier import (
     opening_payload,
 )
 from counter_app.domain.intake import IntakeForm, validate_applicant
+from counter_app.domain.roles import Permission
 from counter_app.domain.status import Stage
 from counter_app.errors import FormInvalid, NotFoundError, RuleError
 from counter_app.services.calendar import CalendarService
@@ -71,6 +72,7 @@ class IntakeService:
         self.calendar = calendar
 
     def _base_state(self, form: IntakeForm, outcome: str) -> tuple[DossierState, datetime]:
+        self.context.require(Permission.INTAKE)
         settings = self.context.settings()
         if not settings.is_configured:
             raise RuleError("Quầy chưa được thiết lập. Chạy “counter-app init” hoặc mở màn hình thiết lập.")

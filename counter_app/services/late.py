@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from counter_app.domain.codes import issue_document_number
 from counter_app.domain.dossier import encode_value
 from counter_app.domain.lateness import Lateness, check_new_appointment_day, lateness
+from counter_app.domain.roles import Permission
 from counter_app.domain.status import Status
 from counter_app.errors import RuleError, ValidationError
 from counter_app.services.calendar import CalendarService
@@ -93,6 +94,7 @@ class LateService:
 
     def reappoint(self, code: str, *, reason: str, new_date: date, delivered: str = "in_person") -> ApologyResult:
         """Record the apology and the one new appointment allowed by law; a second one is refused and flagged."""
+        self.context.require(Permission.REAPPOINT)
         cleaned = " ".join(reason.split())
         if not cleaned:
             raise ValidationError("reason", "Cần ghi lý do chậm trả kết quả do cơ quan giải quyết nêu.")

@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 
 from counter_app.domain.clock import VN_TZ, to_vn
 from counter_app.domain.deadlines import working_day_start
+from counter_app.domain.dossier import DossierState
 from counter_app.domain.lateness import Lateness, lateness
 from counter_app.domain.status import Status
 from counter_app.services.calendar import CalendarService
@@ -40,6 +41,10 @@ class QueueService:
     def _now(self) -> datetime:
         return to_vn(self.context.clock.now())
 
+    def _views(self, states: Sequence[DossierState]) -> list[DossierView]:
+        masked = self.context.masks_lists()  # lists hide identifiers from roles that do not need them
+        return [dossier_view(s, masked=masked) for s in states]
+
     def due_soon_window(self, now: datetime | None = None) -> tuple[datetime, datetime]:
         """[start, end) of the appointments that are due soon at `now` (domain.md §5, domain.lateness).
 
@@ -63,7 +68,7 @@ class QueueService:
         now = self._now()
         with self.context.uow() as uow:
             states = uow.dossiers.received_page(_midnight(0, now), _midnight(1, now), offset=offset, limit=limit)
-        return [dossier_view(s) for s in states]
+        return self._views(states)
 
     def list_open(self, offset: int = 0, limit: int = PAGE_SIZE) -> list[DossierView]:
         """Open dossiers (status 2, 4, 6), the earliest appointment first."""
@@ -71,7 +76,7 @@ class QueueService:
             states = uow.dossiers.open_due_page(
                 OPEN_STATUSES, due_from=None, due_before=None, offset=offset, limit=limit
             )
-        return [dossier_view(s) for s in states]
+        return self._views(states)
 
     def list_due_soon(self, offset: int = 0, limit: int = PAGE_SIZE) -> list[DossierView]:
         start, end = self.due_soon_window()
@@ -79,7 +84,7 @@ class QueueService:
             states = uow.dossiers.open_due_page(
                 OPEN_STATUSES, due_from=start, due_before=end, offset=offset, limit=limit
             )
-        return [dossier_view(s) for s in states]
+        return self._views(states)
 
     def list_overdue(self, offset: int = 0, limit: int = PAGE_SIZE) -> list[DossierView]:
         now = self._now()
@@ -87,13 +92,13 @@ class QueueService:
             states = uow.dossiers.open_due_page(
                 OPEN_STATUSES, due_from=None, due_before=now, offset=offset, limit=limit
             )
-        return [dossier_view(s) for s in states]
+        return self._views(states)
 
     def list_waiting_supplement(self, offset: int = 0, limit: int = PAGE_SIZE) -> list[DossierView]:
         """Dossiers whose clock is paused until the applicant brings the supplement, the longest waiting first."""
         with self.context.uow() as uow:
             states = uow.dossiers.status_page(WAITING_STATUSES, offset=offset, limit=limit)
-        return [dossier_view(s) for s in states]
+        return self._views(states)
 
     def counts(self) -> QueueCounts:
         now = self._now()

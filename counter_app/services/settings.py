@@ -28,6 +28,13 @@ class Settings:
     printer_receipt: str = ""
     printer_slip: str = ""
     printer_letter: str = ""
+    backup_dir: str = ""  # empty: <data folder>/backups
+    backup_keep: int = 14
+    scanner_device: str = ""  # empty: asked once at the first scan, then remembered
+    scan_source: str = "feeder"  # feeder | flatbed
+    scan_mode: str = "Gray"  # Gray | Color
+    scan_resolution: int = 200
+    lock_minutes: int = 10  # the window locks after this long without a key press or a click (with accounts)
 
     @property
     def hours(self) -> OfficeHours:
@@ -43,7 +50,14 @@ class Settings:
 
 
 SETTING_NAMES = tuple(f.name for f in fields(Settings))
-_CHOICES = {"due_mode": ("days", "hours"), "rule_set": ("TT03-2025", "TT01-2018"), "page_size": ("A4", "A5")}
+_CHOICES = {
+    "due_mode": ("days", "hours"),
+    "rule_set": ("TT03-2025", "TT01-2018"),
+    "page_size": ("A4", "A5"),
+    "scan_source": ("feeder", "flatbed"),
+    "scan_mode": ("Gray", "Color"),
+}
+SCAN_RESOLUTIONS = (75, 1200)
 
 
 def parse_setting(key: str, value: str) -> Any:
@@ -53,9 +67,17 @@ def parse_setting(key: str, value: str) -> Any:
     default = getattr(Settings(), key)
     if isinstance(default, int):
         try:
-            return int(value)
+            number = int(value)
         except ValueError:
             raise ValidationError(key, f"Thiết lập “{key}” cần một số nguyên.") from None
+        if key == "lock_minutes" and not 1 <= number <= 240:
+            raise ValidationError(key, "Thời gian tự khóa phải từ 1 đến 240 phút.")
+        if key == "backup_keep" and number < 1:
+            raise ValidationError(key, "Cần giữ lại ít nhất 1 bản sao lưu.")
+        if key == "scan_resolution" and not SCAN_RESOLUTIONS[0] <= number <= SCAN_RESOLUTIONS[1]:
+            low, high = SCAN_RESOLUTIONS
+            raise ValidationError(key, f"Độ phân giải quét phải từ {low} đến {high} dpi.")
+        return number
     if key in _CHOICES and value not in _CHOICES[key]:
         raise ValidationError(key, f"Thiết lập “{key}” chỉ nhận: {', '.join(_CHOICES[key])}.")
     if key == "office_hours":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from counter_app.domain.codes import Numbering, validate_agency_code
+from counter_app.domain.roles import Permission
 from counter_app.errors import RuleError, ValidationError
 from counter_app.resources import resources_dir
 from counter_app.services.calendar import CalendarService
@@ -48,6 +49,7 @@ class SetupService:
 
         The code widths are fixed once: changing them later could make two codes equal, so it is refused.
         """
+        self.context.require(Permission.SETTINGS)
         code = validate_agency_code(agency_code)
         if not agency_name.strip():
             raise ValidationError("agency_name", "Cần nhập tên cơ quan.")
@@ -85,6 +87,7 @@ class SetupService:
         return self.context.settings()
 
     def set_setting(self, key: str, value: str) -> None:
+        self.context.require(Permission.SETTINGS)
         typed = parse_setting(key, value)
         if key in {"agency_code", "counter"}:
             raise ValidationError(key, "Cơ quan và số quầy được đặt bằng lệnh “counter-app init”.")

@@ -8,12 +8,16 @@ from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import func, insert, literal_column, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnClause
 
+from counter_app.domain.audit_chain import ChainLink
 from counter_app.domain.dossier import DossierState, PaperEntry
+from counter_app.storage.event_chain import AuditKeys, ChainWriter
 from counter_app.storage.models import (
     AgencyRow,
+    AttachmentRow,
     CalendarYearRow,
     CounterRow,
     DocumentRow,
@@ -25,7 +29,9 @@ from counter_app.storage.models import (
     ProcedureRow,
     SequenceRow,
     SettingRow,
+    UserAccountRow,
 )
+from counter_app.storage.types import vn_text
 
 _STATE_COLUMNS = tuple(f.name for f in fields(DossierState) if f.name != "papers")
 
@@ -211,8 +217,14 @@ class DossierRepository:
 
 
 class EventRepository:
-    def __init__(self, session: Session) -> None:
+    """The event log; every row appended here is linked into its counter's audit chain (storage.event_chain)."""
+
+    def __init__(self, session: Session, keys: AuditKeys | None = None) -> None:
         self.session = session
+        self.keys = keys
+
+    def _writer(self, agency_code: str, counter: int) -> ChainWriter:
+        return ChainWriter(self.session, self.keys, SettingsRepository(self.session), agency_code, counter)
 
     def append(
         self,
@@ -226,19 +238,22 @@ class EventRepository:
         counter: int,
         clerk: str,
     ) -> EventRow:
-        last = self.session.scalar(
-            select(func.max(EventRow.seq)).where(EventRow.agency_code == agency_code, EventRow.counter == counter)
+        text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
+        link = self._writer(agency_code, counter).link(
+            ChainLink(uuid, kind, dossier_uuid, text, vn_text(occurred_at), agency_code, counter, 0, clerk, "")
         )
         row = EventRow(
             uuid=uuid,
             kind=kind,
             dossier_uuid=dossier_uuid,
-            payload=json.dumps(payload, ensure_ascii=False, sort_keys=True),
+            payload=text,
             occurred_at=occurred_at,
             agency_code=agency_code,
             counter=counter,
-            seq=(last or 0) + 1,
+            seq=link.seq,
             clerk=clerk,
+            prev_hash=link.prev_hash,
+            hash=link.hash,
         )
         self.session.add(row)
         return row
@@ -254,31 +269,34 @@ class EventRepository:
         """Bulk append (kind, payload, occurred_at, dossier_uuid) in order, for generated data and imports."""
         from counter_app.domain.codes import new_uuid
 
-        last = self.session.scalar(
-            select(func.max(EventRow.seq)).where(EventRow.agency_code == agency_code, EventRow.counter == counter)
-        )
-        seq = last or 0
+        if not rows:
+            return
+        writer = self._writer(agency_code, counter)
         values = []
         for kind, payload, at, dossier_uuid in rows:
-            seq += 1
+            text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
+            link = writer.link(
+                ChainLink(str(new_uuid()), kind, dossier_uuid, text, vn_text(at), agency_code, counter, 0, clerk, "")
+            )
             values.append(
                 {
-                    "uuid": str(new_uuid()),
+                    "uuid": link.uuid,
                     "kind": kind,
                     "dossier_uuid": dossier_uuid,
-                    "payload": json.dumps(payload, ensure_ascii=False, sort_keys=True),
+                    "payload": text,
                     "occurred_at": at,
                     "agency_code": agency_code,
                     "counter": counter,
-                    "seq": seq,
+                    "seq": link.seq,
                     "clerk": clerk,
                     "origin": "local",
                     "sync_state": 0,
                     "sync_error": "",
+                    "prev_hash": link.prev_hash,
+                    "hash": link.hash,
                 }
             )
-        if values:
-            self.session.execute(insert(EventRow), values)
+        self.session.execute(insert(EventRow), values)
 
     def for_dossier(self, dossier_uuid: str) -> list[EventRow]:
         return list(
@@ -428,5 +446,85 @@ class DraftRepository:
             self.session.delete(row)
 
 
+class AttachmentRepository:
+    """Rows of scanned papers; a paper's current attachment is its latest row (earlier ones stay as history)."""
+
+    # created_at has one-second precision and a drill clock stands still: SQLite's rowid orders ties by insertion
+    _INSERTED: ColumnClause[Any] = literal_column("attachment.rowid")
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: AttachmentRow) -> None:
+        self.session.add(row)
+
+    def for_dossier(self, dossier_uuid: str) -> list[AttachmentRow]:
+        """Every row of a dossier, by paper, oldest first."""
+        return list(
+            self.session.scalars(
+                select(AttachmentRow)
+                .where(AttachmentRow.dossier_uuid == dossier_uuid)
+                .order_by(AttachmentRow.paper_position, AttachmentRow.created_at, self._INSERTED)
+            ).all()
+        )
+
+    def current(self, dossier_uuid: str) -> dict[int, AttachmentRow]:
+        """The latest row of each paper of a dossier, by paper position."""
+        return {row.paper_position: row for row in self.for_dossier(dossier_uuid)}
+
+    def stored(self) -> list[AttachmentRow]:
+        """Every row that names a stored file (not exemptions), oldest first."""
+        return list(
+            self.session.scalars(
+                select(AttachmentRow)
+                .where(AttachmentRow.sha256 != "")
+                .order_by(AttachmentRow.created_at, self._INSERTED)
+            ).all()
+        )
+
+    def with_sha(self, sha256: str) -> list[AttachmentRow]:
+        return list(self.session.scalars(select(AttachmentRow).where(AttachmentRow.sha256 == sha256)).all())
+
+    def pending_uploads(self) -> list[AttachmentRow]:
+        return list(
+            self.session.scalars(
+                select(AttachmentRow)
+                .where(AttachmentRow.sha256 != "", AttachmentRow.sync_state != 1)
+                .order_by(AttachmentRow.created_at, self._INSERTED)
+            ).all()
+        )
+
+    def set_sync_state(self, sha256: str, state: int, *, uploaded_bytes: int, error: str = "") -> int:
+        """Set the upload state of every row of one stored file; returns how many rows changed."""
+        result = self.session.execute(
+            update(AttachmentRow)
+            .where(AttachmentRow.sha256 == sha256)
+            .values(sync_state=state, uploaded_bytes=uploaded_bytes, sync_error=error)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
 def paper_rows(papers: Sequence[PaperEntry]) -> list[dict[str, Any]]:
     return [asdict(p) for p in papers]
+
+
+class UserAccountRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, name: str) -> UserAccountRow | None:
+        return self.session.get(UserAccountRow, name)
+
+    def all(self) -> list[UserAccountRow]:
+        return list(self.session.scalars(select(UserAccountRow).order_by(UserAccountRow.name)).all())
+
+    def add(self, row: UserAccountRow) -> None:
+        self.session.add(row)
+
+    def count(self, *, role: str | None = None, enabled_only: bool = False) -> int:
+        query = select(func.count()).select_from(UserAccountRow)
+        if role is not None:
+            query = query.where(UserAccountRow.role == role)
+        if enabled_only:
+            query = query.where(UserAccountRow.disabled.is_(False))
+        return int(self.session.scalar(query) or 0)

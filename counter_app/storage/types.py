@@ -12,6 +12,11 @@ from sqlalchemy.types import TypeDecorator
 from counter_app.domain.clock import to_vn
 
 
+def vn_text(value: datetime) -> str:
+    """The text a VnDateTime column stores for `value` (what the audit chain hashes)."""
+    return to_vn(value).isoformat(timespec="seconds")
+
+
 class VnDateTime(TypeDecorator[datetime]):
     """A moment stored as ISO 8601 text in Vietnam's time (+07:00): one text order is one time order.
 
@@ -24,7 +29,7 @@ class VnDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> str | None:
         if value is None:
             return None
-        return to_vn(value).isoformat(timespec="seconds")
+        return vn_text(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:

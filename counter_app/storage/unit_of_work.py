@@ -7,8 +7,10 @@ from types import TracebackType
 from sqlalchemy.orm import Session
 
 from counter_app.storage.database import Database
+from counter_app.storage.event_chain import AuditKeys
 from counter_app.storage.repositories import (
     AgencyRepository,
+    AttachmentRepository,
     CalendarRepository,
     DocumentRepository,
     DossierRepository,
@@ -17,6 +19,7 @@ from counter_app.storage.repositories import (
     ProcedureRepository,
     SequenceRepository,
     SettingsRepository,
+    UserAccountRepository,
 )
 
 
@@ -25,15 +28,16 @@ class UnitOfWork:
 
     session: Session
 
-    def __init__(self, database: Database, *, write: bool = False) -> None:
+    def __init__(self, database: Database, *, write: bool = False, audit_keys: AuditKeys | None = None) -> None:
         self.database = database
         self.write = write
+        self.audit_keys = audit_keys  # without them, appending an event is refused (it could not be chained)
 
     def __enter__(self) -> UnitOfWork:
         factory = self.database.write_sessions if self.write else self.database.read_sessions
         self.session = factory()
         self.dossiers = DossierRepository(self.session)
-        self.events = EventRepository(self.session)
+        self.events = EventRepository(self.session, self.audit_keys)
         self.procedures = ProcedureRepository(self.session)
         self.calendar = CalendarRepository(self.session)
         self.settings = SettingsRepository(self.session)
@@ -41,6 +45,8 @@ class UnitOfWork:
         self.sequences = SequenceRepository(self.session)
         self.documents = DocumentRepository(self.session)
         self.drafts = DraftRepository(self.session)
+        self.attachments = AttachmentRepository(self.session)
+        self.users = UserAccountRepository(self.session)
         return self
 
     def __exit__(

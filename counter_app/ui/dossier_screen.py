@@ -26,9 +26,11 @@ from PySide6.QtWidgets import (
 from counter_app.domain.dossier import DossierState
 from counter_app.domain.intake import CHANNELS, DELIVERIES
 from counter_app.domain.lateness import Lateness
+from counter_app.domain.roles import PERMISSION_LABELS, PERMISSION_ROLES, Permission, permission_for_action
 from counter_app.domain.status import Action, Stage, allowed_actions
 from counter_app.errors import CounterError, FormInvalid, ValidationError
 from counter_app.services.views import DossierView, EventView
+from counter_app.ui.attachments_panel import AttachmentsPanel
 from counter_app.ui.barcode_widget import BarcodeWidget
 from counter_app.ui.dossier_dialogs import CorrectionDialog, FormDialog, HandOverDialog, ReasonDialog
 from counter_app.ui.errors import show_error
@@ -159,6 +161,12 @@ class DossierScreen(QWidget):
         splitter.addWidget(timeline_box)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        self.attachments_panel: AttachmentsPanel | None = None
+        if hasattr(services, "attachments"):
+            self.attachments_panel = AttachmentsPanel(services, runner, self)
+            self.attachments_panel.sig_changed.connect(self._after_attachment)
+            splitter.addWidget(self.attachments_panel)
+            splitter.setStretchFactor(2, 2)
 
         layout = QVBoxLayout(self)
         layout.addLayout(header)
@@ -202,6 +210,8 @@ class DossierScreen(QWidget):
         self._fill_details(state, late)
         self._fill_timeline(bundle.timeline)
         self._sync_actions()
+        if self.attachments_panel is not None:
+            self.attachments_panel.set_dossier(state.uuid, editable=state.kind == "dossier")
         emit(self.sig_loaded, view)
 
     def _fill_details(self, state: DossierState, late: Lateness | None) -> None:
@@ -285,9 +295,28 @@ class DossierScreen(QWidget):
         stage = state.stage_enum if state else None
         allowed = allowed_actions(stage) if isinstance(stage, Stage) else frozenset()
         for action, button in self.action_buttons.items():
-            button.setEnabled(action in allowed)
-        for button in self.print_buttons.values():
-            button.setEnabled(bool(state and state.code))
+            permitted = self._role_allows(button, permission_for_action(action))
+            button.setEnabled(action in allowed and permitted)
+        printed = self._printed_kinds()
+        for kind, button in self.print_buttons.items():
+            permitted = self._role_allows(button, Permission.REPRINT if kind in printed else Permission.PRINT)
+            button.setEnabled(bool(state and state.code) and permitted)
+
+    def _role_allows(self, button: QPushButton, permission: Permission) -> bool:
+        """What the signed-in role may do (services.accounts); the services refuse the rest anyway."""
+        accounts = getattr(self._services, "accounts", None)
+        permitted = accounts is None or bool(accounts.allows(permission))
+        needed = PERMISSION_ROLES[permission].label
+        button.setToolTip("" if permitted else f"Việc {PERMISSION_LABELS[permission]} cần vai trò {needed}.")
+        return permitted
+
+    def _printed_kinds(self) -> set[str]:
+        """Documents printed before (a new print is a reprint), from the timeline's print events and their titles."""
+        from counter_app.services.documents import DOCUMENT_KINDS
+
+        events = self._bundle.timeline if self._bundle else []
+        details = [e.details for e in events if e.kind == "document.printed"]
+        return {kind for kind, (_symbol, title) in DOCUMENT_KINDS.items() if any(d.startswith(title) for d in details)}
 
     def _set_actions_enabled(self, enabled: bool) -> None:
         if enabled:
@@ -383,6 +412,9 @@ class DossierScreen(QWidget):
     def _after_change(self, view: DossierView) -> None:
         emit(self.sig_changed, view)
         self.reload()
+
+    def _after_attachment(self, _attachment: object) -> None:
+        self.reload()  # the timeline shows the digitisation event
 
     # documents
     def print_document(self, kind: str) -> None:

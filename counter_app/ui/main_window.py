@@ -68,9 +68,15 @@ def _status_info(services: Any) -> StatusInfo:
         configured=settings.is_configured,
         counter=settings.counter,
         agency_name=services.setup.agency_name(),
-        clerk=settings.clerk_name or services.context.clerk,
+        clerk=_clerk_text(services, settings.clerk_name),
         database=services.context.database.path.name,
     )
+
+
+def _clerk_text(services: Any, clerk_name: str) -> str:
+    accounts = getattr(services, "accounts", None)
+    session = accounts.current() if accounts is not None else None
+    return session.display if session is not None else clerk_name or services.context.clerk
 
 
 class _SearchPages:
@@ -248,6 +254,20 @@ class MainWindow(QMainWindow):
         self._on_queue_tab(self.queue_tabs.currentIndex())
         self.refresh_counts()
         emit(self.sig_services_ready)
+
+    def set_locked(self, locked: bool) -> None:
+        """A locked session (ui.session) shows nothing of the database and accepts no action."""
+        central = self.centralWidget()
+        if central is not None:
+            central.setVisible(not locked)
+        self._set_ready(not locked and self.services is not None)
+
+    def apply_session(self) -> None:
+        """Another account signed in: the status bar and the open dossiers' buttons follow its role."""
+        if self.services is not None:
+            self._runner.run_pooled(_status_info, self.services, on_done=self._show_status)
+        for screen in self.dossier_tabs.values():
+            screen.reload()
 
     def on_services_failed(self, exc: object) -> None:
         self.db_label.setText("CSDL cục bộ: lỗi khi mở")

@@ -1,0 +1,79 @@
+"""The `user` subcommands (add, list, disable an account) and `audit verify` (the event log's tamper evidence)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from counter_app.cli.login import new_password
+from counter_app.cli.runner import Output, command, open_services, vn_moment
+
+
+def add_account_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    user = sub.add_parser("user", parents=[common], help="accounts of this installation (clerk, supervisor, admin)")
+    actions = user.add_subparsers(dest="user_action", required=True, parser_class=type(user))
+    p = actions.add_parser("add", parents=[common], help="add an account (the first one must be an admin)")
+    p.add_argument("name")
+    p.add_argument("--role", required=True, choices=("clerk", "supervisor", "admin"))
+    p.add_argument("--full-name", default="", help="the person's full name, shown in the status bar")
+    actions.add_parser("list", parents=[common], help="list the accounts")
+    p = actions.add_parser("disable", parents=[common], help="disable an account (it can no longer sign in)")
+    p.add_argument("name")
+
+    audit = sub.add_parser("audit", parents=[common], help="the tamper-evident record of every action")
+    checks = audit.add_subparsers(dest="audit_action", required=True, parser_class=type(audit))
+    checks.add_parser("verify", parents=[common], help="check every event chain (exit 4: broken)")
+
+
+def _user_row(view: Any) -> dict[str, object]:
+    return {
+        "name": view.name,
+        "full_name": view.full_name,
+        "role": view.role.value,
+        "disabled": view.disabled,
+        "created": view.created_at,
+    }
+
+
+@command("user")
+def user(args: argparse.Namespace, out: Output) -> int:
+    services = open_services(args)
+    accounts = services.accounts
+    if args.user_action == "add":
+        view = accounts.add_user(args.name, args.role, new_password(args), full_name=args.full_name)
+        out.emit(f"Đã thêm tài khoản “{view.name}” với vai trò {view.role_label}.", _user_row(view))
+    elif args.user_action == "disable":
+        view = accounts.disable_user(args.name)
+        out.emit(f"Đã vô hiệu hóa tài khoản “{view.name}”.", _user_row(view))
+    else:
+        views = accounts.list_users()
+        lines = [
+            f"{v.name:<20} {v.role_label:<20} {'ĐÃ VÔ HIỆU HÓA' if v.disabled else 'hoạt động':<15} "
+            f"tạo lúc {vn_moment(v.created_at)}" + (f"  {v.full_name}" if v.full_name else "")
+            for v in views
+        ]
+        out.emit(
+            "\n".join(lines) or "Chưa có tài khoản nào (mọi thao tác được phép không cần đăng nhập).",
+            [_user_row(v) for v in views],
+        )
+    return 0
+
+
+@command("audit")
+def audit(args: argparse.Namespace, out: Output) -> int:
+    services = open_services(args)
+    report = services.audit.verify()
+    key = report.key
+    key_line = f"\n{key.message}" if key is not None else ""
+    if report.broken is None:
+        out.emit(
+            f"Nhật ký kiểm toán nguyên vẹn: đã kiểm tra {report.checked} sự kiện của {report.chains} quầy.{key_line}",
+            report.as_dict(),
+        )
+        return 0
+    broken = report.broken
+    where = f"quầy {broken.counter} của cơ quan {broken.agency_code}, sự kiện số {broken.seq} ({broken.event_uuid})"
+    out.emit(f"Nhật ký kiểm toán BỊ PHÁ VỠ tại {where}: {broken.message}.{key_line}", report.as_dict())
+    sys.stderr.write(f"Lỗi: nhật ký kiểm toán bị phá vỡ tại {where}: {broken.message}.\n")
+    return 4

@@ -1,0 +1,174 @@
+"""Signing in on the command line: which subcommands need a login and a role, and where passwords come from.
+
+Once the database has an account, a subcommand that changes data needs `--user NAME` (or COUNTER_APP_USER)
+and that account's password: from COUNTER_APP_PASSWORD, else the first line of stdin with --password-stdin,
+else a prompt when stdin is a terminal. Without a login, or with a role that does not hold the subcommand's
+permission, it is refused with exit 2 before any work. Read-only subcommands need no login; given one, they
+check it too (an export then records who made it). A database without accounts needs no login at all.
+
+`user add` reads the new account's password after the login's: with --password-stdin and no
+COUNTER_APP_PASSWORD, line 1 is the administrator's password and line 2 the new one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from counter_app.domain.roles import Permission, refusal_message
+from counter_app.errors import PermissionDenied, ValidationError
+
+USER_ENV = "COUNTER_APP_USER"
+PASSWORD_ENV = "COUNTER_APP_PASSWORD"  # noqa: S105 - the variable's name, not a password
+
+# Subcommands that change nothing (or only record who exported): no login needed.
+READ_ONLY = frozenset(
+    {
+        "find",
+        "show",
+        "late",
+        "procedures",
+        "calendar",
+        "due-date",
+        "report",
+        "attachments",
+        "scanners",
+        "audit",
+        "doctor",
+        "central",  # works on the central database with its own PostgreSQL login, never on local data
+        "config get",
+        "user list",
+    }
+)
+
+# What each changing subcommand needs; any other changing subcommand needs the desk's permission.
+COMMAND_PERMISSIONS: dict[str, Permission] = {
+    "init": Permission.SETTINGS,
+    "config set": Permission.SETTINGS,
+    "calendar-import": Permission.CALENDAR,
+    "intake": Permission.INTAKE,
+    "print": Permission.PRINT,  # a reprint needs more: checked by the service, which knows it is one
+    "void": Permission.VOID,
+    "apology": Permission.REAPPOINT,
+    "demo": Permission.DEMO,
+    "sync": Permission.SYNC,
+    "backup": Permission.BACKUP,
+    "restore": Permission.RESTORE,
+    "user add": Permission.USERS,
+    "user disable": Permission.USERS,
+}
+
+
+def command_name(args: argparse.Namespace) -> str:
+    """The subcommand with its action where it has one ("config set", "user add")."""
+    name = str(args.command)
+    action = {"config": "action", "user": "user_action", "audit": "audit_action"}.get(name)
+    return f"{name} {getattr(args, action)}" if action and getattr(args, action, None) else name
+
+
+def required_permission(args: argparse.Namespace) -> Permission | None:
+    name = command_name(args)
+    if name in READ_ONLY or str(args.command) in READ_ONLY:
+        return None
+    return COMMAND_PERMISSIONS.get(name, Permission.DESK)
+
+
+class StdinPasswords:
+    """Passwords read from stdin one line each, in the order they are asked for."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def next(self, what: str) -> str | None:
+        if not self.enabled:
+            return None
+        line = sys.stdin.readline()
+        if not line:
+            raise ValidationError("password", f"Không đọc được {what} từ đầu vào chuẩn (stdin).")
+        return line.rstrip("\r\n")
+
+
+def passwords(args: argparse.Namespace) -> StdinPasswords:
+    """One reader per run, kept on `args`: the login and `user add` share stdin."""
+    reader = getattr(args, "_passwords", None)
+    if reader is None:
+        reader = StdinPasswords(bool(getattr(args, "password_stdin", False)))
+        args._passwords = reader
+    return reader
+
+
+def login_password(args: argparse.Namespace, name: str) -> str:
+    from_env = os.environ.get(PASSWORD_ENV)
+    if from_env is not None:
+        return from_env
+    from_stdin = passwords(args).next("mật khẩu đăng nhập")
+    if from_stdin is not None:
+        return from_stdin
+    if sys.stdin.isatty():
+        return getpass.getpass(f"Mật khẩu của tài khoản “{name}”: ")
+    raise PermissionDenied(
+        f"Cần mật khẩu của tài khoản “{name}”: dùng --password-stdin hoặc biến môi trường {PASSWORD_ENV}."
+    )
+
+
+def new_password(args: argparse.Namespace) -> str:
+    """The password of an account being added: stdin (after the login's), or asked twice at a terminal."""
+    from_stdin = passwords(args).next("mật khẩu của tài khoản mới")
+    if from_stdin is not None:
+        return from_stdin
+    if sys.stdin.isatty():
+        first = getpass.getpass("Mật khẩu của tài khoản mới: ")
+        if getpass.getpass("Nhập lại mật khẩu: ") != first:
+            raise ValidationError("password", "Hai lần nhập mật khẩu không giống nhau.")
+        return first
+    raise ValidationError("password", "Cần mật khẩu của tài khoản mới: thêm --password-stdin và nhập ở đầu vào chuẩn.")
+
+
+@contextmanager
+def _accounts_over(db_path: Path, clock: Any) -> Iterator[Any]:
+    """The account service over an existing database, opened without upgrading or seeding it."""
+    from counter_app.services.accounts import AccountService
+    from counter_app.services.context import ServiceContext
+    from counter_app.storage.database import open_database
+
+    context = ServiceContext(database=open_database(db_path), clock=clock, data_dir=db_path.parent)
+    try:
+        yield AccountService(context)
+    finally:
+        context.database.dispose()
+
+
+def _has_accounts(accounts: Any) -> bool:
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        return bool(accounts.accounts_exist())
+    except OperationalError:  # a database from before accounts existed (not upgraded yet): none
+        return False
+
+
+def authorize(args: argparse.Namespace, db_path: Path, clock: Any) -> Any:
+    """Sign in as the subcommand requires; the SessionView, or None when nobody needs to (or can) sign in."""
+    needed = required_permission(args)
+    name = (getattr(args, "user", None) or os.environ.get(USER_ENV) or "").strip()
+    if needed is None and not name:
+        return None
+    if not db_path.is_file():
+        return None  # a fresh installation: no account yet
+    with _accounts_over(db_path, clock) as accounts:
+        if not _has_accounts(accounts):
+            return None  # nothing to sign in to: everything is allowed until the first administrator exists
+        if not name:
+            from counter_app.services.context import NOT_SIGNED_IN
+
+            raise PermissionDenied(NOT_SIGNED_IN)
+        session = accounts.authenticate(name, login_password(args, name))
+    if needed is not None and needed not in session.permissions:
+        raise PermissionDenied(refusal_message(session.role, needed))
+    return session

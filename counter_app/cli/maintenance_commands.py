@@ -1,0 +1,164 @@
+"""Subcommands that look after the installation: backup, restore and doctor.
+
+They open the database without upgrading or seeding it (`bootstrap.build_maintenance`): a damaged file can
+still be checked and replaced. `doctor` exits 0 when every check is ok or only warns, 4 when the database is
+damaged (with the restore command to run), 1 on an unexpected error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from counter_app.cli.runner import Output, command
+
+STATUS_LABELS = {
+    "ok": "[OK]       ",
+    "warning": "[CẢNH BÁO] ",
+    "problem": "[LỖI]      ",
+    "unknown": "[?]        ",
+    "skipped": "[BỎ QUA]   ",
+}
+
+
+def add_maintenance_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("backup", parents=[common], help="write an encrypted backup of the local database")
+    p.add_argument("--to", help="folder for this one backup (default: the backup_dir setting; nothing is rotated)")
+    p.add_argument("--passphrase-stdin", action="store_true", help="encrypt with a passphrase read from stdin")
+    p = sub.add_parser("restore", parents=[common], help="replace the local database with a backup")
+    p.add_argument("file")
+    p.add_argument("--passphrase-stdin", action="store_true", help="the backup's passphrase, read from stdin")
+    sub.add_parser("doctor", parents=[common], help="check the installation (exit 4: damaged database)")
+
+
+def _open_maintenance(args: argparse.Namespace) -> Any:
+    from counter_app.bootstrap import build_maintenance
+    from counter_app.paths import default_database, demo_database
+    from counter_app.services.clock import DrillClock, SystemClock, parse_local_moment
+
+    now_text = args.now or os.environ.get("COUNTER_APP_NOW")
+    clock = DrillClock(parse_local_moment(now_text, "now")) if now_text else SystemClock()
+    db_text = args.db or os.environ.get("COUNTER_APP_DB")
+    db_path = Path(db_text) if db_text else (demo_database() if args.demo else default_database())
+    return build_maintenance(db_path.expanduser().resolve(), clock)
+
+
+def _read_passphrase(*, confirm: bool) -> str:
+    """A terminal asks (twice for a new passphrase); otherwise the first line of stdin is the passphrase."""
+    from counter_app.errors import ValidationError
+
+    if sys.stdin.isatty():
+        first = getpass.getpass("Mật khẩu sao lưu: ")
+        if confirm and getpass.getpass("Nhập lại mật khẩu sao lưu: ") != first:
+            raise ValidationError("passphrase", "Hai lần nhập mật khẩu sao lưu không giống nhau.")
+        return first
+    line = sys.stdin.readline().rstrip("\r\n")
+    if not line:
+        raise ValidationError("passphrase", "Không đọc được mật khẩu sao lưu từ đầu vào chuẩn (stdin).")
+    return line
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1 << 20):.1f} MB"
+
+
+@command("backup")
+def backup(args: argparse.Namespace, out: Output) -> int:
+    passphrase = _read_passphrase(confirm=True) if args.passphrase_stdin else None
+    maintenance = _open_maintenance(args)
+    try:
+        result = maintenance.backup.create_backup(to_dir=Path(args.to) if args.to else None, passphrase=passphrase)
+    finally:
+        maintenance.close()
+    info = result.info
+    how = "mật khẩu sao lưu" if info.needs_passphrase else "khóa trong kho khóa của hệ thống"
+    removed = f"; đã xóa {len(result.removed)} bản sao lưu cũ" if result.removed else ""
+    out.emit(
+        f"Đã sao lưu vào “{info.path}” ({_megabytes(info.size_bytes)}, mã hóa bằng {how}){removed}.",
+        {
+            "path": str(info.path),
+            "bytes": info.size_bytes,
+            "plain_bytes": result.plain_bytes,
+            "created": info.created,
+            "encryption": "passphrase" if info.needs_passphrase else "keyring",
+            "removed": [str(p) for p in result.removed],
+            "seconds": round(result.seconds, 2),
+        },
+    )
+    return 0
+
+
+@command("restore")
+def restore(args: argparse.Namespace, out: Output) -> int:
+    passphrase = _read_passphrase(confirm=False) if args.passphrase_stdin else None
+    maintenance = _open_maintenance(args)
+    try:
+        result = maintenance.backup.restore(Path(args.file), passphrase=passphrase)
+    finally:
+        maintenance.close()
+    kept = f" Cơ sở dữ liệu cũ được giữ tại “{result.set_aside}”." if result.set_aside else ""
+    out.emit(
+        f"Đã phục hồi “{result.db_path}” từ bản sao lưu tạo lúc {result.backup_created}.{kept}",
+        {
+            "db": str(result.db_path),
+            "set_aside": str(result.set_aside) if result.set_aside else None,
+            "backup_created": result.backup_created,
+            "schema_revision": result.schema_revision,
+            "agency_code": result.agency_code,
+            "counter": result.counter,
+            "bytes": result.plain_bytes,
+            "seconds": round(result.seconds, 2),
+        },
+    )
+    return 0
+
+
+@command("doctor")
+def doctor(args: argparse.Namespace, out: Output) -> int:
+    maintenance = _open_maintenance(args)
+    try:
+        report = maintenance.doctor.run()
+    finally:
+        maintenance.close()
+    code = 4 if report.integrity_problem else 0
+    lines = [f"Kiểm tra cài đặt — cơ sở dữ liệu “{maintenance.context.database.path}”"]
+    for check in report.checks:
+        lines.append(f"{STATUS_LABELS.get(check.status, check.status)}{check.name}: {check.summary}")
+        if check.action:
+            lines.append(f"            → {check.action}")
+    plan = report.recovery
+    if plan is not None:
+        lines.append("")
+        lines.append(plan.problem)
+        lines.extend(f"  {n}. {step}" for n, step in enumerate(plan.steps, 1))
+    out.emit(
+        "\n".join(lines),
+        {
+            "ok": all(c.status in ("ok", "skipped") for c in report.checks),
+            "exit_code": code,
+            "db": str(maintenance.context.database.path),
+            "checks": [
+                {"name": c.name, "status": c.status, "summary": c.summary, "action": c.action, "details": c.details}
+                for c in report.checks
+            ],
+            "recovery": None
+            if plan is None
+            else {
+                "problem": plan.problem,
+                "latest_backup": str(plan.backup.path) if plan.backup else None,
+                "backup_created": plan.backup.created if plan.backup else None,
+                "command": plan.command,
+                "steps": list(plan.steps),
+            },
+        },
+    )
+    if code:
+        sys.stderr.write(
+            "Lỗi: cơ sở dữ liệu bị hỏng. "
+            + (f"Để phục hồi: {plan.command}\n" if plan and plan.command else "Xem hướng dẫn ở trên.\n")
+        )
+    return code

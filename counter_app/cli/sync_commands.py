@@ -1,0 +1,59 @@
+"""The `sync` subcommand: exchange this counter's events with the central PostgreSQL."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from typing import Any
+
+from counter_app.cli.runner import Output, command, open_services
+
+
+def add_sync_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("sync", parents=[common], help="synchronise with the central database")
+    p.add_argument("--central", help="postgresql://role@host:port/db (default: the central_url setting)")
+    p.add_argument("--batch-size", type=int, default=None, help="events per central transaction")
+
+
+def tty_password_prompt() -> Any:
+    """A prompt only when a person can answer it (stdin is a terminal); None otherwise."""
+    if not sys.stdin.isatty():
+        return None
+
+    def ask(role: str) -> str:
+        return getpass.getpass(f"Mật khẩu của tài khoản “{role}” trên máy chủ trung tâm: ")
+
+    return ask
+
+
+def _human(report: Any) -> str:
+    return (
+        f"Đã gửi {report.pushed} và nhận {report.pulled} thay đổi ({report.dossiers} hồ sơ); "
+        f"{report.failed} thay đổi lỗi."
+    )
+
+
+@command("sync")
+def sync(args: argparse.Namespace, out: Output) -> int:
+    from counter_app.sync.report import SyncInterrupted
+
+    services = open_services(args)
+    batch = args.batch_size if args.batch_size and args.batch_size > 0 else None
+    try:
+        report = services.sync.sync_now(
+            central_url=args.central, ask_password=tty_password_prompt(), push_batch=batch, pull_batch=batch
+        )
+    except SyncInterrupted as exc:
+        # what was exchanged before the cut is kept on both sides; say so, then exit 3
+        out.emit(_human(exc.report), exc.report.as_dict())
+        sys.stderr.write(f"Lỗi: {exc.message}\n")
+        return exc.exit_code
+    out.emit(_human(report), report.as_dict())
+    if report.failed:
+        sys.stderr.write(
+            f"Lỗi: {report.failed} thay đổi không đồng bộ được (máy chủ trung tâm từ chối hoặc xung đột dữ liệu); "
+            "các thay đổi này được giữ lại trên máy trong hàng lỗi đồng bộ.\n"
+        )
+        return 2
+    return 0

@@ -1,0 +1,159 @@
+"""The tamper-evident chain of a counter's events: canonical bytes, the HMAC of each link, and the walk that checks it.
+
+Each event stores `prev_hash` (the `hash` of the previous event of its counter, "" for the first) and
+`hash` = HMAC-SHA256(key, canonical bytes). Editing, deleting or inserting a stored row, or recomputing the
+hashes without the key, leaves a link that no longer checks; the walk names the first one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+
+@dataclass(frozen=True)
+class ChainLink:
+    """An event as stored: every text exactly as written in the database (payload JSON, ISO 8601 moment)."""
+
+    uuid: str
+    kind: str
+    dossier_uuid: str | None
+    payload: str
+    occurred_at: str
+    agency_code: str
+    counter: int
+    seq: int
+    clerk: str
+    prev_hash: str
+    hash: str = ""
+
+
+def canonical_bytes(link: ChainLink) -> bytes:
+    """One unambiguous encoding of what the hash covers (a JSON array: no field can bleed into the next)."""
+    fields = [
+        link.uuid,
+        link.kind,
+        link.dossier_uuid,
+        link.payload,
+        link.occurred_at,
+        link.agency_code,
+        link.counter,
+        link.seq,
+        link.clerk,
+        link.prev_hash,
+    ]
+    return json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def link_hash(key: bytes, link: ChainLink) -> str:
+    return hmac.new(key, canonical_bytes(link), hashlib.sha256).hexdigest()
+
+
+def seal(key: bytes, link: ChainLink) -> ChainLink:
+    """The link with its hash computed (prev_hash must already be set)."""
+    return replace(link, hash=link_hash(key, link))
+
+
+class Breakage(StrEnum):
+    EDITED = "edited"  # the row's content (or its hash alone) changed after it was written
+    MISSING = "missing"  # a gap in seq: a row was deleted
+    INSERTED = "inserted"  # the row does not follow its predecessor: added or forged
+    REHASHED = "rehashed"  # the chain was recomputed from this row on without the key
+    NO_KEY = "no_key"  # this counter's key is not found: nothing can be checked
+
+
+BREAKAGE_MESSAGES = {
+    Breakage.EDITED: "nội dung sự kiện đã bị sửa sau khi ghi (mã kiểm tra không khớp)",
+    Breakage.MISSING: "thiếu sự kiện (đã bị xóa khỏi cơ sở dữ liệu)",
+    Breakage.INSERTED: "sự kiện không nối tiếp sự kiện trước nó (bị chèn thêm hoặc giả mạo)",
+    Breakage.REHASHED: "mã kiểm tra đã bị tính lại mà không có khóa kiểm toán (sửa nội dung rồi tính lại chuỗi)",
+    Breakage.NO_KEY: "không tìm thấy khóa kiểm toán của quầy này nên không kiểm tra được",
+}
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """The first broken link of a chain. For a gap, `seq` is the missing number and `event_uuid` the row after it."""
+
+    agency_code: str
+    counter: int
+    seq: int
+    event_uuid: str
+    what: Breakage
+
+    @property
+    def message(self) -> str:
+        return BREAKAGE_MESSAGES[self.what]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "agency_code": self.agency_code,
+            "counter": self.counter,
+            "seq": self.seq,
+            "event_uuid": self.event_uuid,
+            "what": self.what.value,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    checked: int
+    broken: ChainBreak | None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken is None
+
+
+def _break(link: ChainLink, what: Breakage, seq: int | None = None) -> ChainBreak:
+    return ChainBreak(link.agency_code, link.counter, link.seq if seq is None else seq, link.uuid, what)
+
+
+def _classify_bad_hash(bad: ChainLink, before: ChainLink | None, after: ChainLink | None, key: bytes) -> ChainBreak:
+    """Why a link's HMAC fails, judged by its neighbours (only the key-holder could have made them agree)."""
+    if after is not None and after.seq == bad.seq + 1:
+        if after.prev_hash == bad.hash and not hmac.compare_digest(after.hash, link_hash(key, after)):
+            # the next row points at the bad hash and is itself wrong: the rest was recomputed to match
+            return _break(bad, Breakage.REHASHED)
+        if after.prev_hash == (before.hash if before is not None else "") and after.prev_hash != bad.hash:
+            # the next row was made right after this one's predecessor: this one was slipped in between
+            return _break(bad, Breakage.INSERTED)
+    return _break(bad, Breakage.EDITED)
+
+
+def verify_chain(links: Iterable[ChainLink], key: bytes | None, *, complete: bool) -> ChainCheck:
+    """Walk one counter's links in seq order; the first broken one, if any.
+
+    `complete`: the chain must start at seq 1 without gaps (this installation's own counter). Otherwise (events
+    pulled from the central) only the rows it may see are here: gaps are normal, and links are checked only
+    between consecutive rows. With `key`, every link's HMAC is checked too; without, only the linkage.
+    """
+    checked = 0
+    previous: ChainLink | None = None
+    suspect: ChainLink | None = None  # a row whose HMAC failed, judged once the next row is seen
+    suspect_before: ChainLink | None = None
+    for link in links:
+        if suspect is not None:
+            assert key is not None
+            return ChainCheck(checked, _classify_bad_hash(suspect, suspect_before, link, key))
+        checked += 1
+        expected_seq = previous.seq + 1 if previous is not None else 1
+        if complete and link.seq != expected_seq:
+            return ChainCheck(checked, _break(link, Breakage.MISSING, seq=expected_seq))
+        if previous is not None and link.seq == previous.seq + 1:
+            if link.prev_hash != previous.hash:
+                return ChainCheck(checked, _break(link, Breakage.INSERTED))
+        elif link.seq == 1 and link.prev_hash != "":
+            return ChainCheck(checked, _break(link, Breakage.INSERTED))
+        if key is not None and not hmac.compare_digest(link.hash, link_hash(key, link)):
+            suspect, suspect_before = link, previous
+        previous = link
+    if suspect is not None:
+        assert key is not None
+        return ChainCheck(checked, _classify_bad_hash(suspect, suspect_before, None, key))
+    return ChainCheck(checked, None)

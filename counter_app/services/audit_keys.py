@@ -1,0 +1,216 @@
+"""The audit chain's keys: one random key per counter in the system keyring, or a 0600 file when there is none.
+
+Where a key lives, most trusted first: the system keyring (service "counter_app", user
+"audit-key:<agency>:<counter>"); else a file `audit-keys/<agency>-<counter>.key` in the data folder, readable
+only by its owner, used only where no keyring backend works (a headless Linux machine has no Secret Service).
+A file key protects less: whoever can read the data folder can recompute the chain (docs/security.md).
+
+The database notes where the key was put (setting `audit_key_home:<agency>:<counter>`): a process without the
+keyring (a scheduled command outside the desktop session) must then refuse to write events rather than make a
+second key that would break the chain. The note only prevents such accidents; it is never trusted for
+checking: the keyring is always asked first, so a planted key file cannot replace a keyring key.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import os
+import secrets
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from counter_app.errors import RuleError
+from counter_app.storage.event_chain import AuditKey, KeyMarks
+
+log = logging.getLogger(__name__)
+
+KEYRING_SERVICE = "counter_app"
+KEY_SIZE = 32
+HOME_KEYRING, HOME_FILE = "keyring", "file"
+
+NO_KEYRING = (
+    "Không dùng được kho khóa của hệ thống, nơi giữ khóa ký nhật ký kiểm toán của quầy này. Hãy thao tác trong "
+    "phiên đăng nhập của người dùng trên máy (nơi kho khóa đã được mở khóa)."
+)
+
+
+def key_user(agency_code: str, counter: int) -> str:
+    """The keyring user under which a counter's audit key is kept."""
+    return f"audit-key:{agency_code}:{counter}"
+
+
+def mark_key(agency_code: str, counter: int) -> str:
+    return f"audit_key_home:{agency_code}:{counter}"
+
+
+@dataclass(frozen=True)
+class KeyStatus:
+    """Where a counter's audit key is, for doctor-like output: "keyring", "file" or "none"."""
+
+    storage: str
+    path: Path | None
+    message: str
+
+
+def keyring_possible() -> bool:
+    """False where no keyring backend can work, without paying keyring's start-up (hundreds of ms).
+
+    On Linux the Secret Service and KWallet are reached over the session bus: no bus address, no keyring,
+    unless a backend is named explicitly.
+    """
+    if os.environ.get("PYTHON_KEYRING_BACKEND"):
+        return True
+    if sys.platform.startswith("linux"):
+        return bool(os.environ.get("DBUS_SESSION_BUS_ADDRESS"))
+    return True
+
+
+def _decode(text: str, where: str) -> bytes:
+    try:
+        key = base64.b64decode(text.strip().encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError, ValueError):
+        key = b""
+    if len(key) != KEY_SIZE:
+        raise RuleError(f"Khóa kiểm toán trong {where} không hợp lệ (đã bị sửa đổi?).")
+    return key
+
+
+class AuditKeyStore:
+    """Finds and creates the audit keys of this installation; keys are cached for the life of the process."""
+
+    def __init__(self, data_dir: Path, *, use_keyring: bool | None = None) -> None:
+        self.data_dir = data_dir
+        self._use_keyring = use_keyring
+        self._cache: dict[tuple[str, int], bytes] = {}
+        self._lock = threading.Lock()
+
+    # where keys live
+    def file_path(self, agency_code: str, counter: int) -> Path:
+        return self.data_dir / "audit-keys" / f"{agency_code}-{counter}.key"
+
+    def _keyring_enabled(self) -> bool:
+        return keyring_possible() if self._use_keyring is None else self._use_keyring
+
+    def _keyring_get(self, user: str) -> tuple[bool, bytes | None]:
+        """(keyring usable, key kept there)."""
+        if not self._keyring_enabled():
+            return False, None
+        try:
+            import keyring
+
+            text = keyring.get_password(KEYRING_SERVICE, user)
+        except Exception as exc:  # no backend, a locked or absent Secret Service, a D-Bus error, ...
+            log.warning("system keyring not usable for the audit key: %s", type(exc).__name__)
+            return False, None
+        return True, (None if text is None else _decode(text, "kho khóa của hệ thống"))
+
+    def _keyring_put(self, user: str, key: bytes) -> bool:
+        try:
+            import keyring
+
+            keyring.set_password(KEYRING_SERVICE, user, base64.b64encode(key).decode("ascii"))
+        except Exception as exc:
+            log.warning("could not store the audit key in the system keyring: %s", type(exc).__name__)
+            return False
+        # read back: a chain must never be sealed with a key that is not where the checks will look for it
+        return self._keyring_get(user) == (True, key)
+
+    def _file_get(self, path: Path) -> bytes | None:
+        try:
+            text = path.read_text(encoding="ascii")
+        except FileNotFoundError:
+            return None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RuleError(f"Không đọc được tệp khóa kiểm toán “{path}”.", detail=type(exc).__name__) from None
+        if os.name == "posix" and path.stat().st_mode & 0o077:
+            log.warning("audit key file was readable by others; restricted to its owner again")
+            path.chmod(0o600)
+        return _decode(text, f"tệp “{path}”")
+
+    def _file_create(self, path: Path, key: bytes) -> bytes:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first: use theirs
+            existing = self._file_get(path)
+            assert existing is not None
+            return existing
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(base64.b64encode(key).decode("ascii") + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        return key
+
+    # reading (checks): never creates
+    def existing_key(self, agency_code: str, counter: int) -> tuple[bytes | None, str]:
+        """(key, "keyring" | "file" | "none"); the keyring first, so a planted file cannot override it."""
+        usable, key = self._keyring_get(key_user(agency_code, counter))
+        if key is not None:
+            return key, HOME_KEYRING
+        key = self._file_get(self.file_path(agency_code, counter))
+        if key is not None:
+            if usable:
+                log.warning("audit key kept in a file although a system keyring is available")
+            return key, HOME_FILE
+        return None, "none"
+
+    def preload(self, agency_code: str, counter: int) -> None:
+        """Look the key up ahead of the first event (the keyring costs hundreds of ms the first time)."""
+        key, _home = self.existing_key(agency_code, counter)
+        if key is not None:
+            self._cache[(agency_code, counter)] = key
+
+    def status(self, agency_code: str, counter: int) -> KeyStatus:
+        path = self.file_path(agency_code, counter)
+        _key, home = self.existing_key(agency_code, counter)
+        if home == HOME_KEYRING:
+            return KeyStatus(home, None, "Khóa kiểm toán được giữ trong kho khóa của hệ thống.")
+        if home == HOME_FILE:
+            return KeyStatus(
+                home,
+                path,
+                f"Khóa kiểm toán được giữ trong tệp “{path}” (máy không có kho khóa của hệ thống): ai đọc được "
+                "thư mục dữ liệu cũng có thể tính lại chuỗi kiểm toán. Nên dùng máy có kho khóa.",
+            )
+        return KeyStatus("none", None, "Chưa có khóa kiểm toán (quầy chưa ghi sự kiện nào).")
+
+    # writing: created on first need
+    def key(self, agency_code: str, counter: int, marks: KeyMarks) -> AuditKey:
+        """The key that seals the counter's new events; created (keyring, else file) the first time."""
+        cached = self._cache.get((agency_code, counter))
+        if cached is not None:
+            return AuditKey(cached, created=False)
+        with self._lock:
+            user = key_user(agency_code, counter)
+            usable, key = self._keyring_get(user)
+            if key is None:
+                key = self._file_get(self.file_path(agency_code, counter))
+                if key is not None:
+                    log.warning("audit key kept in a file in the data folder (no system keyring when it was made)")
+            if key is not None:
+                self._cache[(agency_code, counter)] = key
+                return AuditKey(key, created=False)
+            home = marks.get(mark_key(agency_code, counter))
+            if home == HOME_KEYRING and not usable:
+                raise RuleError(NO_KEYRING, detail="audit key kept in the keyring, keyring not usable")
+            if home:
+                log.error(
+                    "audit key of counter %s:%d not found where it was kept; a new one is made", agency_code, counter
+                )
+            key = secrets.token_bytes(KEY_SIZE)
+            if usable and self._keyring_put(user, key):
+                marks.put(mark_key(agency_code, counter), HOME_KEYRING)
+                log.info("new audit key created in the system keyring")
+            else:
+                key = self._file_create(self.file_path(agency_code, counter), key)
+                marks.put(mark_key(agency_code, counter), HOME_FILE)
+                log.warning(
+                    "no system keyring: the audit key is kept in a file readable only by this user "
+                    "(weaker tamper evidence, see docs/security.md)"
+                )
+            self._cache[(agency_code, counter)] = key
+            return AuditKey(key, created=True)

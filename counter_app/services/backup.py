@@ -1,0 +1,404 @@
+"""Encrypted backups of the local database: take one (daily, on demand, before an upgrade), keep N, restore one."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import secrets
+import shlex
+import sqlite3
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from counter_app import __version__
+from counter_app.domain.clock import VN_TZ, to_vn
+from counter_app.errors import IntegrityProblem, RuleError, ValidationError
+from counter_app.services import backup_format, backup_keys
+from counter_app.services.context import ServiceContext
+from counter_app.services.file_lock import exclusive
+from counter_app.services.settings import Settings, settings_from_store
+from counter_app.storage import sqlite_file
+from counter_app.storage.migrate import MIGRATIONS
+
+log = logging.getLogger(__name__)
+
+SUFFIX = ".ctrbak"
+_NAME = re.compile(
+    r"^counter-app_(?P<agency>[^_]+)_(?P<counter>\d+)_(?P<stamp>\d{8}-\d{6})(?:-(?P<seq>\d+))?"
+    + re.escape(SUFFIX)
+    + "$"
+)
+_STAMP = "%Y%m%d-%H%M%S"
+UNCONFIGURED = "unconfigured"
+BUSY = "Một bản sao lưu khác đang được tạo hoặc phục hồi trên cơ sở dữ liệu này; hãy thử lại sau ít phút."
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    """One backup file as listed: when it was taken (Vietnamese time), its size and how its key is found."""
+
+    path: Path
+    created: datetime
+    size_bytes: int
+    kdf: str
+    agency_code: str
+    counter: int
+
+    @property
+    def needs_passphrase(self) -> bool:
+        return self.kdf == backup_format.KDF_SCRYPT
+
+    def restore_command(self, db_path: Path) -> str:
+        """The command line an administrator runs to restore this backup over `db_path`."""
+        extra = " --passphrase-stdin" if self.needs_passphrase else ""
+        return f"{program_name()} restore {_quote(self.path)} --db {_quote(db_path)}{extra}"
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    info: BackupInfo
+    plain_bytes: int
+    seconds: float
+    removed: tuple[Path, ...]
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    db_path: Path
+    set_aside: Path | None
+    backup_created: str
+    schema_revision: str
+    agency_code: str
+    counter: int
+    plain_bytes: int
+    seconds: float
+
+
+def program_name() -> str:
+    """How an administrator calls the command line here: the Windows build has a console program of its own."""
+    return "counter-app-cli" if sys.platform == "win32" and getattr(sys, "frozen", False) else "counter-app"
+
+
+def _quote(path: Path) -> str:
+    return f'"{path}"' if os.name == "nt" else shlex.quote(str(path))
+
+
+def installation_settings(db_path: Path) -> Settings:
+    """The settings stored in the file, or the defaults when it is missing, older or too damaged to read them."""
+    if not db_path.is_file():
+        return Settings()
+    try:
+        return settings_from_store(sqlite_file.read_settings(db_path))
+    except (sqlite3.Error, ValidationError) as exc:
+        log.warning("settings unreadable, defaults used: %s", type(exc).__name__)
+        return Settings()
+
+
+def _parse_name(path: Path) -> tuple[str, int, datetime, int] | None:
+    match = _NAME.match(path.name)
+    if match is None:
+        return None
+    try:
+        created = datetime.strptime(match["stamp"], _STAMP).replace(tzinfo=VN_TZ)
+    except ValueError:
+        return None
+    return match["agency"], int(match["counter"]), created, int(match["seq"] or 1)
+
+
+class BackupService:
+    def __init__(self, context: ServiceContext) -> None:
+        self.context = context
+
+    @property
+    def db_path(self) -> Path:
+        return self.context.database.path
+
+    def settings(self) -> Settings:
+        return installation_settings(self.db_path)
+
+    def backup_dir(self) -> Path:
+        configured = self.settings().backup_dir
+        return Path(configured).expanduser() if configured else self.context.data_dir / "backups"
+
+    # -- listing ---------------------------------------------------------------------------------------
+
+    def list_backups(self, folder: Path | None = None) -> list[BackupInfo]:
+        """Backups in `folder` (default: the backup folder), newest first; only this counter's when it is known."""
+        folder = folder or self.backup_dir()
+        settings = self.settings()
+        own = (settings.agency_code, settings.counter) if settings.is_configured else None
+        found: list[tuple[datetime, int, BackupInfo]] = []
+        with contextlib.suppress(OSError):
+            for path in folder.iterdir():
+                parsed = _parse_name(path)
+                if parsed is None or not path.is_file():
+                    continue
+                agency, counter, created, seq = parsed
+                if own is not None and (agency, counter) != own:
+                    continue
+                info = BackupInfo(path, created, path.stat().st_size, _kdf_of(path), agency, counter)
+                found.append((created, seq, info))
+        found.sort(key=lambda item: (item[0], item[1]), reverse=True)
+        return [info for _created, _seq, info in found]
+
+    def latest_backup(self) -> BackupInfo | None:
+        backups = self.list_backups()
+        return backups[0] if backups else None
+
+    # -- taking backups --------------------------------------------------------------------------------
+
+    def create_backup(self, *, to_dir: Path | None = None, passphrase: str | None = None) -> BackupResult:
+        """Snapshot the live database (writers go on), check it, seal it; then keep the newest `backup_keep`.
+
+        With `to_dir` the backup goes there and nothing is removed (an administrator's extra copy); the
+        plaintext snapshot always stays in the database's own folder and is removed at once.
+        """
+        started = time.perf_counter()
+        if passphrase is not None:
+            backup_keys.check_new_passphrase(passphrase)
+        if not self.db_path.is_file():
+            raise RuleError("Chưa có cơ sở dữ liệu để sao lưu.")
+        settings = self.settings()
+        folder = (to_dir or self.backup_dir()).expanduser()
+        folder.mkdir(parents=True, exist_ok=True)
+        with self._locked():
+            key_name = backup_keys.key_name(settings.agency_code or UNCONFIGURED, settings.counter)
+            key = backup_keys.key_for_backup(key_name) if passphrase is None else b""
+            with self._temporary("snapshot") as plain:
+                sqlite_file.snapshot(self.db_path, plain)
+                problems = sqlite_file.check(plain, quick=True)
+                if problems:
+                    # sealing a damaged copy would, after rotation, push the last good backups out
+                    raise IntegrityProblem(
+                        "Cơ sở dữ liệu đang bị hỏng nên không tạo bản sao lưu (các bản sao lưu cũ được giữ "
+                        "nguyên). Chạy “counter-app doctor” để biết cách phục hồi.",
+                        detail="; ".join(problems[:3]),
+                    )
+                now = to_vn(self.context.clock.now())
+                header = backup_format.new_header(
+                    kdf=backup_format.KDF_KEYRING if passphrase is None else backup_format.KDF_SCRYPT,
+                    key_name=key_name if passphrase is None else "",
+                    plain_size=plain.stat().st_size,
+                    created_at=now.isoformat(timespec="seconds"),
+                    app_version=__version__,
+                    schema_revision=sqlite_file.schema_revision(plain) or "",
+                    agency_code=settings.agency_code,
+                    counter=settings.counter,
+                )
+                if passphrase is not None:
+                    key = backup_format.passphrase_key(passphrase, header)
+                target = self._free_name(folder, settings, now)
+                partial = folder / f".{target.name}.partial"
+                try:
+                    with plain.open("rb") as source, partial.open("wb") as sink:
+                        backup_format.seal(source, sink, key, header)
+                        sink.flush()
+                        os.fsync(sink.fileno())
+                    os.replace(partial, target)
+                    sqlite_file.fsync_dir(folder)
+                finally:
+                    partial.unlink(missing_ok=True)
+                plain_bytes = header.plain_size
+            removed = () if to_dir is not None else self._rotate(folder, max(1, settings.backup_keep))
+        info = BackupInfo(target, now, target.stat().st_size, header.kdf, settings.agency_code, settings.counter)
+        seconds = time.perf_counter() - started
+        log.info("backup %s written: %d bytes from %d in %.1f s", target.name, info.size_bytes, plain_bytes, seconds)
+        return BackupResult(info, plain_bytes, seconds, removed)
+
+    def backup_if_due(self, now: datetime) -> BackupResult | None:
+        """The daily automatic backup: one when no backup of this counter carries today's date; else None."""
+        if not self.settings().is_configured:
+            return None
+        latest = self.latest_backup()
+        if latest is not None and latest.created.date() == to_vn(now).date():
+            return None
+        return self.create_backup()
+
+    def backup_before_upgrade(self) -> Path:
+        """A copy before the schema is upgraded; a plain one beside the database when no keyring holds a key.
+
+        The plain copy stays in the database's own folder, which already holds the same data unencrypted.
+        """
+        try:
+            return self.create_backup().info.path
+        except RuleError as exc:
+            stamp = to_vn(self.context.clock.now()).strftime(_STAMP)
+            revision = sqlite_file.schema_revision(self.db_path) or "none"
+            target = self.db_path.with_name(f"{self.db_path.name}.before-upgrade-{revision}-{stamp}")
+            log.warning("encrypted pre-upgrade backup impossible (%s): plain copy kept", exc.detail or "rule")
+            sqlite_file.snapshot(self.db_path, target)
+            return target
+
+    # -- restoring -------------------------------------------------------------------------------------
+
+    def restore(self, backup: Path, *, passphrase: str | None = None) -> RestoreResult:
+        """Decrypt `backup`, check the result, then replace the database with it; the old one is kept aside."""
+        started = time.perf_counter()
+        try:
+            handle = backup.open("rb")
+        except OSError:
+            raise RuleError(f"Không mở được tệp sao lưu “{backup}”.") from None
+        self.context.database.dispose()  # our own pooled connections must not count as "in use"
+        with handle, self._locked():
+            header, associated = backup_format.read_header(handle)
+            key = self._restore_key(header, passphrase)
+            with self._temporary("restore") as plain:
+                sqlite_file.create_private(plain)
+                with plain.open("r+b") as sink:
+                    written = backup_format.open_sealed(handle, sink, key, header, associated)
+                    sink.flush()
+                    os.fsync(sink.fileno())
+                problems = sqlite_file.check(plain, quick=False)
+                if problems:
+                    raise IntegrityProblem(
+                        "Bản sao lưu giải mã được nhưng dữ liệu bên trong bị hỏng; hãy dùng một bản sao lưu khác.",
+                        detail="; ".join(problems[:3]),
+                    )
+                revision = sqlite_file.schema_revision(plain)
+                _check_known_revision(revision)
+                if sqlite_file.in_use(self.db_path):
+                    raise RuleError(
+                        "Cơ sở dữ liệu đang được ứng dụng Bộ phận Một cửa sử dụng. Hãy đóng ứng dụng (và mọi lệnh "
+                        "counter-app đang chạy) rồi phục hồi lại."
+                    )
+                with contextlib.suppress(OSError):  # the restored file gets the permissions of the one it replaces
+                    plain.chmod(self.db_path.stat().st_mode & 0o777)
+                aside = self._set_aside()
+                try:
+                    os.replace(plain, self.db_path)
+                except OSError:
+                    if aside is not None:
+                        os.replace(aside, self.db_path)
+                    raise
+                sqlite_file.fsync_dir(self.db_path.parent)
+        seconds = time.perf_counter() - started
+        log.info("database restored from a backup of %s (%d bytes) in %.1f s", header.created_at, written, seconds)
+        return RestoreResult(
+            db_path=self.db_path,
+            set_aside=aside,
+            backup_created=header.created_at,
+            schema_revision=revision or "",
+            agency_code=header.agency_code,
+            counter=header.counter,
+            plain_bytes=written,
+            seconds=seconds,
+        )
+
+    # -- internals -------------------------------------------------------------------------------------
+
+    def _restore_key(self, header: backup_format.BackupHeader, passphrase: str | None) -> bytes:
+        if header.kdf == backup_format.KDF_SCRYPT:
+            if passphrase is None:
+                raise RuleError(
+                    "Bản sao lưu này được mã hóa bằng mật khẩu sao lưu: thêm --passphrase-stdin và nhập mật khẩu."
+                )
+            key = backup_format.passphrase_key(passphrase, header)
+            if not backup_format.matches(key, header):
+                raise RuleError("Sai mật khẩu sao lưu: không giải mã được bản sao lưu này.")
+            return key
+        if passphrase is not None:
+            raise RuleError(
+                "Bản sao lưu này được mã hóa bằng khóa trong kho khóa của hệ thống, không phải bằng mật khẩu: "
+                "chạy lại lệnh không có --passphrase-stdin."
+            )
+        stored = backup_keys.stored_key(header.key_name)
+        if stored is None:
+            raise RuleError(
+                f"Không tìm thấy khóa giải mã bản sao lưu này (“{header.key_name}”) trong kho khóa của hệ thống "
+                "trên máy này: không giải mã được. Hãy phục hồi trên máy đã tạo bản sao lưu hoặc dùng một bản "
+                "sao lưu có mật khẩu."
+            )
+        if not backup_format.matches(stored, header):
+            raise RuleError(
+                f"Khóa “{header.key_name}” trong kho khóa của máy này không phải khóa đã mã hóa bản sao lưu này: "
+                "không giải mã được."
+            )
+        return stored
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        with exclusive(Path(f"{self.db_path}.backup-lock"), busy_message=BUSY):
+            self._remove_leftovers()
+            yield
+
+    @contextlib.contextmanager
+    def _temporary(self, purpose: str) -> Iterator[Path]:
+        """A plaintext work file beside the database (never in the backup folder, which may be a shared drive)."""
+        path = self.db_path.with_name(f".{self.db_path.name}.{purpose}-{secrets.token_hex(4)}.tmp")
+        try:
+            yield path
+        finally:
+            for leftover in (path, Path(f"{path}-journal")):
+                leftover.unlink(missing_ok=True)
+
+    def _remove_leftovers(self) -> None:
+        """Plaintext work files of a backup or restore cut off by a crash; the caller holds the lock."""
+        for pattern in (f".{self.db_path.name}.snapshot-*.tmp*", f".{self.db_path.name}.restore-*.tmp*"):
+            for leftover in self.db_path.parent.glob(pattern):
+                leftover.unlink(missing_ok=True)
+
+    def _free_name(self, folder: Path, settings: Settings, now: datetime) -> Path:
+        base = f"counter-app_{settings.agency_code or UNCONFIGURED}_{settings.counter}_{now.strftime(_STAMP)}"
+        candidate, seq = folder / f"{base}{SUFFIX}", 1
+        while candidate.exists():
+            seq += 1
+            candidate = folder / f"{base}-{seq}{SUFFIX}"
+        return candidate
+
+    def _rotate(self, folder: Path, keep: int) -> tuple[Path, ...]:
+        for partial in folder.glob(f".counter-app_*{SUFFIX}.partial"):  # cut off by a crash (we hold the lock)
+            partial.unlink(missing_ok=True)
+        removed = tuple(info.path for info in self.list_backups(folder)[keep:])
+        for path in removed:
+            path.unlink(missing_ok=True)
+        if removed:
+            log.info("%d old backups removed (keeping %d)", len(removed), keep)
+        return removed
+
+    def _set_aside(self) -> Path | None:
+        """Move the current database (and a WAL left by a crash) aside as <db>.before-restore-<time>."""
+        if not self.db_path.exists():
+            return None
+        stamp = to_vn(self.context.clock.now()).strftime(_STAMP)
+        aside = self.db_path.with_name(f"{self.db_path.name}.before-restore-{stamp}")
+        seq = 1
+        while aside.exists():
+            seq += 1
+            aside = self.db_path.with_name(f"{self.db_path.name}.before-restore-{stamp}-{seq}")
+        wal, shm = sqlite_file.companions(self.db_path)
+        os.replace(self.db_path, aside)
+        if wal.exists():
+            # a stale WAL beside the restored file would be replayed into it: keep it with the old file
+            os.replace(wal, Path(f"{aside}-wal"))
+        shm.unlink(missing_ok=True)
+        return aside
+
+
+def _kdf_of(path: Path) -> str:
+    try:
+        with path.open("rb") as handle:
+            header, _associated = backup_format.read_header(handle)
+    except (OSError, RuleError):
+        return ""
+    return header.kdf
+
+
+def _check_known_revision(revision: str | None) -> None:
+    """A backup made by a newer version has a schema this version cannot read or upgrade."""
+    from alembic.script import ScriptDirectory
+
+    if revision is None:
+        raise RuleError("Tệp trong bản sao lưu không phải cơ sở dữ liệu của ứng dụng Bộ phận Một cửa.")
+    script = ScriptDirectory(str(MIGRATIONS))
+    known = {rev.revision for rev in script.walk_revisions()}
+    if revision not in known:
+        raise RuleError(
+            "Bản sao lưu do một phiên bản ứng dụng mới hơn tạo ra; hãy cập nhật ứng dụng trước khi phục hồi.",
+            detail=f"revision {revision}",
+        )

@@ -1,0 +1,190 @@
+"""XLSX files of the reports: Vietnamese headings, real date and number cells, frozen heading, auto filter.
+
+openpyxl's write-only mode streams rows to disk, so a year's book does not sit in memory; the file is written
+beside its target and renamed at the end, so nobody ever opens half a workbook, and a cancelled export leaves
+nothing behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from counter_app.domain.clock import to_vn
+from counter_app.errors import CounterError
+
+Progress = Callable[[int, int], None]
+CellValue = str | int | float | datetime | date | None
+_CHECK_EVERY = 500  # rows between progress reports and cancel checks
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+class ExportCancelled(CounterError):
+    """The person cancelled a long export; nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__("Đã hủy xuất báo cáo; không có tệp nào được ghi.")
+
+
+class CellKind(StrEnum):
+    TEXT = "text"
+    INT = "int"
+    MONEY = "money"
+    RATE = "rate"
+    DATE = "date"
+    DATETIME = "datetime"
+
+
+NUMBER_FORMATS = {
+    CellKind.INT: "#,##0",
+    CellKind.MONEY: "#,##0",
+    CellKind.RATE: "0.0%",
+    CellKind.DATE: "dd/mm/yyyy",
+    CellKind.DATETIME: "dd/mm/yyyy hh:mm",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    heading: str
+    kind: CellKind = CellKind.TEXT
+    width: float = 14.0
+
+
+@dataclass(frozen=True, slots=True)
+class Formatted:
+    """A cell whose kind differs from its column's (a summary sheet mixes counts, amounts and rates)."""
+
+    value: CellValue
+    kind: CellKind
+
+
+@dataclass(frozen=True, slots=True)
+class SheetSpec:
+    title: str
+    columns: Sequence[Column]
+    rows: Iterable[Sequence[CellValue | Formatted]]
+
+
+def check_cancel(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise ExportCancelled
+
+
+def sheet_title(text: str, taken: set[str]) -> str:
+    """A valid, unique sheet name: no []:*?/\\, at most 31 characters (Excel's limits)."""
+    base = _BAD_SHEET_CHARS.sub("-", text).strip() or "Trang"
+    base = base[:31]
+    title, number = base, 2
+    while title.casefold() in taken:
+        suffix = f" ({number})"
+        title, number = base[: 31 - len(suffix)] + suffix, number + 1
+    taken.add(title.casefold())
+    return title
+
+
+def _excel_value(value: CellValue) -> CellValue:
+    # Excel has no time zones: a moment is written as the Vietnamese wall-clock time it was
+    if isinstance(value, datetime):
+        return to_vn(value).replace(tzinfo=None)
+    return value
+
+
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return str(get_column_letter(index))
+
+
+def _discard(workbook: Any) -> None:
+    """Finish and delete the temporary files of an abandoned write-only workbook (openpyxl has no abort).
+
+    Left to the garbage collector, each half-written sheet raises from inside its XML writer.
+    """
+    for sheet in workbook.worksheets:
+        with contextlib.suppress(Exception):
+            sheet.close()
+        writer = getattr(sheet, "_writer", None)
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                writer.cleanup()
+
+
+def write_workbook(
+    path: Path,
+    sheets: Iterable[SheetSpec],
+    *,
+    title: str,
+    total_rows: int = 0,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> int:
+    """Write `sheets` into the XLSX file `path`; returns the number of data rows written.
+
+    `progress(done, total_rows)` is called every few hundred rows; `cancel` is checked as often and raises
+    ExportCancelled.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    workbook = Workbook(write_only=True)
+    workbook.properties.title = title
+    workbook.properties.creator = "counter_app"
+    bold = Font(bold=True)
+    grey = PatternFill("solid", fgColor="EBEBEB")
+    wrap = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    written = 0
+    taken: set[str] = set()
+    partial = path.with_name(path.name + ".part")
+    try:
+        for spec in sheets:
+            sheet: Any = workbook.create_sheet(sheet_title(spec.title, taken))
+            for index, column in enumerate(spec.columns, start=1):
+                sheet.column_dimensions[_column_letter(index)].width = column.width
+            sheet.freeze_panes = "A2"
+            heading = []
+            for column in spec.columns:
+                cell = WriteOnlyCell(sheet, value=column.heading)
+                cell.font, cell.fill, cell.alignment = bold, grey, wrap
+                heading.append(cell)
+            sheet.append(heading)
+            count = 0
+            for row in spec.rows:
+                cells: list[Any] = []
+                for column, given in zip(spec.columns, row, strict=True):
+                    kind, value = (given.kind, given.value) if isinstance(given, Formatted) else (column.kind, given)
+                    shown = _excel_value(value)
+                    if kind is CellKind.TEXT or shown is None:
+                        cells.append(shown)
+                    else:
+                        cell = WriteOnlyCell(sheet, value=shown)
+                        cell.number_format = NUMBER_FORMATS[kind]
+                        cells.append(cell)
+                sheet.append(cells)
+                count += 1
+                written += 1
+                if written % _CHECK_EVERY == 0:
+                    check_cancel(cancel)
+                    if progress is not None:
+                        progress(written, max(total_rows, written))
+            sheet.auto_filter.ref = f"A1:{_column_letter(len(spec.columns))}{count + 1}"
+        check_cancel(cancel)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        workbook.save(partial)
+        partial.replace(path)
+    except BaseException:
+        _discard(workbook)
+        raise
+    finally:
+        partial.unlink(missing_ok=True)
+    if progress is not None:
+        progress(written, max(total_rows, written))
+    return written

@@ -1,0 +1,180 @@
+"""Sync with the central for the UI and the command line: sync now (progress, cancel), the last sync, per-dossier state.
+
+The database driver is imported on the first sync, not at start-up (it costs several hundred ms).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+from counter_app.domain.clock import to_vn
+from counter_app.errors import CounterError, RuleError
+from counter_app.services.context import ServiceContext
+from counter_app.storage.models import EventRow
+from counter_app.sync.central_url import PasswordPrompt, parse_central_url, resolve_password
+from counter_app.sync.report import SyncInterrupted, SyncReport
+
+log = logging.getLogger(__name__)
+
+LAST_SYNC_KEY = "sync_last"
+SYNCED, PENDING, FAILED = "synced", "pending", "failed"
+
+
+@dataclass(frozen=True)
+class LastSync:
+    at: datetime
+    ok: bool
+    pushed: int
+    pulled: int
+    failed: int
+    dossiers: int
+    message: str
+
+
+@dataclass(frozen=True)
+class DossierSyncState:
+    """Whether a dossier's own changes have reached the central: synced, pending or failed (dead letter)."""
+
+    dossier_uuid: str
+    state: str
+    pending: int
+    failed: int
+    error: str
+
+    @property
+    def label(self) -> str:
+        return {
+            SYNCED: "Đã đồng bộ",
+            PENDING: "Chờ đồng bộ",
+            FAILED: "Lỗi đồng bộ (máy chủ trung tâm từ chối)",
+        }[self.state]
+
+
+def _system_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SyncService:
+    def __init__(self, context: ServiceContext, *, system_clock: Callable[[], datetime] = _system_now) -> None:
+        self.context = context
+        # The machine's own clock: the clock check compares it with the central's; the drill clock takes no part.
+        self.system_clock = system_clock
+
+    def sync_now(
+        self,
+        progress: Callable[[int, int], None] | None = None,
+        cancel: threading.Event | None = None,
+        *,
+        central_url: str | None = None,
+        ask_password: PasswordPrompt | None = None,
+        push_batch: int | None = None,
+        pull_batch: int | None = None,
+    ) -> SyncReport:
+        """Push this counter's unsent events, pull what others recorded; safe to cancel or cut at any moment.
+
+        `central_url` defaults to the `central_url` setting; the password comes from the URL, the system
+        keyring (service "counter_app", user = role) or `ask_password`.
+        """
+        from counter_app.sync import pull, push
+        from counter_app.sync.exchange import Installation, synchronize
+
+        settings = self.context.settings()
+        if not settings.is_configured:
+            raise RuleError("Quầy chưa được thiết lập. Chạy “counter-app init” hoặc mở màn hình thiết lập.")
+        text = central_url or settings.central_url
+        if not text:
+            raise RuleError(
+                "Chưa có địa chỉ máy chủ trung tâm: ghi trong thiết lập “central_url” hoặc dùng tham số --central."
+            )
+        url = parse_central_url(text, field_name="central")
+        with self.context.uow() as uow:
+            agency = uow.agencies.get(settings.agency_code)
+            if agency is None:
+                raise RuleError("Quầy chưa được thiết lập cơ quan. Chạy “counter-app init”.")
+            installation = Installation(
+                settings.agency_code, settings.counter, agency.counter_digits, agency.number_digits
+            )
+        password = resolve_password(url, ask_password)
+        try:
+            report = synchronize(
+                self.context.database,
+                url,
+                password,
+                installation,
+                system_now=self.system_clock,
+                progress=progress,
+                cancel=cancel,
+                push_batch=push_batch or push.DEFAULT_BATCH,
+                pull_batch=pull_batch or pull.DEFAULT_BATCH,
+            )
+        except SyncInterrupted as exc:
+            self._record(exc.report, ok=False, message=exc.message)
+            raise
+        except CounterError as exc:
+            self._record(SyncReport(0, 0, 0, 0), ok=False, message=exc.message)
+            raise
+        message = "" if report.complete else _incomplete_message(report)
+        self._record(report, ok=report.complete, message=message)
+        return report
+
+    def last_sync(self) -> LastSync | None:
+        """The last sync attempt (successful or not), or None when this counter never synced."""
+        with self.context.uow() as uow:
+            text = uow.settings.get(LAST_SYNC_KEY)
+        if not text:
+            return None
+        data = json.loads(text)
+        return LastSync(
+            at=to_vn(datetime.fromisoformat(data["at"])),
+            ok=bool(data["ok"]),
+            pushed=int(data["pushed"]),
+            pulled=int(data["pulled"]),
+            failed=int(data["failed"]),
+            dossiers=int(data["dossiers"]),
+            message=str(data.get("message", "")),
+        )
+
+    def pending_count(self) -> int:
+        """This counter's events not yet on the central."""
+        with self.context.uow() as uow:
+            query = select(func.count()).where(EventRow.sync_state == 0, EventRow.origin == "local")
+            return int(uow.session.scalar(query) or 0)
+
+    def dossier_sync_state(self, dossier_uuid: str) -> DossierSyncState:
+        with self.context.uow() as uow:
+            rows = uow.session.execute(
+                select(EventRow.sync_state, func.count(), func.max(EventRow.sync_error))
+                .where(EventRow.dossier_uuid == dossier_uuid, EventRow.origin == "local")
+                .group_by(EventRow.sync_state)
+            ).all()
+        counts = {int(state): int(count) for state, count, _error in rows}
+        error = next((str(err) for state, _count, err in rows if state == 2), "")
+        failed, pending = counts.get(2, 0), counts.get(0, 0)
+        state = FAILED if failed else (PENDING if pending else SYNCED)
+        return DossierSyncState(dossier_uuid, state, pending, failed, error)
+
+    def _record(self, report: SyncReport, *, ok: bool, message: str) -> None:
+        data = {"at": self.context.clock.now().isoformat(timespec="seconds"), "ok": ok, "message": message}
+        data |= report.as_dict()
+        try:
+            with self.context.uow(write=True) as uow:
+                uow.settings.put(LAST_SYNC_KEY, json.dumps(data, ensure_ascii=False))
+                uow.commit()
+        except Exception:  # the sync's own result matters more than its note
+            log.exception("could not record the last sync")
+
+
+def _incomplete_message(report: SyncReport) -> str:
+    if report.cancelled:
+        return "Đã dừng đồng bộ theo yêu cầu; phần còn lại sẽ được đồng bộ lần sau."
+    return (
+        f"{report.failed} thay đổi không đồng bộ được (máy chủ trung tâm từ chối hoặc xung đột dữ liệu); "
+        "xem danh sách lỗi đồng bộ."
+    )

@@ -1,0 +1,129 @@
+"""The audit chain in the event table: the key hook the unit of work is given, linking new rows, reading chains.
+
+Only EventRepository.append and append_many write events, and both go through `ChainWriter`, so every local
+event is linked and sealed in the transaction that writes it (writes begin IMMEDIATE: one writer at a time, so
+reading the chain's last row and appending after it cannot race).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from sqlalchemy import String, func, select, type_coerce, update
+from sqlalchemy.orm import Session
+
+from counter_app.domain.audit_chain import ChainLink, link_hash
+from counter_app.storage.models import EventRow
+
+log = logging.getLogger(__name__)
+
+_STREAM = 2000
+
+
+class KeyMarks(Protocol):
+    """Where the key store notes, in the database, which store holds a chain's key (settings table)."""
+
+    def get(self, key: str) -> str | None: ...
+
+    def put(self, key: str, value: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class AuditKey:
+    secret: bytes
+    created: bool  # made by this call: the chain's rows written before keys existed may be sealed with it
+
+
+class AuditKeys(Protocol):
+    def key(self, agency_code: str, counter: int, marks: KeyMarks) -> AuditKey:
+        """The key of a counter's chain, created on first need."""
+        ...
+
+
+def chain_tail(session: Session, agency_code: str, counter: int) -> tuple[int, str]:
+    """(seq, hash) of the chain's last row; (0, "") for an empty chain."""
+    row = session.execute(
+        select(EventRow.seq, EventRow.hash)
+        .where(EventRow.agency_code == agency_code, EventRow.counter == counter)
+        .order_by(EventRow.seq.desc())
+        .limit(1)
+    ).first()
+    return (int(row[0]), str(row[1])) if row else (0, "")
+
+
+def chains(session: Session) -> list[tuple[str, int]]:
+    """Every (agency, counter) with events held here."""
+    rows = session.execute(
+        select(EventRow.agency_code, EventRow.counter).distinct().order_by(EventRow.agency_code, EventRow.counter)
+    ).all()
+    return [(str(a), int(c)) for a, c in rows]
+
+
+def chain_links(session: Session, agency_code: str, counter: int) -> Iterator[ChainLink]:
+    """A counter's rows in seq order, as stored (the moment as its text, not re-formatted), streamed."""
+    query = (
+        select(
+            EventRow.uuid,
+            EventRow.kind,
+            EventRow.dossier_uuid,
+            EventRow.payload,
+            type_coerce(EventRow.occurred_at, String),
+            EventRow.agency_code,
+            EventRow.counter,
+            EventRow.seq,
+            EventRow.clerk,
+            EventRow.prev_hash,
+            EventRow.hash,
+        )
+        .where(EventRow.agency_code == agency_code, EventRow.counter == counter)
+        .order_by(EventRow.seq)
+        .execution_options(yield_per=_STREAM)
+    )
+    for row in session.execute(query):
+        yield ChainLink(*row)
+
+
+class ChainWriter:
+    """Links the rows appended to one counter's chain, in order, within the caller's transaction."""
+
+    def __init__(self, session: Session, keys: AuditKeys | None, marks: KeyMarks, agency_code: str, counter: int):
+        if keys is None:
+            raise RuntimeError("events are written only through a unit of work that holds the audit keys")
+        self.seq, self.prev_hash = chain_tail(session, agency_code, counter)
+        key = keys.key(agency_code, counter, marks)
+        self.secret = key.secret
+        if self.seq and not self.prev_hash and key.created:
+            self.prev_hash = _seal_legacy(session, agency_code, counter, key.secret)
+
+    def link(self, link: ChainLink) -> ChainLink:
+        """`link` (its seq and prev_hash ignored) as the chain's next row, sealed."""
+        self.seq += 1
+        linked = replace(link, seq=self.seq, prev_hash=self.prev_hash, hash="")
+        sealed = replace(linked, hash=link_hash(self.secret, linked))
+        self.prev_hash = sealed.hash
+        return sealed
+
+
+def _seal_legacy(session: Session, agency_code: str, counter: int, secret: bytes) -> str:
+    """Seal a chain written before the audit chain existed (every hash empty) with a key made just now.
+
+    Only then: a chain that was sealed once and shows empty hashes was tampered with, and must stay reported.
+    """
+    where = (EventRow.agency_code == agency_code, EventRow.counter == counter)
+    if session.scalar(select(func.count()).select_from(EventRow).where(*where, EventRow.hash != "")):
+        return ""
+    prev = ""
+    sealed = 0
+    for link in list(chain_links(session, agency_code, counter)):
+        done = replace(link, prev_hash=prev, hash="")
+        done = replace(done, hash=link_hash(secret, done))
+        session.execute(
+            update(EventRow).where(EventRow.uuid == link.uuid).values(prev_hash=done.prev_hash, hash=done.hash)
+        )
+        prev = done.hash
+        sealed += 1
+    log.info("audit chain: %d earlier events of counter %s:%d sealed with a new key", sealed, agency_code, counter)
+    return prev

@@ -1,0 +1,547 @@
+"""Aggregate SQL of the reports over the dossier projection and the event log: counted in the database.
+
+Timestamps are stored as ISO 8601 text in Vietnam's time (`2026-03-02T10:00:00+07:00`, see storage/types.py), so
+the first 10 characters are the Vietnamese calendar day and the first 16 the minute: days, months and the
+minute comparisons of domain/lateness.py are done on that text, inside the database. The definitions these
+queries implement are written in services/reports.py and docs/reports.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    type_coerce,
+)
+from sqlalchemy.orm import Session, aliased
+
+from counter_app.domain.clock import to_vn
+from counter_app.domain.dossier import KIND_DOSSIER
+from counter_app.domain.status import Stage
+from counter_app.storage.models import DossierRow, EventRow
+
+RESULT_STAGES = (Stage.RESULT_READY.value, Stage.RETURNED.value)
+ENDED_STAGES = (Stage.WITHDRAWN.value, Stage.STOPPED.value)
+# Events that set the appointment, with the payload key holding it.
+_DUE_KINDS = ("dossier.accepted", "dossier.supplement_received", "dossier.reappointed")
+_SUPPLEMENT_KINDS = ("dossier.supplement_requested", "dossier.supplement_received")
+_DAY, _MONTH, _MINUTE = 10, 7, 16  # lengths of "YYYY-MM-DD", "YYYY-MM", "YYYY-MM-DDTHH:MM"
+_SHORT_PERIOD = timedelta(days=93)
+
+
+@dataclass(frozen=True, slots=True)
+class GroupKey:
+    """The group of a breakdown row: one procedure, with its field and deciding agency as recorded at intake."""
+
+    procedure_code: str
+    procedure_name: str
+    field: str
+    deciding_agency: str
+
+
+@dataclass(frozen=True, slots=True)
+class GroupCounts:
+    """Counts of one group; each query fills the counters it knows, the service adds the rows of one key."""
+
+    key: GroupKey
+    received: int = 0
+    fees: int = 0
+    resolved_early: int = 0
+    resolved_on_time: int = 0
+    resolved_late: int = 0
+    withdrawn: int = 0
+    stopped: int = 0
+    pending: int = 0
+    overdue: int = 0
+    late_without_apology: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerCount:
+    """Hand-overs with one combination of answers: rating 1..5 (or none) and like / dislike (or none)."""
+
+    rating: int | None
+    like: bool | None
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class MonthResolved:
+    month: str  # "YYYY-MM"
+    early: int
+    on_time: int
+    late: int
+
+
+@dataclass(frozen=True, slots=True)
+class BookLine:
+    """What one line of the tracking book needs from a dossier."""
+
+    uuid: str
+    book_index: int
+    code: str
+    procedure_name: str
+    applicant_name: str
+    applicant_address: str
+    applicant_phone: str
+    deciding_agency: str
+    field: str
+    received_at: datetime
+    due_at: datetime | None
+    returned_at: datetime | None
+    result_delivery: str
+
+
+@dataclass(frozen=True, slots=True)
+class LateLine:
+    """A dossier of the late report, with the apology letter recorded before the report's moment (if any)."""
+
+    uuid: str
+    code: str
+    procedure_code: str
+    procedure_name: str
+    applicant_name: str
+    deciding_agency: str
+    stage: str
+    received_at: datetime
+    due_at: datetime | None  # the current appointment
+    due_then: datetime | None  # the appointment in force at the report's moment
+    finished_at: datetime | None
+    resolved_late: bool
+    overdue: bool
+    apology_at: datetime | None
+    apology_payload: str | None  # JSON of the dossier.reappointed event
+
+
+def vn_text(moment: datetime) -> str:
+    """A moment as the stored text (the bind value of a VnDateTime column)."""
+    return to_vn(moment).isoformat(timespec="seconds")
+
+
+def _text(column: Any) -> ColumnElement[str]:
+    """A VnDateTime column seen as its stored text, so SQL string functions and text binds apply to it."""
+    return type_coerce(column, String())
+
+
+def _prefix(value: Any, length: int) -> ColumnElement[str]:
+    return func.substr(value, 1, length, type_=String())
+
+
+def _time_from(moment: datetime) -> ColumnElement[str]:
+    return literal(vn_text(moment), String())
+
+
+def _group_columns() -> list[Any]:
+    return [
+        DossierRow.procedure_code,
+        func.max(DossierRow.procedure_name),
+        DossierRow.field,
+        DossierRow.deciding_agency,
+    ]
+
+
+def _key(row: Any) -> GroupKey:
+    return GroupKey(str(row[0]), str(row[1] or ""), str(row[2] or ""), str(row[3] or ""))
+
+
+def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _taken_in() -> ColumnElement[bool]:
+    """Dossiers accepted at the counter and not voided (a voided dossier was taken in by mistake)."""
+    return and_(DossierRow.kind == KIND_DOSSIER, DossierRow.stage != Stage.VOIDED.value)
+
+
+def _short(start: datetime, end: datetime) -> bool:
+    """Whether [start, end) is short enough to reach events through an index, dossier by dossier.
+
+    The event table has no index on kind or time. For a month, a few thousand look-ups through ix_event_dossier
+    beat a scan of every event ever recorded; for a year or more, one scan is cheaper than a look-up per dossier.
+    """
+    return end - start <= _SHORT_PERIOD
+
+
+def _second_supplement(start: datetime, end: datetime) -> ColumnElement[bool]:
+    """The dossier had a second supplement request, which makes it count as late (domain.md §5)."""
+    second = and_(
+        EventRow.kind == "dossier.supplement_requested",
+        func.json_extract(EventRow.payload, "$.second_request") == 1,
+    )
+    if not _short(start, end):
+        return DossierRow.uuid.in_(select(EventRow.dossier_uuid).where(second))
+    events = aliased(EventRow)
+    return (
+        exists()
+        .where(
+            events.dossier_uuid == DossierRow.uuid,
+            events.kind == "dossier.supplement_requested",
+            func.json_extract(events.payload, "$.second_request") == 1,
+        )
+        .correlate(DossierRow)
+    )
+
+
+def _late_when_resolved(start: datetime, end: datetime) -> ColumnElement[bool]:
+    """timeliness() of domain/lateness.py is late: the minute of the end after the minute of the appointment."""
+    finished, due = _text(DossierRow.finished_at), _text(DossierRow.due_at)
+    return or_(_prefix(finished, _MINUTE) > _prefix(due, _MINUTE), _second_supplement(start, end))
+
+
+def _early_when_resolved() -> ColumnElement[bool]:
+    """timeliness() is early: ended on a day before the due day (and not late)."""
+    return _prefix(_text(DossierRow.finished_at), _DAY) < _prefix(_text(DossierRow.due_at), _DAY)
+
+
+def _events_between(start: datetime, end: datetime) -> ColumnElement[bool]:
+    """Events recorded during [start, end).
+
+    For a short period they are found through their dossiers: a dossier's `updated_at` is the moment of its
+    last event (the projection is the fold of its events in time order), so every event of the period belongs
+    to a dossier updated since the period began, and ix_event_dossier finds its events by time.
+    """
+    during = and_(EventRow.occurred_at >= start, EventRow.occurred_at < end)
+    if not _short(start, end):
+        return during
+    touched = select(DossierRow.uuid).where(DossierRow.updated_at >= start)
+    return and_(EventRow.dossier_uuid.in_(touched), during)
+
+
+def _resolved_between(start: datetime, end: datetime) -> ColumnElement[bool]:
+    return and_(
+        _taken_in(),
+        DossierRow.stage.in_(RESULT_STAGES),
+        DossierRow.finished_at >= start,
+        DossierRow.finished_at < end,
+    )
+
+
+class _AsOf:
+    """SQL expressions of a dossier's situation at a past moment, rebuilt from the event log.
+
+    The projection holds only the current state; a report of last month asked today must count what was open
+    and overdue at the end of last month, not what is open now.
+    """
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+        events = aliased(EventRow)
+        before = and_(events.dossier_uuid == DossierRow.uuid, events.occurred_at < moment)
+        # the appointment in force: the last event before the moment that set it
+        self.due_text = func.coalesce(
+            select(
+                func.coalesce(
+                    func.json_extract(events.payload, "$.new_due_at"), func.json_extract(events.payload, "$.due_at")
+                )
+            )
+            .where(before, events.kind.in_(_DUE_KINDS))
+            .order_by(events.occurred_at.desc(), events.seq.desc())
+            .limit(1)
+            .correlate(DossierRow)
+            .scalar_subquery(),
+            _text(DossierRow.original_due_at),
+            _text(DossierRow.due_at),
+            type_=String(),
+        )
+        last_supplement = (
+            select(events.kind)
+            .where(before, events.kind.in_(_SUPPLEMENT_KINDS))
+            .order_by(events.occurred_at.desc(), events.seq.desc())
+            .limit(1)
+            .correlate(DossierRow)
+            .scalar_subquery()
+        )
+        paused = func.coalesce(last_supplement, "") == "dossier.supplement_requested"
+        apology = aliased(EventRow)
+        self.apologised = exists().where(
+            apology.dossier_uuid == DossierRow.uuid,
+            apology.kind == "dossier.reappointed",
+            apology.occurred_at < moment,
+        )
+        self.pending = and_(
+            _taken_in(),
+            DossierRow.received_at < moment,
+            or_(DossierRow.finished_at.is_(None), DossierRow.finished_at >= moment),
+        )
+        # lateness() of domain/lateness.py: overdue once the minute of the moment is after the appointment's
+        self.overdue = and_(
+            self.pending,
+            not_(paused),
+            _prefix(self.due_text, _MINUTE) < _prefix(_time_from(moment), _MINUTE),
+        )
+
+
+class ReportQueries:
+    """Read-only aggregate queries; one instance per session (a read unit of work)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # --- statistics -------------------------------------------------------------------------------------------
+
+    def received(self, start: datetime, end: datetime) -> list[GroupCounts]:
+        """Dossiers taken in during [start, end) per group, with the fees of those whose fee is paid."""
+        query = (
+            select(
+                *_group_columns(),
+                func.count(),
+                func.coalesce(func.sum(case((DossierRow.fee_paid.is_(True), DossierRow.fee), else_=0)), 0),
+            )
+            .where(_taken_in(), DossierRow.received_at >= start, DossierRow.received_at < end)
+            .group_by(DossierRow.procedure_code, DossierRow.field, DossierRow.deciding_agency)
+        )
+        return [GroupCounts(_key(r), received=int(r[4]), fees=int(r[5])) for r in self.session.execute(query)]
+
+    def received_by_channel(self, start: datetime, end: datetime) -> dict[int, int]:
+        query = (
+            select(DossierRow.channel, func.count())
+            .where(_taken_in(), DossierRow.received_at >= start, DossierRow.received_at < end)
+            .group_by(DossierRow.channel)
+        )
+        return {int(channel): int(n) for channel, n in self.session.execute(query)}
+
+    def resolved(self, start: datetime, end: datetime) -> list[GroupCounts]:
+        """Dossiers whose result was ready in [start, end), per group and timeliness against the current due."""
+        late = _late_when_resolved(start, end)
+        early = and_(not_(late), _early_when_resolved())
+        on_time = and_(not_(late), not_(_early_when_resolved()))
+        query = (
+            select(*_group_columns(), _count_if(early), _count_if(on_time), _count_if(late))
+            .where(_resolved_between(start, end))
+            .group_by(DossierRow.procedure_code, DossierRow.field, DossierRow.deciding_agency)
+        )
+        return [
+            GroupCounts(_key(r), resolved_early=int(r[4]), resolved_on_time=int(r[5]), resolved_late=int(r[6]))
+            for r in self.session.execute(query)
+        ]
+
+    def ended(self, start: datetime, end: datetime) -> list[GroupCounts]:
+        """Dossiers withdrawn by the applicant or stopped during [start, end)."""
+        query = (
+            select(
+                *_group_columns(),
+                _count_if(DossierRow.stage == Stage.WITHDRAWN.value),
+                _count_if(DossierRow.stage == Stage.STOPPED.value),
+            )
+            .where(
+                DossierRow.kind == KIND_DOSSIER,
+                DossierRow.stage.in_(ENDED_STAGES),
+                DossierRow.finished_at >= start,
+                DossierRow.finished_at < end,
+            )
+            .group_by(DossierRow.procedure_code, DossierRow.field, DossierRow.deciding_agency)
+        )
+        return [GroupCounts(_key(r), withdrawn=int(r[4]), stopped=int(r[5])) for r in self.session.execute(query)]
+
+    def open_at(self, moment: datetime) -> list[GroupCounts]:
+        """Dossiers open at `moment` (received, not finished), those overdue then, and overdue without apology."""
+        as_of = _AsOf(moment)
+        query = (
+            select(
+                *_group_columns(),
+                func.count(),
+                _count_if(as_of.overdue),
+                _count_if(and_(as_of.overdue, not_(as_of.apologised))),
+            )
+            .where(as_of.pending)
+            .group_by(DossierRow.procedure_code, DossierRow.field, DossierRow.deciding_agency)
+        )
+        return [
+            GroupCounts(_key(r), pending=int(r[4]), overdue=int(r[5]), late_without_apology=int(r[6]))
+            for r in self.session.execute(query)
+        ]
+
+    def slips(self, kind: str, start: datetime, end: datetime) -> int:
+        """Counter slips (Mẫu 02 or Mẫu 03) of `kind` made during [start, end)."""
+        query = select(func.count()).where(
+            DossierRow.kind == kind, DossierRow.received_at >= start, DossierRow.received_at < end
+        )
+        return int(self.session.scalar(query.select_from(DossierRow)) or 0)
+
+    def events(self, kind: str, start: datetime, end: datetime) -> int:
+        query = select(func.count()).where(EventRow.kind == kind, _events_between(start, end))
+        return int(self.session.scalar(query.select_from(EventRow)) or 0)
+
+    def hand_over_answers(self, start: datetime, end: datetime) -> list[AnswerCount]:
+        """Results handed over during [start, end), counted by the applicant's rating and like / dislike."""
+        rating = func.json_extract(EventRow.payload, "$.rating")
+        like = func.json_extract(EventRow.payload, "$.like")
+        query = (
+            select(rating, like, func.count())
+            .where(EventRow.kind == "dossier.handed_over", EventRow.occurred_at >= start, EventRow.occurred_at < end)
+            .group_by(rating, like)
+        )
+        return [
+            AnswerCount(None if r is None else int(r), None if lk is None else bool(lk), int(n))
+            for r, lk, n in self.session.execute(query)
+        ]
+
+    # --- dashboard ----------------------------------------------------------------------------------------------
+
+    def received_per_day(self, start: datetime, end: datetime) -> dict[date, int]:
+        day = _prefix(_text(DossierRow.received_at), _DAY)
+        query = (
+            select(day, func.count())
+            .where(_taken_in(), DossierRow.received_at >= start, DossierRow.received_at < end)
+            .group_by(day)
+        )
+        return {date.fromisoformat(str(d)): int(n) for d, n in self.session.execute(query)}
+
+    def resolved_per_month(self, start: datetime, end: datetime) -> list[MonthResolved]:
+        month = _prefix(_text(DossierRow.finished_at), _MONTH)
+        late = _late_when_resolved(start, end)
+        early = and_(not_(late), _early_when_resolved())
+        query = (
+            select(month, _count_if(early), _count_if(and_(not_(late), not_(early))), _count_if(late))
+            .where(_resolved_between(start, end))
+            .group_by(month)
+            .order_by(month)
+        )
+        return [MonthResolved(str(m), int(e), int(o), int(lt)) for m, e, o, lt in self.session.execute(query)]
+
+    def received_span(self) -> tuple[datetime, datetime] | None:
+        """The first and last reception of a dossier, or None when there is none."""
+        row = self.session.execute(
+            select(func.min(DossierRow.received_at), func.max(DossierRow.received_at)).where(_taken_in())
+        ).one()
+        return None if row[0] is None else (row[0], row[1])
+
+    # --- tracking book ------------------------------------------------------------------------------------------
+
+    def book_fields(self, start: datetime, end: datetime) -> list[tuple[str, int]]:
+        """The fields with dossiers taken in during [start, end), with how many, in alphabetical order."""
+        query = (
+            select(DossierRow.field, func.count())
+            .where(_taken_in(), DossierRow.received_at >= start, DossierRow.received_at < end)
+            .group_by(DossierRow.field)
+            .order_by(DossierRow.field)
+        )
+        return [(str(f), int(n)) for f, n in self.session.execute(query)]
+
+    def book_page(
+        self, start: datetime, end: datetime, field: str, *, after: tuple[datetime, str] | None, limit: int
+    ) -> list[BookLine]:
+        """One page of the book of `field`, in order of reception, after the (received_at, uuid) `after`."""
+        handed = aliased(EventRow)
+        returned = (
+            select(func.min(handed.occurred_at))
+            .where(handed.dossier_uuid == DossierRow.uuid, handed.kind == "dossier.handed_over")
+            .correlate(DossierRow)
+            .scalar_subquery()
+        )
+        query: Select[Any] = select(
+            DossierRow.uuid,
+            DossierRow.book_index,
+            DossierRow.code,
+            DossierRow.procedure_name,
+            DossierRow.applicant_name,
+            DossierRow.applicant_address,
+            DossierRow.applicant_phone,
+            DossierRow.deciding_agency,
+            DossierRow.field,
+            DossierRow.received_at,
+            DossierRow.due_at,
+            type_coerce(returned, DossierRow.received_at.type),
+            DossierRow.result_delivery,
+        ).where(_taken_in(), DossierRow.field == field, DossierRow.received_at >= start, DossierRow.received_at < end)
+        if after is not None:
+            moment, uuid = after
+            query = query.where(
+                or_(
+                    DossierRow.received_at > moment,
+                    and_(DossierRow.received_at == moment, DossierRow.uuid > uuid),
+                )
+            )
+        query = query.order_by(DossierRow.received_at, DossierRow.uuid).limit(limit)
+        return [
+            BookLine(
+                uuid=r[0],
+                book_index=int(r[1] or 0),
+                code=str(r[2] or ""),
+                procedure_name=r[3],
+                applicant_name=r[4],
+                applicant_address=r[5] or "",
+                applicant_phone=r[6] or "",
+                deciding_agency=r[7] or "",
+                field=r[8] or "",
+                received_at=r[9],
+                due_at=r[10],
+                returned_at=r[11],
+                result_delivery=r[12] or "",
+            )
+            for r in self.session.execute(query)
+        ]
+
+    # --- late report ---------------------------------------------------------------------------------------------
+
+    def late_lines(self, start: datetime, end: datetime, moment: datetime) -> Iterator[LateLine]:
+        """Dossiers resolved late in [start, end), overdue at `moment`, or given an apology in [start, moment)."""
+        as_of = _AsOf(moment)
+        resolved_late = and_(_resolved_between(start, end), _late_when_resolved(start, end))
+        apology = aliased(EventRow)
+        letter = and_(
+            apology.dossier_uuid == DossierRow.uuid,
+            apology.kind == "dossier.reappointed",
+            apology.occurred_at < moment,
+        )
+        # `reappointed` of the projection is true for every dossier with a letter: a cheap test before the look-up
+        apologised_in_period = and_(
+            DossierRow.reappointed.is_(True), exists().where(letter, apology.occurred_at >= start)
+        )
+
+        def letter_column(column: Any) -> Any:
+            return select(column).where(letter).order_by(apology.occurred_at).limit(1).scalar_subquery()
+
+        query = (
+            select(
+                DossierRow.uuid,
+                DossierRow.code,
+                DossierRow.procedure_code,
+                DossierRow.procedure_name,
+                DossierRow.applicant_name,
+                DossierRow.deciding_agency,
+                DossierRow.stage,
+                DossierRow.received_at,
+                DossierRow.due_at,
+                as_of.due_text,
+                DossierRow.finished_at,
+                resolved_late,
+                as_of.overdue,
+                type_coerce(letter_column(apology.occurred_at), DossierRow.received_at.type),
+                letter_column(apology.payload),
+            )
+            .where(_taken_in(), or_(resolved_late, as_of.overdue, apologised_in_period))
+            .order_by(DossierRow.deciding_agency, DossierRow.received_at, DossierRow.uuid)
+        )
+        for r in self.session.execute(query):
+            yield LateLine(
+                uuid=r[0],
+                code=str(r[1] or ""),
+                procedure_code=r[2],
+                procedure_name=r[3],
+                applicant_name=r[4],
+                deciding_agency=r[5] or "",
+                stage=r[6],
+                received_at=r[7],
+                due_at=r[8],
+                due_then=to_vn(datetime.fromisoformat(r[9])) if r[9] else None,
+                finished_at=r[10],
+                resolved_late=bool(r[11]),
+                overdue=bool(r[12]),
+                apology_at=r[13],
+                apology_payload=r[14],
+            )

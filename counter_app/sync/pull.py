@@ -1,0 +1,166 @@
+"""Pull: events recorded elsewhere that this counter may see, since its cursor, and the agency's counter registry.
+
+The cursor is (tx_id, server_seq) and only transactions older than every running one are read
+(`tx_id < pg_snapshot_xmin(pg_current_snapshot())`): a server_seq alone could be skipped for good when a
+transaction that took a smaller number commits after a larger one was read. Row-level security decides what
+"may see" means (the counter's agency, and dossiers its agency receives or decides).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from psycopg.rows import TupleRow
+
+from counter_app.domain.clock import to_vn
+from counter_app.domain.dossier import OPENING_KINDS
+from counter_app.storage.database import Database
+from counter_app.sync import outbox
+from counter_app.sync.connection import lost_connection
+from counter_app.sync.outbox import OutboxEvent, PullCursor
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BATCH = 2000
+
+Connection = psycopg.Connection[TupleRow]
+
+# One page of the log after the cursor; this counter's own events are left out, but the page's last position
+# and size always come back (on every row, and on a lone row of NULL events when the page is all its own),
+# so that the cursor moves past them without fetching them.
+_FETCH = """
+WITH page AS (
+    SELECT tx_id, server_seq, uuid, dossier_uuid, kind, payload, occurred_at, agency_code, counter, seq, clerk
+    FROM central.event
+    WHERE (tx_id, server_seq) > (%(tx)s::text::xid8, %(seq)s)
+      AND tx_id < %(horizon)s::text::xid8
+    ORDER BY tx_id, server_seq
+    LIMIT %(limit)s
+), last AS (
+    SELECT tx_id, server_seq, count(*) OVER () AS size FROM page ORDER BY tx_id DESC, server_seq DESC LIMIT 1
+)
+SELECT last.tx_id::text, last.server_seq, last.size, p.uuid::text, p.dossier_uuid::text, p.kind, p.payload,
+       p.occurred_at, p.agency_code, p.counter, p.seq, p.clerk
+FROM last
+LEFT JOIN page AS p ON NOT (p.agency_code = %(agency)s AND p.counter = %(counter)s)
+ORDER BY p.tx_id, p.server_seq
+"""
+
+_HORIZON = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text"
+
+_COUNT = """
+SELECT count(*) FROM central.event
+WHERE (tx_id, server_seq) > (%(tx)s::text::xid8, %(seq)s)
+  AND NOT (agency_code = %(agency)s AND counter = %(counter)s)
+"""
+
+_COUNTERS = "SELECT agency_code, number, label FROM central.counter ORDER BY agency_code, number"
+
+# The whole visible history of dossiers met for the first time. A dossier becomes visible when it is transferred
+# to this agency: its earlier events were invisible when the cursor passed them, and would never come otherwise.
+_HISTORY = """
+SELECT uuid::text, dossier_uuid::text, kind, payload, occurred_at, agency_code, counter, seq, clerk
+FROM central.event WHERE dossier_uuid = ANY(%s::uuid[])
+"""
+
+
+@dataclass
+class PullOutcome:
+    pulled: int = 0
+    failed: int = 0
+    counters: int = 0
+    dossiers: set[str] = field(default_factory=set)
+
+
+def _event(row: tuple[Any, ...]) -> OutboxEvent:
+    uuid, dossier_uuid, kind, payload, occurred_at, agency, number, seq, clerk = row
+    return OutboxEvent(
+        uuid=uuid,
+        dossier_uuid=dossier_uuid,
+        kind=kind,
+        payload=payload,
+        # the text the local store keeps: ISO 8601 at the second, in Vietnam's time
+        occurred_at=to_vn(occurred_at).isoformat(timespec="seconds"),
+        agency_code=agency,
+        counter=number,
+        seq=seq,
+        clerk=clerk,
+    )
+
+
+def count_available(conn: Connection, database: Database, agency_code: str, counter: int) -> int:
+    """About how many events a pull would bring (for the progress bar)."""
+    cursor = outbox.read_cursor(database)
+    params = {"tx": str(cursor.tx), "seq": cursor.seq, "agency": agency_code, "counter": counter}
+    try:
+        row = conn.execute(_COUNT, params).fetchone()
+    except psycopg.OperationalError as exc:
+        raise lost_connection(exc) from None
+    return int(row[0]) if row else 0
+
+
+def pull(
+    conn: Connection,
+    database: Database,
+    *,
+    agency_code: str,
+    counter: int,
+    batch_size: int = DEFAULT_BATCH,
+    on_batch: Callable[[int], None] | None = None,
+    cancel: threading.Event | None = None,
+    outcome: PullOutcome | None = None,
+) -> PullOutcome:
+    """Bring every visible event made elsewhere since the cursor; each batch stored in one short local write."""
+    outcome = outcome if outcome is not None else PullOutcome()
+    try:
+        with conn.transaction():
+            registry = [(str(a), int(n), str(label)) for a, n, label in conn.execute(_COUNTERS).fetchall()]
+        cursor = outbox.read_cursor(database)
+        first = True
+        while not (cancel is not None and cancel.is_set()):
+            params = {
+                "tx": str(cursor.tx),
+                "seq": cursor.seq,
+                "agency": agency_code,
+                "counter": counter,
+                "limit": batch_size,
+            }
+            with conn.transaction():
+                # taken once, not per row; an earlier horizon than the page's own snapshot only reads less
+                horizon = conn.execute(_HORIZON).fetchone()
+                assert horizon is not None
+                rows = conn.execute(_FETCH, {**params, "horizon": horizon[0]}).fetchall()
+            size = int(rows[0][2]) if rows else 0
+            if size == 0 and not first:
+                break
+            events = [_event(row[3:]) for row in rows if row[3] is not None]
+            # a dossier whose opening event is in the page starts here: nothing of it can lie behind the cursor
+            opened = {e.dossier_uuid for e in events if e.kind in OPENING_KINDS}
+            unknown = outbox.unknown_dossiers(
+                database, sorted({e.dossier_uuid for e in events if e.dossier_uuid and e.dossier_uuid not in opened})
+            )
+            if unknown:
+                with conn.transaction():
+                    history = [_event(row) for row in conn.execute(_HISTORY, [unknown]).fetchall()]
+                events = list({e.uuid: e for e in [*history, *events]}.values())
+            if rows:
+                cursor = PullCursor(int(rows[0][0]), int(rows[0][1]))
+            stored = outbox.store_pulled(database, events, cursor, registry if first else ())
+            if first:
+                outcome.counters = len(registry)
+            first = False
+            outcome.pulled += stored.inserted
+            outcome.failed += stored.failed
+            outcome.dossiers |= stored.dossiers
+            if on_batch is not None:
+                on_batch(len(events))
+            if size < batch_size:
+                break
+    except psycopg.OperationalError as exc:
+        raise lost_connection(exc) from None
+    return outcome

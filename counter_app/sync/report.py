@@ -1,0 +1,33 @@
+"""The result of one sync, light enough to import at start-up (no database driver)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from counter_app.errors import CentralUnreachable
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What one sync exchanged; `failed` counts events put in dead letter and dossiers that did not replay."""
+
+    pushed: int
+    pulled: int
+    failed: int
+    dossiers: int
+    cancelled: bool = False
+
+    @property
+    def complete(self) -> bool:
+        return self.failed == 0 and not self.cancelled
+
+    def as_dict(self) -> dict[str, int]:
+        return {"pushed": self.pushed, "pulled": self.pulled, "failed": self.failed, "dossiers": self.dossiers}
+
+
+class SyncInterrupted(CentralUnreachable):
+    """The central became unreachable during the sync; `report` holds what was exchanged before (kept)."""
+
+    def __init__(self, cause: CentralUnreachable, report: SyncReport) -> None:
+        super().__init__(cause.message, detail=cause.detail)
+        self.report = report

@@ -1,0 +1,93 @@
+"""After the window is shown: the database's quick check (with the way to recover) and the daily backup, hourly."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from counter_app.errors import CounterError
+from counter_app.ui.qt_compat import emit
+from counter_app.ui.task_runner import TaskRunner
+
+log = logging.getLogger(__name__)
+
+BACKUP_CHECK_MS = 60 * 60_000
+
+
+class MaintenanceWatcher(QObject):
+    """Runs off the UI thread; tells the clerk when the database is damaged, and once when backups fail.
+
+    Wiring (app.py, once the services are handed to the window):
+        watcher = MaintenanceWatcher(window, runner); watcher.start(services)
+    """
+
+    sig_checked = Signal(object)
+    """The quick check is done: the RecoveryPlan when the database is damaged, else None."""
+    sig_backup_done = Signal(object)
+    """An automatic backup ran: its BackupResult, or None when one of today already existed."""
+    sig_backup_failed = Signal(object)
+    """An automatic backup failed: the exception."""
+
+    def __init__(self, parent: QWidget, runner: TaskRunner, *, interval_ms: int = BACKUP_CHECK_MS) -> None:
+        super().__init__(parent)
+        self._parent = parent
+        self._runner = runner
+        self._services: Any = None
+        self._damaged = False
+        self._backup_running = False
+        self._backup_problem_shown = False
+        self.notice: QMessageBox | None = None
+        self._timer = QTimer(self, interval=interval_ms)
+        self._timer.timeout.connect(self.backup_if_due)
+
+    def start(self, services: Any) -> None:
+        self._services = services
+        self._runner.run_pooled(
+            services.integrity.recovery_plan, on_done=self._on_checked, on_error=self._on_check_error
+        )
+
+    def _on_checked(self, plan: Any) -> None:
+        emit(self.sig_checked, plan)
+        if plan is None:
+            self.backup_if_due()
+            self._timer.start()
+            return
+        # a backup of a damaged file would be refused anyway; the good backups must stay as they are
+        self._damaged = True
+        self.notice = QMessageBox(QMessageBox.Icon.Critical, "Cơ sở dữ liệu bị hỏng", plan.problem, parent=self._parent)
+        self.notice.setInformativeText("\n".join(f"{n}. {step}" for n, step in enumerate(plan.steps, 1)))
+        if plan.command:
+            self.notice.setDetailedText(plan.command)
+        self.notice.open()
+
+    def _on_check_error(self, exc: Any) -> None:
+        log.error("quick check could not run: %s", type(exc).__name__)
+        self._timer.start()
+
+    def backup_if_due(self) -> None:
+        if self._services is None or self._damaged or self._backup_running:
+            return
+        self._backup_running = True
+        now = self._services.context.clock.now()
+        self._runner.run_pooled(
+            self._services.backup.backup_if_due, now, on_done=self._on_backup, on_error=self._on_backup_error
+        )
+
+    def _on_backup(self, result: Any) -> None:
+        self._backup_running = False
+        emit(self.sig_backup_done, result)
+
+    def _on_backup_error(self, exc: Any) -> None:
+        self._backup_running = False
+        log.warning("automatic backup failed: %s", type(exc).__name__)
+        emit(self.sig_backup_failed, exc)
+        if self._backup_problem_shown:
+            return  # said once per session: the clerk is not nagged every hour
+        self._backup_problem_shown = True
+        message = exc.message if isinstance(exc, CounterError) else "Không tạo được bản sao lưu tự động."
+        self.notice = QMessageBox(QMessageBox.Icon.Warning, "Sao lưu tự động", message, parent=self._parent)
+        self.notice.setInformativeText("Báo cho quản trị viên; chạy “counter-app doctor” để xem chi tiết.")
+        self.notice.open()

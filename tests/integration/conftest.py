@@ -1,0 +1,47 @@
+"""Fixtures for sync tests: a fresh central database per test (schema, agencies, counter logins) and counters."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from support.pg_cluster import PgCluster
+from sync_helpers import AGENCY_A, AGENCY_NAMES, Central, MakeCounter
+
+from counter_app.bootstrap import Services, build_services
+from counter_app.services.clock import SystemClock
+from counter_app.sync.central_admin import add_agency, init_central
+from counter_app.sync.central_url import parse_central_url
+
+_databases = itertools.count(1)
+
+
+@pytest.fixture
+def central(pg_cluster: PgCluster) -> Iterator[Central]:
+    dbname = f"central_sync_{os.getpid()}_{next(_databases)}"
+    pg_cluster.create_database(dbname)
+    admin = parse_central_url(pg_cluster.url(dbname))
+    init_central(admin, None)
+    for code, name in AGENCY_NAMES.items():
+        add_agency(admin, None, code=code, name=name)
+    yield Central(pg_cluster, dbname)
+    pg_cluster.drop_database(dbname)
+
+
+@pytest.fixture
+def make_counter(tmp_path: Path) -> Iterator[MakeCounter]:
+    """`make_counter(agency, number)`: a local database set up as that counter (as `counter-app init` does)."""
+    opened: list[Services] = []
+
+    def make(agency: str = AGENCY_A, number: int = 1) -> Services:
+        services = build_services(tmp_path / f"counter-{agency}-{number}" / "counter.db", SystemClock())
+        services.setup.init_local(agency_code=agency, agency_name=AGENCY_NAMES[agency], counter=number)
+        opened.append(services)
+        return services
+
+    yield make
+    for services in opened:
+        services.close()
