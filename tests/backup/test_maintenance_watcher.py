@@ -1,0 +1,111 @@
+"""The window's maintenance: the quick check after start (with the recovery plan) and the daily backup."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import keyring.core
+import pytest
+from backup.backup_support import PASSPHRASE, Counter, corrupt_middle
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from counter_app.bootstrap import build_maintenance, build_services
+from counter_app.domain.clock import VN_TZ
+from counter_app.ui.maintenance import MaintenanceWatcher
+from counter_app.ui.task_runner import TaskRunner
+
+
+class Clock:
+    def now(self) -> datetime:
+        return datetime(2026, 3, 2, 7, 30, tzinfo=VN_TZ)
+
+
+@pytest.fixture
+def window(qtbot: Any) -> QWidget:
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    return widget
+
+
+@pytest.fixture
+def runner(qapp: Any) -> Iterator[TaskRunner]:
+    runner = TaskRunner()
+    yield runner
+    runner.wait_for_workers()
+
+
+def test_a_sound_database_is_backed_up_once_a_day(
+    qtbot: Any, window: QWidget, runner: TaskRunner, counter: Counter, secret_service_env: dict[str, str]
+) -> None:
+    services = build_services(counter.db, Clock())
+    try:
+        watcher = MaintenanceWatcher(window, runner)
+        with qtbot.waitSignal(watcher.sig_checked) as checked, qtbot.waitSignal(watcher.sig_backup_done) as done:
+            watcher.start(services)
+        assert checked.args == [None]
+        result = done.args[0]
+        assert result is not None
+        assert result.info.path.parent == counter.backups
+        with qtbot.waitSignal(watcher.sig_backup_done) as again:
+            watcher.backup_if_due()  # the hourly timer, the same day
+        assert again.args == [None]
+        assert len(counter.backup_files()) == 1
+        assert watcher.notice is None
+    finally:
+        runner.wait_for_workers()
+        services.close()
+
+
+def test_a_damaged_database_is_reported_with_the_latest_backup_and_not_backed_up(
+    qtbot: Any, window: QWidget, runner: TaskRunner, counter: Counter
+) -> None:
+    maintenance = build_maintenance(counter.db, Clock())
+    try:
+        backup = maintenance.backup.create_backup(passphrase=PASSPHRASE).info.path
+        corrupt_middle(counter.db, pages=3)
+        watcher = MaintenanceWatcher(window, runner)
+        with qtbot.waitSignal(watcher.sig_checked) as checked:
+            watcher.start(maintenance)
+        plan = checked.args[0]
+        assert plan is not None
+        assert plan.backup.path == backup
+        assert watcher.notice is not None
+        assert watcher.notice.icon() == QMessageBox.Icon.Critical
+        assert str(backup) in watcher.notice.detailedText()
+        assert "bị hỏng" in watcher.notice.text()
+        watcher.backup_if_due()
+        qtbot.wait(200)
+        runner.wait_for_workers()
+        assert counter.backup_files() == [backup]  # no backup of the damaged file
+    finally:
+        runner.wait_for_workers()
+        maintenance.close()
+
+
+def test_a_failing_automatic_backup_is_shown_once(
+    qtbot: Any, window: QWidget, runner: TaskRunner, counter: Counter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    keyring.core.init_backend()
+    maintenance = build_maintenance(counter.db, Clock())
+    try:
+        watcher = MaintenanceWatcher(window, runner)
+        with qtbot.waitSignal(watcher.sig_backup_failed):
+            watcher.start(maintenance)
+        first = watcher.notice
+        assert first is not None
+        assert "kho khóa" in first.text()
+        with qtbot.waitSignal(watcher.sig_backup_failed):
+            watcher.backup_if_due()
+        assert watcher.notice is first  # not a second message an hour later
+    finally:
+        runner.wait_for_workers()
+        maintenance.close()
+        monkeypatch.undo()
+        keyring.core.init_backend()
