@@ -120,6 +120,26 @@ class DocumentService:
             shutil.copyfile(path, out)
         return DocumentResult(kind, number, out or path, reprint, document_uuid)
 
+    def record_sent_to_printer(self, document_uuid: str, printer: str, pages: int) -> None:
+        """A printer accepted the document: count it and record it in the dossier's history."""
+        now = self.context.clock.now()
+        with self.context.uow(write=True) as uow:
+            row = uow.documents.get(document_uuid)
+            if row is None:
+                raise NotFoundError("Không tìm thấy giấy tờ đã lập để ghi nhận việc in.")
+            row.print_count += 1
+            current = uow.dossiers.get(row.dossier_uuid)
+            payload = {
+                "document_uuid": document_uuid,
+                "kind": row.kind,
+                "number": row.number,
+                "printer": printer,
+                "pages": pages,
+                "title": DOCUMENT_KINDS[row.kind][1],
+            }
+            record_event(uow, self.context, current, "document.sent_to_printer", payload, now, row.dossier_uuid)
+            uow.commit()
+
     def _check_kind(self, state: DossierState, kind: str) -> None:
         if kind == "supplement" and state.kind != KIND_SUPPLEMENT_SLIP:
             raise RuleError("Phiếu yêu cầu bổ sung chỉ in cho phiếu số đã lập khi hồ sơ chưa đầy đủ.")

@@ -37,7 +37,8 @@ EVENT_LABELS = {
     "dossier.corrected": "Sửa thông tin tiếp nhận",
     "dossier.reappointed": "Xin lỗi và hẹn lại ngày trả kết quả",
     "dossier.flagged": "Báo lãnh đạo xem xét",
-    "document.printed": "In giấy tờ",
+    "document.printed": "Lập giấy tờ",
+    "document.sent_to_printer": "In giấy tờ ra máy in",
     "attachment.added": "Số hóa giấy tờ",
     "attachment.exempted": "Giấy tờ không số hóa",
 }
@@ -289,6 +290,9 @@ def _event_details(kind: str, payload: dict[str, Any]) -> str:
         return f"Hạn trả mới: {due:%d/%m/%Y %H:%M}"
     if payload.get("reason"):
         return f"Lý do: {payload['reason']}"
+    if kind == "document.sent_to_printer":
+        printed = f"{payload.get('pages', 0)} trang, máy in {payload.get('printer', '')}"
+        return f"{payload.get('title', '')} số {payload.get('number', '')}: {printed}"
     if kind == "document.printed":
         return f"{payload.get('title', payload.get('kind', ''))} số {payload.get('number', '')}" + (
             " (bản in lại)" if payload.get("reprint") else ""

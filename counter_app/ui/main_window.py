@@ -7,8 +7,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QColor, QDesktopServices, QKeySequence
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -30,6 +30,7 @@ from counter_app.errors import ValidationError
 from counter_app.services.views import DossierView
 from counter_app.ui.calendar_panel import CalendarPanel
 from counter_app.ui.catalogue_panel import CataloguePanel
+from counter_app.ui.document_printing import DocumentPrinter, PrintPreview
 from counter_app.ui.dossier_screen import DossierScreen
 from counter_app.ui.dossier_table_model import DossierTableModel
 from counter_app.ui.errors import show_error
@@ -117,6 +118,7 @@ class MainWindow(QMainWindow):
         self.resize(1366, 768)
         self._runner = runner
         self._open_documents = open_documents
+        self._printer: DocumentPrinter | None = None
         self.services: Any = None
         self.intake: IntakeScreen | None = None
         self.dossier_tabs: dict[str, DossierScreen] = {}
@@ -417,8 +419,13 @@ class MainWindow(QMainWindow):
     def _on_document(self, document: Any) -> None:
         path = getattr(document, "path", None)
         self.statusBar().showMessage(f"Đã tạo giấy tờ: {path}", 10_000)
-        if self._open_documents and path is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        if self._open_documents and path is not None and self.services is not None:
+            # preview, then print on the printer remembered for this kind of document
+            if self._printer is None:
+                self._printer = DocumentPrinter(self.services, self._runner, self)
+            preview = PrintPreview(document, self._printer, self)
+            preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            preview.open()
 
     # scanning
     def handle_scan(self, text: str) -> None:

@@ -25,7 +25,7 @@ def test_print_receipt_from_the_dossier_screen(qtbot: Any, services: Services, r
         screen.print_buttons["receipt"].click()
     document = ready.args[0]
     assert document.path.read_bytes().startswith(b"%PDF")
-    qtbot.waitUntil(lambda: screen.timeline_labels()[-1] == "In giấy tờ", timeout=5000)
+    qtbot.waitUntil(lambda: screen.timeline_labels()[-1] == "Lập giấy tờ", timeout=5000)
 
 
 def test_print_supplement_slip_from_the_confirmation(qtbot: Any, services: Services, runner: TaskRunner) -> None:
