@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from counter_app.services.clock import DrillClock, SystemClock, parse_local_mome
 from counter_app.ui.errors import install_exception_hook, show_error
 from counter_app.ui.fonts import load_app_fonts
 from counter_app.ui.main_window import MainWindow
+from counter_app.ui.maintenance import MaintenanceWatcher
 from counter_app.ui.scanner import ScannerFilter
 from counter_app.ui.session import SessionGuard
 from counter_app.ui.task_runner import TaskRunner
@@ -75,6 +77,9 @@ def start_app(args: argparse.Namespace) -> RunningApp:
     app.installEventFilter(scanner)
     window = MainWindow(runner, scanner=scanner)
     session = SessionGuard(window, runner)
+    # after the window is shown and the services are ready: quick integrity check, then the daily backup
+    maintenance = MaintenanceWatcher(window, runner)
+    window.sig_services_ready.connect(partial(_start_maintenance, maintenance, window))
     window.show()
     try:
         db_path, clock = choose_database(args)
@@ -90,6 +95,11 @@ def start_app(args: argparse.Namespace) -> RunningApp:
             on_error=window.on_services_failed,
         )
     return RunningApp(app, window, runner, scanner, session)
+
+
+def _start_maintenance(maintenance: MaintenanceWatcher, window: MainWindow, *_args: object) -> None:
+    if window.services is not None:
+        maintenance.start(window.services)
 
 
 def stop_app(running: RunningApp) -> None:
