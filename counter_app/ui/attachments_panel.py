@@ -40,7 +40,7 @@ from counter_app.ui.task_runner import TaskRunner
 
 log = logging.getLogger(__name__)
 
-COLUMNS = ("STT", "Giấy tờ", "Bản chính / bản sao", "Đã số hóa", "Gửi lên máy chủ")
+COLUMNS = ("STT", "Giấy tờ", "Bản chính / bản sao", "Đã số hóa", "Đồng bộ")
 SYNC_LABELS = {0: "Chờ gửi", 1: "Đã gửi", 2: "Gửi lỗi, sẽ thử lại"}
 
 
