@@ -13,6 +13,7 @@ from counter_app.services.catalogue import CatalogueService
 from counter_app.services.context import ServiceContext
 from counter_app.services.settings import SETTING_NAMES, Settings, parse_setting
 from counter_app.storage.models import AgencyRow
+from counter_app.sync.central_url import KEYRING_SERVICE
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +101,23 @@ class SetupService:
         if key not in SETTING_NAMES:
             raise ValidationError("key", f"Không có thiết lập “{key}”. Các thiết lập: {', '.join(SETTING_NAMES)}.")
         return getattr(self.context.settings(), key)
+
+    def store_central_password(self, role: str, password: str) -> None:
+        """Keep the central role's password in the system keyring (service "counter_app", user = role)."""
+        self.context.require(Permission.SETTINGS)
+        if not role.strip():
+            raise ValidationError("central_url", "Địa chỉ máy chủ trung tâm cần ghi tên tài khoản (vai trò).")
+        if not password:
+            raise ValidationError("central_password", "Cần nhập mật khẩu của quầy trên máy chủ trung tâm.")
+        try:
+            import keyring
+
+            keyring.set_password(KEYRING_SERVICE, role, password)
+        except Exception as exc:  # no backend on a headless machine, a locked or absent Secret Service, ...
+            log.warning("system keyring not usable: %s", type(exc).__name__)
+            raise RuleError(
+                "Không lưu được mật khẩu vào kho khóa của hệ thống; hãy mở khóa kho khóa hoặc báo quản trị viên."
+            ) from None
 
     def agency_name(self) -> str:
         settings = self.context.settings()

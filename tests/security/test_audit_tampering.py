@@ -1,0 +1,205 @@
+"""The audit chain against someone who edits the SQLite file directly: every kind of tampering is named.
+
+The key lives in a real Secret Service (gnome-keyring on a private bus), as on a desktop; the command-line
+check runs as a separate process that reaches the same keyring.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import keyring
+import pytest
+from cli.cli_support import Cli
+from security.security_support import AGENCY, StepClock, event_rows, open_counter, person_form
+
+from counter_app.bootstrap import Services
+
+Tamper = Callable[[Path], str]  # changes the file; returns the uuid the report must name
+
+
+@pytest.fixture
+def chain(tmp_path: Path, secret_service_env: dict[str, str]) -> Iterator[Services]:
+    """Counter 1 with six events: two intakes; the first dossier transferred, back, handed over; the second sent."""
+    clock = StepClock()
+    services = open_counter(tmp_path / "counter" / "c.db", clock)
+    first = services.intake.accept(person_form())
+    second = services.intake.accept(person_form(name="Lê Văn Tám"))
+    assert first.code is not None
+    assert second.code is not None
+    for step in (services.dossiers.transfer, services.dossiers.result_ready):
+        clock.advance(600)
+        step(first.code)
+    clock.advance(600)
+    services.dossiers.hand_over(first.code)
+    clock.advance(600)
+    services.dossiers.transfer(second.code)
+    yield services
+    services.close()
+
+
+def uuid_at(db: Path, seq: int) -> str:
+    return str(next(r["uuid"] for r in event_rows(db) if r["seq"] == seq))
+
+
+def edit_payload(db: Path) -> str:
+    """Change what was recorded in event 3 (the first dossier's transfer), leaving its hash alone."""
+    with sqlite3.connect(db) as conn:
+        payload = json.loads(conn.execute("SELECT payload FROM event WHERE seq = 3").fetchone()[0])
+        payload["note"] = "đã sửa"
+        conn.execute("UPDATE event SET payload = ? WHERE seq = 3", (json.dumps(payload, ensure_ascii=False),))
+    return uuid_at(db, 3)
+
+
+def delete_row(db: Path) -> str:
+    """Remove event 3: the report names seq 3 as missing, and the event found after the gap (seq 4)."""
+    after = uuid_at(db, 4)
+    with sqlite3.connect(db) as conn:
+        conn.execute("DELETE FROM event WHERE seq = 3")
+    return after
+
+
+def insert_forged(db: Path) -> str:
+    """Slip a forged event in as seq 3 (the later ones renumbered), pointing at event 2 like a real one would."""
+    forged = str(uuid.uuid4())
+    with sqlite3.connect(db) as conn:
+        conn.row_factory = sqlite3.Row
+        second = conn.execute("SELECT * FROM event WHERE seq = 2").fetchone()
+        conn.execute("UPDATE event SET seq = -(seq + 1) WHERE seq >= 3")
+        conn.execute("UPDATE event SET seq = -seq WHERE seq < 0")
+        values = dict(second) | {
+            "uuid": forged,
+            "kind": "dossier.withdrawn",
+            "payload": json.dumps({"reason": "Công dân rút hồ sơ"}, ensure_ascii=False),
+            "seq": 3,
+            "prev_hash": second["hash"],
+            "hash": hashlib.sha256(forged.encode()).hexdigest(),
+        }
+        columns = ", ".join(values)
+        conn.execute(f"INSERT INTO event ({columns}) VALUES ({', '.join('?' for _ in values)})", list(values.values()))
+    return forged
+
+
+def rehash_without_key(db: Path) -> str:
+    """Edit event 3, then recompute plain SHA-256 hashes from there on so that every prev_hash agrees."""
+    edit_payload(db)
+    with sqlite3.connect(db) as conn:
+        conn.row_factory = sqlite3.Row
+        chain = list(conn.execute("SELECT * FROM event ORDER BY seq"))
+        prev = chain[1]["hash"]
+        for row in chain[2:]:
+            body = "|".join(str(row[c]) for c in ("uuid", "kind", "payload", "occurred_at", "seq")) + prev
+            digest = hashlib.sha256(body.encode()).hexdigest()
+            conn.execute("UPDATE event SET prev_hash = ?, hash = ? WHERE uuid = ?", (prev, digest, row["uuid"]))
+            prev = digest
+    return uuid_at(db, 3)
+
+
+def test_an_untouched_chain_verifies_and_its_key_is_in_the_keyring(chain: Services) -> None:
+    db = chain.context.database.path
+    stored = event_rows(db)
+    assert [r["seq"] for r in stored] == [1, 2, 3, 4, 5, 6]
+    assert stored[0]["prev_hash"] == ""
+    assert all(later["prev_hash"] == earlier["hash"] for earlier, later in itertools.pairwise(stored))
+    report = chain.audit.verify()
+    assert (report.ok, report.checked, report.broken) == (True, 6, None)
+    assert keyring.get_password("counter_app", f"audit-key:{AGENCY}:1") is not None
+    assert report.key is not None
+    assert report.key.storage == "keyring"
+    assert not (db.parent / "audit-keys").exists()
+
+
+def test_the_chain_head_is_the_newest_event(chain: Services) -> None:
+    last = event_rows(chain.context.database.path)[-1]
+    assert chain.audit.chain_head(AGENCY, 1) == (6, last["hash"])
+    assert chain.audit.chain_head(AGENCY, 9) == (0, "")
+
+
+@pytest.mark.parametrize(
+    ("tamper", "what", "seq"),
+    [
+        (edit_payload, "edited", 3),
+        (delete_row, "missing", 3),
+        (insert_forged, "inserted", 3),
+        (rehash_without_key, "rehashed", 3),
+    ],
+    ids=["edited", "deleted", "inserted", "rehashed"],
+)
+def test_tampering_is_found_by_the_service_and_the_command(
+    chain: Services, secret_service_env: dict[str, str], tamper: Tamper, what: str, seq: int
+) -> None:
+    db = chain.context.database.path
+    named = tamper(db)
+
+    broken = chain.audit.verify().broken
+    assert broken is not None
+    assert (broken.agency_code, broken.counter, broken.seq, broken.event_uuid, broken.what.value) == (
+        AGENCY,
+        1,
+        seq,
+        named,
+        what,
+    )
+
+    cli = Cli(db)
+    cli.env.update(secret_service_env)  # the command reaches the same keyring
+    run = cli("audit", "verify")
+    assert run.code == 4, str(run)
+    data: dict[str, Any] = json.loads(run.out)
+    assert data["ok"] is False
+    assert data["checked"] == 3  # events 1 and 2, and the one where the chain breaks
+    assert {k: data["broken"][k] for k in ("agency_code", "counter", "seq", "event_uuid", "what")} == {
+        "agency_code": AGENCY,
+        "counter": 1,
+        "seq": seq,
+        "event_uuid": named,
+        "what": what,
+    }
+    human = cli.raw(["audit", "verify", "--db", str(db)], env=cli.env)
+    assert human.code == 4
+    assert f"sự kiện số {seq}" in human.out
+    assert "Lỗi: nhật ký kiểm toán bị phá vỡ" in human.err
+
+
+def test_the_command_exits_0_on_an_intact_chain(chain: Services, secret_service_env: dict[str, str]) -> None:
+    cli = Cli(chain.context.database.path)
+    cli.env.update(secret_service_env)
+    assert cli("audit", "verify").json() == {"ok": True, "checked": 6, "broken": None, "key_storage": "keyring"}
+
+
+def test_a_planted_key_file_does_not_replace_the_keyring_key(chain: Services) -> None:
+    """Re-sealing the whole chain with a key of one's own, left where a file key would be, is still found."""
+    from counter_app.domain.audit_chain import ChainLink, link_hash
+
+    db = chain.context.database.path
+    own_key = b"k" * 32
+    keys = chain.context.audit_keys
+    assert keys is not None
+    path = keys.file_path(AGENCY, 1)
+    path.parent.mkdir(parents=True)
+    import base64
+
+    path.write_text(base64.b64encode(own_key).decode())
+    path.chmod(0o600)
+    edit_payload(db)
+    with sqlite3.connect(db) as conn:
+        conn.row_factory = sqlite3.Row
+        prev = ""
+        for row in list(conn.execute("SELECT * FROM event ORDER BY seq")):
+            link = ChainLink(
+                row["uuid"], row["kind"], row["dossier_uuid"], row["payload"], row["occurred_at"],
+                row["agency_code"], row["counter"], row["seq"], row["clerk"], prev,
+            )  # fmt: skip
+            digest = link_hash(own_key, link)
+            conn.execute("UPDATE event SET prev_hash = ?, hash = ? WHERE uuid = ?", (prev, digest, row["uuid"]))
+            prev = digest
+    broken = chain.audit.verify().broken
+    assert broken is not None
+    assert (broken.seq, broken.what.value) == (1, "rehashed")
