@@ -92,6 +92,12 @@ class LateService:
     def count_late_without_apology(self, now: datetime | None = None) -> int:
         return sum(1 for v in self.list_late(now) if v.state == Lateness.OVERDUE and not v.apology)
 
+    def suggest_new_date(self, code: str) -> date:
+        """The first working day after the current appointment: the earliest date the law lets the letter give."""
+        state = self.dossiers.get_state(code)
+        due = state.due_at or self.context.clock.now()
+        return self.calendar.working_calendar().add_working_days(due.date(), 1)
+
     def reappoint(self, code: str, *, reason: str, new_date: date, delivered: str = "in_person") -> ApologyResult:
         """Record the apology and the one new appointment allowed by law; a second one is refused and flagged."""
         self.context.require(Permission.REAPPOINT)

@@ -11,6 +11,7 @@ from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDockWidget,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -36,6 +37,7 @@ from counter_app.ui.dossier_table_model import DossierTableModel
 from counter_app.ui.errors import show_error
 from counter_app.ui.formatting import vn_date
 from counter_app.ui.intake_screen import IntakeScreen
+from counter_app.ui.late_panel import LatePanel
 from counter_app.ui.qt_compat import emit
 from counter_app.ui.scanner import ScannerFilter
 from counter_app.ui.style import STYLE_SHEET
@@ -136,6 +138,7 @@ class MainWindow(QMainWindow):
         splitter.setSizes([500, 866])
         self.setCentralWidget(splitter)
         self._build_status_bar()
+        self._build_late_panel(open_documents)
 
         if scanner is not None:
             scanner.sig_scanned.connect(self.handle_scan)
@@ -228,6 +231,25 @@ class MainWindow(QMainWindow):
             self.workspace.tabBar().setTabButton(index, QTabBar.ButtonPosition.RightSide, None)
         self.workspace.tabCloseRequested.connect(self._close_tab)
 
+    def _build_late_panel(self, prompt_boxes: bool) -> None:
+        """Dossiers needing an apology stay in view at the bottom; their count is in the status bar."""
+        self.late_panel = LatePanel(self._runner, self, prompt_boxes=prompt_boxes)
+        dock = QDockWidget("Hồ sơ cần xin lỗi và hẹn lại", self)
+        dock.setObjectName("late_dock")
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        dock.setWidget(self.late_panel)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        self.late_label = QLabel()
+        self.statusBar().addPermanentWidget(self.late_label)
+        self.late_panel.sig_counts.connect(self._show_late_counts)
+        self.late_panel.sig_document_ready.connect(self._on_document)
+        self.late_panel.sig_changed.connect(self.refresh_queue)
+
+    def _show_late_counts(self, need: int, overdue: int) -> None:
+        color = "#b00020" if overdue else "#444444"
+        self.late_label.setText(f"<span style='color:{color}'>Quá hạn chưa xin lỗi: <b>{overdue}</b></span>")
+        self.late_label.setToolTip(f"{need} hồ sơ cần lập phiếu xin lỗi (sắp đến hạn hoặc quá hạn)")
+
     def _build_status_bar(self) -> None:
         self.counter_label = QLabel("Quầy —")
         self.clerk_label = QLabel()
@@ -255,6 +277,7 @@ class MainWindow(QMainWindow):
         self._runner.run_pooled(_status_info, services, on_done=self._show_status)
         self._on_queue_tab(self.queue_tabs.currentIndex())
         self.refresh_counts()
+        self.late_panel.set_services(services)
         emit(self.sig_services_ready)
 
     def set_locked(self, locked: bool) -> None:
