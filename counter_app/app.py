@@ -75,7 +75,7 @@ def start_app(args: argparse.Namespace) -> RunningApp:
     runner = TaskRunner(app)
     scanner = ScannerFilter(app)
     app.installEventFilter(scanner)
-    window = MainWindow(runner, scanner=scanner)
+    window = MainWindow(runner, scanner=scanner, offer_first_run=True)
     session = SessionGuard(window, runner)
     # after the window is shown and the services are ready: quick integrity check, then the daily backup
     maintenance = MaintenanceWatcher(window, runner)

@@ -13,7 +13,7 @@ from counter_app.services.catalogue import CatalogueService
 from counter_app.services.context import ServiceContext
 from counter_app.services.settings import SETTING_NAMES, Settings, parse_setting
 from counter_app.storage.models import AgencyRow
-from counter_app.sync.central_url import KEYRING_SERVICE
+from counter_app.sync.central_url import KEYRING_SERVICE, parse_central_url
 
 log = logging.getLogger(__name__)
 
@@ -136,3 +136,17 @@ class SetupService:
             )
             self.set_setting("clerk_name", "Cán bộ minh họa")
             self.set_setting("head_name", "Nguyễn Văn Minh")
+
+
+def central_role(text: str) -> str:
+    """The role of a central address typed by the clerk ("" when none): refused when it holds a password."""
+    if not text.strip():
+        return ""
+    url = parse_central_url(text, field_name="central_url")
+    if url.password is not None:
+        raise ValidationError(
+            "central_url", "Không ghi mật khẩu trong địa chỉ; nhập mật khẩu vào ô riêng để lưu vào kho khóa."
+        )
+    if not url.user:
+        raise ValidationError("central_url", "Địa chỉ máy chủ trung tâm cần ghi tên tài khoản của quầy.")
+    return url.user

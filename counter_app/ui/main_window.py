@@ -27,7 +27,9 @@ from PySide6.QtWidgets import (
 
 from counter_app.domain.citizen import looks_like_id_card_qr
 from counter_app.domain.codes import DocumentNumber, looks_like_dossier_code
+from counter_app.domain.roles import Permission
 from counter_app.errors import ValidationError
+from counter_app.services.setup import DEMO_AGENCY_CODE
 from counter_app.services.views import DossierView
 from counter_app.ui.calendar_panel import CalendarPanel
 from counter_app.ui.catalogue_panel import CataloguePanel
@@ -35,12 +37,15 @@ from counter_app.ui.document_printing import DocumentPrinter, PrintPreview
 from counter_app.ui.dossier_screen import DossierScreen
 from counter_app.ui.dossier_table_model import DossierTableModel
 from counter_app.ui.errors import show_error
+from counter_app.ui.first_run_wizard import FirstRunWizard
 from counter_app.ui.formatting import vn_date
 from counter_app.ui.intake_screen import IntakeScreen
 from counter_app.ui.late_panel import LatePanel
 from counter_app.ui.qt_compat import emit
 from counter_app.ui.scanner import ScannerFilter
+from counter_app.ui.settings_dialog import SettingsDialog
 from counter_app.ui.style import STYLE_SHEET
+from counter_app.ui.sync_panel import SyncPanel
 from counter_app.ui.task_runner import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -62,6 +67,8 @@ class StatusInfo:
     agency_name: str
     clerk: str
     database: str
+    agency_code: str = ""
+    may_settings: bool = True
 
 
 def _status_info(services: Any) -> StatusInfo:
@@ -73,6 +80,8 @@ def _status_info(services: Any) -> StatusInfo:
         agency_name=services.setup.agency_name(),
         clerk=_clerk_text(services, settings.clerk_name),
         database=services.context.database.path.name,
+        agency_code=settings.agency_code,
+        may_settings=services.context.may(Permission.SETTINGS),
     )
 
 
@@ -112,6 +121,7 @@ class MainWindow(QMainWindow):
         *,
         scanner: ScannerFilter | None = None,
         open_documents: bool = True,
+        offer_first_run: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -125,6 +135,12 @@ class MainWindow(QMainWindow):
         self.intake: IntakeScreen | None = None
         self.dossier_tabs: dict[str, DossierScreen] = {}
         self._focus_results = False
+        # the first-run wizard is offered once, on an installation not yet set up (never in tests' windows)
+        self._offer_first_run = offer_first_run
+        self._may_settings = True
+        self._configured = True
+        self.first_run: FirstRunWizard | None = None
+        self.dossier_sync_labels: dict[str, QLabel] = {}
 
         self._build_actions()
         self._build_queue()
@@ -159,6 +175,11 @@ class MainWindow(QMainWindow):
         self.refresh_action = QAction("Làm mới", self, shortcut=QKeySequence(Qt.Key.Key_F5))
         self.refresh_action.setToolTip("Tải lại danh sách hồ sơ (F5)")
         self.refresh_action.triggered.connect(self.refresh_queue)
+        self.settings_action = QAction("Thiết lập", self)
+        self.settings_action.setToolTip("Thông tin cơ quan, giờ làm việc, máy in, máy chủ trung tâm")
+        self.settings_action.triggered.connect(self.open_settings)
+        self.sync_panel = SyncPanel(self._runner)
+        self.sync_panel.sig_sync_done.connect(self._on_sync_done)
         toolbar = QToolBar("Thao tác")
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
@@ -166,6 +187,9 @@ class MainWindow(QMainWindow):
         for action, key in ((self.intake_action, "F2"), (self.search_action, "F3"), (self.refresh_action, "F5")):
             action.setIconText(f"{action.text()} ({key})")
             toolbar.addAction(action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.sync_panel.action)
+        toolbar.addAction(self.settings_action)
         self.addToolBar(toolbar)
         for action in (self.intake_action, self.search_action, self.refresh_action):
             self.addAction(action)
@@ -256,6 +280,7 @@ class MainWindow(QMainWindow):
         self.date_label = QLabel()
         self.db_label = QLabel("CSDL cục bộ: đang mở…")
         bar = self.statusBar()
+        bar.addPermanentWidget(self.sync_panel)
         for label in (self.counter_label, self.clerk_label, self.date_label, self.db_label):
             bar.addPermanentWidget(label)
 
@@ -263,6 +288,7 @@ class MainWindow(QMainWindow):
         for action in (self.intake_action, self.search_action, self.refresh_action):
             action.setEnabled(ready)
         self.search_edit.setEnabled(ready)
+        self.settings_action.setEnabled(ready and self._may_settings)
 
     # services
     def set_services(self, services: Any) -> None:
@@ -274,6 +300,7 @@ class MainWindow(QMainWindow):
         self._queue_timer.start()
         self.catalogue.set_services(services)
         self.calendar.set_services(services)
+        self.sync_panel.set_services(services)
         self._runner.run_pooled(_status_info, services, on_done=self._show_status)
         self._on_queue_tab(self.queue_tabs.currentIndex())
         self.refresh_counts()
@@ -291,6 +318,7 @@ class MainWindow(QMainWindow):
         """Another account signed in: the status bar and the open dossiers' buttons follow its role."""
         if self.services is not None:
             self._runner.run_pooled(_status_info, self.services, on_done=self._show_status)
+            self.sync_panel.refresh()
         for screen in self.dossier_tabs.values():
             screen.reload()
 
@@ -299,11 +327,54 @@ class MainWindow(QMainWindow):
         show_error(self, exc if isinstance(exc, BaseException) else RuntimeError(str(exc)))
 
     def _show_status(self, info: StatusInfo) -> None:
+        self._may_settings = info.may_settings
+        self._configured = info.configured
+        self.settings_action.setEnabled(self.search_edit.isEnabled() and info.may_settings)
+        if not info.configured and info.agency_code != DEMO_AGENCY_CODE and self._offer_first_run:
+            self._offer_first_run = False
+            self.open_first_run()
         if info.configured:
             self.counter_label.setText(f"Quầy {info.counter} – {info.agency_name}")
         else:
-            self.counter_label.setText("Quầy chưa được thiết lập (chạy “counter-app init”)")
+            self.counter_label.setText("Quầy chưa được thiết lập (bấm “Thiết lập”)")
         self.clerk_label.setText(f"Cán bộ: {info.clerk or '—'}")
+
+    def open_first_run(self) -> FirstRunWizard | None:
+        """The first-run wizard (window-modal); when finished, the window works as the new counter."""
+        if self.services is None:
+            return None
+        self.first_run = FirstRunWizard(self.services, self._runner, self)
+        self.first_run.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.first_run.sig_configured.connect(self._on_configured)
+        self.first_run.finished.connect(self._forget_first_run)
+        self.first_run.open()
+        return self.first_run
+
+    def _forget_first_run(self, _result: int) -> None:
+        self.first_run = None
+
+    def open_settings(self) -> SettingsDialog | FirstRunWizard | None:
+        """The settings; on an installation not yet set up, the first-run wizard instead."""
+        if self.services is None:
+            return None
+        if not self._configured:
+            return self.first_run or self.open_first_run()
+        dialog = SettingsDialog(self.services, self._runner, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.sig_saved.connect(self._on_configured)
+        dialog.open()
+        return dialog
+
+    def _on_configured(self, _settings: object) -> None:
+        if self.services is not None:
+            self._runner.run_pooled(_status_info, self.services, on_done=self._show_status)
+            self.refresh_queue()
+            self.sync_panel.refresh()
+
+    def _on_sync_done(self, _complete: bool, _outcome: object) -> None:
+        self.refresh_queue()
+        for key, label in self.dossier_sync_labels.items():
+            self.sync_panel.show_dossier_state(label, key)
 
     def _show_date(self) -> None:
         if self.services is not None:
@@ -417,6 +488,13 @@ class MainWindow(QMainWindow):
             screen.sig_document_ready.connect(self._on_document)
             self.dossier_tabs[view.uuid] = screen
             self.workspace.addTab(screen, f"Hồ sơ {view.code or view.slip or ''}")
+            label = QLabel()
+            label.setObjectName("dossierSyncState")
+            layout = screen.layout()
+            if isinstance(layout, QVBoxLayout):
+                layout.insertWidget(0, label)
+            self.dossier_sync_labels[view.uuid] = label
+        self.sync_panel.show_dossier_state(self.dossier_sync_labels[view.uuid], view.uuid)
         self.workspace.setCurrentWidget(screen)
         emit(self.sig_dossier_opened, screen)
 
@@ -432,6 +510,7 @@ class MainWindow(QMainWindow):
             self.intake = None
         elif isinstance(widget, DossierScreen):
             self.dossier_tabs = {k: s for k, s in self.dossier_tabs.items() if s is not widget}
+            self.dossier_sync_labels = {k: v for k, v in self.dossier_sync_labels.items() if k in self.dossier_tabs}
         self.workspace.removeTab(index)
         widget.deleteLater()
 
@@ -471,6 +550,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         if self.intake is not None:
             self.intake.flush_draft()
+        self.sync_panel.cancel()  # a running sync stops at its next batch instead of holding the exit
         super().closeEvent(event)
 
 

@@ -1,0 +1,182 @@
+"""The first-run wizard: from a fresh database to a working counter, and an invalid agency id kept on its page."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from ui.ui_support import START, person_form, type_text
+
+import counter_app.app as app_module
+from counter_app.bootstrap import Services, build_services
+from counter_app.domain.clock import VN_TZ
+from counter_app.services.clock import DrillClock
+from counter_app.ui.first_run_wizard import FirstRunWizard
+from counter_app.ui.main_window import MainWindow
+from counter_app.ui.task_runner import TaskRunner
+
+NEW_AGENCY = "000.21.33.H48"
+NEW_AGENCY_NAME = "Ủy ban nhân dân phường Hòa Khánh"
+
+
+@pytest.fixture
+def fresh(tmp_path: Path) -> Iterator[Services]:
+    services = build_services(tmp_path / "fresh" / "counter.db", DrillClock(START))
+    yield services
+    services.close()
+
+
+@pytest.fixture
+def fresh_runner(qapp: QApplication, fresh: Services, task_errors: list[Any]) -> Iterator[TaskRunner]:
+    runner = TaskRunner()
+    runner.error_presenter = task_errors.append
+    yield runner
+    runner.wait_for_workers()
+    QApplication.processEvents()
+
+
+@pytest.fixture
+def wizard(qtbot: Any, fresh: Services, fresh_runner: TaskRunner) -> tuple[MainWindow, FirstRunWizard]:
+    window = MainWindow(fresh_runner, open_documents=False, offer_first_run=True)
+    qtbot.addWidget(window)
+    window.show()
+    window.set_services(fresh)
+    qtbot.waitUntil(lambda: window.first_run is not None and window.first_run.isVisible(), timeout=10_000)
+    assert window.first_run is not None
+    return window, window.first_run
+
+
+def _fill_agency(wizard: FirstRunWizard, code: str) -> None:
+    page = wizard.agency_page
+    page.name_edit.setText(NEW_AGENCY_NAME)
+    page.code_edit.clear()
+    type_text(page.code_edit, code)
+    wizard.next()
+
+
+def test_fresh_database_to_working_counter(
+    qtbot: Any, wizard: tuple[MainWindow, FirstRunWizard], fresh: Services, task_errors: list[Any]
+) -> None:
+    window, wiz = wizard
+    assert not fresh.context.settings().is_configured
+    _fill_agency(wiz, NEW_AGENCY.lower())  # typed in lower case: the code is kept upper case
+    assert wiz.currentPage() is wiz.place_page
+    wiz.place_page.parent_edit.setText("UBND QUẬN LIÊN CHIỂU")
+    wiz.place_page.place_edit.setText("Đà Nẵng")
+    wiz.next()
+    assert wiz.currentPage() is wiz.counter_page
+    wiz.counter_page.counter_spin.setValue(2)
+    wiz.counter_page.number_digits.setCurrentText("4")
+    wiz.next()
+    wiz.hours_page.hours_edit.setText("07:00-11:00,13:30-17:00")
+    wiz.next()
+    wiz.head_page.head_name_edit.setText("Trần Văn Bình")
+    wiz.next()
+    assert wiz.currentPage() is wiz.printers_page
+    wiz.next()
+    assert wiz.currentPage() is wiz.central_page
+    with qtbot.waitSignal(wiz.sig_configured, timeout=10_000):
+        wiz.accept()
+    qtbot.waitUntil(lambda: not wiz.isVisible())
+
+    settings = fresh.context.settings()
+    assert settings.is_configured
+    assert (settings.agency_code, settings.counter) == (NEW_AGENCY, 2)
+    assert (settings.place, settings.head_name) == ("Đà Nẵng", "Trần Văn Bình")
+    qtbot.waitUntil(lambda: window.counter_label.text() == f"Quầy 2 – {NEW_AGENCY_NAME}", timeout=5000)
+
+    # a working counter: the intake screen opens and a dossier taken in gets a code of the typed agency
+    assert window.open_intake() is not None
+    result = fresh.intake.accept(person_form())
+    assert result.code is not None
+    # counter 2 on one digit, number 0001 on four digits (domain.md §4: <agency>-<YYMMDD>-<counter><number>)
+    assert result.code == f"{NEW_AGENCY}-260302-20001"
+    # 5 working days after Monday 02/03/2026: Monday 09/03/2026, at the typed closing time 17:00
+    assert result.due == datetime(2026, 3, 9, 17, 0, tzinfo=VN_TZ)
+    window.refresh_queue()
+    qtbot.waitUntil(lambda: window.queue_tabs.tabText(0) == "Hôm nay (1)", timeout=5000)
+    assert task_errors == []
+
+
+def test_invalid_agency_id_keeps_the_page(qtbot: Any, wizard: tuple[MainWindow, FirstRunWizard]) -> None:
+    _window, wiz = wizard
+    _fill_agency(wiz, "12.34.H5")
+    assert wiz.currentPage() is wiz.agency_page
+    message = wiz.agency_page.errors.message("agency_code")
+    assert "QCVN 102:2016/BTTTT" in message
+    _fill_agency(wiz, NEW_AGENCY)
+    assert wiz.currentPage() is wiz.place_page
+    assert wiz.agency_page.errors.message("agency_code") == ""
+
+
+def test_counter_beyond_one_digit_is_refused(qtbot: Any, wizard: tuple[MainWindow, FirstRunWizard]) -> None:
+    _window, wiz = wizard
+    _fill_agency(wiz, NEW_AGENCY)
+    wiz.next()
+    wiz.counter_page.counter_spin.setValue(12)  # counters 10 and above need two digits
+    wiz.next()
+    assert wiz.currentPage() is wiz.counter_page
+    assert wiz.counter_page.errors.message("counter") != ""
+    wiz.counter_page.counter_digits.setCurrentText("2")
+    wiz.next()
+    assert wiz.currentPage() is wiz.hours_page
+
+
+def test_bad_office_hours_and_password_in_url_are_refused(
+    qtbot: Any, wizard: tuple[MainWindow, FirstRunWizard]
+) -> None:
+    _window, wiz = wizard
+    _fill_agency(wiz, NEW_AGENCY)
+    wiz.next()
+    wiz.next()
+    wiz.hours_page.hours_edit.setText("13:00-17:00,07:30-11:30")  # unsorted periods
+    wiz.next()
+    assert wiz.currentPage() is wiz.hours_page
+    assert wiz.hours_page.errors.message("office_hours") != ""
+    wiz.hours_page.hours_edit.setText("07:30-11:30,13:00-17:00")
+    wiz.next()
+    wiz.head_page.head_name_edit.setText("Trần Văn Bình")
+    wiz.next()
+    wiz.next()
+    assert wiz.currentPage() is wiz.central_page
+    wiz.central_page.url_edit.setText("postgresql://quay_1:bimat@may-chu:5432/trung_tam")
+    wiz.accept()
+    assert "mật khẩu" in wiz.central_page.errors.message("central_url")
+    assert wiz.isVisible()
+
+
+@pytest.mark.parametrize("demo", [False, True])
+def test_start_app_offers_the_wizard_only_on_a_real_new_install(
+    qtbot: Any, qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo: bool
+) -> None:
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
+    monkeypatch.setattr(app_module, "log_dir", lambda: tmp_path / "logs")
+    args = argparse.Namespace(db=str(tmp_path / "new.db"), now="2026-03-02 09:00", demo=demo, json=False, command=None)
+    running = app_module.start_app(args)
+    window = running.window
+    qtbot.addWidget(window)
+    try:
+        qtbot.waitUntil(lambda: window.counter_label.text() != "Quầy —", timeout=20_000)
+        QApplication.processEvents()
+        if demo:
+            assert window.first_run is None
+            assert window.counter_label.text().startswith("Quầy 1 – ")
+        else:
+            assert window.first_run is not None and window.first_run.isVisible()
+            assert window.first_run.currentPage() is window.first_run.agency_page
+            window.first_run.reject()  # "Để sau": the window stays usable, the wizard is not forced
+            qtbot.waitUntil(lambda: window.first_run is None)
+            assert window.counter_label.text() == "Quầy chưa được thiết lập (bấm “Thiết lập”)"
+            assert isinstance(window.open_settings(), FirstRunWizard)  # "Thiết lập" asks the questions again
+    finally:
+        app_module.stop_app(running)
+        running.scanner.deleteLater()
+        running.runner.deleteLater()

@@ -1,0 +1,139 @@
+"""The sync controls against a real PostgreSQL central: "Đồng bộ ngay", the status bar, an unreachable central."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import socket
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from integration.sync_helpers import AGENCY_A, AGENCY_NAMES, Central, accept_many
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox, QToolBar
+from support.pg_cluster import PgCluster
+
+from counter_app.bootstrap import Services, build_services
+from counter_app.domain.clock import VN_TZ
+from counter_app.services.clock import SystemClock
+from counter_app.sync.central_admin import add_agency, init_central
+from counter_app.sync.central_url import parse_central_url
+from counter_app.ui.main_window import MainWindow
+from counter_app.ui.task_runner import TaskRunner
+
+UNREACHABLE = "Không kết nối được máy chủ trung tâm"
+_databases = itertools.count(1)
+
+
+@pytest.fixture
+def central(pg_cluster: PgCluster) -> Iterator[Central]:
+    dbname = f"central_ui_sync_{os.getpid()}_{next(_databases)}"
+    pg_cluster.create_database(dbname)
+    admin = parse_central_url(pg_cluster.url(dbname))
+    init_central(admin, None)
+    add_agency(admin, None, code=AGENCY_A, name=AGENCY_NAMES[AGENCY_A])
+    yield Central(pg_cluster, dbname)
+    pg_cluster.drop_database(dbname)
+
+
+@pytest.fixture
+def counter(tmp_path: Path) -> Iterator[Services]:
+    services = build_services(tmp_path / "counter" / "counter.db", SystemClock())
+    services.setup.init_local(agency_code=AGENCY_A, agency_name=AGENCY_NAMES[AGENCY_A], counter=1)
+    yield services
+    services.close()
+
+
+@pytest.fixture
+def counter_runner(qapp: QApplication, counter: Services, task_errors: list[Any]) -> Iterator[TaskRunner]:
+    runner = TaskRunner()
+    runner.error_presenter = task_errors.append
+    yield runner
+    runner.wait_for_workers()
+    QApplication.processEvents()
+
+
+def _window(qtbot: Any, runner: TaskRunner, services: Services) -> MainWindow:
+    window = MainWindow(runner, open_documents=False)
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.sync_panel.sig_status_shown, timeout=5000):
+        window.set_services(services)
+    return window
+
+
+def _click_sync(qtbot: Any, window: MainWindow) -> Any:
+    toolbar = window.findChild(QToolBar, "mainToolbar")
+    assert toolbar is not None
+    button = toolbar.widgetForAction(window.sync_panel.action)
+    assert button is not None and button.isEnabled()
+    with qtbot.waitSignal(window.sync_panel.sig_sync_done, timeout=60_000) as blocker:
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    return blocker.args
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_sync_now_reaches_the_central(
+    qtbot: Any, central: Central, counter: Services, counter_runner: TaskRunner, task_errors: list[Any]
+) -> None:
+    counter.setup.set_setting("central_url", central.counter_url(AGENCY_A, 1))
+    taken = accept_many(counter, 3)
+    unsent = counter.sync.pending_count()
+    window = _window(qtbot, counter_runner, counter)
+    panel = window.sync_panel
+    assert panel.status_label.text() == "Đồng bộ lần cuối: chưa đồng bộ"
+    assert unsent >= 3  # each intake records at least its opening event
+    assert panel.pending_label.text() == f"· Chưa gửi: {unsent}"
+    with qtbot.waitSignal(window.sig_dossier_opened, timeout=5000):
+        window.open_dossier(taken[0].uuid)
+    label = window.dossier_sync_labels[taken[0].uuid]
+    qtbot.waitUntil(lambda: label.text() == "Đồng bộ: chưa đồng bộ", timeout=5000)
+
+    complete, _report = _click_sync(qtbot, window)
+    assert complete is True
+    qtbot.waitUntil(lambda: panel.pending_label.text() == "· Chưa gửi: 0", timeout=5000)
+    shown = re.fullmatch(r"Đồng bộ lần cuối: (\d\d/\d\d/\d{4} \d\d:\d\d)", panel.status_label.text())
+    assert shown is not None
+    at = datetime.strptime(shown.group(1), "%d/%m/%Y %H:%M").replace(tzinfo=VN_TZ)
+    assert abs(datetime.now(VN_TZ) - at) < timedelta(minutes=2)
+    assert not panel.progress.isVisible() and not panel.cancel_button.isVisible()
+    qtbot.waitUntil(lambda: label.text() == "Đồng bộ: đã đồng bộ", timeout=5000)
+    assert central.count("SELECT count(*) FROM central.event") == unsent
+    assert task_errors == []
+
+
+def test_unreachable_central_loses_nothing(
+    qtbot: Any, counter: Services, counter_runner: TaskRunner, task_errors: list[Any]
+) -> None:
+    counter.setup.set_setting("central_url", f"postgresql://quay:bi-mat@127.0.0.1:{_closed_port()}/trung_tam")
+    accept_many(counter, 2)
+    before = counter.sync.pending_count()
+    assert before > 0
+    window = _window(qtbot, counter_runner, counter)
+
+    complete, error = _click_sync(qtbot, window)
+    assert complete is False
+    box = window.findChild(QMessageBox, "errorBox")
+    assert box is not None and UNREACHABLE in box.text()
+    assert UNREACHABLE in str(error)
+    box.close()
+    assert counter.sync.pending_count() == before
+    qtbot.waitUntil(lambda: window.sync_panel.pending_label.text() == f"· Chưa gửi: {before}", timeout=5000)
+    assert window.sync_panel.action.isEnabled()  # the clerk may try again
+
+    # the automatic sync says it in the status bar, never in a message box
+    with qtbot.waitSignal(window.sync_panel.sig_sync_done, timeout=60_000):
+        window.sync_panel.auto_sync()
+    assert UNREACHABLE in window.statusBar().currentMessage()
+    assert [b for b in window.findChildren(QMessageBox, "errorBox") if b.isVisible()] == []
+    assert counter.sync.pending_count() == before
+    assert task_errors == []
