@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
@@ -20,6 +21,10 @@ from counter_app.services.context import ServiceContext
 from counter_app.storage.models import EventRow
 from counter_app.sync.central_url import PasswordPrompt, parse_central_url, resolve_password
 from counter_app.sync.report import SyncInterrupted, SyncReport
+
+if TYPE_CHECKING:
+    from counter_app.services.attachments import AttachmentService
+    from counter_app.sync.central_url import CentralUrl
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +41,14 @@ class LastSync:
     failed: int
     dossiers: int
     message: str
+
+
+@dataclass(frozen=True)
+class FetchedFiles:
+    """The files of a dossier's papers fetched from the central, and those the counter already had."""
+
+    fetched: tuple[str, ...]
+    present: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -62,8 +75,15 @@ def _system_now() -> datetime:
 
 
 class SyncService:
-    def __init__(self, context: ServiceContext, *, system_clock: Callable[[], datetime] = _system_now) -> None:
+    def __init__(
+        self,
+        context: ServiceContext,
+        *,
+        system_clock: Callable[[], datetime] = _system_now,
+        attachments: AttachmentService | None = None,
+    ) -> None:
         self.context = context
+        self._attachments = attachments
         # The machine's own clock: the clock check compares it with the central's; the drill clock takes no part.
         self.system_clock = system_clock
 
@@ -86,14 +106,7 @@ class SyncService:
         from counter_app.sync.exchange import Installation, synchronize
 
         settings = self.context.settings()
-        if not settings.is_configured:
-            raise RuleError("Quầy chưa được thiết lập. Chạy “counter-app init” hoặc mở màn hình thiết lập.")
-        text = central_url or settings.central_url
-        if not text:
-            raise RuleError(
-                "Chưa có địa chỉ máy chủ trung tâm: ghi trong thiết lập “central_url” hoặc dùng tham số --central."
-            )
-        url = parse_central_url(text, field_name="central")
+        url = self._central_url(central_url)
         with self.context.uow() as uow:
             agency = uow.agencies.get(settings.agency_code)
             if agency is None:
@@ -113,6 +126,7 @@ class SyncService:
                 cancel=cancel,
                 push_batch=push_batch or push.DEFAULT_BATCH,
                 pull_batch=pull_batch or pull.DEFAULT_BATCH,
+                uploads=self.attachments,
             )
         except SyncInterrupted as exc:
             self._record(exc.report, ok=False, message=exc.message)
@@ -123,6 +137,67 @@ class SyncService:
         message = "" if report.complete else _incomplete_message(report)
         self._record(report, ok=report.complete, message=message)
         return report
+
+    @property
+    def attachments(self) -> AttachmentService:
+        if self._attachments is None:
+            from counter_app.services.attachments import AttachmentService
+            from counter_app.services.calendar import CalendarService
+            from counter_app.services.dossiers import DossierService
+
+            self._attachments = AttachmentService(
+                self.context, DossierService(self.context, CalendarService(self.context))
+            )
+        return self._attachments
+
+    def fetch_attachments(
+        self, code: str, *, central_url: str | None = None, ask_password: PasswordPrompt | None = None
+    ) -> FetchedFiles:
+        """Download from the central the current file of each paper of a dossier that this counter lacks.
+
+        For the deciding agency's counter opening a dossier received elsewhere: each file is checked against its
+        SHA-256 before it is stored; the central's row-level security decides which dossiers' files one may read.
+        """
+        import psycopg
+
+        from counter_app.sync.attachment_transfer import dossier_files, download_file
+        from counter_app.sync.central_admin import known_revisions
+        from counter_app.sync.connection import lost_connection, open_connection
+        from counter_app.sync.handshake import check_schema, hello
+
+        attachments = self.attachments
+        state = attachments.dossiers.get_state(code)
+        url = self._central_url(central_url)
+        password = resolve_password(url, ask_password)
+        fetched: list[str] = []
+        present: list[str] = []
+        with open_connection(url, password) as conn:
+            try:
+                check_schema(hello(conn, url.user).revision, known_revisions())
+                for _paper, sha256, _size in dossier_files(conn, state.uuid):
+                    if attachments.store.problem(sha256, 0) is None:
+                        present.append(sha256)
+                        continue
+                    with attachments.store.writing() as (output, stored):
+                        download_file(conn, sha256, output)
+                    if stored[0].sha256 != sha256:  # download_file checked it; the store re-hashed what it keeps
+                        raise RuleError("Tệp số hóa tải về không khớp mã băm.")
+                    fetched.append(sha256)
+            except psycopg.OperationalError as exc:
+                raise lost_connection(exc) from None
+        log.info("fetched %d attachment files of %s (%d already here)", len(fetched), code, len(present))
+        return FetchedFiles(tuple(fetched), tuple(present))
+
+    def _central_url(self, central_url: str | None) -> CentralUrl:
+        settings = self.context.settings()
+        if not settings.is_configured:
+            raise RuleError("Quầy chưa được thiết lập. Chạy “counter-app init” hoặc mở màn hình thiết lập.")
+        text = central_url or settings.central_url
+        if not text:
+            raise RuleError(
+                "Chưa có địa chỉ máy chủ trung tâm: ghi trong thiết lập “central_url” hoặc dùng tham số --central."
+            )
+        return parse_central_url(text, field_name="central")
 
     def last_sync(self) -> LastSync | None:
         """The last sync attempt (successful or not), or None when this counter never synced."""

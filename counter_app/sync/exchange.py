@@ -13,6 +13,7 @@ import psycopg
 from counter_app.errors import CentralUnreachable
 from counter_app.storage.database import Database
 from counter_app.sync import outbox, pull, push
+from counter_app.sync.attachment_transfer import UploadOutcome, UploadQueue, upload_pending
 from counter_app.sync.central_admin import known_revisions
 from counter_app.sync.central_url import CentralUrl
 from counter_app.sync.connection import lost_connection, open_connection
@@ -34,13 +35,19 @@ class Installation:
     number_digits: int
 
 
-def _report(pushed: push.PushOutcome, pulled: pull.PullOutcome, cancelled: bool) -> SyncReport:
+def _report(
+    pushed: push.PushOutcome, pulled: pull.PullOutcome, cancelled: bool, files: UploadOutcome | None = None
+) -> SyncReport:
+    files = files or UploadOutcome()
     return SyncReport(
         pushed=pushed.pushed,
         pulled=pulled.pulled,
         failed=pushed.dead + pulled.failed,
         dossiers=len(pushed.dossiers | pulled.dossiers),
         cancelled=cancelled,
+        files_uploaded=files.files,
+        files_failed=files.failed,
+        bytes_uploaded=files.bytes_sent,
     )
 
 
@@ -55,9 +62,14 @@ def synchronize(
     cancel: threading.Event | None = None,
     push_batch: int = push.DEFAULT_BATCH,
     pull_batch: int = pull.DEFAULT_BATCH,
+    uploads: UploadQueue | None = None,
 ) -> SyncReport:
-    """Push then pull. Refusals (version, clock, identity) come before anything is exchanged."""
-    pushed, pulled = push.PushOutcome(), pull.PullOutcome()
+    """Push, upload the pending attachment files (`uploads`), then pull.
+
+    Refusals (version, clock, identity) come before anything is exchanged. The files go after the events so
+    that the central already knows the dossiers naming them.
+    """
+    pushed, pulled, files = push.PushOutcome(), pull.PullOutcome(), UploadOutcome()
     conn = open_connection(url, password)
     try:
         with conn:
@@ -98,6 +110,11 @@ def synchronize(
                 cancel=cancel,
                 outcome=pushed,
             )
+            if uploads is not None and not (cancel is not None and cancel.is_set()):
+                try:
+                    upload_pending(conn, uploads, installation.agency_code, cancel=cancel, outcome=files)
+                except psycopg.OperationalError as exc:
+                    raise lost_connection(exc) from None
             pull.pull(
                 conn,
                 database,
@@ -109,8 +126,8 @@ def synchronize(
                 outcome=pulled,
             )
     except CentralUnreachable as exc:
-        raise SyncInterrupted(exc, _report(pushed, pulled, cancelled=False)) from None
-    report = _report(pushed, pulled, cancelled=cancel is not None and cancel.is_set())
+        raise SyncInterrupted(exc, _report(pushed, pulled, cancelled=False, files=files)) from None
+    report = _report(pushed, pulled, cancelled=cancel is not None and cancel.is_set(), files=files)
     log.info(
         "sync done: pushed %d, pulled %d, failed %d, dossiers %d",
         report.pushed,

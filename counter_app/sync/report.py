@@ -16,6 +16,10 @@ class SyncReport:
     failed: int
     dossiers: int
     cancelled: bool = False
+    # Attachment files: completed on the central in this sync, refused (retried next time), megabytes sent.
+    files_uploaded: int = 0
+    files_failed: int = 0
+    bytes_uploaded: int = 0
 
     @property
     def complete(self) -> bool:
@@ -23,6 +27,14 @@ class SyncReport:
 
     def as_dict(self) -> dict[str, int]:
         return {"pushed": self.pushed, "pulled": self.pulled, "failed": self.failed, "dossiers": self.dossiers}
+
+    def files_dict(self) -> dict[str, int]:
+        """The attachment counts, apart from `as_dict` whose keys are the `sync --json` contract."""
+        return {
+            "files_uploaded": self.files_uploaded,
+            "files_failed": self.files_failed,
+            "bytes_uploaded": self.bytes_uploaded,
+        }
 
 
 class SyncInterrupted(CentralUnreachable):

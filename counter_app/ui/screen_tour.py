@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from counter_app.ui.fonts import load_app_fonts
 from counter_app.ui.main_window import MainWindow
+from counter_app.ui.qt_compat import emit
 from counter_app.ui.task_runner import TaskRunner
 
 SETTLE_TIMEOUT_S = 60.0
@@ -162,7 +163,7 @@ def _view_pdf(window: MainWindow, pdf: Path) -> None:
 
 def _close_all(tour: _Tour, window: MainWindow) -> None:
     for index in reversed(range(window.workspace.count())):
-        window.workspace.tabCloseRequested.emit(index)
+        emit(window.workspace.tabCloseRequested, index)
     tour.settle()
     window.close()
     tour.settle()
