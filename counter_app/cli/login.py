@@ -145,11 +145,13 @@ def _accounts_over(db_path: Path, clock: Any) -> Iterator[Any]:
 
 
 def _has_accounts(accounts: Any) -> bool:
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import DatabaseError
 
     try:
         return bool(accounts.accounts_exist())
-    except OperationalError:  # a database from before accounts existed (not upgraded yet): none
+    except DatabaseError:
+        # a database from before accounts existed (not upgraded yet), or one too damaged to read: nothing to sign
+        # in to — whoever can damage the file can replace it anyway, and `restore` must still work
         return False
 
 

@@ -187,11 +187,17 @@ class AuditKeyStore:
         with self._lock:
             user = key_user(agency_code, counter)
             usable, key = self._keyring_get(user)
+            found_home = HOME_KEYRING
             if key is None:
                 key = self._file_get(self.file_path(agency_code, counter))
+                found_home = HOME_FILE
                 if key is not None:
                     log.warning("audit key kept in a file in the data folder (no system keyring when it was made)")
             if key is not None:
+                # a database that does not yet note where its key lives (a restored or re-created file) notes it now,
+                # so that a process that cannot reach that place refuses instead of making a second key
+                if not marks.get(mark_key(agency_code, counter)):
+                    marks.put(mark_key(agency_code, counter), found_home)
                 self._cache[(agency_code, counter)] = key
                 return AuditKey(key, created=False)
             home = marks.get(mark_key(agency_code, counter))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-import pytest
 from backup.backup_support import PASSPHRASE, Counter, citizen_names, corrupt_middle, dossier_codes
 
 
@@ -78,11 +77,6 @@ def test_restore_is_refused_while_the_database_is_open(counter: Counter) -> None
     assert not list(counter.home.glob("counter.db.before-restore-*"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/login.py signs in before `restore` and reads the account table of the damaged file first "
-    "(sqlalchemy DatabaseError -> exit 1); _has_accounts should treat an unreadable file as having none",
-)
 def test_a_database_with_a_destroyed_header_is_restored(counter: Counter) -> None:
     code = counter.intake("Võ Thị Sáu")
     backup = counter("backup", "--passphrase-stdin", stdin=PASSPHRASE + "\n")
