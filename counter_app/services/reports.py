@@ -356,29 +356,22 @@ class ReportService:
         progress: Progress | None = None,
         cancel: threading.Event | None = None,
     ) -> ExportResult:
+        from counter_app.printing.stats_report import render_stats_report
         from counter_app.services import report_exports as files
-        from counter_app.services.spreadsheets import check_cancel, write_workbook
 
         _check_format(fmt)
         report = self.get_stats(start, end)
-        check_cancel(cancel)
-        if fmt == "xlsx":
-            write_workbook(out, files.stats_sheets(report), title="Báo cáo thống kê", cancel=cancel)
-        else:
-            from counter_app.printing.stats_report import render_stats_report
-
-            header, settings = self._header()
-            data = files.stats_print_data(
-                report,
-                header,
-                issued_at=self.context.clock.now(),
-                preparer=settings.clerk_name,
-                head_name=settings.head_name,
-                page_size=PageSize(settings.page_size),
-            )
-            _write_file(out, render_stats_report(data))
-        if progress is not None:
-            progress(1, 1)
+        self._export_report(
+            fmt,
+            out,
+            sheets=lambda: files.stats_sheets(report),
+            title="Báo cáo thống kê",
+            render=lambda header, settings: render_stats_report(
+                files.stats_print_data(report, header, **self._print_fields(settings))
+            ),
+            progress=progress,
+            cancel=cancel,
+        )
         return ExportResult("stats", fmt, out, report.received, report.period)
 
     def export_late(
@@ -391,30 +384,54 @@ class ReportService:
         progress: Progress | None = None,
         cancel: threading.Event | None = None,
     ) -> ExportResult:
+        from counter_app.printing.late_report import render_late_report
         from counter_app.services import report_exports as files
-        from counter_app.services.spreadsheets import check_cancel, write_workbook
 
         _check_format(fmt)
         report = self.get_late_report(start, end)
+        self._export_report(
+            fmt,
+            out,
+            sheets=lambda: files.late_sheets(report),
+            title="Báo cáo hồ sơ quá hạn",
+            render=lambda header, settings: render_late_report(
+                files.late_print_data(report, header, **self._print_fields(settings))
+            ),
+            progress=progress,
+            cancel=cancel,
+        )
+        return ExportResult("late", fmt, out, len(report.cases), report.period)
+
+    def _print_fields(self, settings: Settings) -> dict[str, Any]:
+        return {
+            "issued_at": self.context.clock.now(),
+            "preparer": settings.clerk_name,
+            "head_name": settings.head_name,
+            "page_size": PageSize(settings.page_size),
+        }
+
+    def _export_report(
+        self,
+        fmt: str,
+        out: Path,
+        *,
+        sheets: Callable[[], Any],
+        title: str,
+        render: Callable[[OfficeHeader, Settings], bytes],
+        progress: Progress | None,
+        cancel: threading.Event | None,
+    ) -> None:
+        """One report as a workbook or a PDF; the report itself is already computed (one step of progress)."""
+        from counter_app.services.spreadsheets import check_cancel, write_workbook
+
         check_cancel(cancel)
         if fmt == "xlsx":
-            write_workbook(out, files.late_sheets(report), title="Báo cáo hồ sơ quá hạn", cancel=cancel)
+            write_workbook(out, sheets(), title=title, cancel=cancel)
         else:
-            from counter_app.printing.late_report import render_late_report
-
             header, settings = self._header()
-            data = files.late_print_data(
-                report,
-                header,
-                issued_at=self.context.clock.now(),
-                preparer=settings.clerk_name,
-                head_name=settings.head_name,
-                page_size=PageSize(settings.page_size),
-            )
-            _write_file(out, render_late_report(data))
+            _write_file(out, render(header, settings))
         if progress is not None:
             progress(1, 1)
-        return ExportResult("late", fmt, out, len(report.cases), report.period)
 
     def _header(self) -> tuple[OfficeHeader, Settings]:
         settings = self.context.settings()
