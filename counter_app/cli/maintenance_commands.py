@@ -44,7 +44,12 @@ def _open_maintenance(args: argparse.Namespace) -> Any:
     clock = DrillClock(parse_local_moment(now_text, "now")) if now_text else SystemClock()
     db_text = args.db or os.environ.get("COUNTER_APP_DB")
     db_path = Path(db_text) if db_text else (demo_database() if args.demo else default_database())
-    return build_maintenance(db_path.expanduser().resolve(), clock)
+    maintenance = build_maintenance(db_path.expanduser().resolve(), clock)
+    session = getattr(args, "session", None)
+    if session is not None:  # the services check the signed-in role too, not only this command line
+        maintenance.context.clerk = session.name
+        maintenance.context.role = session.role.value
+    return maintenance
 
 
 def _read_passphrase(*, confirm: bool) -> str:

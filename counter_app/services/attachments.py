@@ -16,6 +16,7 @@ from pathlib import Path
 
 from counter_app.domain.codes import new_uuid
 from counter_app.domain.dossier import KIND_DOSSIER, DossierState, PaperEntry
+from counter_app.domain.roles import Permission
 from counter_app.errors import NotFoundError, RuleError, ValidationError
 from counter_app.services.attachment_store import AttachmentStore
 from counter_app.services.attachment_views import (
@@ -140,6 +141,7 @@ class AttachmentService:
         progress: Progress | None = None,
     ) -> PreparedAttachment:
         """The slow half of `add_files` (no database write): check, combine, store by content."""
+        self.context.require(Permission.DESK)
         state = self.dossiers.get_state(code)
         _paper_of(state, paper)
         paths = [Path(f) for f in files]
@@ -191,6 +193,7 @@ class AttachmentService:
         progress: Progress | None = None,
     ) -> PreparedAttachment:
         """The slow half of `scan_paper` (no database write): scan, combine, store by content."""
+        self.context.require(Permission.DESK)
         state = self.dossiers.get_state(code)
         _paper_of(state, paper)
         settings = self.context.settings()
@@ -251,6 +254,7 @@ class AttachmentService:
 
         Recording the same PDF the paper already has changes nothing (no second event).
         """
+        self.context.require(Permission.DESK)
         now = self.context.clock.now()
         with self.context.uow(write=True) as uow:
             state = self._state(uow, prepared.dossier_uuid)
@@ -280,6 +284,7 @@ class AttachmentService:
 
     def exempt_paper(self, code: str, paper: int, reason: str, note: str = "") -> AttachmentView:
         """Record that a paper is not digitised and why (a key of EXEMPTIONS, Thông tư 03/2025 art. 5(2))."""
+        self.context.require(Permission.DESK)
         if reason not in EXEMPTIONS:
             choices = "; ".join(f"{k} ({v})" for k, v in EXEMPTIONS.items())
             raise ValidationError("exempt", f"Lý do không số hóa chỉ nhận: {choices}.")

@@ -16,8 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from counter_app import __version__
 from counter_app.domain.clock import VN_TZ, to_vn
+from counter_app.domain.roles import Permission
 from counter_app.errors import IntegrityProblem, RuleError, ValidationError
 from counter_app.services import backup_format, backup_keys
 from counter_app.services.context import ServiceContext
@@ -154,6 +157,11 @@ class BackupService:
     # -- taking backups --------------------------------------------------------------------------------
 
     def create_backup(self, *, to_dir: Path | None = None, passphrase: str | None = None) -> BackupResult:
+        """A backup someone asked for (an administrator's right); see `_write_backup`."""
+        self.context.require(Permission.BACKUP)
+        return self._write_backup(to_dir=to_dir, passphrase=passphrase)
+
+    def _write_backup(self, *, to_dir: Path | None = None, passphrase: str | None = None) -> BackupResult:
         """Snapshot the live database (writers go on), check it, seal it; then keep the newest `backup_keep`.
 
         With `to_dir` the backup goes there and nothing is removed (an administrator's extra copy); the
@@ -218,7 +226,7 @@ class BackupService:
         latest = self.latest_backup()
         if latest is not None and latest.created.date() == to_vn(now).date():
             return None
-        return self.create_backup()
+        return self._write_backup()  # the installation's own task: whoever is signed in
 
     def backup_before_upgrade(self) -> Path:
         """A copy before the schema is upgraded; a plain one beside the database when no keyring holds a key.
@@ -226,7 +234,7 @@ class BackupService:
         The plain copy stays in the database's own folder, which already holds the same data unencrypted.
         """
         try:
-            return self.create_backup().info.path
+            return self._write_backup().info.path
         except RuleError as exc:
             stamp = to_vn(self.context.clock.now()).strftime(_STAMP)
             revision = sqlite_file.schema_revision(self.db_path) or "none"
@@ -239,6 +247,7 @@ class BackupService:
 
     def restore(self, backup: Path, *, passphrase: str | None = None) -> RestoreResult:
         """Decrypt `backup`, check the result, then replace the database with it; the old one is kept aside."""
+        self._require_restore()
         started = time.perf_counter()
         try:
             handle = backup.open("rb")
@@ -291,6 +300,18 @@ class BackupService:
         )
 
     # -- internals -------------------------------------------------------------------------------------
+
+    def _require_restore(self) -> None:
+        """An administrator's right; a database too damaged to read its accounts protects nothing any more, and
+        restoring it is the way out (whoever can write the database file could replace it anyway)."""
+        if not self.db_path.is_file():
+            return  # nothing there yet: a new machine set up from a backup
+        try:
+            self.context.accounts_exist()
+        except SQLAlchemyError:
+            log.warning("restore over a database whose accounts cannot be read")
+            return
+        self.context.require(Permission.RESTORE)
 
     def _restore_key(self, header: backup_format.BackupHeader, passphrase: str | None) -> bytes:
         if header.kdf == backup_format.KDF_SCRYPT:

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from security.security_support import (
     PASSWORDS,
     PERSON_ID,
@@ -169,3 +170,32 @@ def test_exports_are_recorded_without_personal_data(counter: Services) -> None:
         "lanhdao",
         {"what": "report.book", "count": 42},
     )
+
+
+def test_backup_and_restore_are_an_administrators_through_the_service(counter: Services, tmp_path: Path) -> None:
+    sign_in(counter, "canbo")
+    with pytest.raises(PermissionDenied, match="quản trị viên"):
+        counter.backup.create_backup(to_dir=tmp_path / "saved", passphrase="mat-khau-sao-luu-dai")
+    assert not (tmp_path / "saved").exists() or not any((tmp_path / "saved").iterdir())
+    counter.accounts.sign_out()
+    sign_in(counter, "quantri")
+    made = counter.backup.create_backup(to_dir=tmp_path / "saved", passphrase="mat-khau-sao-luu-dai")
+    assert made.info.path.is_file()
+    counter.accounts.sign_out()
+    sign_in(counter, "lanhdao")
+    with pytest.raises(PermissionDenied, match="quản trị viên"):
+        counter.backup.restore(made.info.path, passphrase="mat-khau-sao-luu-dai")
+
+
+def test_attaching_papers_needs_a_signed_in_clerk(counter: Services, tmp_path: Path) -> None:
+    sign_in(counter, "canbo")
+    code = accepted(counter)
+    counter.accounts.sign_out()
+    scan = tmp_path / "giay.png"
+    Image.new("L", (200, 280), 128).save(scan, "PNG")
+    with pytest.raises(PermissionDenied, match="đăng nhập"):
+        counter.attachments.add_files(code, 1, [scan])
+    with pytest.raises(PermissionDenied, match="đăng nhập"):
+        counter.attachments.exempt_paper(code, 1, "comparison")
+    sign_in(counter, "canbo")
+    assert counter.attachments.add_files(code, 1, [scan]).pages == 1
