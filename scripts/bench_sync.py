@@ -43,7 +43,7 @@ class SyncBench:
             f"sync of {self.dossiers} dossiers ({self.events} events): {self.sync_seconds:.2f} s, "
             f"{self.dossiers_per_second:,.0f} dossiers/s, {self.events / self.sync_seconds:,.0f} events/s",
             f"bare COPY of the same rows: {self.copy_seconds:.2f} s, {self.copy_dossiers_per_second:,.0f} dossiers/s",
-            f"ratio sync / COPY: {self.ratio:.1f}",
+            f"ratio sync / COPY: {self.ratio:.1f} (sync at {100 / self.ratio:.0f}% of the speed of COPY; aim >= 30%)",
             f"another counter pulling them: {self.pull_seconds:.2f} s, "
             f"{self.dossiers / self.pull_seconds:,.0f} dossiers/s",
         ]

@@ -3,6 +3,7 @@
 from counter_app.cli import (  # noqa: F401  (registration)
     account_commands,
     attachment_commands,
+    catalogue_commands,
     central_commands,
     document_commands,
     dossier_commands,

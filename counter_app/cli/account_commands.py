@@ -66,14 +66,25 @@ def audit(args: argparse.Namespace, out: Output) -> int:
     report = services.audit.verify()
     key = report.key
     key_line = f"\n{key.message}" if key is not None else ""
+    # the central's copy: compared, or why not (an unreachable central does not change the local verdict)
+    central_line = f"\n{report.central.message}" if report.central.message else ""
+    if report.broken is None and report.attachment is not None:
+        problem = report.attachment
+        out.emit(f"Tệp số hóa KHÔNG CÒN NGUYÊN VẸN: {problem.message}{key_line}{central_line}", report.as_dict())
+        sys.stderr.write(f"Lỗi: {problem.message}\n")
+        return 4
     if report.broken is None:
         out.emit(
-            f"Nhật ký kiểm toán nguyên vẹn: đã kiểm tra {report.checked} sự kiện của {report.chains} quầy.{key_line}",
+            f"Nhật ký kiểm toán nguyên vẹn: đã kiểm tra {report.checked} sự kiện của {report.chains} quầy."
+            f"{key_line}{central_line}",
             report.as_dict(),
         )
         return 0
     broken = report.broken
     where = f"quầy {broken.counter} của cơ quan {broken.agency_code}, sự kiện số {broken.seq} ({broken.event_uuid})"
+    if report.central.status == "broken":
+        where += " — bản sao trên máy chủ trung tâm"
+        key_line += central_line
     out.emit(f"Nhật ký kiểm toán BỊ PHÁ VỠ tại {where}: {broken.message}.{key_line}", report.as_dict())
     sys.stderr.write(f"Lỗi: nhật ký kiểm toán bị phá vỡ tại {where}: {broken.message}.\n")
     return 4

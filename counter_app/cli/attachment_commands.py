@@ -145,6 +145,8 @@ def attachments(args: argparse.Namespace, out: Output) -> int:
             state = f"không số hóa: {a.exempt_label}" + (f" ({a.exempt_note})" if a.exempt_note else "")
         else:
             synced = "đã gửi lên máy chủ" if a.synced else "chờ gửi lên máy chủ"
+            if not a.file_here:  # digitised at another counter; fetched when the dossier is opened in the window
+                synced = "trên máy chủ trung tâm, chưa tải về máy này"
             state = f"{a.pages} trang đã quét, {_size(a.size)}, {synced}"
         lines.append(f"{p.paper}. {p.name} ({p.originals} bản chính, {p.copies} bản sao): {state}")
     data = [_record(p.attachment) for p in papers if p.attachment is not None and not p.attachment.exempt]

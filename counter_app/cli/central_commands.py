@@ -31,6 +31,9 @@ def add_central_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--agency", required=True)
     p.add_argument("--counter", type=int, required=True)
     p.add_argument("--label", default="")
+    from counter_app.cli.catalogue_commands import add_publish_actions  # imports this module: not at the top
+
+    add_publish_actions(add, _ACTIONS)
 
 
 def _action(name: str) -> Callable[[Callable[[argparse.Namespace, Output], int]], Any]:

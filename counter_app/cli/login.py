@@ -44,6 +44,7 @@ READ_ONLY = frozenset(
         "central",  # works on the central database with its own PostgreSQL login, never on local data
         "config get",
         "user list",
+        "catalogue log",
     }
 )
 
@@ -52,6 +53,7 @@ COMMAND_PERMISSIONS: dict[str, Permission] = {
     "init": Permission.SETTINGS,
     "config set": Permission.SETTINGS,
     "calendar-import": Permission.CALENDAR,
+    "catalogue import": Permission.CATALOGUE,
     "intake": Permission.INTAKE,
     "print": Permission.PRINT,  # a reprint needs more: checked by the service, which knows it is one
     "void": Permission.VOID,
@@ -68,7 +70,9 @@ COMMAND_PERMISSIONS: dict[str, Permission] = {
 def command_name(args: argparse.Namespace) -> str:
     """The subcommand with its action where it has one ("config set", "user add")."""
     name = str(args.command)
-    action = {"config": "action", "user": "user_action", "audit": "audit_action"}.get(name)
+    action = {"config": "action", "user": "user_action", "audit": "audit_action", "catalogue": "catalogue_action"}.get(
+        name
+    )
     return f"{name} {getattr(args, action)}" if action and getattr(args, action, None) else name
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from counter_app import __version__
 from counter_app.cli.account_commands import add_account_parser
 from counter_app.cli.attachment_commands import add_attachment_parser
+from counter_app.cli.catalogue_commands import add_catalogue_parser
 from counter_app.cli.central_commands import add_central_parser
 from counter_app.cli.maintenance_commands import add_maintenance_parser
 from counter_app.cli.report_commands import add_report_parser
@@ -162,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_maintenance_parser(sub, common)
     add_account_parser(sub, common)
     add_attachment_parser(sub, common)
+    add_catalogue_parser(sub, common)
     return parser
 
 

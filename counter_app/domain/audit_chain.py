@@ -64,6 +64,10 @@ class Breakage(StrEnum):
     INSERTED = "inserted"  # the row does not follow its predecessor: added or forged
     REHASHED = "rehashed"  # the chain was recomputed from this row on without the key
     NO_KEY = "no_key"  # this counter's key is not found: nothing can be checked
+    # the central's copy of this counter's chain against the (verified) local one
+    CENTRAL_EDITED = "central_edited"  # the central holds this event with another content, hash or link
+    CENTRAL_MISSING = "central_missing"  # an event sent to the central is not there
+    CENTRAL_EXTRA = "central_extra"  # the central holds an event of this counter that this chain does not
 
 
 BREAKAGE_MESSAGES = {
@@ -72,6 +76,11 @@ BREAKAGE_MESSAGES = {
     Breakage.INSERTED: "sự kiện không nối tiếp sự kiện trước nó (bị chèn thêm hoặc giả mạo)",
     Breakage.REHASHED: "mã kiểm tra đã bị tính lại mà không có khóa kiểm toán (sửa nội dung rồi tính lại chuỗi)",
     Breakage.NO_KEY: "không tìm thấy khóa kiểm toán của quầy này nên không kiểm tra được",
+    Breakage.CENTRAL_EDITED: "bản sao trên máy chủ trung tâm khác với sự kiện trên máy này (bị sửa trên máy chủ)",
+    Breakage.CENTRAL_MISSING: "máy chủ trung tâm thiếu sự kiện đã được đồng bộ (bị xóa trên máy chủ)",
+    Breakage.CENTRAL_EXTRA: (
+        "máy chủ trung tâm có sự kiện của quầy này mà máy này không có (bị chèn trên máy chủ, hoặc bị xóa khỏi máy này)"
+    ),
 }
 
 
@@ -156,4 +165,42 @@ def verify_chain(links: Iterable[ChainLink], key: bytes | None, *, complete: boo
     if suspect is not None:
         assert key is not None
         return ChainCheck(checked, _classify_bad_hash(suspect, suspect_before, None, key))
+    return ChainCheck(checked, None)
+
+
+@dataclass(frozen=True)
+class HeldLink:
+    """One link of a counter's chain as the central holds it: an event, or only the link of an event the central
+    refused (withheld: uuid, seq and hashes, no content)."""
+
+    link: ChainLink
+    withheld: bool = False
+
+
+def compare_with_central(local: Iterable[tuple[ChainLink, bool]], central: Iterable[HeldLink]) -> ChainCheck:
+    """The first divergence between a counter's verified local chain and the central's copy of it.
+
+    `local`: the chain in seq order, each link with whether the central must hold it (sent, or refused and
+    withheld); a link not yet sent may be there or not (the acknowledgement of a batch can be lost). `central`:
+    what the central holds of this counter, in any order. Same links at the same places, same contents and
+    hashes, nothing missing, nothing extra; `checked` counts the central's links compared.
+    """
+    held = {h.link.seq: h for h in central}
+    checked = 0
+    for link, expected in local:
+        copy = held.pop(link.seq, None)
+        if copy is None:
+            if expected:
+                return ChainCheck(checked, _break(link, Breakage.CENTRAL_MISSING))
+            continue
+        checked += 1
+        if copy.withheld:
+            same = (copy.link.uuid, copy.link.prev_hash, copy.link.hash) == (link.uuid, link.prev_hash, link.hash)
+        else:
+            same = copy.link == link
+        if not same:
+            return ChainCheck(checked, _break(link, Breakage.CENTRAL_EDITED))
+    if held:
+        extra = held[min(held)]
+        return ChainCheck(checked + 1, _break(extra.link, Breakage.CENTRAL_EXTRA))
     return ChainCheck(checked, None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -169,9 +169,32 @@ def opening_payload(state: DossierState) -> dict[str, Any]:
     return {name: encode_value(getattr(state, name)) for name in OPENING_FIELDS}
 
 
-def _opened(payload: Mapping[str, Any]) -> DossierState:
+def _opened(payload: Mapping[str, Any], at: datetime) -> DossierState:
     values = {name: decode_value(name, payload[name]) for name in OPENING_FIELDS if name in payload}
+    values["event_count"] = 1
+    values["updated_at"] = to_vn(at)
     return DossierState(**values)
+
+
+_STATE_FIELDS = frozenset(f.name for f in dataclasses.fields(DossierState))
+# evolve() relies on this: a DossierState is nothing but its fields (no __post_init__, no derived field)
+assert not hasattr(DossierState, "__post_init__") and all(f.init for f in dataclasses.fields(DossierState))
+
+
+def evolve(state: DossierState, changes: Mapping[str, Any]) -> DossierState:
+    """`dataclasses.replace(state, **changes)`, about twenty times faster.
+
+    replace() runs the generated __init__ over all ~50 fields, which made folding events the bulk of replaying
+    a dossier; a DossierState is nothing but its fields (asserted above), so copying them gives the same value.
+    """
+    unknown = changes.keys() - _STATE_FIELDS
+    if unknown:
+        raise TypeError(f"DossierState has no field {sorted(unknown)[0]!r}")
+    new = object.__new__(DossierState)
+    values = new.__dict__
+    values.update(state.__dict__)
+    values.update(changes)
+    return new
 
 
 def apply_event(state: DossierState | None, kind: str, payload: Mapping[str, Any], at: datetime) -> DossierState:
@@ -179,49 +202,51 @@ def apply_event(state: DossierState | None, kind: str, payload: Mapping[str, Any
     if kind in OPENING_KINDS:
         if state is not None:
             raise RuleError("Hồ sơ này đã được ghi nhận trước đó.")
-        opened = _opened(payload)
-        return replace(opened, event_count=1, updated_at=to_vn(at))
+        return _opened(payload, at)
     if state is None:
         raise RuleError("Không tìm thấy hồ sơ để ghi nhận thao tác.")
-    new = replace(state, event_count=state.event_count + 1, updated_at=to_vn(at))
+    moment = to_vn(at)
+    # every change of this event, applied at once at the end
+    changes: dict[str, Any] = {"event_count": state.event_count + 1, "updated_at": moment}
     action = STAGE_ACTIONS.get(kind)
     if action is not None:
         current = state.stage_enum
         if current is None:
             raise RuleError("Phiếu này không phải hồ sơ đã tiếp nhận nên không thể xử lý tiếp.")
         stage = next_stage(current, action)
-        new = replace(new, stage=stage.value, status=int(stage.status))
-        if kind in FINISHING_KINDS and new.finished_at is None:
-            new = replace(new, finished_at=to_vn(at))
+        changes["stage"] = stage.value
+        changes["status"] = int(stage.status)
+        if kind in FINISHING_KINDS and state.finished_at is None:
+            changes["finished_at"] = moment
         if kind in {"dossier.withdrawn", "dossier.voided", "dossier.stopped"}:
-            new = replace(new, reason=str(payload.get("reason", "")))
+            changes["reason"] = str(payload.get("reason", ""))
     stay = STAY_ACTIONS.get(kind)
     if stay is not None and state.stage_enum is not None:
         # the table says where corrections and re-appointments are allowed (not on a closed record, not while
         # the clock is paused); the stage itself does not change
         next_stage(state.stage_enum, stay)
     if kind == "dossier.supplement_requested":
-        new = replace(new, paused_at=to_vn(at), reason=str(payload.get("reason", "")))
+        changes["paused_at"] = moment
+        changes["reason"] = str(payload.get("reason", ""))
     elif kind == "dossier.supplement_received":
-        new = replace(new, paused_at=None, due_at=decode_value("due_at", payload["due_at"]))
+        changes["paused_at"] = None
+        changes["due_at"] = decode_value("due_at", payload["due_at"])
     elif kind == "dossier.handed_over":
         if payload.get("fee_collected"):
-            new = replace(new, fee_paid=True)
+            changes["fee_paid"] = True
     elif kind == "dossier.corrected":
-        changes = {k: decode_value(k, v[1]) for k, v in dict(payload["changes"]).items() if k in CORRECTABLE_FIELDS}
-        new = replace(new, **changes)
+        changes.update(
+            {k: decode_value(k, v[1]) for k, v in dict(payload["changes"]).items() if k in CORRECTABLE_FIELDS}
+        )
     elif kind == "dossier.reappointed":
         if state.reappointed:
             raise RuleError("Hồ sơ này đã được hẹn lại một lần; pháp luật chỉ cho phép hẹn lại một lần.")
-        new = replace(
-            new,
-            reappointed=True,
-            original_due_at=state.original_due_at or state.due_at,
-            due_at=decode_value("due_at", payload["new_due_at"]),
-        )
+        changes["reappointed"] = True
+        changes["original_due_at"] = state.original_due_at or state.due_at
+        changes["due_at"] = decode_value("due_at", payload["new_due_at"])
     elif kind == "dossier.flagged":
-        new = replace(new, supervisor_flag=str(payload.get("reason", "")))
-    return new
+        changes["supervisor_flag"] = str(payload.get("reason", ""))
+    return evolve(state, changes)
 
 
 def replay(events: Iterable[tuple[str, Mapping[str, Any], datetime]]) -> DossierState | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +15,7 @@ from reportlab.lib.pagesizes import A4, A5, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Spacer, Table
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, LayoutError, PageTemplate, Paragraph, Spacer, Table
 from reportlab.platypus import KeepTogether as _KeepTogether
 
 from counter_app.printing import fonts
@@ -44,8 +45,25 @@ class Styles:
     mark_size: float
 
 
+_styles: dict[PageSize, Styles] = {}
+_styles_lock = threading.Lock()
+
+
 def styles_for(page_size: PageSize) -> Styles:
-    """The styles of `page_size`; registers the fonts first, so every renderer starts here."""
+    """The styles of `page_size`; registers the fonts first, so every renderer starts here.
+
+    Made once per paper size: the styles are never changed after creation (forms derive new ones), so every
+    document, in any thread, can share them.
+    """
+    styles = _styles.get(page_size)
+    if styles is None:
+        with _styles_lock:
+            styles = _styles.get(page_size) or _make_styles(page_size)
+            _styles[page_size] = styles
+    return styles
+
+
+def _make_styles(page_size: PageSize) -> Styles:
     fonts.register_fonts()
     small_paper = page_size is PageSize.A5
     size = 8.5 if small_paper else 11.0
@@ -122,8 +140,16 @@ def numbered(items: Sequence[str], style: ParagraphStyle, *, indent: float = 6 *
 def signatures(blocks: Sequence[Sequence[str]], styles: Styles, *, names: Sequence[str], width: float) -> Flowable:
     """Signature columns: a bold title, notes in italics, space to sign, then the printed name.
 
-    An empty block leaves its column empty (a single signature sits on the right, as on letters).
+    An empty block leaves its column empty (a single signature sits on the right, as on letters). The columns
+    are kept on one page with the space above them.
     """
+    return _KeepTogether(signature_rows(blocks, styles, names=names, width=width))
+
+
+def signature_rows(
+    blocks: Sequence[Sequence[str]], styles: Styles, *, names: Sequence[str], width: float
+) -> list[Flowable]:
+    """What `signatures` keeps together: the space above the columns, and the columns."""
     italic = ParagraphStyle("sig_note", parent=styles.center, fontName=fonts.ITALIC)
     cells: list[list[Flowable]] = []
     for lines, name in zip(blocks, names, strict=True):
@@ -138,7 +164,7 @@ def signatures(blocks: Sequence[Sequence[str]], styles: Styles, *, names: Sequen
         cells.append(cell)
     table = FormTable([cells], colWidths=[width / len(cells)] * len(cells), hAlign="CENTER")
     table.setStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 2)])
-    return _KeepTogether([Spacer(1, styles.body.leading * 0.6), table])
+    return [Spacer(1, styles.body.leading * 0.6), table]
 
 
 class CopyLabel(Flowable):  # type: ignore[misc]  # reportlab ships no type information
@@ -167,7 +193,10 @@ class PageDecor:
         self.copy_label = ""
 
     def __call__(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
-        width, height = doc.pagesize
+        self.draw(canvas, doc.pagesize, doc.page)
+
+    def draw(self, canvas: Canvas, pagesize: tuple[float, float], page: int) -> None:
+        width, height = pagesize
         margin = self.styles.margin
         size = self.styles.mark_size
         baseline = height - margin * 0.55
@@ -187,8 +216,29 @@ class PageDecor:
         if self.page_numbers:
             canvas.setFont(fonts.REGULAR, size * 0.8)
             canvas.setFillColor(colors.black)
-            canvas.drawCentredString(width / 2, margin * 0.45, f"Trang {doc.page}")
+            canvas.drawCentredString(width / 2, margin * 0.45, f"Trang {page}")
         canvas.restoreState()
+
+
+def _margins(styles: Styles) -> dict[str, float]:
+    margin = styles.margin
+    # the left margin is wider: the binding side, as on administrative documents
+    return {"leftMargin": margin * 1.25, "rightMargin": margin, "topMargin": margin, "bottomMargin": margin}
+
+
+def _text_frame(pagesize: tuple[float, float], styles: Styles) -> Frame:
+    """The one frame of every page: the page less its margins, without padding."""
+    m = _margins(styles)
+    return Frame(
+        m["leftMargin"],
+        m["bottomMargin"],
+        pagesize[0] - m["leftMargin"] - m["rightMargin"],
+        pagesize[1] - m["topMargin"] - m["bottomMargin"],
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+    )
 
 
 def build_pdf(
@@ -207,32 +257,64 @@ def build_pdf(
     rl_config.useA85 = 0
     pagesize = landscape(_PAGES[page_size]) if landscape_page else _PAGES[page_size]
     output = io.BytesIO()
-    margin = styles.margin
     document = BaseDocTemplate(
         output,
         pagesize=pagesize,
-        leftMargin=margin * 1.25,  # binding side, as on administrative documents
-        rightMargin=margin,
-        topMargin=margin,
-        bottomMargin=margin,
+        **_margins(styles),
         title=title,
         author=author,
         creator="counter_app",
         lang="vi",
         initialFontName=fonts.REGULAR,  # else every page references an unembedded Helvetica
     )
-    frame = Frame(
-        document.leftMargin,
-        document.bottomMargin,
-        document.width,
-        document.height,
-        leftPadding=0,
-        rightPadding=0,
-        topPadding=0,
-        bottomPadding=0,
-    )
-    document.addPageTemplates([PageTemplate(id="page", frames=[frame], onPageEnd=decor)])
+    document.addPageTemplates([PageTemplate(id="page", frames=[_text_frame(pagesize, styles)], onPageEnd=decor)])
     document.build(story)
+    return output.getvalue()
+
+
+def copies_pdf(
+    story: Sequence[Flowable],
+    styles: Styles,
+    decor: PageDecor,
+    *,
+    labels: Sequence[str],
+    page_size: PageSize,
+    title: str,
+    author: str,
+) -> bytes | None:
+    """One page laid out once and printed as several copies, each page with its own label in the margin.
+
+    The page is drawn once into a PDF form (XObject) that every copy's page shows: laying out and drawing
+    the receipt's paragraphs, tables and codes is most of its cost, and the copies differ only in their
+    label. None when `story` does not fit on one page (the caller then lays each copy out on its own pages);
+    `story` must not hold flowables that split on purpose (KeepTogether) or act on the document.
+    """
+    rl_config.useA85 = 0  # see build_pdf
+    pagesize = _PAGES[page_size]
+    output = io.BytesIO()
+    canvas = Canvas(output, pagesize=pagesize, initialFontName=fonts.REGULAR, lang="vi")
+    # the document information BaseDocTemplate writes for the other forms
+    canvas.setTitle(title)
+    canvas.setAuthor(author)
+    canvas.setSubject(None)
+    canvas.setCreator("counter_app")
+    canvas.setProducer(None)
+    canvas.setKeywords([])
+    frame = _text_frame(pagesize, styles)
+    canvas.beginForm("copy")
+    try:
+        for flowable in story:
+            if not frame.add(flowable, canvas):
+                return None
+    except LayoutError:
+        return None
+    canvas.endForm()
+    for page, label in enumerate(labels, start=1):
+        canvas.doForm("copy")
+        decor.copy_label = label
+        decor.draw(canvas, pagesize, page)
+        canvas.showPage()
+    canvas.save()
     return output.getvalue()
 
 

@@ -15,8 +15,10 @@ from counter_app.printing.layout import (
     Styles,
     build_pdf,
     content_width,
+    copies_pdf,
     field,
     numbered,
+    signature_rows,
     signatures,
     styles_for,
 )
@@ -50,7 +52,10 @@ def _filer_fields(filer: Filer, styles: Styles) -> list[Flowable]:
     return flowables
 
 
-def _copy(data: ReceiptData, info: FormInfo, styles: Styles, width: float, qr: QrMatrix | None) -> list[Flowable]:
+def _copy(
+    data: ReceiptData, info: FormInfo, styles: Styles, width: float, qr: QrMatrix | None, *, one_page: bool
+) -> list[Flowable]:
+    """One copy's story; `one_page` leaves the signatures unwrapped, for a copy laid out on a single page."""
     body = styles.body
     story = form_top(
         data.header, number=data.number, issued_at=data.issued_at, title=info.title, styles=styles, width=width
@@ -97,28 +102,42 @@ def _copy(data: ReceiptData, info: FormInfo, styles: Styles, width: float, qr: Q
         ),
     ]
     filer_name = data.filer.name if data.filer is not None else data.applicant_name
-    story.append(
-        signatures(
-            [("NGƯỜI NỘP HỒ SƠ", SIGN_NOTE), ("NGƯỜI TIẾP NHẬN HỒ SƠ", SIGN_NOTE)],
-            styles,
-            names=[filer_name, data.clerk_name],
-            width=width,
-        )
-    )
+    blocks = [("NGƯỜI NỘP HỒ SƠ", SIGN_NOTE), ("NGƯỜI TIẾP NHẬN HỒ SƠ", SIGN_NOTE)]
+    names = [filer_name, data.clerk_name]
+    if one_page:
+        story += signature_rows(blocks, styles, names=names, width=width)
+    else:
+        story.append(signatures(blocks, styles, names=names, width=width))
     return story
 
 
 def render_receipt(data: ReceiptData) -> bytes:
-    """Both copies of the receipt: page 1 is kept with the control slip, page 2 goes to the applicant."""
+    """Both copies of the receipt: page 1 is kept with the control slip, page 2 goes to the applicant.
+
+    A copy that fits on one page (nearly all) is laid out and drawn once and shown on both pages; a longer
+    one is laid out per copy, each copy starting on a new page with its label on each of its pages.
+    """
     info = form_info(data.rule_set, FormKind.RECEIPT)
     styles = styles_for(data.page_size)
     width = content_width(styles, data.page_size)
     qr = qr_matrix(data.qr_text) if data.qr_text else None  # once for both copies
     decor = PageDecor(styles, form_number=info.number, reprint=data.reprint, page_numbers=False)
+    title, author = info.title, data.header.unit_name
+    pdf = copies_pdf(
+        _copy(data, info, styles, width, qr, one_page=True),
+        styles,
+        decor,
+        labels=COPY_LABELS,
+        page_size=data.page_size,
+        title=title,
+        author=author,
+    )
+    if pdf is not None:
+        return pdf
     story: list[Flowable] = []
     for position, label in enumerate(COPY_LABELS):
         if position:
             story.append(PageBreak())
         story.append(CopyLabel(decor, label))
-        story += _copy(data, info, styles, width, qr)
-    return build_pdf(story, styles, decor, page_size=data.page_size, title=info.title, author=data.header.unit_name)
+        story += _copy(data, info, styles, width, qr, one_page=False)
+    return build_pdf(story, styles, decor, page_size=data.page_size, title=title, author=author)

@@ -25,6 +25,7 @@ from counter_app.domain.codes import new_uuid
 from counter_app.domain.roles import Permission, Role, parse_role, permissions_of
 from counter_app.errors import PermissionDenied, RuleError, ValidationError
 from counter_app.services.context import ServiceContext
+from counter_app.services.export_record import record_export
 from counter_app.storage.models import UserAccountRow
 from counter_app.storage.unit_of_work import UnitOfWork
 
@@ -112,30 +113,6 @@ def clean_name(name: str) -> str:
             "(ví dụ: lan.nguyen).",
         )
     return cleaned
-
-
-def record_export(context: ServiceContext, what: str, count: int) -> None:
-    """Record that personal data left the application (`what` was exported: a report, a printout; `count` rows).
-
-    The event holds no personal data itself: what kind of export, how many records, and who (the event's clerk).
-    """
-    settings = context.settings()
-    if not settings.is_configured:
-        log.info("export of %s not recorded: the counter is not set up", what)
-        return
-    now = context.clock.now()
-    with context.uow(write=True) as uow:
-        uow.events.append(
-            uuid=str(new_uuid()),
-            kind="data.exported",
-            dossier_uuid=None,
-            payload={"what": what, "count": int(count)},
-            occurred_at=now,
-            agency_code=settings.agency_code,
-            counter=settings.counter,
-            clerk=context.clerk,
-        )
-        uow.commit()
 
 
 class AccountService:

@@ -25,11 +25,12 @@ class AttachmentView:
     size: int
     sha256: str
     synced: bool
-    sync_state: int  # 0 waiting for upload, 1 uploaded, 2 upload failed
+    sync_state: int  # 0 waiting for upload, 1 uploaded, 2 upload failed, 3 pulled (digitised at another counter)
     exempt_reason: str  # a key of EXEMPTIONS, empty when scanned
     exempt_note: str
     created_at: datetime
     clerk: str
+    file_here: bool = True  # False for a pulled paper whose file was not fetched from the central yet
 
     @property
     def exempt(self) -> bool:

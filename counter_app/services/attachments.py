@@ -18,6 +18,7 @@ from counter_app.domain.codes import new_uuid
 from counter_app.domain.dossier import KIND_DOSSIER, DossierState, PaperEntry
 from counter_app.domain.roles import Permission
 from counter_app.errors import NotFoundError, RuleError, ValidationError
+from counter_app.services.attachment_checks import verify_attachments
 from counter_app.services.attachment_store import AttachmentStore
 from counter_app.services.attachment_views import (
     EXEMPTIONS,
@@ -32,7 +33,7 @@ from counter_app.services.dossiers import DossierService
 from counter_app.services.intake import record_event
 from counter_app.services.pdf_assembly import Progress, assemble_pdf
 from counter_app.services.scanners import MODES, SOURCES, Scanner, ScannerDevice, default_scanner
-from counter_app.storage.models import AttachmentRow
+from counter_app.storage.models import ATTACHMENT_ON_CENTRAL, ATTACHMENT_PULLED, AttachmentRow
 from counter_app.storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ MAX_NOTE = 500
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
-def attachment_view(row: AttachmentRow) -> AttachmentView:
+def attachment_view(row: AttachmentRow, *, file_here: bool = True) -> AttachmentView:
     reason, _, note = row.exempt_reason.partition(":")
     return AttachmentView(
         paper=row.paper_position,
@@ -51,12 +52,13 @@ def attachment_view(row: AttachmentRow) -> AttachmentView:
         pages=row.pages,
         size=row.size,
         sha256=row.sha256,
-        synced=row.sync_state == 1,
+        synced=row.sync_state in ATTACHMENT_ON_CENTRAL,
         sync_state=row.sync_state,
         exempt_reason=reason.strip(),
         exempt_note=note.strip(),
         created_at=row.created_at,
         clerk=row.clerk,
+        file_here=file_here,
     )
 
 
@@ -102,10 +104,23 @@ class AttachmentService:
                     originals=p.originals,
                     copies=p.copies,
                     missing=p.missing,
-                    attachment=attachment_view(current[i]) if i in current else None,
+                    attachment=self._view(current[i]) if i in current else None,
                 )
                 for i, p in enumerate(state.papers, start=1)
             ]
+
+    def _view(self, row: AttachmentRow) -> AttachmentView:
+        here = not row.sha256 or row.sync_state != ATTACHMENT_PULLED or self.store.path_of(row.sha256).is_file()
+        return attachment_view(row, file_here=here)
+
+    def files_to_fetch(self, code: str) -> int:
+        """How many current papers of the dossier were digitised at another counter and are not on this machine
+        yet (SyncService.fetch_attachments brings them from the central)."""
+        return sum(
+            1
+            for p in self.checklist(code)
+            if p.attachment is not None and not p.attachment.exempt and not p.attachment.file_here
+        )
 
     def list_attachments(self, code: str) -> list[AttachmentView]:
         """The current stored PDF of each paper that has one (exemptions left out), by paper."""
@@ -390,35 +405,3 @@ class AttachmentService:
             changed = uow.attachments.set_sync_state(sha256, state, uploaded_bytes=uploaded, error=error)
             uow.commit()
         return changed
-
-
-def verify_attachments(context: ServiceContext) -> AttachmentProblem | None:
-    """Every stored file exists and hashes to its name and its rows; the first problem found, or None.
-
-    A function of the context alone, so that maintenance commands can run it without the other services.
-    """
-    store = AttachmentStore(context.data_dir / "attachments")
-    checked: set[str] = set()
-    with context.uow() as uow:
-        rows = [(r.sha256, r.size, r.dossier_uuid, r.paper_position) for r in uow.attachments.stored()]
-        for sha, size, dossier_uuid, paper in rows:
-            if sha in checked:
-                continue
-            checked.add(sha)
-            kind = "name" if not _SHA256.fullmatch(sha) else store.problem(sha, size)
-            if kind is None:
-                continue
-            state = uow.dossiers.get(dossier_uuid)
-            code = (state.code or state.uuid) if state is not None else dossier_uuid
-            path = store.path_of(sha)
-            return AttachmentProblem(kind, sha, path, code, paper, _problem_message(kind, code, paper, path))
-    return None
-
-
-def _problem_message(kind: str, code: str, paper: int, path: Path) -> str:
-    what = f"Tệp số hóa giấy tờ số {paper} của hồ sơ {code}"
-    if kind == "missing":
-        return f"{what} bị mất ({path})."
-    if kind == "name":
-        return f"{what} có mã băm ghi sai trong cơ sở dữ liệu."
-    return f"{what} đã bị thay đổi sau khi lưu ({path}): nội dung không còn khớp mã băm SHA-256."

@@ -7,21 +7,55 @@ consecutive rows can be checked, and gaps are normal.
 
 Deleting the newest events of the own counter leaves no broken link here: the central, which holds the chain
 head it last received (`chain_head`), is what notices a chain that became shorter.
+
+Where the central is configured (setting `central_url`, password from the keyring as the sync takes it), the
+own counter's chain is also compared with the central's copy: same links in the same places, same contents and
+hashes, nothing missing, nothing extra. A central that cannot be reached is reported, and the local verdict
+stands.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from counter_app.domain.audit_chain import Breakage, ChainBreak, ChainCheck, verify_chain
+from counter_app.domain.audit_chain import (
+    Breakage,
+    ChainBreak,
+    ChainCheck,
+    HeldLink,
+    compare_with_central,
+    verify_chain,
+)
+from counter_app.errors import CounterError
+from counter_app.services.attachment_checks import verify_attachments
+from counter_app.services.attachment_views import AttachmentProblem
 from counter_app.services.audit_keys import AuditKeyStore, KeyStatus
 from counter_app.services.context import ServiceContext
-from counter_app.storage.event_chain import chain_links, chain_tail, chains
+from counter_app.storage.event_chain import chain_links, chain_links_sent, chain_tail, chains
 
 log = logging.getLogger(__name__)
+
+# CentralAudit.status
+CENTRAL_OK, CENTRAL_BROKEN = "ok", "broken"
+CENTRAL_UNAVAILABLE = "unavailable"  # not reachable, no password, refused: not checked, the local verdict stands
+CENTRAL_NOT_CONFIGURED = "not_configured"
+CENTRAL_SKIPPED = "skipped"  # the local chain is broken already, or the counter is not set up
+
+
+@dataclass(frozen=True)
+class CentralAudit:
+    """The comparison of the own counter's chain with the central's copy."""
+
+    status: str
+    checked: int
+    message: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"status": self.status, "checked": self.checked, "message": self.message}
 
 
 @dataclass(frozen=True)
@@ -30,10 +64,12 @@ class AuditReport:
     chains: int
     broken: ChainBreak | None
     key: KeyStatus | None  # where the own counter's key is (None when the counter is not set up)
+    central: CentralAudit = CentralAudit(CENTRAL_SKIPPED, 0, "")
+    attachment: AttachmentProblem | None = None  # the first stored file missing or altered
 
     @property
     def ok(self) -> bool:
-        return self.broken is None
+        return self.broken is None and self.attachment is None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -41,7 +77,23 @@ class AuditReport:
             "checked": self.checked,
             "broken": self.broken.as_dict() if self.broken else None,
             "key_storage": self.key.storage if self.key else "none",
+            "central": self.central.as_dict(),
+            "attachment": None
+            if self.attachment is None
+            else {
+                "problem": self.attachment.kind,
+                "sha256": self.attachment.sha256,
+                "dossier": self.attachment.dossier_code,
+                "paper": self.attachment.paper,
+                "message": self.attachment.message,
+            },
         }
+
+
+@dataclass(frozen=True)
+class _CentralResult:
+    central: CentralAudit
+    broken: ChainBreak | None
 
 
 class AuditService:
@@ -53,8 +105,23 @@ class AuditService:
         assert self.context.audit_keys is not None
         return self.context.audit_keys
 
-    def verify(self) -> AuditReport:
-        """Walk every chain in seq order; stops at the first broken link."""
+    def verify(self, *, central: bool = True) -> AuditReport:
+        """Walk every chain in seq order; stops at the first broken link. Then, when the local chains are intact,
+        check the stored attachment files (present, unaltered) and, when `central` is true, compare the own chain
+        with the central's copy (network: call it off the UI thread).
+        """
+        local = self._verify_local()
+        if local.broken is not None:
+            return local
+        local = dataclasses.replace(local, attachment=verify_attachments(self.context))
+        if not central:
+            return local
+        report = self._verify_central()
+        if report.broken is not None:
+            return dataclasses.replace(local, broken=report.broken, central=report.central)
+        return dataclasses.replace(local, central=report.central)
+
+    def _verify_local(self) -> AuditReport:
         settings = self.context.settings()
         own = (settings.agency_code, settings.counter) if settings.is_configured else None
         checked = 0
@@ -73,6 +140,50 @@ class AuditService:
                     )
                     return AuditReport(checked, len(found), result.broken, self.key_status())
         return AuditReport(checked, len(found), None, self.key_status())
+
+    def _verify_central(self) -> _CentralResult:
+        settings = self.context.settings()
+        if not settings.is_configured:
+            return _CentralResult(CentralAudit(CENTRAL_SKIPPED, 0, ""), None)
+        if not settings.central_url:
+            message = "Chưa cấu hình máy chủ trung tâm: không so với bản sao trên máy chủ."
+            return _CentralResult(CentralAudit(CENTRAL_NOT_CONFIGURED, 0, message), None)
+        agency_code, counter = settings.agency_code, settings.counter
+        try:
+            held = self._central_links(settings.central_url, agency_code, counter)
+        except CounterError as exc:
+            log.warning("central copy of the audit chain not checked: %s", type(exc).__name__)
+            message = f"Không kiểm tra được bản sao trên máy chủ trung tâm: {exc.message}"
+            return _CentralResult(CentralAudit(CENTRAL_UNAVAILABLE, 0, message), None)
+        with self.context.uow() as uow:
+            result = compare_with_central(chain_links_sent(uow.session, agency_code, counter), held)
+        if result.broken is not None:
+            log.warning(
+                "central copy of the audit chain differs: counter %s:%d seq %d (%s)",
+                agency_code,
+                counter,
+                result.broken.seq,
+                result.broken.what.value,
+            )
+            message = f"Bản sao trên máy chủ trung tâm khác nhật ký trên máy này: {result.broken.message}."
+            return _CentralResult(CentralAudit(CENTRAL_BROKEN, result.checked, message), result.broken)
+        message = f"Bản sao trên máy chủ trung tâm khớp với nhật ký trên máy này ({result.checked} sự kiện)."
+        return _CentralResult(CentralAudit(CENTRAL_OK, result.checked, message), None)
+
+    def _central_links(self, central_url: str, agency_code: str, counter: int) -> list[HeldLink]:
+        """The central's copy of the chain, read before any local read (no local transaction across the network)."""
+        import psycopg
+
+        from counter_app.sync.central_chain import central_chain
+        from counter_app.sync.central_url import parse_central_url, resolve_password
+
+        url = parse_central_url(central_url, field_name="central_url")
+        try:
+            return central_chain(url, resolve_password(url, None), agency_code, counter)
+        except psycopg.Error as exc:  # e.g. a central without the chain's columns (not upgraded)
+            raise CounterError(
+                "Máy chủ trung tâm không trả lời được yêu cầu đọc nhật ký.", detail=exc.sqlstate or ""
+            ) from None
 
     def _verify_one(self, session: Session, agency_code: str, counter: int, *, own: bool) -> ChainCheck:
         links = chain_links(session, agency_code, counter)

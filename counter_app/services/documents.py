@@ -8,7 +8,6 @@ import shutil
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from counter_app.domain.codes import DocumentNumber, Numbering, issue_document_number, new_uuid
 from counter_app.domain.dossier import KIND_REFUSAL_SLIP, KIND_SUPPLEMENT_SLIP, DossierState
@@ -18,6 +17,7 @@ from counter_app.services.context import ServiceContext
 from counter_app.services.dossiers import DossierService
 from counter_app.services.intake import numbering_of, record_event
 from counter_app.storage.models import DocumentRow, EventRow
+from counter_app.storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,19 @@ DOCUMENT_KINDS: dict[str, tuple[str, str]] = {
     "control": ("PKS", "Phiếu kiểm soát quá trình giải quyết hồ sơ"),
     "fee": ("BLP", "Biên nhận phí, lệ phí"),
 }
+
+
+# forms that print part of the dossier's history (see document_data.build_document), or number from it
+KINDS_WITH_HISTORY = frozenset({"withdrawal", "apology", "control"})
+
+
+def _find(uow: UnitOfWork, code: str) -> DossierState:
+    """A dossier by code, slip number or UUID, as DossierService.get_state finds it, in the caller's transaction."""
+    key = code.strip()
+    state = uow.dossiers.by_code(key.upper()) or uow.dossiers.by_slip(key.upper()) or uow.dossiers.get(key)
+    if state is None:
+        raise NotFoundError(f"Không tìm thấy hồ sơ “{code}”.")
+    return state
 
 
 @dataclass(frozen=True)
@@ -52,27 +65,28 @@ class DocumentService:
         if kind not in DOCUMENT_KINDS:
             raise NotFoundError(f"Không có loại giấy tờ “{kind}”.")
         self.context.require(Permission.PRINT)
-        state = self.dossiers.get_state(code)
-        self._check_kind(state, kind)
         now = self.context.clock.now()
-        with self.context.uow() as uow:
-            existing = uow.documents.latest(state.uuid, kind)
-            number = existing.number if existing else ""
-            events = uow.events.for_dossier(state.uuid)
-            agency = uow.agencies.get(state.agency_code)
-            agency_info = (agency.name, agency.parent_authority) if agency else (state.agency_code, "")
-            numbering = Numbering(agency.counter_digits, agency.number_digits) if agency else Numbering()
-        reprint = existing is not None
-        if reprint:
-            self.context.require(Permission.REPRINT)
-        if not number:
-            number = self._fixed_number(state, kind, events, numbering)
         # imported here: reportlab costs hundreds of ms and only printing needs it
         from counter_app.printing.render import render_document
         from counter_app.services.document_data import build_document
 
-        # one short write transaction (rendering takes tens of ms): the number is used only if all of it commits
+        # One write transaction reads what the document shows, numbers it, renders it and records it: the
+        # number is used only if all of it commits, and what is printed is what the event is recorded on.
         with self.context.uow(write=True) as uow:
+            state = _find(uow, code)
+            self._check_kind(state, kind)
+            existing = uow.documents.latest(state.uuid, kind)
+            reprint = existing is not None
+            if reprint:
+                self.context.require(Permission.REPRINT)
+            # only these forms print the dossier's history; a receipt needs none of it
+            events = uow.events.for_dossier(state.uuid) if kind in KINDS_WITH_HISTORY else []
+            agency = uow.agencies.get(state.agency_code)
+            agency_info = (agency.name, agency.parent_authority) if agency else (state.agency_code, "")
+            numbering = Numbering(agency.counter_digits, agency.number_digits) if agency else Numbering()
+            number = existing.number if existing else ""
+            if not number:
+                number = self._fixed_number(state, kind, events, numbering)
             if not number:
                 number = self._issue_number(uow, kind, now)
             data = build_document(kind, state, events, self.context.settings(), agency_info, number, now, reprint)
@@ -94,15 +108,12 @@ class DocumentService:
                     )
                 )
             else:
-                row = uow.documents.get(existing.uuid)
-                assert row is not None
-                row.reprint_count += 1
-                row.path = str(path)
-            current = uow.dossiers.get(state.uuid)
+                existing.reprint_count += 1
+                existing.path = str(path)
             record_event(
                 uow,
                 self.context,
-                current,
+                state,
                 "document.printed",
                 {
                     "document_uuid": document_uuid,
@@ -163,7 +174,7 @@ class DocumentService:
                     return str(json.loads(e.payload)["letter_number"])
         return ""
 
-    def _issue_number(self, uow: Any, kind: str, now: datetime) -> str:
+    def _issue_number(self, uow: UnitOfWork, kind: str, now: datetime) -> str:
         settings = self.context.settings()
         symbol = DOCUMENT_KINDS[kind][0]
         numbering = numbering_of(uow, settings.agency_code)

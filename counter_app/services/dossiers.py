@@ -97,7 +97,15 @@ class DossierService:
         return state
 
     def get_dossier(self, code: str) -> DossierView:
-        return dossier_view(self.get_state(code))
+        """The view of a dossier by code (a scanned barcode), slip number or UUID.
+
+        A scanned code is one look-up of the unique index on code; the view shows no papers, so they are not
+        loaded (the second query of `get_state`).
+        """
+        key = code.strip()
+        with self.context.uow() as uow:
+            state = uow.dossiers.by_code(key.upper(), papers=False)
+        return dossier_view(state) if state is not None else dossier_view(self.get_state(code))
 
     def find(self, text: str, limit: int = 200) -> list[DossierView]:
         cleaned = text.strip()
@@ -105,7 +113,7 @@ class DossierService:
             return []
         folded = "" if looks_like_dossier_code(cleaned.upper()) else fold(cleaned)
         with self.context.uow() as uow:
-            states = uow.dossiers.search(cleaned, folded=folded, limit=limit)
+            states = uow.dossiers.search(cleaned, folded=folded, limit=limit, papers=False)  # views show none
         masked = self.context.masks_lists()
         return [dossier_view(s, masked=masked) for s in states]
 

@@ -62,7 +62,10 @@ def record_event(
         counter=settings.counter,
         clerk=context.clerk,
     )
-    uow.dossiers.save(new_state)
+    if state is None:
+        uow.dossiers.insert_many([new_state])  # a new dossier: nothing to look up or compare
+    else:
+        uow.dossiers.save(new_state)
     return new_state
 
 
@@ -80,6 +83,8 @@ class IntakeService:
             procedure = uow.procedures.get(form.procedure_code.strip())
             if procedure is None:
                 raise FormInvalid({"procedure": f"Không có thủ tục mã “{form.procedure_code}” trong danh mục."})
+            if not procedure.active:
+                raise FormInvalid({"procedure": f"Thủ tục mã “{procedure.code}” đã ngừng áp dụng, không tiếp nhận."})
             proc = procedure_view(procedure)
         papers = form.papers
         if papers is None:

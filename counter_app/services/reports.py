@@ -58,6 +58,7 @@ from counter_app.errors import ValidationError
 from counter_app.printing.data import OfficeHeader, PageSize
 from counter_app.services.calendar import CalendarService
 from counter_app.services.context import ServiceContext
+from counter_app.services.export_record import record_export
 from counter_app.services.late import DELIVERY_LABELS
 from counter_app.services.report_data import (
     AgencyLateCount,
@@ -141,15 +142,16 @@ class ReportService:
         begin, finish = period.start_at, period.end_at
         with self.context.uow() as uow:
             q = ReportQueries(uow.session)
+            intake = q.intake(begin, finish)
             groups = [
-                *q.received(begin, finish),
+                *intake.groups,
                 *q.resolved(begin, finish),
                 *q.ended(begin, finish),
                 *q.open_at(period.as_of),
             ]
-            channels = q.received_by_channel(begin, finish)
-            refused = q.slips(KIND_REFUSAL_SLIP, begin, finish)
-            supplement_slips = q.slips(KIND_SUPPLEMENT_SLIP, begin, finish)
+            channels = intake.by_channel
+            refused = intake.slips.get(KIND_REFUSAL_SLIP, 0)
+            supplement_slips = intake.slips.get(KIND_SUPPLEMENT_SLIP, 0)
             supplement_requests = q.events("dossier.supplement_requested", begin, finish)
             apologies = q.events("dossier.reappointed", begin, finish)
             answers = q.hand_over_answers(begin, finish)
@@ -305,7 +307,8 @@ class ReportService:
                     yield position, line
                 done[0] += len(page)
                 if fmt == "pdf" and progress is not None:
-                    progress(done[0], total)
+                    # reading is the first half of a PDF's work, drawing the second (see below)
+                    progress(done[0] // 2, total)
                 if len(page) < BOOK_PAGE:
                     return
                 after = (page[-1].received_at, page[-1].uuid)
@@ -325,7 +328,7 @@ class ReportService:
                 progress=progress,
                 cancel=cancel,
             )
-            return ExportResult("book", fmt, out, rows, period)
+            return self._recorded(ExportResult("book", fmt, out, rows, period))
         from counter_app.printing.book_volumes import render_books
         from counter_app.printing.data import BookData
 
@@ -343,8 +346,18 @@ class ReportService:
             for name, _n in books
         ]
         check_cancel(cancel)
-        _write_file(out, render_books(data, (period.start, period.end)))
-        return ExportResult("book", fmt, out, sum(len(b.rows) for b in data), period)
+        read = sum(len(b.rows) for b in data)
+
+        def drawn(lines: int) -> None:
+            # after each page of the PDF: a cancel raises ExportCancelled out of the rendering
+            check_cancel(cancel)
+            if progress is not None:
+                progress((read + lines) // 2, total)
+
+        _write_file(out, render_books(data, (period.start, period.end), on_drawn=drawn))
+        if progress is not None:
+            progress(read, total)
+        return self._recorded(ExportResult("book", fmt, out, read, period))
 
     def export_stats(
         self,
@@ -400,7 +413,12 @@ class ReportService:
             progress=progress,
             cancel=cancel,
         )
-        return ExportResult("late", fmt, out, len(report.cases), report.period)
+        return self._recorded(ExportResult("late", fmt, out, len(report.cases), report.period))
+
+    def _recorded(self, result: ExportResult) -> ExportResult:
+        """The book and the late-case report name citizens: their export is recorded (who, what, how many rows)."""
+        record_export(self.context, f"report.{result.report}.{result.format}", result.rows)
+        return result
 
     def _print_fields(self, settings: Settings) -> dict[str, Any]:
         return {

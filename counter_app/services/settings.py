@@ -82,10 +82,21 @@ def parse_setting(key: str, value: str) -> Any:
         raise ValidationError(key, f"Thiết lập “{key}” chỉ nhận: {', '.join(_CHOICES[key])}.")
     if key == "office_hours":
         return str(OfficeHours.parse(value))
+    if key == "central_url":
+        from counter_app.sync.central_url import central_url_setting
+
+        return central_url_setting(value)  # refuses a password in it: passwords live in the keyring only
     return value
 
 
 def settings_from_store(stored: dict[str, str]) -> Settings:
+    from counter_app.sync.central_url import without_password
+
     settings = Settings()
-    values = {k: parse_setting(k, v) for k, v in stored.items() if k in SETTING_NAMES}
+    values: dict[str, Any] = {
+        # an address stored before passwords were refused there is read without its password, not refused
+        k: without_password(v) if k == "central_url" else parse_setting(k, v)
+        for k, v in stored.items()
+        if k in SETTING_NAMES
+    }
     return replace(settings, **values)

@@ -24,6 +24,7 @@ Progress = Callable[[int, int], None]
 CellValue = str | int | float | datetime | date | None
 _CHECK_EVERY = 500  # rows between progress reports and cancel checks
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # as openpyxl's ILLEGAL_CHARACTERS_RE
 
 
 class ExportCancelled(CounterError):
@@ -94,6 +95,8 @@ def _excel_value(value: CellValue) -> CellValue:
     # Excel has no time zones: a moment is written as the Vietnamese wall-clock time it was
     if isinstance(value, datetime):
         return to_vn(value).replace(tzinfo=None)
+    if isinstance(value, str) and _ILLEGAL.search(value):
+        return _ILLEGAL.sub("", value)  # control characters (a pasted or scanned name) are not allowed in XLSX
     return value
 
 

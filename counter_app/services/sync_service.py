@@ -102,6 +102,7 @@ class SyncService:
         `central_url` defaults to the `central_url` setting; the password comes from the URL, the system
         keyring (service "counter_app", user = role) or `ask_password`.
         """
+        from counter_app.services.catalogue import apply_central_versions
         from counter_app.sync import pull, push
         from counter_app.sync.exchange import Installation, synchronize
 
@@ -134,6 +135,7 @@ class SyncService:
         except CounterError as exc:
             self._record(SyncReport(0, 0, 0, 0), ok=False, message=exc.message)
             raise
+        apply_central_versions(self.context, url, password)  # the city's catalogue and calendar win locally
         message = "" if report.complete else _incomplete_message(report)
         self._record(report, ok=report.complete, message=message)
         return report

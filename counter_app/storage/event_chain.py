@@ -86,6 +86,31 @@ def chain_links(session: Session, agency_code: str, counter: int) -> Iterator[Ch
         yield ChainLink(*row)
 
 
+def chain_links_sent(session: Session, agency_code: str, counter: int) -> Iterator[tuple[ChainLink, bool]]:
+    """`chain_links` with, for each row, whether the central acknowledged it (sync_state 1: it must be there)."""
+    query = (
+        select(
+            EventRow.uuid,
+            EventRow.kind,
+            EventRow.dossier_uuid,
+            EventRow.payload,
+            type_coerce(EventRow.occurred_at, String),
+            EventRow.agency_code,
+            EventRow.counter,
+            EventRow.seq,
+            EventRow.clerk,
+            EventRow.prev_hash,
+            EventRow.hash,
+            EventRow.sync_state,
+        )
+        .where(EventRow.agency_code == agency_code, EventRow.counter == counter)
+        .order_by(EventRow.seq)
+        .execution_options(yield_per=_STREAM)
+    )
+    for *row, sync_state in session.execute(query):
+        yield ChainLink(*row), sync_state == 1
+
+
 class ChainWriter:
     """Links the rows appended to one counter's chain, in order, within the caller's transaction."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    DDL,
     Boolean,
     ForeignKey,
     Index,
@@ -13,6 +14,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -25,6 +28,12 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# The event kinds the report figures count per period, the only rows of ix_event_kind_time. A query uses that
+# index only when its WHERE names one of these kinds as a literal (storage/report_queries.py).
+REPORT_EVENT_KINDS = ("dossier.supplement_requested", "dossier.reappointed", "dossier.handed_over")
+REPORT_EVENT_KINDS_SQL = " OR ".join(f"kind = '{kind}'" for kind in REPORT_EVENT_KINDS)
 
 
 class Base(DeclarativeBase):
@@ -89,6 +98,10 @@ class DossierRow(Base):
     __table_args__ = (
         Index("ix_dossier_stage_due", "stage", "due_at"),
         Index("ix_dossier_received", "received_at"),
+        # reports: resolved / ended in a period, open at a moment (finished_at IS NULL OR >= moment)
+        Index("ix_dossier_finished", "finished_at"),
+        # the tracking book of one field, in order of reception
+        Index("ix_dossier_field_received", "field", "received_at"),
     )
 
     uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -145,6 +158,36 @@ class DossierRow(Base):
     )
 
 
+# The name search: an FTS5 trigram index over dossier.name_key (the folded applicant name), kept in step by
+# triggers so that every writer of dossier rows (the ORM, bulk inserts, plain SQL) keeps it right. Contentless:
+# its rowid is the key (reception second << 31) + dossier rowid, unique and in order of reception, so the most
+# recent matches come first from `ORDER BY rowid DESC` (storage/repositories.py; the dossier's rowid is the
+# key's low 31 bits). SQLAlchemy has no model for a virtual table: these statements run after the tables are
+# created (metadata.create_all), and migration 0003 holds a frozen copy of them. A migration that rebuilds the
+# dossier table (Alembic batch mode on SQLite) drops these triggers and must create them again, and must keep
+# the dossiers' rowids (the index names them).
+NAME_SEARCH_TABLE = "dossier_name_fts"
+NAME_SEARCH_DDL = (
+    "CREATE VIRTUAL TABLE dossier_name_fts USING fts5(name_key, content='', tokenize='trigram', detail='full')",
+    "CREATE TRIGGER dossier_name_fts_insert AFTER INSERT ON dossier BEGIN "
+    "INSERT INTO dossier_name_fts(rowid, name_key) "
+    "VALUES ((CAST(strftime('%s', new.received_at) AS INTEGER) << 31) + new.rowid, new.name_key); END",
+    "CREATE TRIGGER dossier_name_fts_delete AFTER DELETE ON dossier BEGIN "
+    "INSERT INTO dossier_name_fts(dossier_name_fts, rowid, name_key) "
+    "VALUES ('delete', (CAST(strftime('%s', old.received_at) AS INTEGER) << 31) + old.rowid, old.name_key); END",
+    "CREATE TRIGGER dossier_name_fts_update AFTER UPDATE OF name_key, received_at ON dossier BEGIN "
+    "INSERT INTO dossier_name_fts(dossier_name_fts, rowid, name_key) "
+    "VALUES ('delete', (CAST(strftime('%s', old.received_at) AS INTEGER) << 31) + old.rowid, old.name_key); "
+    "INSERT INTO dossier_name_fts(rowid, name_key) "
+    "VALUES ((CAST(strftime('%s', new.received_at) AS INTEGER) << 31) + new.rowid, new.name_key); END",
+)
+
+
+def is_name_search_table(name: str) -> bool:
+    """The FTS5 table and its shadow tables (`dossier_name_fts_data`, …), which no model declares."""
+    return name == NAME_SEARCH_TABLE or name.startswith(NAME_SEARCH_TABLE + "_")
+
+
 class DossierPaperRow(Base):
     __tablename__ = "dossier_paper"
 
@@ -165,6 +208,11 @@ class EventRow(Base):
         UniqueConstraint("agency_code", "counter", "seq"),
         Index("ix_event_dossier", "dossier_uuid", "occurred_at"),
         Index("ix_event_sync", "sync_state", "seq"),
+        # reports: events of one of the kinds they count, in a period. Partial: an index on every kind would be
+        # chosen over ix_event_dossier for "kind = 'dossier.transferred' AND dossier_uuid IN (…)" (sync).
+        Index("ix_event_kind_time", "kind", "occurred_at", sqlite_where=text(REPORT_EVENT_KINDS_SQL)),
+        # the tracking book: when each dossier was handed over, from the index alone
+        Index("ix_event_handed_over", "dossier_uuid", "occurred_at", sqlite_where=text("kind = 'dossier.handed_over'")),
     )
 
     uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -253,6 +301,12 @@ class UserAccountRow(Base):
     created_at: Mapped[datetime] = mapped_column(VnDateTime())
 
 
+# AttachmentRow.sync_state: waiting for upload, on the central, upload failed (retried), or pulled: digitised at
+# another counter, held by the central, its file fetched here only when the dossier is opened
+ATTACHMENT_PENDING, ATTACHMENT_UPLOADED, ATTACHMENT_FAILED, ATTACHMENT_PULLED = 0, 1, 2, 3
+ATTACHMENT_ON_CENTRAL = (ATTACHMENT_UPLOADED, ATTACHMENT_PULLED)
+
+
 class AttachmentRow(Base):
     """A scanned or added paper of a dossier: one PDF per paper, stored under the data folder by its SHA-256."""
 
@@ -272,3 +326,9 @@ class AttachmentRow(Base):
     sync_state: Mapped[int] = mapped_column(Integer, default=0)  # 0 pending, 1 uploaded, 2 error
     uploaded_bytes: Mapped[int] = mapped_column(Integer, default=0)
     sync_error: Mapped[str] = mapped_column(Text, default="")
+
+
+for _statement in NAME_SEARCH_DDL:
+    # DDL() formats its text with %: the strftime('%s', …) of the triggers is written %%s for it
+    _ddl = DDL(_statement.replace("%", "%%"))  # type: ignore[no-untyped-call]
+    event.listen(DossierRow.__table__, "after_create", _ddl.execute_if(dialect="sqlite"))

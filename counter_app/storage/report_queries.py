@@ -4,6 +4,13 @@ Timestamps are stored as ISO 8601 text in Vietnam's time (`2026-03-02T10:00:00+0
 the first 10 characters are the Vietnamese calendar day and the first 16 the minute: days, months and the
 minute comparisons of domain/lateness.py are done on that text, inside the database. The definitions these
 queries implement are written in services/reports.py and docs/reports.md.
+
+Indexes (migration 0003): events of one kind in a period are a range of ix_event_kind_time; dossiers finished in a
+period, or still open at a moment, a range of ix_dossier_finished; dossiers received in a period a range of
+ix_dossier_received. The database has no statistics (no ANALYZE), and SQLite's planner then prefers an equality
+on `stage` to a range on `finished_at` even when the equality selects nearly every dossier, and an equality on an
+event's kind to its dossier in a correlated subquery: `_unindexed` keeps such a term out of the index choice.
+tests/storage/test_report_plans.py holds the queries to these plans.
 """
 
 from __future__ import annotations
@@ -14,14 +21,18 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
+    Integer,
     Select,
     String,
     and_,
+    bindparam,
     case,
     exists,
     func,
     literal,
+    literal_column,
     not_,
     or_,
     select,
@@ -32,7 +43,7 @@ from sqlalchemy.orm import Session, aliased
 from counter_app.domain.clock import to_vn
 from counter_app.domain.dossier import KIND_DOSSIER
 from counter_app.domain.status import Stage
-from counter_app.storage.models import DossierRow, EventRow
+from counter_app.storage.models import REPORT_EVENT_KINDS, DossierRow, EventRow
 
 RESULT_STAGES = (Stage.RESULT_READY.value, Stage.RETURNED.value)
 ENDED_STAGES = (Stage.WITHDRAWN.value, Stage.STOPPED.value)
@@ -41,6 +52,7 @@ _DUE_KINDS = ("dossier.accepted", "dossier.supplement_received", "dossier.reappo
 _SUPPLEMENT_KINDS = ("dossier.supplement_requested", "dossier.supplement_received")
 _DAY, _MONTH, _MINUTE = 10, 7, 16  # lengths of "YYYY-MM-DD", "YYYY-MM", "YYYY-MM-DDTHH:MM"
 _SHORT_PERIOD = timedelta(days=93)
+_ROWID = literal_column("dossier.rowid", Integer())
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +80,15 @@ class GroupCounts:
     pending: int = 0
     overdue: int = 0
     late_without_apology: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Intake:
+    """What came in at the counter during a period, counted in one pass over the period's receptions."""
+
+    groups: tuple[GroupCounts, ...]  # dossiers taken in (not voided): received and fees per group
+    by_channel: dict[int, int]  # dossiers taken in, per channel
+    slips: dict[str, int]  # counter slips per kind (Mẫu 02 supplement slips, Mẫu 03 refusals)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,39 +188,41 @@ def _taken_in() -> ColumnElement[bool]:
     return and_(DossierRow.kind == KIND_DOSSIER, DossierRow.stage != Stage.VOIDED.value)
 
 
-def _short(start: datetime, end: datetime) -> bool:
-    """Whether [start, end) is short enough to reach events through an index, dossier by dossier.
+def _kind(kind: str) -> BindParameter[str]:
+    """An event kind written into the SQL: ix_event_kind_time is partial (models.REPORT_EVENT_KINDS), and SQLite
+    uses a partial index only when the query's own text shows the row is in it."""
+    if kind not in REPORT_EVENT_KINDS:
+        raise ValueError(f"no index for event kind {kind!r}")
+    return bindparam(None, kind, type_=String(), literal_execute=True)
 
-    The event table has no index on kind or time. For a month, a few thousand look-ups through ix_event_dossier
-    beat a scan of every event ever recorded; for a year or more, one scan is cheaper than a look-up per dossier.
-    """
+
+def _unindexed(column: Any) -> ColumnElement[str]:
+    """`column || ''`: the same text, but a term on it does not make the planner pick that column's index."""
+    return _text(column).concat(literal("", String()))
+
+
+def _short(start: datetime, end: datetime) -> bool:
+    """Whether [start, end) is short (at most 93 days) next to a database of years: then the period's range of
+    ix_dossier_finished holds fewer dossiers than, say, every withdrawal ever recorded."""
     return end - start <= _SHORT_PERIOD
 
 
-def _second_supplement(start: datetime, end: datetime) -> ColumnElement[bool]:
-    """The dossier had a second supplement request, which makes it count as late (domain.md §5)."""
+def _second_supplement() -> ColumnElement[bool]:
+    """The dossier had a second supplement request, which makes it count as late (domain.md §5).
+
+    The requests are a range of ix_event_kind_time, few in any database: one small list for the whole query.
+    """
     second = and_(
-        EventRow.kind == "dossier.supplement_requested",
+        EventRow.kind == _kind("dossier.supplement_requested"),
         func.json_extract(EventRow.payload, "$.second_request") == 1,
     )
-    if not _short(start, end):
-        return DossierRow.uuid.in_(select(EventRow.dossier_uuid).where(second))
-    events = aliased(EventRow)
-    return (
-        exists()
-        .where(
-            events.dossier_uuid == DossierRow.uuid,
-            events.kind == "dossier.supplement_requested",
-            func.json_extract(events.payload, "$.second_request") == 1,
-        )
-        .correlate(DossierRow)
-    )
+    return DossierRow.uuid.in_(select(EventRow.dossier_uuid).where(second))
 
 
-def _late_when_resolved(start: datetime, end: datetime) -> ColumnElement[bool]:
+def _late_when_resolved() -> ColumnElement[bool]:
     """timeliness() of domain/lateness.py is late: the minute of the end after the minute of the appointment."""
     finished, due = _text(DossierRow.finished_at), _text(DossierRow.due_at)
-    return or_(_prefix(finished, _MINUTE) > _prefix(due, _MINUTE), _second_supplement(start, end))
+    return or_(_prefix(finished, _MINUTE) > _prefix(due, _MINUTE), _second_supplement())
 
 
 def _early_when_resolved() -> ColumnElement[bool]:
@@ -207,24 +230,22 @@ def _early_when_resolved() -> ColumnElement[bool]:
     return _prefix(_text(DossierRow.finished_at), _DAY) < _prefix(_text(DossierRow.due_at), _DAY)
 
 
-def _events_between(start: datetime, end: datetime) -> ColumnElement[bool]:
-    """Events recorded during [start, end).
+_EARLY, _ON_TIME, _LATE = 0, 1, 2
 
-    For a short period they are found through their dossiers: a dossier's `updated_at` is the moment of its
-    last event (the projection is the fold of its events in time order), so every event of the period belongs
-    to a dossier updated since the period began, and ix_event_dossier finds its events by time.
-    """
-    during = and_(EventRow.occurred_at >= start, EventRow.occurred_at < end)
-    if not _short(start, end):
-        return during
-    touched = select(DossierRow.uuid).where(DossierRow.updated_at >= start)
-    return and_(EventRow.dossier_uuid.in_(touched), during)
+
+def _timeliness() -> ColumnElement[int]:
+    """timeliness() of a resolved dossier as 0 early, 1 on time, 2 late: computed once per dossier."""
+    return case((_late_when_resolved(), _LATE), (_early_when_resolved(), _EARLY), else_=_ON_TIME)
 
 
 def _resolved_between(start: datetime, end: datetime) -> ColumnElement[bool]:
+    """Dossiers whose result came back in [start, end): a range of ix_dossier_finished.
+
+    Nearly every dossier ends with its result: an equality on `stage` would select them all.
+    """
     return and_(
         _taken_in(),
-        DossierRow.stage.in_(RESULT_STAGES),
+        _unindexed(DossierRow.stage).in_(RESULT_STAGES),
         DossierRow.finished_at >= start,
         DossierRow.finished_at < end,
     )
@@ -248,7 +269,7 @@ class _AsOf:
                     func.json_extract(events.payload, "$.new_due_at"), func.json_extract(events.payload, "$.due_at")
                 )
             )
-            .where(before, events.kind.in_(_DUE_KINDS))
+            .where(before, _unindexed(events.kind).in_(_DUE_KINDS))
             .order_by(events.occurred_at.desc(), events.seq.desc())
             .limit(1)
             .correlate(DossierRow)
@@ -259,7 +280,7 @@ class _AsOf:
         )
         last_supplement = (
             select(events.kind)
-            .where(before, events.kind.in_(_SUPPLEMENT_KINDS))
+            .where(before, _unindexed(events.kind).in_(_SUPPLEMENT_KINDS))
             .order_by(events.occurred_at.desc(), events.seq.desc())
             .limit(1)
             .correlate(DossierRow)
@@ -269,13 +290,17 @@ class _AsOf:
         apology = aliased(EventRow)
         self.apologised = exists().where(
             apology.dossier_uuid == DossierRow.uuid,
-            apology.kind == "dossier.reappointed",
+            _unindexed(apology.kind) == "dossier.reappointed",
             apology.occurred_at < moment,
         )
+        # The open dossiers are found by ix_dossier_finished (not finished, or finished after the moment), as a
+        # list of rowids made once: a range of ix_dossier_received would read every dossier received before
+        # the moment, and with a GROUP BY the planner prefers scanning an index in the group's order.
+        open_then = select(_ROWID).where(or_(DossierRow.finished_at.is_(None), DossierRow.finished_at >= moment))
         self.pending = and_(
             _taken_in(),
-            DossierRow.received_at < moment,
-            or_(DossierRow.finished_at.is_(None), DossierRow.finished_at >= moment),
+            _ROWID.in_(open_then),
+            _unindexed(DossierRow.received_at) < _time_from(moment),
         )
         # lateness() of domain/lateness.py: overdue once the minute of the moment is after the appointment's
         self.overdue = and_(
@@ -293,44 +318,65 @@ class ReportQueries:
 
     # --- statistics -------------------------------------------------------------------------------------------
 
-    def received(self, start: datetime, end: datetime) -> list[GroupCounts]:
-        """Dossiers taken in during [start, end) per group, with the fees of those whose fee is paid."""
+    def intake(self, start: datetime, end: datetime) -> Intake:
+        """Dossiers taken in during [start, end) per group and channel, with the fees of those whose fee is paid,
+        and the counter slips of the period: one pass over the period's range of ix_dossier_received."""
+        voided = DossierRow.stage == Stage.VOIDED.value
         query = (
             select(
+                DossierRow.kind,
+                voided,
+                DossierRow.channel,
                 *_group_columns(),
                 func.count(),
                 func.coalesce(func.sum(case((DossierRow.fee_paid.is_(True), DossierRow.fee), else_=0)), 0),
             )
-            .where(_taken_in(), DossierRow.received_at >= start, DossierRow.received_at < end)
-            .group_by(DossierRow.procedure_code, DossierRow.field, DossierRow.deciding_agency)
+            .where(DossierRow.received_at >= start, DossierRow.received_at < end)
+            .group_by(
+                DossierRow.kind,
+                voided,
+                DossierRow.channel,
+                DossierRow.procedure_code,
+                DossierRow.field,
+                DossierRow.deciding_agency,
+            )
         )
-        return [GroupCounts(_key(r), received=int(r[4]), fees=int(r[5])) for r in self.session.execute(query)]
-
-    def received_by_channel(self, start: datetime, end: datetime) -> dict[int, int]:
-        query = (
-            select(DossierRow.channel, func.count())
-            .where(_taken_in(), DossierRow.received_at >= start, DossierRow.received_at < end)
-            .group_by(DossierRow.channel)
-        )
-        return {int(channel): int(n) for channel, n in self.session.execute(query)}
+        groups: list[GroupCounts] = []
+        channels: dict[int, int] = {}
+        slips: dict[str, int] = {}
+        for kind, is_voided, channel, *key, count, fees in self.session.execute(query):
+            if kind != KIND_DOSSIER:
+                slips[kind] = slips.get(kind, 0) + int(count)
+            elif not is_voided:
+                groups.append(GroupCounts(_key(key), received=int(count), fees=int(fees)))
+                channels[int(channel)] = channels.get(int(channel), 0) + int(count)
+        return Intake(tuple(groups), channels, slips)
 
     def resolved(self, start: datetime, end: datetime) -> list[GroupCounts]:
         """Dossiers whose result was ready in [start, end), per group and timeliness against the current due."""
-        late = _late_when_resolved(start, end)
-        early = and_(not_(late), _early_when_resolved())
-        on_time = and_(not_(late), not_(_early_when_resolved()))
+        timeliness = _timeliness()
         query = (
-            select(*_group_columns(), _count_if(early), _count_if(on_time), _count_if(late))
+            select(*_group_columns(), timeliness, func.count())
             .where(_resolved_between(start, end))
-            .group_by(DossierRow.procedure_code, DossierRow.field, DossierRow.deciding_agency)
+            .group_by(DossierRow.procedure_code, DossierRow.field, DossierRow.deciding_agency, timeliness)
         )
         return [
-            GroupCounts(_key(r), resolved_early=int(r[4]), resolved_on_time=int(r[5]), resolved_late=int(r[6]))
+            GroupCounts(
+                _key(r),
+                resolved_early=int(r[5]) if r[4] == _EARLY else 0,
+                resolved_on_time=int(r[5]) if r[4] == _ON_TIME else 0,
+                resolved_late=int(r[5]) if r[4] == _LATE else 0,
+            )
             for r in self.session.execute(query)
         ]
 
     def ended(self, start: datetime, end: datetime) -> list[GroupCounts]:
-        """Dossiers withdrawn by the applicant or stopped during [start, end)."""
+        """Dossiers withdrawn by the applicant or stopped during [start, end).
+
+        Few dossiers end so: over a long period ix_dossier_stage_due finds them all; over a month the month's
+        range of ix_dossier_finished holds fewer rows than all withdrawals of the years.
+        """
+        stage = _unindexed(DossierRow.stage) if _short(start, end) else DossierRow.stage
         query = (
             select(
                 *_group_columns(),
@@ -339,7 +385,7 @@ class ReportQueries:
             )
             .where(
                 DossierRow.kind == KIND_DOSSIER,
-                DossierRow.stage.in_(ENDED_STAGES),
+                stage.in_(ENDED_STAGES),
                 DossierRow.finished_at >= start,
                 DossierRow.finished_at < end,
             )
@@ -365,15 +411,11 @@ class ReportQueries:
             for r in self.session.execute(query)
         ]
 
-    def slips(self, kind: str, start: datetime, end: datetime) -> int:
-        """Counter slips (Mẫu 02 or Mẫu 03) of `kind` made during [start, end)."""
-        query = select(func.count()).where(
-            DossierRow.kind == kind, DossierRow.received_at >= start, DossierRow.received_at < end
-        )
-        return int(self.session.scalar(query.select_from(DossierRow)) or 0)
-
     def events(self, kind: str, start: datetime, end: datetime) -> int:
-        query = select(func.count()).where(EventRow.kind == kind, _events_between(start, end))
+        """Events of `kind` recorded during [start, end): a range of ix_event_kind_time, read from the index only."""
+        query = select(func.count()).where(
+            EventRow.kind == _kind(kind), EventRow.occurred_at >= start, EventRow.occurred_at < end
+        )
         return int(self.session.scalar(query.select_from(EventRow)) or 0)
 
     def hand_over_answers(self, start: datetime, end: datetime) -> list[AnswerCount]:
@@ -382,7 +424,9 @@ class ReportQueries:
         like = func.json_extract(EventRow.payload, "$.like")
         query = (
             select(rating, like, func.count())
-            .where(EventRow.kind == "dossier.handed_over", EventRow.occurred_at >= start, EventRow.occurred_at < end)
+            .where(
+                EventRow.kind == _kind("dossier.handed_over"), EventRow.occurred_at >= start, EventRow.occurred_at < end
+            )
             .group_by(rating, like)
         )
         return [
@@ -403,15 +447,17 @@ class ReportQueries:
 
     def resolved_per_month(self, start: datetime, end: datetime) -> list[MonthResolved]:
         month = _prefix(_text(DossierRow.finished_at), _MONTH)
-        late = _late_when_resolved(start, end)
-        early = and_(not_(late), _early_when_resolved())
+        timeliness = _timeliness()
         query = (
-            select(month, _count_if(early), _count_if(and_(not_(late), not_(early))), _count_if(late))
+            select(month, timeliness, func.count())
             .where(_resolved_between(start, end))
-            .group_by(month)
+            .group_by(month, timeliness)
             .order_by(month)
         )
-        return [MonthResolved(str(m), int(e), int(o), int(lt)) for m, e, o, lt in self.session.execute(query)]
+        counts: dict[str, list[int]] = {}
+        for m, t, n in self.session.execute(query):
+            counts.setdefault(str(m), [0, 0, 0])[int(t)] += int(n)
+        return [MonthResolved(m, e, o, lt) for m, (e, o, lt) in counts.items()]
 
     def received_span(self) -> tuple[datetime, datetime] | None:
         """The first and last reception of a dossier, or None when there is none."""
@@ -424,11 +470,14 @@ class ReportQueries:
 
     def book_fields(self, start: datetime, end: datetime) -> list[tuple[str, int]]:
         """The fields with dossiers taken in during [start, end), with how many, in alphabetical order."""
+        # grouped on `field || ''`: grouped on the column, the planner would walk all of ix_dossier_field_received
+        # (every dossier ever) to spare itself a sort of the period's few fields
+        field = _unindexed(DossierRow.field)
         query = (
-            select(DossierRow.field, func.count())
+            select(field, func.count())
             .where(_taken_in(), DossierRow.received_at >= start, DossierRow.received_at < end)
-            .group_by(DossierRow.field)
-            .order_by(DossierRow.field)
+            .group_by(field)
+            .order_by(field)
         )
         return [(str(f), int(n)) for f, n in self.session.execute(query)]
 
@@ -439,7 +488,8 @@ class ReportQueries:
         handed = aliased(EventRow)
         returned = (
             select(func.min(handed.occurred_at))
-            .where(handed.dossier_uuid == DossierRow.uuid, handed.kind == "dossier.handed_over")
+            # the literal kind lets the partial ix_event_handed_over answer from the index alone
+            .where(handed.dossier_uuid == DossierRow.uuid, handed.kind == _kind("dossier.handed_over"))
             .correlate(DossierRow)
             .scalar_subquery()
         )
@@ -491,11 +541,11 @@ class ReportQueries:
     def late_lines(self, start: datetime, end: datetime, moment: datetime) -> Iterator[LateLine]:
         """Dossiers resolved late in [start, end), overdue at `moment`, or given an apology in [start, moment)."""
         as_of = _AsOf(moment)
-        resolved_late = and_(_resolved_between(start, end), _late_when_resolved(start, end))
+        resolved_late = and_(_resolved_between(start, end), _late_when_resolved())
         apology = aliased(EventRow)
         letter = and_(
             apology.dossier_uuid == DossierRow.uuid,
-            apology.kind == "dossier.reappointed",
+            _unindexed(apology.kind) == "dossier.reappointed",
             apology.occurred_at < moment,
         )
         # `reappointed` of the projection is true for every dossier with a letter: a cheap test before the look-up

@@ -8,14 +8,18 @@ from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, literal_column, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Integer, func, insert, literal_column, or_, select, update
+from sqlalchemy import text as sql_text
+from sqlalchemy.orm import Session, noload
 from sqlalchemy.sql.elements import ColumnClause
 
 from counter_app.domain.audit_chain import ChainLink
 from counter_app.domain.dossier import DossierState, PaperEntry
 from counter_app.storage.event_chain import AuditKeys, ChainWriter
 from counter_app.storage.models import (
+    ATTACHMENT_FAILED,
+    ATTACHMENT_PENDING,
+    NAME_SEARCH_TABLE,
     AgencyRow,
     AttachmentRow,
     CalendarYearRow,
@@ -36,12 +40,30 @@ from counter_app.storage.types import vn_text
 _STATE_COLUMNS = tuple(f.name for f in fields(DossierState) if f.name != "papers")
 
 
-def state_from_row(row: DossierRow) -> DossierState:
+# The name search (models.NAME_SEARCH_DDL). A fragment of one or two letters is looked for among this many
+# most recent dossiers (see DossierRepository.name_rowids).
+_RECENT_SCAN = 2_000
+_ROWID_BITS = (1 << 31) - 1  # the dossier's rowid in a key of the name index
+_DOSSIER_ROWID = literal_column("dossier.rowid", Integer())
+_TEXT_MAX = "\U0010ffff"  # sorts after every character: code >= p AND code < p + _TEXT_MAX is "starts with p"
+_FTS_NEWEST = sql_text(
+    f"SELECT rowid FROM {NAME_SEARCH_TABLE} WHERE {NAME_SEARCH_TABLE} MATCH :phrase ORDER BY rowid DESC LIMIT :limit"  # noqa: S608
+)
+
+
+def _like_escape(fragment: str) -> str:
+    return fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def state_from_row(row: DossierRow, *, papers: bool = True) -> DossierState:
+    """The state held in `row`; with `papers=False` its papers are left out (and not loaded)."""
     values: dict[str, Any] = {name: getattr(row, name) for name in _STATE_COLUMNS}
-    papers = tuple(
+    if not papers:
+        return DossierState(**values)
+    entries = tuple(
         PaperEntry(name=p.name, originals=p.originals, copies=p.copies, missing=p.missing) for p in row.papers
     )
-    return DossierState(**values, papers=papers)
+    return DossierState(**values, papers=entries)
 
 
 class DossierRepository:
@@ -52,9 +74,13 @@ class DossierRepository:
         row = self.session.get(DossierRow, uuid)
         return state_from_row(row) if row else None
 
-    def by_code(self, code: str) -> DossierState | None:
-        row = self.session.scalars(select(DossierRow).where(DossierRow.code == code)).first()
-        return state_from_row(row) if row else None
+    def by_code(self, code: str, *, papers: bool = True) -> DossierState | None:
+        """The dossier with this code; `papers=False` spares the second query that loads its papers."""
+        query = select(DossierRow).where(DossierRow.code == code)
+        if not papers:
+            query = query.options(noload(DossierRow.papers))
+        row = self.session.scalars(query).first()
+        return state_from_row(row, papers=papers) if row else None
 
     def by_slip(self, slip: str) -> DossierState | None:
         row = self.session.scalars(select(DossierRow).where(DossierRow.slip == slip)).first()
@@ -106,23 +132,73 @@ class DossierRepository:
         if papers:
             self.session.execute(insert(DossierPaperRow), papers)
 
-    def search(self, text: str, *, folded: str, limit: int = 200) -> list[DossierState]:
-        """By code (exact or prefix), identifier, phone, or a diacritic-folded name fragment."""
+    def search(self, text: str, *, folded: str, limit: int = 200, papers: bool = True) -> list[DossierState]:
+        """By code (exact or prefix), slip, identifier, phone, or a diacritic-folded name fragment; newest first.
+
+        Each way is its own indexed look-up (one OR of them all reads every dossier): codes, slips, identifiers
+        and phones through their indexes, names through the trigram index (`name_rowids`). With `papers=False`
+        (a list of results) the states come without their papers, read as plain rows (no ORM objects).
+        """
         text = text.strip()
-        conditions = [
+        columns = [DossierRow.__table__.c[name] for name in _STATE_COLUMNS]
+        exact = or_(
             DossierRow.code == text,
             DossierRow.slip == text,
             DossierRow.applicant_identifier == text,
             DossierRow.applicant_phone == text,
-        ]
+        )
+        queries = [select(*columns).where(exact).order_by(DossierRow.received_at.desc()).limit(limit)]
         if len(text) >= 3:
-            conditions.append(DossierRow.code.startswith(text.upper()))
+            # a prefix as a range of the unique index on code (LIKE 'x%' is case-insensitive and uses no index)
+            prefix = text.upper()
+            queries.append(
+                select(*columns)
+                .where(DossierRow.code >= prefix, DossierRow.code < prefix + _TEXT_MAX)
+                .order_by(DossierRow.received_at.desc())
+                .limit(limit)
+            )
         if folded:
-            conditions.append(DossierRow.name_key.contains(folded))
-        rows = self.session.scalars(
-            select(DossierRow).where(or_(*conditions)).order_by(DossierRow.received_at.desc()).limit(limit)
-        ).all()
-        return [state_from_row(r) for r in rows]
+            rowids = self.name_rowids(folded, limit=limit)
+            if rowids:
+                # the name checked again: an index entry left behind by some unforeseen writer names a wrong row
+                holds = DossierRow.name_key.like("%" + _like_escape(folded) + "%", escape="\\")
+                queries.append(select(*columns).where(_DOSSIER_ROWID.in_(rowids), holds))
+        found: dict[str, DossierState] = {}
+        for query in queries:
+            for row in self.session.execute(query):
+                state = DossierState(**row._asdict())
+                found.setdefault(state.uuid, state)
+        states = sorted(found.values(), key=lambda s: (s.received_at, s.uuid), reverse=True)[:limit]
+        if not papers:
+            return states
+        return [self.get(state.uuid) or state for state in states]
+
+    def name_rowids(self, folded: str, *, limit: int) -> list[int]:
+        """Rowids of the `limit` most recently received dossiers whose folded name holds `folded`, newest first.
+
+        Three letters or more: the trigram index, whose rowids are in order of reception (models.NAME_SEARCH_DDL),
+        walked from the newest and stopped at the `limit`-th match. One or two letters hold no trigram: the
+        most recent `_RECENT_SCAN` dossiers are searched (search as you type: the third letter searches all).
+        """
+        if len(folded) < 3:
+            holds = DossierRow.name_key.like("%" + _like_escape(folded) + "%", escape="\\")
+            recent = (
+                select(_DOSSIER_ROWID)
+                .select_from(DossierRow)
+                .order_by(DossierRow.received_at.desc())
+                .limit(_RECENT_SCAN)
+                .correlate(None)
+            )
+            query = (
+                select(_DOSSIER_ROWID)
+                .where(_DOSSIER_ROWID.in_(recent), holds)
+                .order_by(DossierRow.received_at.desc())
+                .limit(limit)
+            )
+            return [int(r) for r in self.session.scalars(query)]
+        phrase = '"' + folded.replace('"', '""') + '"'
+        keys = self.session.execute(_FTS_NEWEST, {"phrase": phrase, "limit": limit}).scalars()
+        return [int(key) & _ROWID_BITS for key in keys]
 
     def open_dossiers(self, statuses: Sequence[int]) -> list[DossierState]:
         rows = self.session.scalars(
@@ -489,7 +565,9 @@ class AttachmentRepository:
         return list(
             self.session.scalars(
                 select(AttachmentRow)
-                .where(AttachmentRow.sha256 != "", AttachmentRow.sync_state != 1)
+                .where(
+                    AttachmentRow.sha256 != "", AttachmentRow.sync_state.in_((ATTACHMENT_PENDING, ATTACHMENT_FAILED))
+                )
                 .order_by(AttachmentRow.created_at, self._INSERTED)
             ).all()
         )

@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy.orm import Session
 
+from counter_app.storage.bulk_load import BulkLoader
 from counter_app.storage.database import Database
 from counter_app.storage.event_chain import AuditKeys
 from counter_app.storage.repositories import (
@@ -47,6 +48,7 @@ class UnitOfWork:
         self.drafts = DraftRepository(self.session)
         self.attachments = AttachmentRepository(self.session)
         self.users = UserAccountRepository(self.session)
+        self.bulk = BulkLoader(self.session, self.audit_keys)  # many new dossiers at once (demo data)
         return self
 
     def __exit__(

@@ -155,8 +155,10 @@ def upload_pending(
 def dossier_files(conn: Connection, dossier_uuid: str) -> list[tuple[int, str, int]]:
     """(paper, sha256, size) of the latest file of each paper of a dossier, as the central knows it."""
     rows = conn.execute(
-        "SELECT DISTINCT ON (paper) paper, sha256, size FROM central.dossier_attachment "
-        "WHERE dossier_uuid = %s ORDER BY paper, occurred_at DESC, event_uuid",
+        # ties on the clock (two scans in the same instant) go to the later arrival, as the counter recorded them
+        "SELECT DISTINCT ON (a.paper) a.paper, a.sha256, a.size FROM central.dossier_attachment a "
+        "JOIN central.event e ON e.uuid = a.event_uuid "
+        "WHERE a.dossier_uuid = %s ORDER BY a.paper, a.occurred_at DESC, e.server_seq DESC",
         [dossier_uuid],
     ).fetchall()
     return [(int(p), str(s), int(n)) for p, s, n in rows]

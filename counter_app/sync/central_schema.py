@@ -21,7 +21,25 @@ SQLSTATE_CLIENT_TOO_OLD = "CA426"
 # Namespace of the advisory locks that serialise the projection of one dossier.
 DOSSIER_LOCK_NAMESPACE = 7411
 
-EVENT_COLUMNS = ("uuid", "dossier_uuid", "kind", "payload", "occurred_at", "agency_code", "counter", "seq", "clerk")
+# Raised by the central when a counter's events do not continue the chain head it holds (hint "chain_fork") or
+# rewrite an event it already holds (hint "chain_rewrite"; a rewrite through INSERT trips the RLS policy
+# CHAIN_REWRITE_POLICY instead).
+SQLSTATE_CHAIN_REFUSED = "CA409"
+CHAIN_REWRITE_POLICY = "event_no_rewrite"
+
+EVENT_COLUMNS = (
+    "uuid",
+    "dossier_uuid",
+    "kind",
+    "payload",
+    "occurred_at",
+    "agency_code",
+    "counter",
+    "seq",
+    "clerk",
+    "prev_hash",
+    "hash",
+)
 # The deterministic order of a dossier's events, the same on every copy (local and central).
 EVENT_ORDER = ("occurred_at", "agency_code", "counter", "seq")
 

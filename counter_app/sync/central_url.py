@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 from counter_app.errors import RuleError, ValidationError
 
@@ -73,6 +73,38 @@ def parse_central_url(text: str, *, field_name: str = "url") -> CentralUrl:
         params=params,
         password=unquote(parts.password) if parts.password is not None else None,
     )
+
+
+SETTING_PASSWORD_MESSAGE = (
+    "Không ghi mật khẩu trong địa chỉ máy chủ trung tâm: mật khẩu chỉ được lưu trong kho khóa của hệ thống "
+    f"(dịch vụ “{KEYRING_SERVICE}”, tên tài khoản là vai trò của quầy)."
+)
+
+
+def central_url_setting(text: str) -> str:
+    """The `central_url` setting as it may be stored: empty, or a valid address without a password.
+
+    A password typed into the URL would be kept in the database in clear: it belongs in the system keyring.
+    """
+    text = text.strip()
+    if not text:
+        return ""
+    if parse_central_url(text, field_name="central_url").password is not None:
+        raise ValidationError("central_url", SETTING_PASSWORD_MESSAGE)
+    return text
+
+
+def without_password(text: str) -> str:
+    """A stored address with any password taken out (settings written before passwords were refused there)."""
+    try:
+        parts = urlsplit(text)
+        if parts.password is None:
+            return text
+    except ValueError:
+        return text
+    host = parts.netloc.rpartition("@")[2]
+    user = parts.netloc.rpartition("@")[0].partition(":")[0]
+    return urlunsplit(parts._replace(netloc=f"{user}@{host}" if user else host))
 
 
 def keyring_password(role: str) -> str | None:

@@ -9,20 +9,24 @@ import dataclasses
 import itertools
 import json
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, column, func, select, table, update
+from sqlalchemy import Connection, column, func, select, table
 from sqlalchemy.orm import Session
 
+from counter_app.domain.clock import to_vn
 from counter_app.domain.dossier import DossierState
 from counter_app.errors import RuleError
+from counter_app.storage.bulk_load import EVENT_COLUMNS
 from counter_app.storage.database import Database
-from counter_app.storage.models import DossierRow, EventRow
+from counter_app.storage.models import ATTACHMENT_PULLED, AttachmentRow, DossierRow, EventRow
 from counter_app.storage.repositories import DossierRepository
 from counter_app.storage.unit_of_work import UnitOfWork
-from counter_app.sync.projection import TRANSFERRED, deciding_agency_code, replay_stored
+from counter_app.sync.projection import deciding_agency_code, replay_stored
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +37,10 @@ ORIGIN_LOCAL, ORIGIN_CENTRAL = "local", "central"
 _CHUNK = 500
 
 
-@dataclass(frozen=True)
-class OutboxEvent:
+class OutboxEvent(NamedTuple):
     """One event as stored, in central.event's column order (EVENT_COLUMNS).
 
+    A named tuple: a push builds tens of thousands of them, and a tuple is what COPY writes.
     `occurred_at` stays the stored ISO 8601 text (Vietnam's offset), which PostgreSQL reads as a timestamptz:
     no conversion on the way out, and the same text on the way back in.
     """
@@ -50,19 +54,11 @@ class OutboxEvent:
     counter: int
     seq: int
     clerk: str
+    prev_hash: str = ""  # the audit chain's link (storage.event_chain), carried to the central as it is
+    hash: str = ""
 
     def row(self) -> tuple[Any, ...]:
-        return (
-            self.uuid,
-            self.dossier_uuid,
-            self.kind,
-            self.payload,
-            self.occurred_at,
-            self.agency_code,
-            self.counter,
-            self.seq,
-            self.clerk,
-        )
+        return tuple(self)
 
 
 @dataclass(frozen=True, order=True)
@@ -110,26 +106,7 @@ class StoredPull:
 
 
 # The event table without type processing, to insert pulled events with their text timestamps as they are.
-_EVENT_TABLE = table(
-    "event",
-    *(
-        column(name)
-        for name in (
-            "uuid",
-            "dossier_uuid",
-            "kind",
-            "payload",
-            "occurred_at",
-            "agency_code",
-            "counter",
-            "seq",
-            "clerk",
-            "origin",
-            "sync_state",
-            "sync_error",
-        )
-    ),
-)
+_EVENT_TABLE = table("event", *(column(name) for name in EVENT_COLUMNS))
 _STATE_FIELDS = tuple(f.name for f in dataclasses.fields(DossierState) if f.name != "papers")
 
 
@@ -145,7 +122,8 @@ def count_pending(database: Database) -> int:
 
 
 _PENDING_SQL = (
-    "SELECT uuid, dossier_uuid, kind, payload, occurred_at, agency_code, counter, seq, clerk FROM event "
+    "SELECT uuid, dossier_uuid, kind, payload, occurred_at, agency_code, counter, seq, clerk, prev_hash, hash "
+    "FROM event "
     "WHERE sync_state = 0 AND origin = 'local' AND (seq, uuid) > (?, ?) ORDER BY seq, uuid LIMIT ?"
 )
 
@@ -158,26 +136,40 @@ def read_pending(
     with UnitOfWork(database) as uow:
         connection = uow.session.connection()  # begins the read transaction
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        events = [OutboxEvent(*row) for row in cursor.execute(_PENDING_SQL, (*(after or (0, "")), limit))]
+        events = list(map(OutboxEvent._make, cursor.execute(_PENDING_SQL, (*(after or (0, "")), limit))))
         cursor.close()
         uuids = sorted({e.dossier_uuid for e in events if e.dossier_uuid})
-        dossiers: dict[str, LocalDossier] = {}
-        for chunk in _chunks(uuids):
-            dossiers.update(_local_dossiers(connection, chunk, agency_code, counter))
+        dossiers = _local_dossiers(connection, uuids, agency_code, counter) if uuids else {}
     return PendingBatch(events, dossiers)
 
 
-# Fixed SQL (column names from the model, placeholders only); `{}` takes the "?, ?, …" of one chunk.
+# Fixed SQL (column names from the model, placeholders only). The dossiers come as one JSON array parameter
+# (json_each): one statement per batch whatever its size, where SQLite caps the number of parameters.
 _PAPERS_SQL = (
-    "SELECT dossier_uuid, name, originals, copies, missing FROM dossier_paper WHERE dossier_uuid IN ({}) "
-    "ORDER BY dossier_uuid, position"
+    "SELECT dossier_uuid, name, originals, copies, missing FROM dossier_paper "
+    "WHERE dossier_uuid IN (SELECT value FROM json_each(?)) ORDER BY dossier_uuid, position"
 )
-_EVENTS_SQL = (
-    "SELECT dossier_uuid, occurred_at, origin, sync_state, agency_code, counter, kind, "
-    "CASE WHEN kind = 'dossier.transferred' THEN payload END FROM event WHERE dossier_uuid IN ({}) "
+# Per dossier: its local events, those that are this counter's own and not dead letters, and how many are out of
+# time order in the counter's own order (what LocalDossier.replayable needs), counted by SQLite rather than
+# row by row in Python.
+_EVENTS_SQL = """
+SELECT dossier_uuid, count(*), sum(origin = 'local' AND sync_state != 2 AND agency_code = ? AND counter = ?),
+       sum(occurred_at < before)
+FROM (SELECT dossier_uuid, origin, sync_state, agency_code, counter, occurred_at,
+             lag(occurred_at) OVER (PARTITION BY dossier_uuid ORDER BY seq) AS before
+      FROM event WHERE dossier_uuid IN (SELECT value FROM json_each(?)))
+GROUP BY dossier_uuid
+"""
+# `+kind`: the dossier index, never an index by kind (which would walk every transfer ever recorded)
+_TRANSFERS_SQL = (
+    "SELECT dossier_uuid, payload FROM event "
+    "WHERE +kind = 'dossier.transferred' AND dossier_uuid IN (SELECT value FROM json_each(?)) "
     "ORDER BY dossier_uuid, seq"
 )
-_DOSSIERS_SQL = "SELECT " + ", ".join(_STATE_FIELDS) + ", name_key FROM dossier WHERE uuid IN ({})"  # noqa: S608
+_DOSSIERS_SQL = (
+    "SELECT " + ", ".join(_STATE_FIELDS) + ", name_key FROM dossier "  # noqa: S608
+    "WHERE uuid IN (SELECT value FROM json_each(?))"
+)
 
 
 def _local_dossiers(
@@ -189,55 +181,68 @@ def _local_dossiers(
     work was most of the cost of a push.
     """
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    marks = ", ".join("?" * len(uuids))
+    wanted = json.dumps(list(uuids))
     papers: dict[str, list[dict[str, Any]]] = {}
-    for dossier_uuid, name, originals, copies, missing in cursor.execute(_PAPERS_SQL.format(marks), uuids):
+    for dossier_uuid, name, originals, copies, missing in cursor.execute(_PAPERS_SQL, (wanted,)):
+        # keys in sorted order: the same text as json.dumps(..., sort_keys=True)
         papers.setdefault(dossier_uuid, []).append(
             {"copies": copies, "missing": bool(missing), "name": name, "originals": originals}
         )
-    events: dict[str, list[Any]] = {}
-    for row in cursor.execute(_EVENTS_SQL.format(marks), uuids):
-        events.setdefault(row[0], []).append(row)
+    events = {row[0]: row[1:] for row in cursor.execute(_EVENTS_SQL, (agency_code, counter, wanted))}
+    transfers: dict[str, list[str]] = {}
+    for dossier_uuid, payload in cursor.execute(_TRANSFERS_SQL, (wanted,)):
+        transfers.setdefault(dossier_uuid, []).append(payload)
     found: dict[str, LocalDossier] = {}
-    for *state_row, name_key in cursor.execute(_DOSSIERS_SQL.format(marks), uuids).fetchall():
+    for *state_row, name_key in cursor.execute(_DOSSIERS_SQL, (wanted,)).fetchall():
         values = dict(zip(_STATE_FIELDS, state_row, strict=True))
         uuid = values["uuid"]
-        values["papers"] = json.dumps(papers.get(uuid, []), ensure_ascii=False, sort_keys=True)
-        own = events.get(uuid, [])
-        times = [e[1] for e in own]
-        replayable = (
-            len(own) == values["event_count"]
-            and all(e[2] == ORIGIN_LOCAL and e[3] != DEAD and e[4] == agency_code and e[5] == counter for e in own)
-            and times == sorted(times)
-        )
-        transfers = [e[7] for e in own if e[6] == TRANSFERRED]
+        values["papers"] = json.dumps(papers.get(uuid, []), ensure_ascii=False)
+        count, own, disorder = events.get(uuid, (0, 0, 0))
         found[uuid] = LocalDossier(
             values=values,
             name_key=name_key,
-            event_count=len(own),
-            replayable=replayable,
-            deciding_agency_code=deciding_agency_code(values["deciding_agency"], values["agency_code"], transfers),
+            event_count=count,
+            replayable=count == values["event_count"] and own == count and not disorder,
+            deciding_agency_code=deciding_agency_code(
+                values["deciding_agency"], values["agency_code"], transfers.get(uuid, ())
+            ),
         )
     cursor.close()
     return found
 
 
-def acknowledge(database: Database, sent: Sequence[str], dead: dict[str, str]) -> None:
-    """After the central committed: mark `sent` sent and `dead` (uuid -> reason) dead letters, in one short write."""
+# Marks a whole batch sent in one statement: its events are the pending ones between its first and last keys
+# (a batch is read as a contiguous run of pending events in (seq, uuid) order, and new events come after it).
+_ACK_SPAN = (
+    "UPDATE event SET sync_state = 1 WHERE sync_state = 0 AND origin = 'local' AND seq BETWEEN ? AND ? "
+    "AND (seq, uuid) >= (?, ?) AND (seq, uuid) <= (?, ?)"
+)
+# `!= 1`, not `= 0`: an equality would make SQLite walk the (sync_state, seq) index over every pending event
+# instead of looking the uuids up.
+_ACK_SENT = "UPDATE event SET sync_state = 1 WHERE uuid IN (SELECT value FROM json_each(?)) AND sync_state != 1"
+_ACK_DEAD = "UPDATE event SET sync_state = 2, sync_error = ? WHERE uuid = ?"
+
+Span = tuple[tuple[int, str], tuple[int, str]]
+
+
+def acknowledge(database: Database, sent: Sequence[str], dead: dict[str, str], span: Span | None = None) -> None:
+    """After the central committed: mark `sent` sent and `dead` (uuid -> reason) dead letters, in one short write.
+
+    `span`: the (seq, uuid) keys of the batch's first and last events when `sent` and `dead` together are the whole
+    batch: the events are then marked by that range, in one statement, rather than looked up one by one.
+    """
     if not sent and not dead:
         return
-    events = _EVENT_TABLE
     with UnitOfWork(database, write=True) as uow:
-        for chunk in _chunks(sent):
-            uow.session.execute(
-                # `!= SENT`, not `== PENDING`: an equality would make SQLite walk the (sync_state, seq) index
-                # over every pending event instead of looking the uuids up
-                update(events).where(events.c.uuid.in_(chunk), events.c.sync_state != SENT).values(sync_state=SENT)
-            )
-        for uuid, reason in dead.items():
-            uow.session.execute(
-                update(events).where(events.c.uuid == uuid).values(sync_state=DEAD, sync_error=reason[:2000])
-            )
+        cursor = uow.session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+        if sent and span is not None:
+            (first_seq, first_uuid), (last_seq, last_uuid) = span
+            cursor.execute(_ACK_SPAN, (first_seq, last_seq, first_seq, first_uuid, last_seq, last_uuid))
+        elif sent:
+            cursor.execute(_ACK_SENT, (json.dumps(list(sent)),))
+        # after the span: a dead letter inside it was marked sent a moment ago, in this same transaction
+        cursor.executemany(_ACK_DEAD, [(reason[:2000], uuid) for uuid, reason in dead.items()])
+        cursor.close()
         uow.commit()
 
 
@@ -288,18 +293,100 @@ def store_pulled(
                         "origin": ORIGIN_CENTRAL,
                         "sync_state": SENT,
                         "sync_error": "",
+                        "prev_hash": e.prev_hash,
+                        "hash": e.hash,
                     }
                     for e in fresh
                 ],
             )
         touched = sorted({e.dossier_uuid for e in fresh if e.dossier_uuid})
         failed = rederive(session, touched)
+        add_pulled_attachments(session, fresh)
         for agency_code, number, _label in counters:
             uow.agencies.add_counter(agency_code, number)
         if cursor > PullCursor.parse(uow.settings.get(CURSOR_KEY)):
             uow.settings.put(CURSOR_KEY, cursor.text())
         uow.commit()
     return StoredPull(inserted=len(fresh), dossiers=frozenset(touched), failed=failed)
+
+
+ATTACHMENT_ADDED, ATTACHMENT_EXEMPTED = "attachment.added", "attachment.exempted"
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def add_pulled_attachments(session: Session, events: Sequence[OutboxEvent]) -> int:
+    """The attachment rows of papers digitised (or exempted) at another counter, from their pulled events.
+
+    So that the dossier's papers list them here too. The file itself stays on the central until it is fetched
+    (SyncService.fetch_attachments): the row is "synced" (the central holds it, nothing to upload from here)
+    and the file is absent from the local store until then. The row keeps the uuid the other counter gave it
+    (the event's `attachment`), so a repeated pull adds nothing. Events of dossiers that are not stored here
+    (their events did not replay) and malformed payloads are left out. Returns how many rows were added.
+    """
+    candidates: list[tuple[OutboxEvent, dict[str, Any]]] = []
+    for event in events:
+        if event.kind not in (ATTACHMENT_ADDED, ATTACHMENT_EXEMPTED) or not event.dossier_uuid:
+            continue
+        try:
+            body = json.loads(event.payload)
+        except ValueError:
+            continue
+        if isinstance(body, dict):
+            candidates.append((event, body))
+    if not candidates:
+        return 0
+    dossier_uuids = sorted({e.dossier_uuid for e, _b in candidates if e.dossier_uuid})
+    row_uuids = sorted({str(b.get("attachment") or e.uuid) for e, b in candidates})
+    dossiers: set[str] = set()
+    existing: set[str] = set()
+    for chunk in _chunks(dossier_uuids):
+        dossiers.update(session.scalars(select(DossierRow.uuid).where(DossierRow.uuid.in_(chunk))))
+    for chunk in _chunks(row_uuids):
+        existing.update(session.scalars(select(AttachmentRow.uuid).where(AttachmentRow.uuid.in_(chunk))))
+    rows: list[AttachmentRow] = []
+    # in the dossier's event order: a paper's current attachment is its latest row
+    for event, body in sorted(candidates, key=lambda c: (c[0].occurred_at, c[0].agency_code, c[0].counter, c[0].seq)):
+        row_uuid = str(body.get("attachment") or event.uuid)
+        if event.dossier_uuid not in dossiers or row_uuid in existing:
+            continue
+        try:
+            row = _pulled_attachment_row(event, body, row_uuid)
+        except (KeyError, ValueError, TypeError):
+            log.warning("attachment event %s not listed: malformed payload", event.uuid)
+            continue
+        if row is not None:
+            existing.add(row_uuid)
+            rows.append(row)
+    session.add_all(rows)
+    return len(rows)
+
+
+def _pulled_attachment_row(event: OutboxEvent, body: dict[str, Any], row_uuid: str) -> AttachmentRow | None:
+    assert event.dossier_uuid is not None
+    sha256, size, exemption = "", 0, ""
+    if event.kind == ATTACHMENT_ADDED:
+        sha256, size = str(body["sha256"]), int(body.get("size") or 0)
+        if not _SHA256.fullmatch(sha256):
+            return None
+    else:
+        note = str(body.get("note") or "")
+        exemption = f"{body['exemption']}: {note}" if note else str(body["exemption"])
+    return AttachmentRow(
+        uuid=row_uuid,
+        dossier_uuid=event.dossier_uuid,
+        paper_position=int(body["paper"]),
+        paper_name=str(body.get("paper_name") or ""),
+        sha256=sha256,
+        pages=int(body.get("pages") or 0),
+        size=size,
+        exempt_reason=exemption,
+        created_at=to_vn(datetime.fromisoformat(event.occurred_at)),
+        clerk=event.clerk,
+        # on the central already: nothing for this counter to upload; the file comes when the dossier is opened
+        sync_state=ATTACHMENT_PULLED,
+        uploaded_bytes=size,
+        sync_error="",
+    )
 
 
 def rederive(session: Session, dossier_uuids: Sequence[str]) -> int:

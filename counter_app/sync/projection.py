@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from datetime import datetime
@@ -26,8 +27,12 @@ def replay_stored(events: Iterable[StoredEvent]) -> DossierState:
 
 
 def _agency_code_or_none(text: Any) -> str | None:
-    if not isinstance(text, str):
-        return None
+    return _agency_code_of_text(text) if isinstance(text, str) else None
+
+
+@functools.lru_cache(maxsize=1024)
+def _agency_code_of_text(text: str) -> str | None:
+    """Cached: a push asks this for every dossier, and a ward has a handful of deciding agencies."""
     try:
         return validate_agency_code(text)
     except ValidationError:

@@ -35,7 +35,8 @@ Connection = psycopg.Connection[TupleRow]
 # so that the cursor moves past them without fetching them.
 _FETCH = """
 WITH page AS (
-    SELECT tx_id, server_seq, uuid, dossier_uuid, kind, payload, occurred_at, agency_code, counter, seq, clerk
+    SELECT tx_id, server_seq, uuid, dossier_uuid, kind, payload, occurred_at, agency_code, counter, seq, clerk,
+           prev_hash, hash
     FROM central.event
     WHERE (tx_id, server_seq) > (%(tx)s::text::xid8, %(seq)s)
       AND tx_id < %(horizon)s::text::xid8
@@ -45,7 +46,7 @@ WITH page AS (
     SELECT tx_id, server_seq, count(*) OVER () AS size FROM page ORDER BY tx_id DESC, server_seq DESC LIMIT 1
 )
 SELECT last.tx_id::text, last.server_seq, last.size, p.uuid::text, p.dossier_uuid::text, p.kind, p.payload,
-       p.occurred_at, p.agency_code, p.counter, p.seq, p.clerk
+       p.occurred_at, p.agency_code, p.counter, p.seq, p.clerk, p.prev_hash, p.hash
 FROM last
 LEFT JOIN page AS p ON NOT (p.agency_code = %(agency)s AND p.counter = %(counter)s)
 ORDER BY p.tx_id, p.server_seq
@@ -64,7 +65,7 @@ _COUNTERS = "SELECT agency_code, number, label FROM central.counter ORDER BY age
 # The whole visible history of dossiers met for the first time. A dossier becomes visible when it is transferred
 # to this agency: its earlier events were invisible when the cursor passed them, and would never come otherwise.
 _HISTORY = """
-SELECT uuid::text, dossier_uuid::text, kind, payload, occurred_at, agency_code, counter, seq, clerk
+SELECT uuid::text, dossier_uuid::text, kind, payload, occurred_at, agency_code, counter, seq, clerk, prev_hash, hash
 FROM central.event WHERE dossier_uuid = ANY(%s::uuid[])
 """
 
@@ -78,7 +79,7 @@ class PullOutcome:
 
 
 def _event(row: tuple[Any, ...]) -> OutboxEvent:
-    uuid, dossier_uuid, kind, payload, occurred_at, agency, number, seq, clerk = row
+    uuid, dossier_uuid, kind, payload, occurred_at, agency, number, seq, clerk, prev_hash, hash_ = row
     return OutboxEvent(
         uuid=uuid,
         dossier_uuid=dossier_uuid,
@@ -90,6 +91,8 @@ def _event(row: tuple[Any, ...]) -> OutboxEvent:
         counter=number,
         seq=seq,
         clerk=clerk,
+        prev_hash=prev_hash,
+        hash=hash_,
     )
 
 

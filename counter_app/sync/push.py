@@ -29,9 +29,11 @@ from counter_app.errors import RuleError
 from counter_app.storage.database import Database
 from counter_app.sync import outbox
 from counter_app.sync.central_schema import (
+    CHAIN_REWRITE_POLICY,
     DOSSIER_COLUMNS,
     DOSSIER_LOCK_NAMESPACE,
     EVENT_COLUMNS,
+    SQLSTATE_CHAIN_REFUSED,
     dossier_row,
     state_values,
 )
@@ -41,7 +43,9 @@ from counter_app.sync.projection import deciding_agency_code, replay_stored, tra
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BATCH = 5000
+DEFAULT_BATCH = 10000
+# The first batch is smaller: nothing overlaps its local read, and the central starts working sooner.
+FIRST_BATCH = 2000
 
 Connection = psycopg.Connection[TupleRow]
 
@@ -165,6 +169,32 @@ def refresh_projection(
     conn.execute(_UPSERT_DOSSIERS)
 
 
+_WITHHOLD = "SELECT central.withhold_event(%s, %s, %s, %s, %s)"
+
+_HEAD = "SELECT seq FROM central.chain_head WHERE agency_code = %s AND counter = %s"
+
+_REWRITTEN = (
+    "SELECT e.seq FROM central.event e JOIN unnest(%s::uuid[], %s::text[]) AS p (uuid, hash) ON e.uuid = p.uuid "
+    "WHERE e.hash <> '' AND e.hash <> p.hash ORDER BY e.seq LIMIT 1"
+)
+
+_CHAIN_ADVICE = (
+    " Không có dữ liệu nào của lần gửi này được ghi lên máy chủ; dữ liệu trên máy vẫn được giữ nguyên. "
+    "Hãy chạy “counter-app audit verify” và báo quản trị viên."
+)
+
+
+def _chain_refusal(exc: BaseException) -> str | None:
+    """ "fork" or "rewrite" when the central refused the events for the audit chain, else None."""
+    if not isinstance(exc, psycopg.Error):
+        return None
+    if exc.sqlstate == SQLSTATE_CHAIN_REFUSED:
+        return "rewrite" if exc.diag.message_hint == "chain_rewrite" else "fork"
+    if isinstance(exc, psycopg.errors.InsufficientPrivilege) and CHAIN_REWRITE_POLICY in str(exc):
+        return "rewrite"
+    return None
+
+
 def _is_bad_event(exc: BaseException) -> bool:
     if isinstance(exc, RuleError | ValueError | KeyError | TypeError):
         return True  # the domain's replay refused the event sequence, or a payload is malformed
@@ -193,7 +223,7 @@ class _Pusher:
     def send(self, events: Sequence[OutboxEvent], local: dict[str, LocalDossier]) -> int:
         """One central transaction: the events (a repeat is a no-op) and the projection of what they changed."""
         with self.conn.transaction():
-            _copy_rows(self.conn, "push_event", EVENT_COLUMNS, [e.row() for e in events])
+            _copy_rows(self.conn, "push_event", EVENT_COLUMNS, events)  # OutboxEvents are rows already
             inserted = self.conn.execute(_INSERT_EVENTS).fetchall()
             of_dossiers = [(u, kind) for u, kind in inserted if u]
             touched = {u for u, _kind in of_dossiers}
@@ -202,13 +232,47 @@ class _Pusher:
         self.outcome.dossiers.update(touched)
         return len(inserted)
 
+    def chain_refused(self, refusal: str, events: Sequence[OutboxEvent]) -> RuleError:
+        """The sync's refusal (exit 2) when the central found these events breaking this counter's chain."""
+        if refusal == "rewrite":
+            row = self.conn.execute(_REWRITTEN, [[e.uuid for e in events], [e.hash for e in events]]).fetchone()
+            where = f" (sự kiện số {row[0]})" if row else ""
+            message = (
+                "Máy chủ trung tâm từ chối đồng bộ: một sự kiện đã được gửi lên trước đây nay có nội dung khác"
+                f"{where} — nhật ký trên máy này đã bị sửa lại sau khi đồng bộ."
+            )
+        else:
+            row = self.conn.execute(_HEAD, [self.agency_code, self.counter]).fetchone()
+            held = f"đến sự kiện số {row[0]}" if row else "chưa có sự kiện nào"
+            message = (
+                f"Máy chủ trung tâm từ chối đồng bộ: chuỗi nhật ký của quầy {self.counter} (máy chủ đang giữ {held}) "
+                f"không được nối tiếp bởi các sự kiện gửi lên từ số {events[0].seq} — nhật ký trên máy này đã bị "
+                "sửa, xóa hoặc chèn thêm, hoặc đây là bản sao của một quầy khác."
+            )
+        log.warning("central refused the audit chain of counter %s:%d (%s)", self.agency_code, self.counter, refusal)
+        return RuleError(message + _CHAIN_ADVICE, detail=f"{SQLSTATE_CHAIN_REFUSED}: chain {refusal}")
+
+    def withhold(self, event: OutboxEvent, reason: str) -> None:
+        """Record a dead letter's link (no content) on the central, so that the chain goes on past it."""
+        try:
+            self.conn.execute(_WITHHOLD, [event.uuid, event.seq, event.prev_hash, event.hash, reason])
+        except psycopg.OperationalError:
+            raise
+        except psycopg.Error as exc:  # e.g. a second installation's event whose seq the central already holds
+            log.warning("link of dead letter %s not recorded on the central: %s", event.uuid, exc.sqlstate)
+
     def batch(self, pending: outbox.PendingBatch) -> tuple[list[str], dict[str, str], int]:
-        """Send a batch; when the central refuses it, each event alone and the refused ones to dead letter."""
+        """Send a batch; when the central refuses it, each event alone and the refused ones to dead letter.
+
+        A refusal of the audit chain (a fork or a rewrite) is no dead letter: the whole sync stops (RuleError).
+        """
         try:
             stored = self.send(pending.events, pending.dossiers)
         except psycopg.OperationalError:
             raise
         except Exception as exc:
+            if refusal := _chain_refusal(exc):
+                raise self.chain_refused(refusal, pending.events) from None
             if not _is_bad_event(exc):
                 raise
             log.info("batch of %d events refused (%s); retrying one by one", len(pending.events), type(exc).__name__)
@@ -223,10 +287,13 @@ class _Pusher:
             except psycopg.OperationalError:
                 raise
             except Exception as exc:
+                if refusal := _chain_refusal(exc):
+                    raise self.chain_refused(refusal, [event]) from None
                 if not _is_bad_event(exc):
                     raise
                 dead[event.uuid] = _reason(exc)
                 log.warning("event %s (%s) put in dead letter: %s", event.uuid, event.kind, type(exc).__name__)
+                self.withhold(event, dead[event.uuid])
                 continue
             sent.append(event.uuid)
         return sent, dead, stored
@@ -255,7 +322,8 @@ def push(
     pusher = _Pusher(conn, database, agency_code, counter, outcome)
 
     def read(after: tuple[int, str] | None) -> outbox.PendingBatch:
-        return outbox.read_pending(database, after, batch_size, agency_code=agency_code, counter=counter)
+        limit = batch_size if after is not None else min(batch_size, FIRST_BATCH)
+        return outbox.read_pending(database, after, limit, agency_code=agency_code, counter=counter)
 
     # The local side runs on one worker, in order, while the central works: the next batch is read (a short read
     # transaction on another SQLite connection) before this one is sent, and this one is acknowledged (a short
@@ -268,8 +336,11 @@ def push(
             while pending.events and not (cancel is not None and cancel.is_set()):
                 following = local.submit(read, (pending.events[-1].seq, pending.events[-1].uuid))
                 sent, dead, stored = pusher.batch(pending)
+                first, last = pending.events[0], pending.events[-1]
+                # the whole batch answered for: marked by its key range in one statement
+                span = ((first.seq, first.uuid), (last.seq, last.uuid))
                 # only now that the central committed
-                acknowledgements.append(local.submit(outbox.acknowledge, database, sent, dead))
+                acknowledgements.append(local.submit(outbox.acknowledge, database, sent, dead, span))
                 outcome.pushed += stored
                 outcome.acknowledged += len(sent)
                 outcome.dead += len(dead)

@@ -41,7 +41,12 @@ from counter_app.ui.task_runner import TaskRunner
 log = logging.getLogger(__name__)
 
 COLUMNS = ("STT", "Giấy tờ", "Bản chính / bản sao", "Đã số hóa", "Đồng bộ")
-SYNC_LABELS = {0: "Chờ gửi", 1: "Đã gửi", 2: "Gửi lỗi, sẽ thử lại"}
+SYNC_LABELS = {0: "Chờ gửi", 1: "Đã gửi", 2: "Gửi lỗi, sẽ thử lại", 3: "Đã tải về"}
+NOT_FETCHED = "Chưa tải về"  # digitised at another counter; the file comes from the central when the dossier opens
+
+
+def sync_label(attachment: AttachmentView) -> str:
+    return SYNC_LABELS.get(attachment.sync_state, "") if attachment.file_here else NOT_FETCHED
 
 
 class ProgressRelay(QObject):
@@ -80,6 +85,9 @@ class AttachmentsPanel(QGroupBox):
     """Scanning, adding or recording failed: the exception (also shown to the clerk)."""
     sig_progress = Signal(int, int, str)
     """Progress of the running scan or combination: done, total (0: not known) and what is happening."""
+    sig_fetched = Signal(object)
+    """Files digitised at another counter were fetched from the central (FetchedFiles), or could not be (the
+    exception): the panel then says why in its status line and the clerk works on."""
 
     def __init__(self, services: Any, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__("Số hóa giấy tờ", parent)
@@ -96,6 +104,7 @@ class AttachmentsPanel(QGroupBox):
         self._scan_device = ""
         self._scanner_labels: dict[str, str] = {}
         self._exempt_paper = 0
+        self._fetched_for = ""  # the dossier whose missing files were already asked for (once per opening)
         self.setAcceptDrops(True)
 
         self.table = QTableWidget(0, len(COLUMNS))
@@ -149,6 +158,7 @@ class AttachmentsPanel(QGroupBox):
         """Show the papers of the dossier `key` (code or UUID); `editable` False for slips."""
         self._key = key
         self._editable = editable
+        self._fetched_for = ""
         self.reload()
 
     def reload(self) -> None:
@@ -168,7 +178,7 @@ class AttachmentsPanel(QGroupBox):
             attachment = paper.attachment
             synced = ""
             if attachment is not None and not attachment.exempt:
-                synced = SYNC_LABELS.get(attachment.sync_state, "")
+                synced = sync_label(attachment)
             cells = (
                 str(paper.paper),
                 paper.name,
@@ -190,6 +200,30 @@ class AttachmentsPanel(QGroupBox):
             self.table.selectRow(todo - 1)
         self._sync_buttons()
         emit(self.sig_loaded, papers)
+        self._fetch_missing(papers)
+
+    # files digitised at another counter (the deciding agency's counter opening a dossier received elsewhere)
+    def _fetch_missing(self, papers: list[PaperDigitisation]) -> None:
+        absent = [
+            p for p in papers if p.attachment is not None and not p.attachment.exempt and not p.attachment.file_here
+        ]
+        if not absent or self._fetched_for == self._key:
+            return
+        self._fetched_for = self._key
+        self.status.setText(f"Đang tải {len(absent)} tệp số hóa từ máy chủ trung tâm…")
+        self._runner.run_pooled(
+            self._services.sync.fetch_attachments, self._key, on_done=self._on_fetched, on_error=self._on_fetch_failed
+        )
+
+    def _on_fetched(self, result: Any) -> None:
+        self.status.setText(f"Đã tải {len(result.fetched)} tệp số hóa từ máy chủ trung tâm.")
+        emit(self.sig_fetched, result)
+        self.reload()
+
+    def _on_fetch_failed(self, exc: object) -> None:
+        message = getattr(exc, "message", "") or "lỗi không xác định"
+        self.status.setText(f"Chưa tải được tệp số hóa từ máy chủ trung tâm ({message}); thử lại khi mở lại hồ sơ.")
+        emit(self.sig_fetched, exc)
 
     def pages_shown(self, paper: int) -> str:
         item = self.table.item(paper - 1, 3)
@@ -211,8 +245,8 @@ class AttachmentsPanel(QGroupBox):
         usable = self._editable and not self._busy and paper is not None and not paper.missing
         for button in (self.scan_button, self.add_button, self.exempt_button):
             button.setEnabled(usable)
-        stored = paper is not None and paper.attachment is not None and not paper.attachment.exempt
-        self.view_button.setEnabled(stored)
+        attachment = paper.attachment if paper is not None else None
+        self.view_button.setEnabled(attachment is not None and not attachment.exempt and attachment.file_here)
 
     def _set_busy(self, busy: bool, message: str = "") -> None:
         self._busy = busy

@@ -1,15 +1,24 @@
-"""The "Danh mục thủ tục" tab: procedures with their processing time, fee and papers, searchable without marks."""
+"""The "Danh mục thủ tục" tab: procedures with their processing time, fee and papers, searchable without marks.
+
+An administrator also sees the editing actions (add, edit, deactivate, show deactivated procedures); for any
+other role they are hidden, and the services refuse them anyway.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
+    QPushButton,
     QSplitter,
     QTableView,
     QTableWidget,
@@ -20,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from counter_app.services.views import ProcedureView
 from counter_app.ui.formatting import money, processing_text
+from counter_app.ui.procedure_editor import ProcedureEditor
 from counter_app.ui.qt_compat import emit
 from counter_app.ui.task_runner import TaskRunner
 
@@ -57,7 +67,12 @@ class ProcedureTableModel(QAbstractTableModel):
         if not index.isValid():
             return None
         proc = self._rows[index.row()]
+        inactive = not getattr(proc, "active", True)
+        if role == Qt.ItemDataRole.ForegroundRole and inactive:
+            return QBrush(QColor("#888888"))
         if role == Qt.ItemDataRole.DisplayRole:
+            if inactive and index.column() == 1:
+                return f"{proc.name} (ngừng áp dụng)"
             return (
                 proc.code,
                 proc.name,
@@ -78,12 +93,30 @@ class CataloguePanel(QWidget):
 
     sig_loaded = Signal(int)
     """The procedure list was (re)loaded: how many procedures it shows."""
+    sig_editor_opened = Signal(object)
+    """The procedure editor was opened: the dialog (for the tests and the screen tour)."""
+    sig_changed = Signal(str)
+    """A procedure was saved or deactivated: its code."""
 
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._runner = runner
         self._services: Any = None
         self._generation = 0
+        self._may_administer = False
+        self.editor: ProcedureEditor | None = None
+        self.add_button = QPushButton("Thêm thủ tục")
+        self.edit_button = QPushButton("Sửa thủ tục")
+        self.deactivate_button = QPushButton("Ngừng áp dụng")
+        self.show_inactive = QCheckBox("Hiện thủ tục ngừng áp dụng")
+        self.admin_bar = QWidget()
+        admin_layout = QHBoxLayout(self.admin_bar)
+        admin_layout.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.add_button, self.edit_button, self.deactivate_button):
+            admin_layout.addWidget(widget)
+        admin_layout.addStretch(1)
+        admin_layout.addWidget(self.show_inactive)
+        self.admin_bar.hide()  # shown once the services say the signed-in role may administer the catalogue
         self.search = QLineEdit(placeholderText="Lọc theo tên thủ tục (gõ không dấu cũng được) hoặc mã TTHC")
         self.search.setClearButtonEnabled(True)
         self.model = ProcedureTableModel(self)
@@ -129,12 +162,18 @@ class CataloguePanel(QWidget):
         splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.addWidget(self.search)
+        layout.addWidget(self.admin_bar)
         layout.addWidget(self.demo_note)
         layout.addWidget(splitter)
         self._debounce = QTimer(self, singleShot=True, interval=200)
         self._debounce.timeout.connect(self.reload)
         self.search.textChanged.connect(self._debounce.start)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
+        self.add_button.clicked.connect(self.open_new_procedure)
+        self.edit_button.clicked.connect(self.open_current_procedure)
+        self.deactivate_button.clicked.connect(self.deactivate_current)
+        self.show_inactive.toggled.connect(self.reload)
+        self.table.doubleClicked.connect(self._on_double_clicked)
 
     def set_services(self, services: Any) -> None:
         self._services = services
@@ -145,23 +184,102 @@ class CataloguePanel(QWidget):
             return
         self._generation += 1
         self._runner.run_pooled(
-            _list_procedures, self._services, self.search.text(), self._generation, on_done=self._on_loaded
+            _list_procedures,
+            self._services,
+            self.search.text(),
+            self._generation,
+            self.show_inactive.isChecked(),
+            on_done=self._on_loaded,
         )
 
-    def _on_loaded(self, result: tuple[int, list[ProcedureView]]) -> None:
-        generation, procedures = result
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        # another account may have signed in since the list was loaded: the actions follow its role
+        super().showEvent(event)
+        self.reload()
+
+    def _on_loaded(self, result: tuple[int, list[ProcedureView], bool]) -> None:
+        generation, procedures, may_administer = result
         if generation != self._generation:
             return
+        self._set_may_administer(may_administer)
+        current = self.current_procedure()
         self.model.set_procedures(procedures)
         self.demo_note.setVisible(any(p.demo for p in procedures))
+        codes = [p.code for p in procedures]
         if procedures:
-            self.table.selectRow(0)
+            self.table.selectRow(codes.index(current.code) if current is not None and current.code in codes else 0)
         else:
             self._show_papers(None)
+        self._update_actions()
         emit(self.sig_loaded, len(procedures))
+
+    def _set_may_administer(self, may: bool) -> None:
+        self._may_administer = may
+        self.admin_bar.setVisible(may)
+        if not may and self.show_inactive.isChecked():
+            self.show_inactive.setChecked(False)
+
+    def current_procedure(self) -> ProcedureView | None:
+        index = self.table.currentIndex()
+        if not index.isValid() or index.row() >= self.model.rowCount():
+            return None
+        return self.model.procedure_at(index.row())
+
+    def _update_actions(self) -> None:
+        proc = self.current_procedure()
+        self.edit_button.setEnabled(proc is not None)
+        self.deactivate_button.setEnabled(proc is not None and getattr(proc, "active", True))
+
+    # administration
+    def open_new_procedure(self) -> None:
+        self._open_editor(None)
+
+    def _on_double_clicked(self, _index: QModelIndex) -> None:
+        if self._may_administer:
+            self.open_current_procedure()
+
+    def open_current_procedure(self) -> None:
+        proc = self.current_procedure()
+        if proc is None or self._services is None:
+            return
+        self._runner.run_pooled(self._services.catalogue.get_procedure_spec, proc.code, on_done=self._open_editor)
+
+    def _open_editor(self, spec: Any) -> None:
+        if self._services is None:
+            return
+        editor = ProcedureEditor(self._services, self._runner, spec, self)
+        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        editor.sig_saved.connect(self._on_saved)
+        editor.destroyed.connect(self._forget_editor)
+        self.editor = editor
+        editor.open()
+        emit(self.sig_editor_opened, editor)
+
+    def _forget_editor(self) -> None:
+        self.editor = None
+
+    def _on_saved(self, spec: Any) -> None:
+        self.reload()
+        emit(self.sig_changed, spec.code)
+
+    def deactivate_current(self, *, confirm: bool = True) -> None:
+        proc = self.current_procedure()
+        if proc is None or self._services is None:
+            return
+        if confirm:
+            answer = QMessageBox.question(
+                self,
+                "Ngừng áp dụng thủ tục",
+                f"Ngừng áp dụng thủ tục “{proc.name}”? Thủ tục sẽ không còn hiện khi tiếp nhận hồ sơ mới; "
+                "hồ sơ đã tiếp nhận không thay đổi.",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self._runner.run_serial(self._services.catalogue.deactivate_procedure, proc.code, on_done=self._on_saved)
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self._show_papers(self.model.procedure_at(current.row()) if current.isValid() else None)
+        self._update_actions()
 
     def _show_papers(self, proc: ProcedureView | None) -> None:
         self.papers.setRowCount(0)
@@ -179,5 +297,9 @@ class CataloguePanel(QWidget):
                 self.papers.setItem(row, column, item)
 
 
-def _list_procedures(services: Any, search: str, generation: int) -> tuple[int, list[ProcedureView]]:
-    return generation, services.catalogue.list_procedures(search)
+def _list_procedures(
+    services: Any, search: str, generation: int, include_inactive: bool
+) -> tuple[int, list[ProcedureView], bool]:
+    """Runs in a worker: the procedures, and whether the signed-in role may administer them."""
+    may = bool(services.catalogue.may_administer())
+    return generation, services.catalogue.list_procedures(search, include_inactive=include_inactive and may), may

@@ -215,6 +215,11 @@ class DashboardPanel(QWidget):
         self.as_of.setObjectName("hint")
         self.refresh_button = QPushButton("Làm mới")
         self.refresh_button.clicked.connect(self.refresh)
+        self.export_button = QPushButton("Xuất báo cáo…")
+        self.export_button.setObjectName("exportReports")
+        self.export_button.clicked.connect(self.open_export_dialog)
+        self.export_dialog: QWidget | None = None  # kept here, or Python would collect the open window
+        self._export_services: Any = None
         figures = QHBoxLayout()
         for caption, label in (
             ("Tiếp nhận hôm nay", self.received_today),
@@ -233,6 +238,7 @@ class DashboardPanel(QWidget):
         figures.addStretch(1)
         figures.addWidget(self.as_of)
         figures.addWidget(self.refresh_button)
+        figures.addWidget(self.export_button)
         self.daily_chart = DailyChart()
         self.monthly_chart = MonthlyRateChart()
         self.agency_chart = AgencyOverdueChart()
@@ -248,6 +254,10 @@ class DashboardPanel(QWidget):
         self._services = services
         self.refresh()
 
+    def forget_figures(self, services: Any) -> None:
+        """New services while the panel is out of sight: keep them, compute the figures when it is shown."""
+        self._services = services
+
     @Slot()
     def refresh(self) -> None:
         if self._services is None:
@@ -256,6 +266,23 @@ class DashboardPanel(QWidget):
         self._runner.run_pooled(
             self._services.reports.get_dashboard, days=self._days, on_done=self._show, on_error=self._failed
         )
+
+    @Slot()
+    def open_export_dialog(self) -> None:
+        """The report export dialog, non-modal (the dashboard stays usable); one at a time, raised if open."""
+        if self._services is None:
+            return
+        from counter_app.ui.report_export_dialog import ReportExportDialog  # at first use: it imports the services
+
+        if self.export_dialog is None or self._export_services is not self._services:
+            if self.export_dialog is not None:
+                self.export_dialog.close()  # made for the services of a previous sign-in
+                self.export_dialog.deleteLater()
+            self.export_dialog = ReportExportDialog(self._services, self._runner, self)
+            self._export_services = self._services
+        self.export_dialog.show()
+        self.export_dialog.raise_()
+        self.export_dialog.activateWindow()
 
     def _failed(self, exc: Any) -> None:
         self.refresh_button.setEnabled(True)

@@ -2,11 +2,19 @@
 
 The PDF is already numbered and archived when it reaches here; a printer that is missing, off or failing costs
 nothing but a message and a retry, and only a job the printer accepted is recorded as printed.
+
+The pages are rendered for the printer in a child process (`counter-app --print-job`): QtPdf renders a page
+without releasing the interpreter lock (about half a second a page at 300 dpi), which in a worker thread of the
+window would freeze the window for the whole job.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,13 +60,80 @@ def available_printers() -> list[str]:
     return list(QPrinterInfo.availablePrinterNames())
 
 
+PRINT_JOB_FLAG = "--print-job"  # counter_app.__main__ hands this command line to print_job_main
+PRINT_JOB_TIMEOUT_S = 600
+
+
+def print_job_command(path: Path, printer_name: str, title: str) -> list[str]:
+    """The child process that prints: this interpreter with `-m counter_app`, or the frozen program itself."""
+    program = [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, "-m", "counter_app"]
+    return [*program, PRINT_JOB_FLAG, str(path), printer_name, title]
+
+
 def send_to_printer(path: Path, printer_name: str, title: str) -> int:
-    """Print every page of the PDF at `path` on `printer_name`; raises PrintFailed. Safe in a worker thread."""
+    """Print every page of the PDF at `path` on `printer_name` from a child process; raises PrintFailed.
+
+    Safe in a worker thread: it waits for the child, which holds no lock of this process.
+    """
     if printer_name not in available_printers():
         raise PrintFailed(
             f"Không tìm thấy máy in “{printer_name}”. Kiểm tra máy in đã bật và kết nối, rồi bấm In lại; "
             f"giấy tờ đã được lưu tại {path}."
         )
+    try:
+        child = subprocess.run(
+            print_job_command(path, printer_name, title),
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=PRINT_JOB_TIMEOUT_S,
+            env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise PrintFailed(
+            f"Không gửi được lệnh in tới máy in “{printer_name}”. Bấm In lại; giấy tờ đã được lưu tại {path}.",
+            detail=type(exc).__name__,
+        ) from exc
+    answers = [line for line in child.stdout.splitlines() if line.startswith("{")]
+    answer = json.loads(answers[-1]) if answers else {}
+    if "pages" in answer:
+        return int(answer["pages"])
+    log.warning("print job process ended with %s", child.returncode)
+    raise PrintFailed(
+        str(
+            answer.get("error")
+            or f"Máy in “{printer_name}” không nhận lệnh in. Bấm In lại; giấy tờ đã được lưu tại {path}."
+        ),
+        detail=child.stderr[-2000:],
+    )
+
+
+def print_job_main(arguments: list[str]) -> int:
+    """`counter-app --print-job PDF PRINTER TITLE`, run by send_to_printer: prints, then writes one JSON line,
+    {"pages": n} or {"error": message}."""
+    from PySide6.QtGui import QGuiApplication
+
+    app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])  # QPainter and QPrinter need one
+    try:
+        path, printer_name, title = arguments
+        pages = _print_here(Path(path), printer_name, title)
+    except PrintFailed as exc:
+        _answer({"error": exc.message})
+        return 1
+    _answer({"pages": pages})
+    app.quit()
+    return 0
+
+
+def _answer(data: dict[str, object]) -> None:
+    """The print job's one line to send_to_printer, on stdout."""
+    sys.stdout.write(json.dumps(data) + "\n")
+    sys.stdout.flush()
+
+
+def _print_here(path: Path, printer_name: str, title: str) -> int:
+    """In the print job's process: QtPdf renders each page for QPrinter on `printer_name`."""
     document = QPdfDocument()
     if document.load(str(path)) != QPdfDocument.Error.None_:
         raise PrintFailed(f"Không đọc được tệp PDF {path} để in.")

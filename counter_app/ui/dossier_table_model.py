@@ -4,25 +4,34 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Signal
 from PySide6.QtGui import QBrush, QColor
 
-from counter_app.domain.lateness import Lateness
-from counter_app.services.views import DossierView
-from counter_app.ui.formatting import vn_moment
 from counter_app.ui.qt_compat import emit
 from counter_app.ui.task_runner import TaskRunner
 
-PageFetch = Callable[[int, int], Sequence[DossierView]]
-Annotate = Callable[[Sequence[DossierView]], dict[str, Lateness]]
+if TYPE_CHECKING:  # the rows come from the services, which the window gets after it is shown
+    from PySide6.QtCore import Qt
+
+    from counter_app.domain.lateness import Lateness
+    from counter_app.services.views import DossierView
+
+PageFetch = Callable[[int, int], "Sequence[DossierView]"]
+Annotate = Callable[["Sequence[DossierView]"], "dict[str, Lateness]"]
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
 
 COLUMNS = ("Mã hồ sơ / phiếu", "Người nộp", "Hẹn trả", "Tình trạng", "Thủ tục", "Tiếp nhận")
-_COLOURS = {Lateness.OVERDUE: QColor("#b00020"), Lateness.DUE_SOON: QColor("#a15c00")}
-DOSSIER_ROLE = Qt.ItemDataRole.UserRole
+# keyed by the values of Lateness (a StrEnum: its members look these up)
+_COLOURS = {"overdue": QColor("#b00020"), "due_soon": QColor("#a15c00")}
+# Qt.ItemDataRole's values (an IntEnum, so they compare equal): importing `Qt` builds the Qt namespace's hundred
+# enums (~25 ms), which the main window's first paint does without (app.py); the table gets this model later.
+DISPLAY_ROLE = 0  # Qt.ItemDataRole.DisplayRole
+TOOLTIP_ROLE = 3  # Qt.ItemDataRole.ToolTipRole
+FOREGROUND_ROLE = 9  # Qt.ItemDataRole.ForegroundRole
+DOSSIER_ROLE = 256  # Qt.ItemDataRole.UserRole: the DossierView
 
 
 @dataclass(frozen=True)
@@ -136,29 +145,33 @@ class DossierTableModel(QAbstractTableModel):
     def columnCount(self, parent: Index = _ROOT) -> int:  # noqa: N802 - Qt override
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802 - Qt override
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY_ROLE) -> Any:  # noqa: N802 - Qt override
+        from PySide6.QtCore import Qt  # built by now: Qt passed `orientation` as one of its enums
+
+        if orientation == Qt.Orientation.Horizontal and role == DISPLAY_ROLE:
             return COLUMNS[section]
         return None
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = DISPLAY_ROLE) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         view = self._rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == DISPLAY_ROLE:
             return self._text(view, index.column())
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == TOOLTIP_ROLE:
             late = self._lateness.get(view.uuid)
             extra = f" — {late.label}" if late in _COLOURS else ""
             return f"{view.stage_name} ({view.status_name}){extra}"
-        if role == Qt.ItemDataRole.ForegroundRole:
-            colour = _COLOURS.get(self._lateness.get(view.uuid, Lateness.CLOSED))
+        if role == FOREGROUND_ROLE:
+            colour = _COLOURS.get(self._lateness.get(view.uuid) or "")
             return QBrush(colour) if colour is not None else None
         if role == DOSSIER_ROLE:
             return view
         return None
 
     def _text(self, view: DossierView, column: int) -> str:
+        from counter_app.ui.formatting import vn_moment  # imported once rows exist (its zoneinfo is not free)
+
         if column == 0:
             return view.code or view.slip or ""
         if column == 1:

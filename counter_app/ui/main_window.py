@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,28 +25,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counter_app.domain.citizen import looks_like_id_card_qr
-from counter_app.domain.codes import DocumentNumber, looks_like_dossier_code
-from counter_app.domain.roles import Permission
-from counter_app.errors import ValidationError
-from counter_app.services.setup import DEMO_AGENCY_CODE
-from counter_app.services.views import DossierView
-from counter_app.ui.calendar_panel import CalendarPanel
-from counter_app.ui.catalogue_panel import CataloguePanel
-from counter_app.ui.document_printing import DocumentPrinter, PrintPreview
-from counter_app.ui.dossier_screen import DossierScreen
 from counter_app.ui.dossier_table_model import DossierTableModel
-from counter_app.ui.errors import show_error
-from counter_app.ui.first_run_wizard import FirstRunWizard
-from counter_app.ui.formatting import vn_date
-from counter_app.ui.intake_screen import IntakeScreen
-from counter_app.ui.late_panel import LatePanel
 from counter_app.ui.qt_compat import emit
-from counter_app.ui.scanner import ScannerFilter
-from counter_app.ui.settings_dialog import SettingsDialog
 from counter_app.ui.style import STYLE_SHEET
 from counter_app.ui.sync_panel import SyncPanel
 from counter_app.ui.task_runner import TaskRunner
+
+if TYPE_CHECKING:
+    from counter_app.services.views import DossierView
+    from counter_app.ui.calendar_panel import CalendarPanel
+    from counter_app.ui.catalogue_panel import CataloguePanel
+    from counter_app.ui.dashboard import DashboardPanel
+    from counter_app.ui.document_printing import DocumentPrinter
+    from counter_app.ui.dossier_screen import DossierScreen
+    from counter_app.ui.first_run_wizard import FirstRunWizard
+    from counter_app.ui.intake_screen import IntakeScreen
+    from counter_app.ui.late_panel import LatePanel
+    from counter_app.ui.scanner import ScannerFilter
+    from counter_app.ui.settings_dialog import SettingsDialog
+
+# Start-up: the window is shown before the services exist, so this module imports only what the empty window
+# needs. The screens and panels, which import the domain (its calendar imports holidays), the services' view
+# objects or QtPdf, are imported when first opened, or when the services arrive (by then the worker has imported
+# SQLAlchemy and the domain). Even `Qt` (the namespace) is imported where used: its first use builds a hundred
+# enums (about 25 ms), which the first paint of the window's frame does without.
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +71,14 @@ class StatusInfo:
     database: str
     agency_code: str = ""
     may_settings: bool = True
+    demo: bool = False
 
 
 def _status_info(services: Any) -> StatusInfo:
     """Runs in a worker: what the status bar shows about this installation."""
+    from counter_app.domain.roles import Permission
+    from counter_app.services.setup import DEMO_AGENCY_CODE
+
     settings = services.context.settings()
     return StatusInfo(
         configured=settings.is_configured,
@@ -82,6 +88,7 @@ def _status_info(services: Any) -> StatusInfo:
         database=services.context.database.path.name,
         agency_code=settings.agency_code,
         may_settings=services.context.may(Permission.SETTINGS),
+        demo=settings.agency_code == DEMO_AGENCY_CODE,
     )
 
 
@@ -107,7 +114,7 @@ class _SearchPages:
 
 class MainWindow(QMainWindow):
     sig_services_ready = Signal()
-    """The services were handed over and the first views asked for."""
+    """The services were handed over, the panels built and the first views asked for."""
     sig_dossier_opened = Signal(object)
     """A dossier screen is shown (new or brought to front): the DossierScreen."""
     sig_intake_opened = Signal(object)
@@ -141,11 +148,18 @@ class MainWindow(QMainWindow):
         self._configured = True
         self.first_run: FirstRunWizard | None = None
         self.dossier_sync_labels: dict[str, QLabel] = {}
+        # built when the services arrive: they show nothing before
+        self.catalogue: CataloguePanel | None = None
+        self.calendar: CalendarPanel | None = None
+        self.late_panel: LatePanel | None = None
+        self.late_dock: QDockWidget | None = None
+        self.dashboard: DashboardPanel | None = None
+        self._prompt_boxes = open_documents
 
         self._build_actions()
         self._build_queue()
         self._build_workspace()
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter = QSplitter()  # horizontal
         splitter.addWidget(self.queue_panel)
         splitter.addWidget(self.workspace)
         splitter.setStretchFactor(0, 0)
@@ -154,25 +168,28 @@ class MainWindow(QMainWindow):
         splitter.setSizes([500, 866])
         self.setCentralWidget(splitter)
         self._build_status_bar()
-        self._build_late_panel(open_documents)
 
         if scanner is not None:
-            scanner.sig_scanned.connect(self.handle_scan)
+            self.connect_scanner(scanner)
         self._queue_timer = QTimer(self, interval=QUEUE_REFRESH_MS)
         self._queue_timer.timeout.connect(self.refresh_queue)
         self._clock_timer = QTimer(self, interval=60_000)
         self._clock_timer.timeout.connect(self._show_date)
         self._set_ready(False)
 
+    def connect_scanner(self, scanner: ScannerFilter) -> None:
+        """Scans anywhere in the application open dossiers or fill the intake form (handle_scan)."""
+        scanner.sig_scanned.connect(self.handle_scan)
+
     # building
     def _build_actions(self) -> None:
-        self.intake_action = QAction("Tiếp nhận mới", self, shortcut=QKeySequence(Qt.Key.Key_F2))
+        self.intake_action = QAction("Tiếp nhận mới", self)
         self.intake_action.setToolTip("Mở màn hình tiếp nhận hồ sơ (F2)")
         self.intake_action.triggered.connect(self.open_intake)
-        self.search_action = QAction("Tìm", self, shortcut=QKeySequence(Qt.Key.Key_F3))
+        self.search_action = QAction("Tìm", self)
         self.search_action.setToolTip("Tìm theo mã hồ sơ, tên, số định danh, số điện thoại (F3)")
         self.search_action.triggered.connect(self.focus_search)
-        self.refresh_action = QAction("Làm mới", self, shortcut=QKeySequence(Qt.Key.Key_F5))
+        self.refresh_action = QAction("Làm mới", self)
         self.refresh_action.setToolTip("Tải lại danh sách hồ sơ (F5)")
         self.refresh_action.triggered.connect(self.refresh_queue)
         self.settings_action = QAction("Thiết lập", self)
@@ -182,8 +199,7 @@ class MainWindow(QMainWindow):
         self.sync_panel.sig_sync_done.connect(self._on_sync_done)
         toolbar = QToolBar("Thao tác")
         toolbar.setObjectName("mainToolbar")
-        toolbar.setMovable(False)
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        toolbar.setMovable(False)  # the actions have no icons: their buttons show their text
         for action, key in ((self.intake_action, "F2"), (self.search_action, "F3"), (self.refresh_action, "F5")):
             action.setIconText(f"{action.text()} ({key})")
             toolbar.addAction(action)
@@ -202,9 +218,8 @@ class MainWindow(QMainWindow):
         for _key, title in QUEUE_TABS:
             self.queue_tabs.addTab(title)
         self.queue_tabs.setTabVisible(len(QUEUE_TABS) - 1, False)
-        self.model = DossierTableModel(self._runner, self)
+        self.model = DossierTableModel(self._runner, self)  # given to the table with the services
         self.table = QTableView()
-        self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -214,16 +229,6 @@ class MainWindow(QMainWindow):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        metrics = self.table.fontMetrics()
-        widths = (
-            metrics.horizontalAdvance("000.00.00.H00-000000-0000") + 16,
-            metrics.horizontalAdvance("Nguyễn Thị Minh Khai") + 12,
-            metrics.horizontalAdvance("00/00/0000 00:00") + 16,
-            metrics.horizontalAdvance("Sắp đến hạn · Đang xử lý tại cơ quan") + 12,
-            metrics.horizontalAdvance("Đăng ký khai sinh") + 12,
-        )
-        for column, width in enumerate(widths):
-            self.table.setColumnWidth(column, width)
         self.queue_hint = QLabel("Enter hoặc nhấp đúp: mở hồ sơ · quét mã vạch hồ sơ ở bất cứ đâu để mở")
         self.queue_hint.setObjectName("hint")
         self.queue_hint.setWordWrap(True)
@@ -242,32 +247,104 @@ class MainWindow(QMainWindow):
         self.queue_tabs.currentChanged.connect(self._on_queue_tab)
         self.table.activated.connect(self._on_row_activated)
         self.model.sig_page_loaded.connect(self._on_page_loaded)
-        self.model.sig_load_failed.connect(lambda exc: show_error(self, exc))
+        self.model.sig_load_failed.connect(self._on_load_failed)
+
+    def _attach_queue_model(self) -> None:
+        """The table shows the model from when the services arrive; until then it is an empty frame.
+
+        A Python item model makes the first paint build the Qt namespace's hundred enums (about 25 ms, a sixth of
+        a bare window's start), which the frame can be shown without.
+        """
+        if self.table.model() is self.model:
+            return
+        self.table.setModel(self.model)
+        metrics = self.table.fontMetrics()
+        widths = (
+            metrics.horizontalAdvance("000.00.00.H00-000000-0000") + 16,
+            metrics.horizontalAdvance("Nguyễn Thị Minh Khai") + 12,
+            metrics.horizontalAdvance("00/00/0000 00:00") + 16,
+            metrics.horizontalAdvance("Sắp đến hạn · Đang xử lý tại cơ quan") + 12,
+            metrics.horizontalAdvance("Đăng ký khai sinh") + 12,
+        )
+        for column, width in enumerate(widths):
+            self.table.setColumnWidth(column, width)
+
+    def _on_load_failed(self, exc: object) -> None:
+        from counter_app.ui.errors import show_error
+
+        show_error(self, exc if isinstance(exc, BaseException) else RuntimeError(str(exc)))
 
     def _build_workspace(self) -> None:
         self.workspace = QTabWidget()
         self.workspace.setTabsClosable(True)
         self.workspace.setDocumentMode(True)
-        self.catalogue = CataloguePanel(self._runner)
-        self.calendar = CalendarPanel(self._runner)
-        for panel, title in ((self.catalogue, "Danh mục thủ tục"), (self.calendar, "Lịch làm việc")):
-            index = self.workspace.addTab(panel, title)
-            self.workspace.tabBar().setTabButton(index, QTabBar.ButtonPosition.RightSide, None)
+        self._workspace_hint = QLabel("Đang mở cơ sở dữ liệu…")
+        self._workspace_hint.setObjectName("hint")
+        self._add_fixed_tab(self._workspace_hint, "Bộ phận Một cửa")
         self.workspace.tabCloseRequested.connect(self._close_tab)
 
-    def _build_late_panel(self, prompt_boxes: bool) -> None:
-        """Dossiers needing an apology stay in view at the bottom; their count is in the status bar."""
-        self.late_panel = LatePanel(self._runner, self, prompt_boxes=prompt_boxes)
-        dock = QDockWidget("Hồ sơ cần xin lỗi và hẹn lại", self)
-        dock.setObjectName("late_dock")
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        dock.setWidget(self.late_panel)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-        self.late_label = QLabel()
-        self.statusBar().addPermanentWidget(self.late_label)
-        self.late_panel.sig_counts.connect(self._show_late_counts)
-        self.late_panel.sig_document_ready.connect(self._on_document)
-        self.late_panel.sig_changed.connect(self.refresh_queue)
+    def _add_fixed_tab(self, panel: QWidget, title: str) -> None:
+        index = self.workspace.addTab(panel, title)
+        self.workspace.tabBar().setTabButton(index, QTabBar.ButtonPosition.RightSide, None)
+
+    def _complete_window(self) -> None:
+        """After the services arrived: the catalogue and calendar tabs (in place of the waiting hint) and the
+        late-case panel, built once, then given the services; sig_services_ready.
+
+        The first paint of the window shows the frame without them (their modules import the domain and the
+        services' view objects) and they are built after the work queue's first page was asked for.
+        """
+        services = self.services
+        if services is None:
+            return
+        if self.catalogue is None or self.calendar is None:
+            from counter_app.ui.calendar_panel import CalendarPanel
+            from counter_app.ui.catalogue_panel import CataloguePanel
+
+            self.workspace.removeTab(self.workspace.indexOf(self._workspace_hint))
+            self._workspace_hint.deleteLater()
+            self.catalogue = CataloguePanel(self._runner)
+            self.calendar = CalendarPanel(self._runner)
+            self._add_fixed_tab(self.catalogue, "Danh mục thủ tục")
+            self._add_fixed_tab(self.calendar, "Lịch làm việc")
+        if self.dashboard is None:
+            from counter_app.ui.dashboard import DashboardPanel
+
+            # figures and charts of the reports, with the report export; refreshed when shown and after changes
+            self.dashboard = DashboardPanel(None, self._runner)
+            self._add_fixed_tab(self.dashboard, "Thống kê")
+            self.workspace.currentChanged.connect(self._on_workspace_tab)
+        if self.late_panel is None:
+            from PySide6.QtCore import Qt
+
+            from counter_app.ui.late_panel import LatePanel
+
+            # dossiers needing an apology stay in view at the bottom; their count is in the status bar
+            self.late_panel = LatePanel(self._runner, self, prompt_boxes=self._prompt_boxes)
+            self.late_panel.sig_counts.connect(self._show_late_counts)
+            self.late_panel.sig_document_ready.connect(self._on_document)
+            self.late_panel.sig_changed.connect(self.refresh_queue)
+            self.late_dock = QDockWidget("Hồ sơ cần xin lỗi và hẹn lại", self)
+            self.late_dock.setObjectName("late_dock")
+            self.late_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+            self.late_dock.setWidget(self.late_panel)
+            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.late_dock)
+        self.catalogue.set_services(services)
+        self.calendar.set_services(services)
+        self.late_panel.set_services(services)
+        if self._dashboard_shown():
+            self.dashboard.set_services(services)
+        else:
+            self.dashboard.forget_figures(services)
+        emit(self.sig_services_ready)
+
+    def _dashboard_shown(self) -> bool:
+        return self.dashboard is not None and self.workspace.currentWidget() is self.dashboard
+
+    def _on_workspace_tab(self, _index: int) -> None:
+        if self._dashboard_shown():
+            assert self.dashboard is not None
+            self.dashboard.refresh()
 
     def _show_late_counts(self, need: int, overdue: int) -> None:
         color = "#b00020" if overdue else "#444444"
@@ -279,9 +356,10 @@ class MainWindow(QMainWindow):
         self.clerk_label = QLabel()
         self.date_label = QLabel()
         self.db_label = QLabel("CSDL cục bộ: đang mở…")
+        self.late_label = QLabel()
         bar = self.statusBar()
         bar.addPermanentWidget(self.sync_panel)
-        for label in (self.counter_label, self.clerk_label, self.date_label, self.db_label):
+        for label in (self.counter_label, self.clerk_label, self.date_label, self.db_label, self.late_label):
             bar.addPermanentWidget(label)
 
     def _set_ready(self, ready: bool) -> None:
@@ -292,20 +370,23 @@ class MainWindow(QMainWindow):
 
     # services
     def set_services(self, services: Any) -> None:
+        """The services arrived: the work queue's first page is asked for first; the panels are built in the next
+        turn of the event loop (_complete_window), while a worker reads that page."""
         self.services = services
         self.db_label.setText(f"CSDL cục bộ: sẵn sàng ({services.context.database.path.name})")
+        if self.intake_action.shortcut().isEmpty():  # set here: a shortcut builds the Qt namespace (see top)
+            for action, key in ((self.intake_action, "F2"), (self.search_action, "F3"), (self.refresh_action, "F5")):
+                action.setShortcut(QKeySequence(key))
         self._set_ready(True)
         self._show_date()
         self._clock_timer.start()
         self._queue_timer.start()
-        self.catalogue.set_services(services)
-        self.calendar.set_services(services)
-        self.sync_panel.set_services(services)
-        self._runner.run_pooled(_status_info, services, on_done=self._show_status)
+        self._attach_queue_model()
         self._on_queue_tab(self.queue_tabs.currentIndex())
         self.refresh_counts()
-        self.late_panel.set_services(services)
-        emit(self.sig_services_ready)
+        self._runner.run_pooled(_status_info, services, on_done=self._show_status)
+        self.sync_panel.set_services(services)
+        QTimer.singleShot(0, self, self._complete_window)
 
     def set_locked(self, locked: bool) -> None:
         """A locked session (ui.session) shows nothing of the database and accepts no action."""
@@ -323,6 +404,8 @@ class MainWindow(QMainWindow):
             screen.reload()
 
     def on_services_failed(self, exc: object) -> None:
+        from counter_app.ui.errors import show_error
+
         self.db_label.setText("CSDL cục bộ: lỗi khi mở")
         show_error(self, exc if isinstance(exc, BaseException) else RuntimeError(str(exc)))
 
@@ -330,7 +413,7 @@ class MainWindow(QMainWindow):
         self._may_settings = info.may_settings
         self._configured = info.configured
         self.settings_action.setEnabled(self.search_edit.isEnabled() and info.may_settings)
-        if not info.configured and info.agency_code != DEMO_AGENCY_CODE and self._offer_first_run:
+        if not info.configured and not info.demo and self._offer_first_run:
             self._offer_first_run = False
             self.open_first_run()
         if info.configured:
@@ -343,6 +426,10 @@ class MainWindow(QMainWindow):
         """The first-run wizard (window-modal); when finished, the window works as the new counter."""
         if self.services is None:
             return None
+        from PySide6.QtCore import Qt
+
+        from counter_app.ui.first_run_wizard import FirstRunWizard
+
         self.first_run = FirstRunWizard(self.services, self._runner, self)
         self.first_run.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.first_run.sig_configured.connect(self._on_configured)
@@ -359,6 +446,10 @@ class MainWindow(QMainWindow):
             return None
         if not self._configured:
             return self.first_run or self.open_first_run()
+        from PySide6.QtCore import Qt
+
+        from counter_app.ui.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self.services, self._runner, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.sig_saved.connect(self._on_configured)
@@ -378,6 +469,8 @@ class MainWindow(QMainWindow):
 
     def _show_date(self) -> None:
         if self.services is not None:
+            from counter_app.ui.formatting import vn_date
+
             self.date_label.setText(f"Hôm nay: {vn_date(self.services.context.clock.now())}")
 
     # queue
@@ -441,6 +534,9 @@ class MainWindow(QMainWindow):
         if self.services is not None:
             self.model.refresh()
             self.refresh_counts()
+            if self._dashboard_shown():  # after an intake, a hand-over, a sync: the figures in view follow
+                assert self.dashboard is not None
+                self.dashboard.refresh()
 
     def refresh_counts(self) -> None:
         if self.services is not None:
@@ -461,6 +557,8 @@ class MainWindow(QMainWindow):
         if self.services is None:
             return None
         if self.intake is None:
+            from counter_app.ui.intake_screen import IntakeScreen
+
             self.intake = IntakeScreen(self.services, self._runner)
             self.intake.sig_outcome.connect(self._on_intake_outcome)
             self.intake.sig_open_dossier.connect(self.open_dossier)
@@ -483,6 +581,8 @@ class MainWindow(QMainWindow):
     def _show_dossier(self, view: DossierView) -> None:
         screen = self.dossier_tabs.get(view.uuid)
         if screen is None:
+            from counter_app.ui.dossier_screen import DossierScreen
+
             screen = DossierScreen(self.services, self._runner, view.uuid)
             screen.sig_changed.connect(self._on_dossier_changed)
             screen.sig_document_ready.connect(self._on_document)
@@ -503,12 +603,12 @@ class MainWindow(QMainWindow):
 
     def _close_tab(self, index: int) -> None:
         widget = self.workspace.widget(index)
-        if widget is None or widget is self.catalogue or widget is self.calendar:
+        if widget is None or any(widget is fixed for fixed in (self.catalogue, self.calendar, self._workspace_hint)):
             return
         if self.intake is not None and widget is self.intake:
             self.intake.flush_draft()
             self.intake = None
-        elif isinstance(widget, DossierScreen):
+        elif any(widget is screen for screen in self.dossier_tabs.values()):
             self.dossier_tabs = {k: s for k, s in self.dossier_tabs.items() if s is not widget}
             self.dossier_sync_labels = {k: v for k, v in self.dossier_sync_labels.items() if k in self.dossier_tabs}
         self.workspace.removeTab(index)
@@ -522,7 +622,11 @@ class MainWindow(QMainWindow):
         path = getattr(document, "path", None)
         self.statusBar().showMessage(f"Đã tạo giấy tờ: {path}", 10_000)
         if self._open_documents and path is not None and self.services is not None:
-            # preview, then print on the printer remembered for this kind of document
+            # preview, then print on the printer remembered for this kind of document (QtPdf: loaded here)
+            from PySide6.QtCore import Qt
+
+            from counter_app.ui.document_printing import DocumentPrinter, PrintPreview
+
             if self._printer is None:
                 self._printer = DocumentPrinter(self.services, self._runner, self)
             preview = PrintPreview(document, self._printer, self)
@@ -534,6 +638,9 @@ class MainWindow(QMainWindow):
         """A dossier code (or slip number) opens the dossier; an ID-card QR fills the intake form."""
         if self.services is None:
             return
+        from counter_app.domain.citizen import looks_like_id_card_qr
+        from counter_app.domain.codes import looks_like_dossier_code
+
         scanned = text.strip()
         if looks_like_id_card_qr(scanned):
             intake = self.open_intake()
@@ -555,6 +662,9 @@ class MainWindow(QMainWindow):
 
 
 def _is_slip_number(text: str) -> bool:
+    from counter_app.domain.codes import DocumentNumber
+    from counter_app.errors import ValidationError
+
     try:
         DocumentNumber.parse_slip(text)
     except ValidationError:

@@ -12,9 +12,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
-from counter_app.domain.roles import Permission
 from counter_app.errors import CounterError
-from counter_app.ui.errors import show_error, user_message
 from counter_app.ui.qt_compat import emit
 from counter_app.ui.task_runner import TaskRunner
 
@@ -35,6 +33,8 @@ class SyncStatus:
 
 def read_status(services: Any) -> SyncStatus:
     """Runs in a worker: the last sync, the unsent events, whether a central is set and the role may sync."""
+    from counter_app.domain.roles import Permission
+
     last = services.sync.last_sync()
     if last is None:
         text = "Đồng bộ lần cuối: chưa đồng bộ"
@@ -171,6 +171,8 @@ class SyncPanel(QWidget):
         emit(self.sig_sync_done, complete, report)
 
     def _on_failed(self, exc: object) -> None:
+        from counter_app.ui.errors import show_error, user_message  # not at start-up (the Qt namespace)
+
         manual = self._manual
         self._finish()
         error = exc if isinstance(exc, BaseException) else CounterError(str(exc))

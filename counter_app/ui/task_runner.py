@@ -12,7 +12,6 @@ import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from counter_app.errors import CounterError
-from counter_app.ui.errors import show_error
 from counter_app.ui.qt_compat import emit
 
 log = logging.getLogger(__name__)
@@ -140,6 +139,8 @@ class TaskRunner(QObject):
 
     def _present_error(self, exc: Any) -> None:
         from PySide6.QtWidgets import QApplication
+
+        from counter_app.ui.errors import show_error  # not at start-up: it imports the Qt namespace
 
         show_error(QApplication.activeWindow(), exc)
 

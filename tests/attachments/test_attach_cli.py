@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,29 @@ def test_scan_through_sane_test_device(cli: Cli, code: str, sane_env: Path) -> N
     assert flatbed["pages"] == 2
     assert "Không mở được máy quét" in cli("scan", code, "--paper", "1", "--device", "khongco:0").refused()
     assert "không có giấy tờ số 9" in cli("scan", code, "--paper", "9", "--device", "test:0").refused()
+
+
+def test_audit_verify_reports_one_changed_byte_of_a_stored_file(cli: Cli, code: str, files: list[str]) -> None:
+    cli("attach", code, "--paper", "1", *files)
+    intact = cli("audit", "verify")
+    assert intact.code == 0, str(intact)
+    assert intact.json()["attachment"] is None
+    [pdf_file] = stored(cli)
+    data = bytearray(pdf_file.read_bytes())
+    data[len(data) // 3] ^= 0x20
+    pdf_file.write_bytes(bytes(data))
+
+    damaged = cli("audit", "verify")
+
+    assert damaged.code == 4
+    problem = json.loads(damaged.out)["attachment"]
+    assert (problem["problem"], problem["sha256"], problem["dossier"], problem["paper"]) == (
+        "hash",
+        pdf_file.stem,
+        code,
+        1,
+    )
+    assert "đã bị thay đổi" in damaged.err and code in damaged.err
+    pdf_file.unlink()
+    missing = cli("audit", "verify")
+    assert missing.code == 4 and json.loads(missing.out)["attachment"]["problem"] == "missing"

@@ -136,10 +136,14 @@ class Cli:
 
 
 def copy_database(source: Path, target: Path) -> None:
+    """The database and its installation's audit key file (kept beside it where no keyring runs)."""
     for suffix in ("", "-wal", "-shm"):
         extra = Path(f"{source}{suffix}")
         if extra.exists():
             shutil.copy(extra, f"{target}{suffix}")
+    keys = source.parent / "audit-keys"
+    if keys.is_dir():
+        shutil.copytree(keys, target.parent / "audit-keys", dirs_exist_ok=True)
 
 
 def initialised_database(folder: Path, counter: int = 1) -> Path:

@@ -33,11 +33,19 @@ def two_agencies(central: Central, make_counter: MakeCounter) -> tuple[list[str]
     return a_uuids, b_uuids
 
 
-def _insert_event(conn: psycopg.Connection[tuple[object, ...]], dossier: str | None, agency: str, counter: int) -> None:
+def _insert_event(
+    conn: psycopg.Connection[tuple[object, ...]],
+    dossier: str | None,
+    agency: str,
+    counter: int,
+    *,
+    seq: int = 999,
+    prev_hash: str = "",
+) -> None:
     conn.execute(
-        f"INSERT INTO central.event ({EVENT_COLUMNS}) "
-        "VALUES (%s, %s, 'dossier.flagged', '{}', now(), %s, %s, 999, '')",
-        [str(uuid.uuid4()), dossier, agency, counter],
+        f"INSERT INTO central.event ({EVENT_COLUMNS}, prev_hash, hash) "
+        "VALUES (%s, %s, 'dossier.flagged', '{}', now(), %s, %s, %s, '', %s, %s)",
+        [str(uuid.uuid4()), dossier, agency, counter, seq, prev_hash, "f" * 64],
     )
 
 
@@ -109,8 +117,10 @@ def test_events_are_insert_only_and_counters_have_no_ddl(
         for statement in statements:
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(statement)
-        # what it may do: read and append its own agency's events
-        _insert_event(conn, a_uuids[0], AGENCY_A, 1)
+        # what it may do: read and append its own agency's events, continuing its chain on the central
+        head = conn.execute("SELECT seq, hash FROM central.chain_head WHERE counter = 1").fetchone()
+        assert head is not None
+        _insert_event(conn, a_uuids[0], AGENCY_A, 1, seq=int(str(head[0])) + 1, prev_hash=str(head[1]))
     assert central.count("SELECT count(*) FROM central.event") == 11
     assert central.count("SELECT count(*) FROM central.dossier") == 10
 

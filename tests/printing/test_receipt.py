@@ -194,3 +194,19 @@ def test_a_copy_running_over_a_page_keeps_its_label(receipt: ReceiptData, tmp_pa
         assert other not in text
     assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in pdf_text(path, page=half + 1)
     assert "30. Giấy tờ kèm theo số 30 (bản chính: 1, bản sao: 1)" in pdf_text(path)
+
+
+def test_a_one_page_copy_is_laid_out_once_and_shown_on_both_pages(receipt: ReceiptData) -> None:
+    pdf = render_receipt(receipt)
+
+    # one form holds the copy; each page shows it (and adds its own label), so the page is drawn once
+    assert pdf.count(b"/Subtype /Form") == 1
+    assert pdf.count(b"/FormXob.copy ") == 2
+
+
+def test_a_long_copy_is_laid_out_per_copy(receipt: ReceiptData) -> None:
+    papers = tuple(Paper(f"Giấy tờ kèm theo số {number}", 1, 1) for number in range(1, 31))
+
+    pdf = render_receipt(dataclasses.replace(receipt, papers=papers, page_size=PageSize.A5))
+
+    assert b"/Subtype /Form" not in pdf

@@ -117,6 +117,9 @@ class Scenario:
             source = Path(f"{self.db}{suffix}")
             if source.exists():
                 shutil.copy(source, f"{target}{suffix}")
+        keys = self.db.parent / "audit-keys"  # the installation's audit key, where no keyring runs
+        if keys.is_dir():
+            shutil.copytree(keys, folder / "audit-keys", dirs_exist_ok=True)
         return Scenario(target, self.codes, self.letter)
 
 

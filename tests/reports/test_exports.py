@@ -8,7 +8,7 @@ five digits. Hộ tịch in 2026: X (27/02) 100001, B 100002, C 100003, D 100004
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -221,3 +221,83 @@ def test_an_unknown_format_is_refused(services: Services, out_dir: Path) -> None
         services.reports.export_book(*MARCH, "docx", out_dir / "book.docx")
     assert caught.value.field == "format"
     assert list(out_dir.iterdir()) == []
+
+
+def test_a_pdf_cancelled_while_its_pages_are_drawn_writes_nothing(services: Services, out_dir: Path) -> None:
+    """Reading is the first half of the progress, drawing the second; cancel is checked after every page drawn."""
+    cancel = threading.Event()
+    calls: list[tuple[int, int]] = []
+
+    def progress(done: int, total: int) -> None:
+        calls.append((done, total))
+        if done > total // 2:  # some lines are drawn already
+            cancel.set()
+
+    with pytest.raises(ExportCancelled):
+        services.reports.export_book(*MARCH, "pdf", out_dir / "book.pdf", progress=progress, cancel=cancel)
+    assert list(out_dir.iterdir()) == []
+    assert calls[-1][0] > calls[-1][1] // 2
+    assert [done for done, _total in calls] == sorted(done for done, _total in calls)  # never goes back
+
+
+def test_spreadsheet_cells_keep_their_text_and_types(out_dir: Path) -> None:
+    from counter_app.domain.clock import VN_TZ
+    from counter_app.services.spreadsheets import CellKind, Column, Formatted, SheetSpec, write_workbook
+
+    moment = datetime(2026, 3, 2, 17, 0, tzinfo=VN_TZ)
+    utc = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)  # 00:00 on 03/03 in Vietnam
+    rows = [
+        ["a & b < c > d \"e\" 'f'", 1234, moment, Formatted(0.125, CellKind.RATE)],
+        ["   indented", None, utc, Formatted("text in a number column", CellKind.TEXT)],
+        ["control\x01character", 0, date(2026, 3, 2), None],
+    ]
+    columns = (
+        Column("Chữ", CellKind.TEXT),
+        Column("Số", CellKind.INT),
+        Column("Lúc", CellKind.DATETIME),
+        Column("Tỷ lệ", CellKind.RATE),
+    )
+    path = out_dir / "cells.xlsx"
+    assert write_workbook(path, [SheetSpec("Trang: [1]?", columns, rows)], title="Thử & xem") == 3
+    book = load_workbook(path)
+    assert book.sheetnames == ["Trang- -1--"]
+    sheet = book.worksheets[0]
+    assert rows_of(sheet)[0] == ["Chữ", "Số", "Lúc", "Tỷ lệ"]
+    first, second, third = rows_of(sheet)[1:]
+    assert first[:2] == ["a & b < c > d \"e\" 'f'", 1234]
+    assert first[2] == datetime(2026, 3, 2, 17, 0)  # Vietnamese wall-clock time, as a real date cell
+    assert first[3] == pytest.approx(0.125)
+    assert sheet.cell(row=2, column=4).number_format == "0.0%"
+    assert sheet.cell(row=2, column=2).number_format == "#,##0"
+    assert second == ["   indented", None, datetime(2026, 3, 3, 0, 0), "text in a number column"]
+    assert third[0] == "controlcharacter"
+    assert third[2] == datetime(2026, 3, 2, 0, 0)
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:D4"
+    assert book.properties.title == "Thử & xem"
+
+
+def test_exports_naming_citizens_are_on_the_record(march: Scenario, tmp_path: Path) -> None:
+    import json
+    import sqlite3
+
+    copy = march.copy_to(tmp_path / "copy")
+
+    def recorded() -> list[dict[str, Any]]:
+        with sqlite3.connect(copy.db) as conn:
+            rows = conn.execute("SELECT payload FROM event WHERE kind = 'data.exported' ORDER BY seq").fetchall()
+        return [json.loads(payload) for (payload,) in rows]
+
+    before = recorded()  # the shared database holds the other tests' exports
+    services, _clock = copy.open()
+    try:
+        book = services.reports.export("book", MARCH[0], MARCH[1], "xlsx", tmp_path / "book.xlsx")
+        late = services.reports.export("late", MARCH[0], MARCH[1], "pdf", tmp_path / "late.pdf")
+        services.reports.export("stats", MARCH[0], MARCH[1], "xlsx", tmp_path / "stats.xlsx")  # figures only
+    finally:
+        services.close()
+    assert recorded()[len(before) :] == [
+        {"what": "report.book.xlsx", "count": book.rows},
+        {"what": "report.late.pdf", "count": late.rows},
+    ]
+    assert book.rows > 0 and late.rows > 0

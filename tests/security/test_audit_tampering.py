@@ -171,7 +171,18 @@ def test_tampering_is_found_by_the_service_and_the_command(
 def test_the_command_exits_0_on_an_intact_chain(chain: Services, secret_service_env: dict[str, str]) -> None:
     cli = Cli(chain.context.database.path)
     cli.env.update(secret_service_env)
-    assert cli("audit", "verify").json() == {"ok": True, "checked": 6, "broken": None, "key_storage": "keyring"}
+    assert cli("audit", "verify").json() == {
+        "ok": True,
+        "checked": 6,
+        "broken": None,
+        "key_storage": "keyring",
+        "central": {
+            "status": "not_configured",
+            "checked": 0,
+            "message": "Chưa cấu hình máy chủ trung tâm: không so với bản sao trên máy chủ.",
+        },
+        "attachment": None,
+    }
 
 
 def test_a_planted_key_file_does_not_replace_the_keyring_key(chain: Services) -> None:

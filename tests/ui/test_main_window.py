@@ -174,3 +174,21 @@ def test_intake_outcome_refreshes_the_queue_and_opens_the_dossier(qtbot: Any, wi
     with qtbot.waitSignal(window.sig_dossier_opened, timeout=5000) as opened:
         intake.confirmation.open_button.click()
     assert isinstance(opened.args[0], DossierScreen)
+
+
+def test_the_statistics_tab_shows_the_figures_and_follows_an_intake(
+    qtbot: Any, window: MainWindow, services: Services
+) -> None:
+    dashboard = window.dashboard
+    assert dashboard is not None
+    index = window.workspace.indexOf(dashboard)
+    assert window.workspace.tabText(index) == "Thống kê"
+    with qtbot.waitSignal(dashboard.sig_refreshed, timeout=10_000) as shown:
+        window.workspace.setCurrentIndex(index)
+    assert shown.args[0].received_today == 0 and dashboard.received_today.text() == "0"
+    result = services.intake.accept(person_form(MARRIAGE))
+    assert result.code
+    with qtbot.waitSignal(dashboard.sig_refreshed, timeout=10_000) as again:
+        window.refresh_queue()  # what the window does after an intake, a hand-over or a sync
+    assert again.args[0].received_today == 1
+    assert dashboard.received_today.text() == "1"

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import keyring
 import pytest
 from integration.sync_helpers import AGENCY_A, AGENCY_NAMES, Central, accept_many
 from PySide6.QtCore import Qt
@@ -83,9 +84,17 @@ def _closed_port() -> int:
 
 
 def test_sync_now_reaches_the_central(
-    qtbot: Any, central: Central, counter: Services, counter_runner: TaskRunner, task_errors: list[Any]
+    qtbot: Any,
+    central: Central,
+    counter: Services,
+    counter_runner: TaskRunner,
+    task_errors: list[Any],
+    secret_service_env: dict[str, str],
 ) -> None:
-    counter.setup.set_setting("central_url", central.counter_url(AGENCY_A, 1))
+    # the setting holds no password (it is refused there): the password is in the system keyring
+    account = central.add_counter(AGENCY_A, 1)
+    keyring.set_password("counter_app", account.role, account.password)
+    counter.setup.set_setting("central_url", central.counter_url(AGENCY_A, 1, with_password=False))
     taken = accept_many(counter, 3)
     unsent = counter.sync.pending_count()
     window = _window(qtbot, counter_runner, counter)
@@ -112,9 +121,14 @@ def test_sync_now_reaches_the_central(
 
 
 def test_unreachable_central_loses_nothing(
-    qtbot: Any, counter: Services, counter_runner: TaskRunner, task_errors: list[Any]
+    qtbot: Any,
+    counter: Services,
+    counter_runner: TaskRunner,
+    task_errors: list[Any],
+    secret_service_env: dict[str, str],
 ) -> None:
-    counter.setup.set_setting("central_url", f"postgresql://quay:bi-mat@127.0.0.1:{_closed_port()}/trung_tam")
+    keyring.set_password("counter_app", "quay", "bi-mat")
+    counter.setup.set_setting("central_url", f"postgresql://quay@127.0.0.1:{_closed_port()}/trung_tam")
     accept_many(counter, 2)
     before = counter.sync.pending_count()
     assert before > 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from counter_app.storage import admin_models  # noqa: F401  (registers admin_event on Base.metadata)
 from counter_app.storage.models import Base
 
 engine = context.config.attributes["engine"]

@@ -1,0 +1,188 @@
+"""The city's catalogue and calendar on the central: publishing them (administrator) and fetching them (counters).
+
+The central keeps one published version per procedure and per calendar year (tables of revision c0004),
+each with the SHA-256 of its canonical JSON. A counter sends nothing: it reads the digests, compares them with
+its own, and fetches only the procedures and years that differ, so a sync with nothing new costs one small
+query. What it fetched is applied locally by services.catalogue (the central's version wins).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import TupleRow
+from psycopg.types.json import Jsonb
+
+from counter_app.domain.calendar import CalendarYear
+from counter_app.domain.procedure import ProcedureSpec, content_digest, validate_procedure
+from counter_app.errors import CounterError, RuleError, ValidationError
+from counter_app.sync.central_schema import roles_for
+from counter_app.sync.central_url import CentralUrl
+from counter_app.sync.connection import lost_connection, open_connection
+
+log = logging.getLogger(__name__)
+
+Connection = psycopg.Connection[TupleRow]
+
+
+@dataclass(frozen=True)
+class Published:
+    """The central's versions that differ from this counter's."""
+
+    procedures: tuple[ProcedureSpec, ...] = ()
+    calendars: tuple[CalendarYear, ...] = ()
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """What a publication changed on the central."""
+
+    added: tuple[str, ...]
+    updated: tuple[str, ...]
+    unchanged: int
+
+
+def calendar_digest(data: Mapping[str, Any]) -> str:
+    """Digest of a calendar year in its canonical form (CalendarYear.to_json_dict)."""
+    return content_digest(CalendarYear.from_json_dict(dict(data)).to_json_dict())
+
+
+# counters' side
+def fetch_published(
+    url: CentralUrl, password: str | None, local_procedures: Mapping[str, str], local_years: Mapping[int, str]
+) -> Published:
+    """The published procedures and years whose digest differs from `local_*` (code/year -> digest)."""
+    with open_connection(url, password) as conn:
+        try:
+            return _fetch(conn, local_procedures, local_years)
+        except psycopg.OperationalError as exc:
+            raise lost_connection(exc) from None
+        except psycopg.errors.UndefinedTable:
+            raise RuleError(
+                "Máy chủ trung tâm chưa có bảng danh mục công bố (cần “counter-app central init”)."
+            ) from None
+        except psycopg.Error as exc:  # e.g. a counter role without the read right: never fails the whole sync
+            raise RuleError(
+                "Không đọc được danh mục công bố trên máy chủ trung tâm.", detail=type(exc).__name__
+            ) from None
+
+
+def _fetch(conn: Connection, local_procedures: Mapping[str, str], local_years: Mapping[int, str]) -> Published:
+    wanted = [
+        str(code)
+        for code, digest in conn.execute("SELECT code, digest FROM central.published_procedure").fetchall()
+        if local_procedures.get(str(code)) != digest
+    ]
+    years = [
+        int(year)
+        for year, digest in conn.execute("SELECT year, digest FROM central.published_calendar").fetchall()
+        if local_years.get(int(year)) != digest
+    ]
+    procedures: list[ProcedureSpec] = []
+    if wanted:
+        rows = conn.execute(
+            "SELECT code, data FROM central.published_procedure WHERE code = ANY(%s) ORDER BY code", [wanted]
+        ).fetchall()
+        for code, data in rows:
+            try:
+                procedures.append(validate_procedure(data))
+            except CounterError as exc:  # published through the checked command; refuse quietly what is not valid
+                log.warning("published procedure %s is not valid here: %s", code, exc.message)
+    calendars: list[CalendarYear] = []
+    if years:
+        rows = conn.execute(
+            "SELECT year, data FROM central.published_calendar WHERE year = ANY(%s) ORDER BY year", [years]
+        ).fetchall()
+        for year, data in rows:
+            try:
+                calendars.append(CalendarYear.from_json_dict(data))
+            except ValidationError as exc:
+                log.warning("published calendar %s is not valid here: %s", year, exc.message)
+    return Published(tuple(procedures), tuple(calendars))
+
+
+# administrator's side
+def _as_owner(conn: Connection) -> None:
+    """Write as the schema's owner role, the only one allowed to change the published data."""
+    owner = roles_for(conn.info.dbname).owner
+    try:
+        conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(owner)))
+    except psycopg.errors.InsufficientPrivilege:
+        raise RuleError(
+            "Tài khoản này không được công bố danh mục trên máy chủ trung tâm (cần tài khoản quản trị của máy chủ)."
+        ) from None
+    except psycopg.errors.InvalidParameterValue:
+        raise RuleError(
+            "Cơ sở dữ liệu trung tâm chưa được khởi tạo; chạy “counter-app central init --url …” trước."
+        ) from None
+
+
+def publish_catalogue(
+    url: CentralUrl, password: str | None, version: str, specs: Sequence[ProcedureSpec]
+) -> PublishResult:
+    """Publish (add or replace) the given procedures for every counter; one transaction, all or nothing."""
+    added: list[str] = []
+    updated: list[str] = []
+    with open_connection(url, password) as conn:
+        try:
+            _as_owner(conn)
+            with conn.transaction():
+                current: dict[str, str] = dict(
+                    conn.execute("SELECT code, digest FROM central.published_procedure").fetchall()
+                )
+                for spec in specs:
+                    digest = spec.digest()
+                    if current.get(spec.code) == digest:
+                        continue
+                    conn.execute(
+                        "INSERT INTO central.published_procedure (code, data, digest, catalogue_version) "
+                        "VALUES (%s, %s, %s, %s) ON CONFLICT (code) DO UPDATE SET data = EXCLUDED.data, "
+                        "digest = EXCLUDED.digest, catalogue_version = EXCLUDED.catalogue_version, "
+                        "published_at = now(), published_by = session_user",
+                        [spec.code, Jsonb(spec.to_json_dict()), digest, version],
+                    )
+                    (updated if spec.code in current else added).append(spec.code)
+        except psycopg.OperationalError as exc:
+            raise lost_connection(exc) from None
+        except psycopg.errors.UndefinedTable:
+            raise _not_initialised() from None
+    log.info("catalogue %s published: %d added, %d updated", version, len(added), len(updated))
+    return PublishResult(tuple(added), tuple(updated), len(specs) - len(added) - len(updated))
+
+
+def publish_calendar(url: CentralUrl, password: str | None, cal: CalendarYear) -> bool:
+    """Publish a year's official calendar; False when the central already holds exactly this version."""
+    if cal.estimated:
+        raise ValidationError("calendar", "Chỉ công bố lịch chính thức, không công bố lịch ước tính.")
+    data = cal.to_json_dict()
+    digest = content_digest(data)
+    with open_connection(url, password) as conn:
+        try:
+            _as_owner(conn)
+            with conn.transaction():
+                row = conn.execute(
+                    "SELECT digest FROM central.published_calendar WHERE year = %s FOR UPDATE", [cal.year]
+                ).fetchone()
+                if row is not None and row[0] == digest:
+                    return False
+                conn.execute(
+                    "INSERT INTO central.published_calendar (year, version, data, digest) VALUES (%s, %s, %s, %s) "
+                    "ON CONFLICT (year) DO UPDATE SET version = EXCLUDED.version, data = EXCLUDED.data, "
+                    "digest = EXCLUDED.digest, published_at = now(), published_by = session_user",
+                    [cal.year, cal.version, Jsonb(data), digest],
+                )
+        except psycopg.OperationalError as exc:
+            raise lost_connection(exc) from None
+        except psycopg.errors.UndefinedTable:
+            raise _not_initialised() from None
+    log.info("calendar %d published as %s", cal.year, cal.version)
+    return True
+
+
+def _not_initialised() -> RuleError:
+    return RuleError("Cơ sở dữ liệu trung tâm chưa có bảng danh mục công bố; chạy “counter-app central init --url …”.")
