@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-import holidays
-
 from counter_app.errors import ValidationError
 from counter_app.resources import resources_dir
 
@@ -171,6 +169,8 @@ def estimate_year(year: int) -> CalendarYear:
     """
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise _refuse(f"Năm {year} nằm ngoài khoảng cho phép ({MIN_YEAR}–{MAX_YEAR}).")
+    import holidays  # ~50 ms of imports, needed only for a year without a decision: not at start-up
+
     computed = holidays.country_holidays("VN", years=year, language="vi")
     days_off = tuple(CalendarDay(day, str(name)) for day, name in sorted(computed.items()) if day.year == year)
     # Read through getattr: the package does not re-export __version__ for type checkers.
