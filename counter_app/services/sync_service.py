@@ -19,6 +19,7 @@ from counter_app.domain.clock import to_vn
 from counter_app.errors import CounterError, RuleError
 from counter_app.services.context import ServiceContext
 from counter_app.storage.models import EventRow
+from counter_app.sync import outbox
 from counter_app.sync.central_url import PasswordPrompt, parse_central_url, resolve_password
 from counter_app.sync.report import SyncInterrupted, SyncReport
 
@@ -220,9 +221,7 @@ class SyncService:
 
     def pending_count(self) -> int:
         """This counter's events not yet on the central."""
-        with self.context.uow() as uow:
-            query = select(func.count()).where(EventRow.sync_state == 0, EventRow.origin == "local")
-            return int(uow.session.scalar(query) or 0)
+        return outbox.count_pending(self.context.database)
 
     def dossier_sync_state(self, dossier_uuid: str) -> DossierSyncState:
         with self.context.uow() as uow:

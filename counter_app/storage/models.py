@@ -200,6 +200,10 @@ class DossierPaperRow(Base):
     missing: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+# What makes an event unsent: recorded here (not pulled) and neither sent nor in dead letter.
+PENDING_EVENTS_SQL = "sync_state = 0 AND origin = 'local'"
+
+
 class EventRow(Base):
     """Append-only log: every change of a dossier (and of shared data) as one event, the unit of sync."""
 
@@ -207,7 +211,9 @@ class EventRow(Base):
     __table_args__ = (
         UniqueConstraint("agency_code", "counter", "seq"),
         Index("ix_event_dossier", "dossier_uuid", "occurred_at"),
-        Index("ix_event_sync", "sync_state", "seq"),
+        # the outbox: unsent local events in the order a push reads them (migration 0005); queries spell the
+        # condition out as literals (PENDING_EVENTS_SQL) for SQLite to use it
+        Index("ix_event_pending", "seq", "uuid", sqlite_where=text(PENDING_EVENTS_SQL)),
         # reports: events of one of the kinds they count, in a period. Partial: an index on every kind would be
         # chosen over ix_event_dossier for "kind = 'dossier.transferred' AND dossier_uuid IN (…)" (sync).
         Index("ix_event_kind_time", "kind", "occurred_at", sqlite_where=text(REPORT_EVENT_KINDS_SQL)),

@@ -77,7 +77,10 @@ def roles_for(dbname: str) -> CentralRoles:
 
 
 def papers_json(papers: Sequence[PaperEntry]) -> str:
-    return json.dumps([dataclasses.asdict(p) for p in papers], ensure_ascii=False, sort_keys=True)
+    """Compact, keys in order: the same text as the push builds from the local store with SQLite's JSON."""
+    return json.dumps(
+        [dataclasses.asdict(p) for p in papers], ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    )
 
 
 def state_values(state: DossierState) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, column, func, select, table
+from sqlalchemy import Connection, column, func, select, table, text
 from sqlalchemy.orm import Session
 
 from counter_app.domain.clock import to_vn
@@ -23,7 +23,7 @@ from counter_app.domain.dossier import DossierState
 from counter_app.errors import RuleError
 from counter_app.storage.bulk_load import EVENT_COLUMNS
 from counter_app.storage.database import Database
-from counter_app.storage.models import ATTACHMENT_PULLED, AttachmentRow, DossierRow, EventRow
+from counter_app.storage.models import ATTACHMENT_PULLED, PENDING_EVENTS_SQL, AttachmentRow, DossierRow, EventRow
 from counter_app.storage.repositories import DossierRepository
 from counter_app.storage.unit_of_work import UnitOfWork
 from counter_app.sync.projection import deciding_agency_code, replay_stored
@@ -81,15 +81,13 @@ class PullCursor:
 
 @dataclass(frozen=True)
 class LocalDossier:
-    """A dossier's local projection (values by state field, papers as JSON) and what is known of its events."""
+    """A dossier's local projection, as the central's row, and what is known of its events."""
 
-    values: dict[str, Any]
-    name_key: str
+    row: tuple[Any, ...]  # in central_schema.DOSSIER_COLUMNS order, as central_schema.dossier_row builds it
     event_count: int  # local events of the dossier, dead letters included
     # Only this counter's own events, none in dead letter, applied in time order: the projection is exactly
     # the domain's replay of those events, so the central may take it instead of replaying them again.
     replayable: bool
-    deciding_agency_code: str
 
 
 @dataclass(frozen=True)
@@ -107,7 +105,10 @@ class StoredPull:
 
 # The event table without type processing, to insert pulled events with their text timestamps as they are.
 _EVENT_TABLE = table("event", *(column(name) for name in EVENT_COLUMNS))
-_STATE_FIELDS = tuple(f.name for f in dataclasses.fields(DossierState) if f.name != "papers")
+_STATE_FIELDS = tuple(f.name for f in dataclasses.fields(DossierState))
+_UUID, _AGENCY, _DECIDING, _EVENT_COUNT = map(
+    _STATE_FIELDS.index, ("uuid", "agency_code", "deciding_agency", "event_count")
+)
 
 
 def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
@@ -116,39 +117,52 @@ def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
 
 
 def count_pending(database: Database) -> int:
+    """This counter's events not yet on the central (read from the outbox index alone)."""
     with UnitOfWork(database) as uow:
-        query = select(func.count()).where(EventRow.sync_state == PENDING, EventRow.origin == ORIGIN_LOCAL)
-        return int(uow.session.scalar(query) or 0)
+        return int(uow.session.scalar(select(func.count()).select_from(EventRow).where(text(PENDING_EVENTS_SQL))) or 0)
 
 
 _PENDING_SQL = (
-    "SELECT uuid, dossier_uuid, kind, payload, occurred_at, agency_code, counter, seq, clerk, prev_hash, hash "
-    "FROM event "
-    "WHERE sync_state = 0 AND origin = 'local' AND (seq, uuid) > (?, ?) ORDER BY seq, uuid LIMIT ?"
+    "SELECT uuid, dossier_uuid, kind, payload, occurred_at, agency_code, counter, seq, clerk, prev_hash, hash "  # noqa: S608
+    f"FROM event WHERE {PENDING_EVENTS_SQL} AND (seq, uuid) > (?, ?) ORDER BY seq, uuid LIMIT ?"
 )
 
 
-def read_pending(
-    database: Database, after: tuple[int, str] | None, limit: int, *, agency_code: str, counter: int
-) -> PendingBatch:
-    """The next unsent local events in the counter's own order, after the keyset (seq, uuid) `after`,
-    with the local projection of their dossiers, read in one snapshot (one short read transaction)."""
+def read_pending_events(database: Database, after: tuple[int, str] | None, limit: int) -> list[OutboxEvent]:
+    """The next unsent local events in the counter's own order, after the keyset (seq, uuid) `after`."""
     with UnitOfWork(database) as uow:
         connection = uow.session.connection()  # begins the read transaction
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         events = list(map(OutboxEvent._make, cursor.execute(_PENDING_SQL, (*(after or (0, "")), limit))))
         cursor.close()
-        uuids = sorted({e.dossier_uuid for e in events if e.dossier_uuid})
-        dossiers = _local_dossiers(connection, uuids, agency_code, counter) if uuids else {}
-    return PendingBatch(events, dossiers)
+    return events
+
+
+def read_local_dossiers(
+    database: Database, dossier_uuids: Sequence[str], *, agency_code: str, counter: int
+) -> dict[str, LocalDossier]:
+    """The local projection of these dossiers and what is known of their events, in one short read transaction.
+
+    Read after their events: a dossier changed in between has more local events than the central will hold,
+    and the pusher then replays the central's events instead of taking this projection (see push).
+    """
+    if not dossier_uuids:
+        return {}
+    with UnitOfWork(database) as uow:
+        return _local_dossiers(uow.session.connection(), dossier_uuids, agency_code, counter)
+
+
+def read_pending(
+    database: Database, after: tuple[int, str] | None, limit: int, *, agency_code: str, counter: int
+) -> PendingBatch:
+    """The next unsent local events (see read_pending_events) with the local projection of their dossiers."""
+    events = read_pending_events(database, after, limit)
+    uuids = sorted({e.dossier_uuid for e in events if e.dossier_uuid})
+    return PendingBatch(events, read_local_dossiers(database, uuids, agency_code=agency_code, counter=counter))
 
 
 # Fixed SQL (column names from the model, placeholders only). The dossiers come as one JSON array parameter
 # (json_each): one statement per batch whatever its size, where SQLite caps the number of parameters.
-_PAPERS_SQL = (
-    "SELECT dossier_uuid, name, originals, copies, missing FROM dossier_paper "
-    "WHERE dossier_uuid IN (SELECT value FROM json_each(?)) ORDER BY dossier_uuid, position"
-)
 # Per dossier: its local events, those that are this counter's own and not dead letters, and how many are out of
 # time order in the counter's own order (what LocalDossier.replayable needs), counted by SQLite rather than
 # row by row in Python.
@@ -166,9 +180,16 @@ _TRANSFERS_SQL = (
     "WHERE +kind = 'dossier.transferred' AND dossier_uuid IN (SELECT value FROM json_each(?)) "
     "ORDER BY dossier_uuid, seq"
 )
+# The papers as central_schema.papers_json writes them (keys in order, no spaces), built by SQLite.
+_PAPERS_JSON = (
+    "(SELECT coalesce(json_group_array(json_object('copies', p.copies, 'missing', json(iif(p.missing, 'true', "
+    "'false')), 'name', p.name, 'originals', p.originals)), '[]') "
+    "FROM (SELECT * FROM dossier_paper AS p WHERE p.dossier_uuid = dossier.uuid ORDER BY p.position) AS p)"
+)
 _DOSSIERS_SQL = (
-    "SELECT " + ", ".join(_STATE_FIELDS) + ", name_key FROM dossier "  # noqa: S608
-    "WHERE uuid IN (SELECT value FROM json_each(?))"
+    "SELECT "  # noqa: S608
+    + ", ".join(_PAPERS_JSON if name == "papers" else name for name in _STATE_FIELDS)
+    + ", name_key FROM dossier WHERE uuid IN (SELECT value FROM json_each(?))"
 )
 
 
@@ -182,30 +203,19 @@ def _local_dossiers(
     """
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     wanted = json.dumps(list(uuids))
-    papers: dict[str, list[dict[str, Any]]] = {}
-    for dossier_uuid, name, originals, copies, missing in cursor.execute(_PAPERS_SQL, (wanted,)):
-        # keys in sorted order: the same text as json.dumps(..., sort_keys=True)
-        papers.setdefault(dossier_uuid, []).append(
-            {"copies": copies, "missing": bool(missing), "name": name, "originals": originals}
-        )
     events = {row[0]: row[1:] for row in cursor.execute(_EVENTS_SQL, (agency_code, counter, wanted))}
     transfers: dict[str, list[str]] = {}
     for dossier_uuid, payload in cursor.execute(_TRANSFERS_SQL, (wanted,)):
         transfers.setdefault(dossier_uuid, []).append(payload)
     found: dict[str, LocalDossier] = {}
-    for *state_row, name_key in cursor.execute(_DOSSIERS_SQL, (wanted,)).fetchall():
-        values = dict(zip(_STATE_FIELDS, state_row, strict=True))
-        uuid = values["uuid"]
-        values["papers"] = json.dumps(papers.get(uuid, []), ensure_ascii=False)
+    for *state, name_key in cursor.execute(_DOSSIERS_SQL, (wanted,)):
+        uuid = state[_UUID]
         count, own, disorder = events.get(uuid, (0, 0, 0))
+        deciding = deciding_agency_code(state[_DECIDING], state[_AGENCY], transfers.get(uuid, ()))
         found[uuid] = LocalDossier(
-            values=values,
-            name_key=name_key,
+            row=(*state, deciding, name_key),
             event_count=count,
-            replayable=count == values["event_count"] and own == count and not disorder,
-            deciding_agency_code=deciding_agency_code(
-                values["deciding_agency"], values["agency_code"], transfers.get(uuid, ())
-            ),
+            replayable=count == state[_EVENT_COUNT] and own == count and not disorder,
         )
     cursor.close()
     return found
@@ -214,10 +224,10 @@ def _local_dossiers(
 # Marks a whole batch sent in one statement: its events are the pending ones between its first and last keys
 # (a batch is read as a contiguous run of pending events in (seq, uuid) order, and new events come after it).
 _ACK_SPAN = (
-    "UPDATE event SET sync_state = 1 WHERE sync_state = 0 AND origin = 'local' AND seq BETWEEN ? AND ? "
+    f"UPDATE event SET sync_state = 1 WHERE {PENDING_EVENTS_SQL} AND seq BETWEEN ? AND ? "  # noqa: S608
     "AND (seq, uuid) >= (?, ?) AND (seq, uuid) <= (?, ?)"
 )
-# `!= 1`, not `= 0`: an equality would make SQLite walk the (sync_state, seq) index over every pending event
+# By uuid (the primary key), whatever the events' state.
 # instead of looking the uuids up.
 _ACK_SENT = "UPDATE event SET sync_state = 1 WHERE uuid IN (SELECT value FROM json_each(?)) AND sync_state != 1"
 _ACK_DEAD = "UPDATE event SET sync_state = 2, sync_error = ? WHERE uuid = ?"

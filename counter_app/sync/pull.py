@@ -30,26 +30,26 @@ DEFAULT_BATCH = 2000
 
 Connection = psycopg.Connection[TupleRow]
 
-# One page of the log after the cursor; this counter's own events are left out, but the page's last position
-# and size always come back (on every row, and on a lone row of NULL events when the page is all its own),
-# so that the cursor moves past them without fetching them.
+# One page of the log after the cursor, this counter's own events left out by the server (a counter that has
+# just pushed 40,000 events does not page through them again).
 _FETCH = """
-WITH page AS (
-    SELECT tx_id, server_seq, uuid, dossier_uuid, kind, payload, occurred_at, agency_code, counter, seq, clerk,
-           prev_hash, hash
-    FROM central.event
-    WHERE (tx_id, server_seq) > (%(tx)s::text::xid8, %(seq)s)
-      AND tx_id < %(horizon)s::text::xid8
-    ORDER BY tx_id, server_seq
-    LIMIT %(limit)s
-), last AS (
-    SELECT tx_id, server_seq, count(*) OVER () AS size FROM page ORDER BY tx_id DESC, server_seq DESC LIMIT 1
-)
-SELECT last.tx_id::text, last.server_seq, last.size, p.uuid::text, p.dossier_uuid::text, p.kind, p.payload,
-       p.occurred_at, p.agency_code, p.counter, p.seq, p.clerk, p.prev_hash, p.hash
-FROM last
-LEFT JOIN page AS p ON NOT (p.agency_code = %(agency)s AND p.counter = %(counter)s)
-ORDER BY p.tx_id, p.server_seq
+SELECT tx_id::text, server_seq, uuid::text, dossier_uuid::text, kind, payload, occurred_at, agency_code, counter,
+       seq, clerk, prev_hash, hash
+FROM central.event
+WHERE (tx_id, server_seq) > (%(tx)s::text::xid8, %(seq)s)
+  AND tx_id < %(horizon)s::text::xid8
+  AND NOT (agency_code = %(agency)s AND counter = %(counter)s)
+ORDER BY tx_id, server_seq
+LIMIT %(limit)s
+"""
+
+# Where the cursor may move once the last page is read: the newest position below the horizon, whoever's event
+# it is (nothing this counter may see lies between the last page and it).
+_END = """
+SELECT tx_id::text, server_seq FROM central.event
+WHERE (tx_id, server_seq) > (%(tx)s::text::xid8, %(seq)s) AND tx_id < %(horizon)s::text::xid8
+ORDER BY tx_id DESC, server_seq DESC
+LIMIT 1
 """
 
 _HORIZON = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text"
@@ -137,11 +137,13 @@ def pull(
                 # taken once, not per row; an earlier horizon than the page's own snapshot only reads less
                 horizon = conn.execute(_HORIZON).fetchone()
                 assert horizon is not None
-                rows = conn.execute(_FETCH, {**params, "horizon": horizon[0]}).fetchall()
-            size = int(rows[0][2]) if rows else 0
-            if size == 0 and not first:
-                break
-            events = [_event(row[3:]) for row in rows if row[3] is not None]
+                params["horizon"] = horizon[0]
+                rows = conn.execute(_FETCH, params).fetchall()
+                full = len(rows) == batch_size
+                end = rows[-1][:2] if full else conn.execute(_END, params).fetchone()
+            if end is None and not first:
+                break  # nothing new below the horizon
+            events = [_event(row[2:]) for row in rows]
             # a dossier whose opening event is in the page starts here: nothing of it can lie behind the cursor
             opened = {e.dossier_uuid for e in events if e.kind in OPENING_KINDS}
             unknown = outbox.unknown_dossiers(
@@ -151,8 +153,8 @@ def pull(
                 with conn.transaction():
                     history = [_event(row) for row in conn.execute(_HISTORY, [unknown]).fetchall()]
                 events = list({e.uuid: e for e in [*history, *events]}.values())
-            if rows:
-                cursor = PullCursor(int(rows[0][0]), int(rows[0][1]))
+            if end is not None:
+                cursor = PullCursor(int(end[0]), int(end[1]))
             stored = outbox.store_pulled(database, events, cursor, registry if first else ())
             if first:
                 outcome.counters = len(registry)
@@ -162,7 +164,7 @@ def pull(
             outcome.dossiers |= stored.dossiers
             if on_batch is not None:
                 on_batch(len(events))
-            if size < batch_size:
+            if not full:
                 break
     except psycopg.OperationalError as exc:
         raise lost_connection(exc) from None

@@ -8,6 +8,13 @@ opened has only the events it inserted; the others are locked and counted):
   events again would give the same state, at a cost that dominated the push;
 - otherwise (another counter's or agency's events, a dead letter, an event still unsent) it reads all the
   dossier's central events and replays them.
+
+A round (one central transaction) holds up to `batch_size` events. They are read from the local store in chunks,
+with the local projection of their dossiers, on a worker thread, each chunk while the central copies and inserts
+the previous one: the two machines work at the same time, and each dossier's row is projected once a round. Events
+the central already holds (a repeat after a crash before the local acknowledgement) are known by the counter's
+chain head: only those after it are inserted, plainly (no ON CONFLICT, whose speculative insertion cost a
+quarter of the insert), and those up to it must be held with the same hash, or the central refuses the round.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,11 +50,16 @@ from counter_app.sync.projection import deciding_agency_code, replay_stored, tra
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BATCH = 10000
-# The first batch is smaller: nothing overlaps its local read, and the central starts working sooner.
-FIRST_BATCH = 2000
+# Events per central transaction: a first sync of 10,000 dossiers (about 39,000 events) goes in one, so that
+# each dossier's row is projected once; memory stays bounded (about 1 KB per event held).
+DEFAULT_BATCH = 50000
+# Events per local read: the first reaches the central sooner, the next is read while it is written.
+READ_CHUNK = 5000
+# Sorting a round (and the chain check's window over it) in memory rather than in temporary files.
+_WORK_MEM = "SET LOCAL work_mem = '64MB'"
 
 Connection = psycopg.Connection[TupleRow]
+Own = tuple[str, int]  # this counter's agency code and number
 
 
 @dataclass
@@ -75,10 +87,28 @@ def _prepare(conn: Connection) -> None:
         )
 
 
+_COPY_EVENTS = sql.SQL("COPY pg_temp.push_event ({}) FROM STDIN").format(_columns(EVENT_COLUMNS))
+
+_CLEAR_EVENTS = "DELETE FROM pg_temp.push_event"
+
 _INSERT_EVENTS = sql.SQL(
-    "INSERT INTO central.event ({cols}) SELECT {cols} FROM pg_temp.push_event ORDER BY seq "
-    "ON CONFLICT (uuid) DO NOTHING RETURNING dossier_uuid::text, kind"
+    "INSERT INTO central.event ({cols}) SELECT {cols} FROM pg_temp.push_event WHERE seq > %s ORDER BY seq"
 ).format(cols=_columns(EVENT_COLUMNS))
+
+# The newest link of this counter's chain the central holds (0: none yet). Row-level security shows a counter
+# its own agency's heads only.
+_OWN_HEAD = "SELECT coalesce(max(seq), 0) FROM central.chain_head WHERE agency_code = %s AND counter = %s"
+
+# The first staged event up to the head that the central does not hold as it is: not at all (a fork: the chain
+# went on without it) or with another hash (a rewrite). An empty held hash predates the chain: taken as it is.
+_NOT_HELD = """
+SELECT p.seq, coalesce(e.hash, w.hash) FROM pg_temp.push_event p
+LEFT JOIN central.event e ON e.uuid = p.uuid
+LEFT JOIN central.event_withheld w ON w.uuid = p.uuid
+WHERE p.seq <= %s
+  AND (coalesce(e.hash, w.hash) IS NULL OR (coalesce(e.hash, w.hash) NOT IN ('', p.hash)))
+ORDER BY p.seq LIMIT 1
+"""
 
 _LOCK_DOSSIERS = (
     "SELECT pg_advisory_xact_lock(%s, k) FROM "
@@ -160,7 +190,7 @@ def refresh_projection(
         mine = local.get(uuid)
         central_count, only_own = counts.get(uuid, (0, False))
         if mine is not None and mine.replayable and only_own and central_count == mine.event_count:
-            rows.append(dossier_row(mine.values, mine.deciding_agency_code, mine.name_key))
+            rows.append(mine.row)
         else:
             to_replay.append(uuid)
     if to_replay:
@@ -184,8 +214,18 @@ _CHAIN_ADVICE = (
 )
 
 
+class _NotHeld(Exception):
+    """Events up to the central's chain head that it does not hold as they are: "fork" or "rewrite"."""
+
+    def __init__(self, refusal: str) -> None:
+        super().__init__(refusal)
+        self.refusal = refusal
+
+
 def _chain_refusal(exc: BaseException) -> str | None:
     """ "fork" or "rewrite" when the central refused the events for the audit chain, else None."""
+    if isinstance(exc, _NotHeld):
+        return exc.refusal
     if not isinstance(exc, psycopg.Error):
         return None
     if exc.sqlstate == SQLSTATE_CHAIN_REFUSED:
@@ -220,17 +260,45 @@ class _Pusher:
     counter: int
     outcome: PushOutcome
 
-    def send(self, events: Sequence[OutboxEvent], local: dict[str, LocalDossier]) -> int:
-        """One central transaction: the events (a repeat is a no-op) and the projection of what they changed."""
+    def send(
+        self, chunks: Iterable[Sequence[OutboxEvent]], events: list[OutboxEvent], local: dict[str, LocalDossier]
+    ) -> int:
+        """One central transaction: the events (those the central holds already are checked, not inserted) and the
+        projection of what they changed. Each chunk is inserted as it comes, while the next one is read.
+
+        `events` collects what `chunks` gave, also when the round fails; `local` is the projection of their
+        dossiers on this counter (see outbox.read_local_dossiers), filled in as the chunks are read.
+        """
+        of_dossiers: list[tuple[str, str]] = []
         with self.conn.transaction():
-            _copy_rows(self.conn, "push_event", EVENT_COLUMNS, events)  # OutboxEvents are rows already
-            inserted = self.conn.execute(_INSERT_EVENTS).fetchall()
-            of_dossiers = [(u, kind) for u, kind in inserted if u]
-            touched = {u for u, _kind in of_dossiers}
+            self.conn.execute(_WORK_MEM)
+            head = self._head()
+            with self.conn.cursor() as cur:
+                for chunk in chunks:
+                    events.extend(chunk)
+                    with cur.copy(_COPY_EVENTS) as copy:
+                        for event in chunk:  # OutboxEvents are rows already
+                            copy.write_row(event)
+                    new = [e for e in chunk if e.seq > head]
+                    if len(new) < len(chunk):
+                        self._check_held(head)
+                    if new:
+                        cur.execute(_INSERT_EVENTS, [head])
+                    cur.execute(_CLEAR_EVENTS)
+                    of_dossiers.extend((e.dossier_uuid, e.kind) for e in new if e.dossier_uuid)
             if of_dossiers:
                 refresh_projection(self.conn, of_dossiers, local, self.agency_code, self.counter)
-        self.outcome.dossiers.update(touched)
-        return len(inserted)
+        self.outcome.dossiers.update(u for u, _kind in of_dossiers)
+        return sum(1 for e in events if e.seq > head)
+
+    def _head(self) -> int:
+        row = self.conn.execute(_OWN_HEAD, [self.agency_code, self.counter]).fetchone()
+        return int(row[0]) if row else 0
+
+    def _check_held(self, head: int) -> None:
+        row = self.conn.execute(_NOT_HELD, [head]).fetchone()
+        if row is not None:
+            raise _NotHeld("fork" if row[1] is None else "rewrite")
 
     def chain_refused(self, refusal: str, events: Sequence[OutboxEvent]) -> RuleError:
         """The sync's refusal (exit 2) when the central found these events breaking this counter's chain."""
@@ -261,29 +329,33 @@ class _Pusher:
         except psycopg.Error as exc:  # e.g. a second installation's event whose seq the central already holds
             log.warning("link of dead letter %s not recorded on the central: %s", event.uuid, exc.sqlstate)
 
-    def batch(self, pending: outbox.PendingBatch) -> tuple[list[str], dict[str, str], int]:
-        """Send a batch; when the central refuses it, each event alone and the refused ones to dead letter.
+    def round(
+        self, chunks: Iterator[Sequence[OutboxEvent]], local: dict[str, LocalDossier]
+    ) -> tuple[list[OutboxEvent], dict[str, str], int]:
+        """Send a round; when the central refuses it, each event alone and the refused ones to dead letter.
 
+        Returns the round's events, the dead letters (uuid -> reason) and how many events the central stored.
         A refusal of the audit chain (a fork or a rewrite) is no dead letter: the whole sync stops (RuleError).
         """
+        events: list[OutboxEvent] = []
         try:
-            stored = self.send(pending.events, pending.dossiers)
+            stored = self.send(chunks, events, local)
         except psycopg.OperationalError:
             raise
         except Exception as exc:
+            events.extend(itertools.chain.from_iterable(chunks))  # what the failed COPY did not take
             if refusal := _chain_refusal(exc):
-                raise self.chain_refused(refusal, pending.events) from None
+                raise self.chain_refused(refusal, events) from None
             if not _is_bad_event(exc):
                 raise
-            log.info("batch of %d events refused (%s); retrying one by one", len(pending.events), type(exc).__name__)
+            log.info("round of %d events refused (%s); retrying one by one", len(events), type(exc).__name__)
         else:
-            return [e.uuid for e in pending.events], {}, stored
-        sent: list[str] = []
+            return events, {}, stored
         dead: dict[str, str] = {}
         stored = 0
-        for event in pending.events:
+        for event in events:
             try:
-                stored += self.send([event], pending.dossiers)
+                stored += self.send([[event]], [], local)
             except psycopg.OperationalError:
                 raise
             except Exception as exc:
@@ -294,9 +366,61 @@ class _Pusher:
                 dead[event.uuid] = _reason(exc)
                 log.warning("event %s (%s) put in dead letter: %s", event.uuid, event.kind, type(exc).__name__)
                 self.withhold(event, dead[event.uuid])
-                continue
-            sent.append(event.uuid)
-        return sent, dead, stored
+        return events, dead, stored
+
+
+Chunk = tuple[list[OutboxEvent], Future[dict[str, LocalDossier]]]
+
+
+class _Outbox:
+    """The unsent local events in chunks, read on a local worker one chunk ahead of the one being sent, and the
+    local projection of the dossiers each chunk brings first in its round, read on a second worker meanwhile."""
+
+    def __init__(
+        self, events: ThreadPoolExecutor, dossiers: ThreadPoolExecutor, database: Database, chunk: int, own: Own
+    ) -> None:
+        self._events = events
+        self._dossiers = dossiers
+        self._database = database
+        self._chunk = chunk
+        self._own = own
+        self._seen: set[str] = set()  # the dossiers whose projection the round has asked for
+        self._ahead = self._read(None, chunk, self._seen)
+
+    def _read(self, after: tuple[int, str] | None, limit: int, seen: set[str]) -> Future[Chunk]:
+        return self._events.submit(self._read_chunk, after, limit, seen)
+
+    def _read_chunk(self, after: tuple[int, str] | None, limit: int, seen: set[str]) -> Chunk:
+        events = outbox.read_pending_events(self._database, after, limit)
+        fresh = sorted({e.dossier_uuid for e in events if e.dossier_uuid} - seen)
+        seen.update(fresh)
+        agency_code, counter = self._own
+        return events, self._dossiers.submit(
+            outbox.read_local_dossiers, self._database, fresh, agency_code=agency_code, counter=counter
+        )
+
+    def first(self) -> list[OutboxEvent]:
+        """The next round's first chunk (empty: nothing left to send)."""
+        return self._ahead.result()[0]
+
+    def round(self, size: int, local: dict[str, LocalDossier]) -> Iterator[list[OutboxEvent]]:
+        """Chunks of at most `size` events in all, the first being first(); the next is read while one is sent.
+        Once they are all given, `local` holds the projection of their dossiers."""
+        taken = 0
+        projections: list[Future[dict[str, LocalDossier]]] = []
+        while taken < size:
+            chunk, dossiers = self._ahead.result()
+            if not chunk:
+                break
+            projections.append(dossiers)
+            taken += len(chunk)
+            if taken >= size:
+                self._seen = set()  # the chunk read next opens the next round
+            last = chunk[-1]
+            self._ahead = self._read((last.seq, last.uuid), min(self._chunk, size - taken) or self._chunk, self._seen)
+            yield chunk
+        for dossiers in projections:
+            local.update(dossiers.result())
 
 
 def push(
@@ -312,45 +436,44 @@ def push(
 ) -> PushOutcome:
     """Send every unsent local event; `outcome` (returned) counts what was stored, acknowledged, put in dead letter.
 
-    Each batch: read in a short local read, sent and committed on the central, then acknowledged in a short local
-    write (never before the central's commit, and no local write is open while the central is waited for). A
-    crash between the central commit and the acknowledgement only makes the next push repeat the batch, which the
-    central ignores (ON CONFLICT (uuid) DO NOTHING). `outcome` may be passed in by a caller that wants the partial
-    counts when the connection breaks half-way.
+    Each round (at most `batch_size` events): read in short local reads, sent and committed on the central, then
+    acknowledged in a short local write (never before the central's commit, and no local write is open while the
+    central is waited for). A crash between the central commit and the acknowledgement only makes the next push
+    repeat the round, whose events up to the central's chain head are checked and not stored again. `outcome` may
+    be passed in by a caller that wants the partial counts when the connection breaks half-way.
     """
     outcome = outcome if outcome is not None else PushOutcome()
-    pusher = _Pusher(conn, database, agency_code, counter, outcome)
-
-    def read(after: tuple[int, str] | None) -> outbox.PendingBatch:
-        limit = batch_size if after is not None else min(batch_size, FIRST_BATCH)
-        return outbox.read_pending(database, after, limit, agency_code=agency_code, counter=counter)
-
-    # The local side runs on one worker, in order, while the central works: the next batch is read (a short read
-    # transaction on another SQLite connection) before this one is sent, and this one is acknowledged (a short
-    # write) while the next is sent. Reading and acknowledging cost as much as the central's work.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-local") as local:
+    # The local side runs on one worker, in order, while the central works: the next chunk of events is read (a
+    # short read transaction on another SQLite connection) while one is written, the projection of a round's
+    # dossiers while the central inserts its events, and a round is acknowledged (a short write) while the next
+    # is sent.
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-local") as local,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-dossiers") as dossier_reader,
+    ):
+        pusher = _Pusher(conn, database, agency_code, counter, outcome)
         acknowledgements: list[Future[None]] = []
         try:
             _prepare(conn)
-            pending = read(None)
-            while pending.events and not (cancel is not None and cancel.is_set()):
-                following = local.submit(read, (pending.events[-1].seq, pending.events[-1].uuid))
-                sent, dead, stored = pusher.batch(pending)
-                first, last = pending.events[0], pending.events[-1]
-                # the whole batch answered for: marked by its key range in one statement
+            unsent = _Outbox(local, dossier_reader, database, min(READ_CHUNK, batch_size), (agency_code, counter))
+            while unsent.first() and not (cancel is not None and cancel.is_set()):
+                dossiers: dict[str, LocalDossier] = {}
+                events, dead, stored = pusher.round(unsent.round(batch_size, dossiers), dossiers)
+                first, last = events[0], events[-1]
+                # the whole round answered for: marked by its key range in one statement
                 span = ((first.seq, first.uuid), (last.seq, last.uuid))
+                sent = [e.uuid for e in events if e.uuid not in dead]
                 # only now that the central committed
                 acknowledgements.append(local.submit(outbox.acknowledge, database, sent, dead, span))
                 outcome.pushed += stored
                 outcome.acknowledged += len(sent)
                 outcome.dead += len(dead)
                 if on_batch is not None:
-                    on_batch(len(pending.events))
-                pending = following.result()
+                    on_batch(len(events))
         except psycopg.OperationalError as exc:
             raise lost_connection(exc) from None
         finally:
-            # what the central committed is acknowledged even when a later batch fails (the worker runs the
+            # what the central committed is acknowledged even when a later round fails (the worker runs the
             # queued acknowledgements before the pool closes); their own errors surface here
             for acknowledged in acknowledgements:
                 acknowledged.result()

@@ -72,8 +72,12 @@ def test_killed_intakes_lose_and_half_write_nothing(counter_db: Path) -> None:
         )
         # kill moments spread over an intake's whole life, as long as intakes take now
         typical = sorted(durations)[len(durations) // 2]
-        time.sleep(rng.uniform(0.2, 1.05) * typical)
-        if proc.poll() is None:
+        # every fifth intake is left to finish: on a loaded machine every intake may outlast the kill moments,
+        # and the drill needs intakes that reported success to check against
+        spared = trial % 5 == 4
+        if not spared:
+            time.sleep(rng.uniform(0.2, 1.05) * typical)
+        if not spared and proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)
             killed += 1
         out, _err = proc.communicate(timeout=60)
