@@ -7,6 +7,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from uuid6 import uuid7
+
 from counter_app.errors import RuleError, ValidationError
 
 # QCVN 102:2016/BTTTT: four levels written lowest first, "level4.level3.level2.level1", 3.2.2.3 characters;
@@ -243,5 +245,11 @@ def issue_document_number(
 
 
 def new_uuid() -> uuid.UUID:
-    """Identity of a dossier or an event, made on the counter so offline counters never collide."""
-    return uuid.uuid4()
+    """Identity of a dossier or an event, made on the counter so offline counters never collide.
+
+    Version 7 (RFC 9562): the creation time in milliseconds, then 76 random bits. Offline counters still never
+    collide, and the keys a counter makes come in time order, so that the indexes keyed by them (the uuid and
+    dossier indexes of the events, here and on the central, which holds every counter's) take new keys at their
+    end rather than at random places: cheaper inserts, and pages that stay in memory.
+    """
+    return uuid7()

@@ -82,14 +82,18 @@ def _person(rng: random.Random) -> tuple[str, str, str, str]:
     return name, identifier, phone, address
 
 
-def _uuids(count: int) -> list[str]:
-    """`count` random (version 4) UUIDs as text, like str(uuid.uuid4()), from one read of the system's randomness."""
-    raw = os.urandom(16 * count).hex()
+def _uuids(count: int, at: datetime) -> list[str]:
+    """`count` UUIDs as text, version 7 like codes.new_uuid's but stamped `at` (the demo's day, not now) and in
+    increasing order (a counter in the 12 bits after the version), the rest random from one read of the system's
+    randomness."""
+    first_ms = int(at.timestamp() * 1000)
+    raw = os.urandom(8 * count).hex()
     out = []
-    for start in range(0, 32 * count, 32):
-        h = raw[start : start + 32]
-        variant = "89ab"[int(h[16], 16) & 3]
-        out.append(f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{variant}{h[17:20]}-{h[20:]}")
+    for index in range(count):
+        stamp = f"{first_ms + (index >> 12):012x}"
+        tail = raw[16 * index : 16 * index + 16]
+        variant = "89ab"[int(tail[0], 16) & 3]
+        out.append(f"{stamp[:8]}-{stamp[8:]}-7{index & 0xFFF:03x}-{variant}{tail[1:4]}-{tail[4:]}")
     return out
 
 
@@ -315,7 +319,7 @@ class _Writer:
         width = self.numbering.number_digits
         prefix = str(DossierCode(agency, day, counter, 1, self.numbering))[:-width]
         base = datetime.combine(day, time(7, 30), tzinfo=VN_TZ)
-        uuids = iter(_uuids(count * 5))  # a dossier and at most four events each
+        uuids = iter(_uuids(count * 5, base))  # a dossier and at most four events each
         states: list[DossierState] = []
         events: list[NewEvent] = []
         for number in range(start + 1, start + count + 1):

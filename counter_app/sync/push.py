@@ -261,13 +261,18 @@ class _Pusher:
     outcome: PushOutcome
 
     def send(
-        self, chunks: Iterable[Sequence[OutboxEvent]], events: list[OutboxEvent], local: dict[str, LocalDossier]
+        self,
+        chunks: Iterable[Sequence[OutboxEvent]],
+        events: list[OutboxEvent],
+        local: dict[str, LocalDossier],
+        on_chunk: Callable[[int], None] | None = None,
     ) -> int:
         """One central transaction: the events (those the central holds already are checked, not inserted) and the
         projection of what they changed. Each chunk is inserted as it comes, while the next one is read.
 
         `events` collects what `chunks` gave, also when the round fails; `local` is the projection of their
-        dossiers on this counter (see outbox.read_local_dossiers), filled in as the chunks are read.
+        dossiers on this counter (see outbox.read_local_dossiers), filled in as the chunks are read; `on_chunk`
+        hears how many events each chunk took (progress: they are committed with the round).
         """
         of_dossiers: list[tuple[str, str]] = []
         with self.conn.transaction():
@@ -286,6 +291,8 @@ class _Pusher:
                         cur.execute(_INSERT_EVENTS, [head])
                     cur.execute(_CLEAR_EVENTS)
                     of_dossiers.extend((e.dossier_uuid, e.kind) for e in new if e.dossier_uuid)
+                    if on_chunk is not None:
+                        on_chunk(len(chunk))
             if of_dossiers:
                 refresh_projection(self.conn, of_dossiers, local, self.agency_code, self.counter)
         self.outcome.dossiers.update(u for u, _kind in of_dossiers)
@@ -330,7 +337,10 @@ class _Pusher:
             log.warning("link of dead letter %s not recorded on the central: %s", event.uuid, exc.sqlstate)
 
     def round(
-        self, chunks: Iterator[Sequence[OutboxEvent]], local: dict[str, LocalDossier]
+        self,
+        chunks: Iterator[Sequence[OutboxEvent]],
+        local: dict[str, LocalDossier],
+        on_chunk: Callable[[int], None] | None = None,
     ) -> tuple[list[OutboxEvent], dict[str, str], int]:
         """Send a round; when the central refuses it, each event alone and the refused ones to dead letter.
 
@@ -339,7 +349,7 @@ class _Pusher:
         """
         events: list[OutboxEvent] = []
         try:
-            stored = self.send(chunks, events, local)
+            stored = self.send(chunks, events, local, on_chunk)
         except psycopg.OperationalError:
             raise
         except Exception as exc:
@@ -440,7 +450,8 @@ def push(
     acknowledged in a short local write (never before the central's commit, and no local write is open while the
     central is waited for). A crash between the central commit and the acknowledgement only makes the next push
     repeat the round, whose events up to the central's chain head are checked and not stored again. `outcome` may
-    be passed in by a caller that wants the partial counts when the connection breaks half-way.
+    be passed in by a caller that wants the partial counts when the connection breaks half-way. `on_batch` hears
+    how many events each chunk took, as the central takes it; `cancel` is looked at between rounds.
     """
     outcome = outcome if outcome is not None else PushOutcome()
     # The local side runs on one worker, in order, while the central works: the next chunk of events is read (a
@@ -458,7 +469,7 @@ def push(
             unsent = _Outbox(local, dossier_reader, database, min(READ_CHUNK, batch_size), (agency_code, counter))
             while unsent.first() and not (cancel is not None and cancel.is_set()):
                 dossiers: dict[str, LocalDossier] = {}
-                events, dead, stored = pusher.round(unsent.round(batch_size, dossiers), dossiers)
+                events, dead, stored = pusher.round(unsent.round(batch_size, dossiers), dossiers, on_batch)
                 first, last = events[0], events[-1]
                 # the whole round answered for: marked by its key range in one statement
                 span = ((first.seq, first.uuid), (last.seq, last.uuid))
@@ -468,8 +479,6 @@ def push(
                 outcome.pushed += stored
                 outcome.acknowledged += len(sent)
                 outcome.dead += len(dead)
-                if on_batch is not None:
-                    on_batch(len(events))
         except psycopg.OperationalError as exc:
             raise lost_connection(exc) from None
         finally:

@@ -6,6 +6,7 @@ import json
 import random
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -186,3 +187,18 @@ def test_each_appointment_is_the_one_the_desk_would_have_given(services: Service
         assert (state.due_at, state.calendar_version) == (appointment.due, appointment.calendar_version)
         same_day += state.same_day_cutoff is not None
     assert same_day > 0  # same-day procedures, remembered per side of their cut-off, are among them
+
+
+def test_identities_are_version_7_stamped_on_their_day_in_the_counters_order(services: Services) -> None:
+    """Like new_uuid's on a real intake: time-ordered keys, so the indexes keyed by them grow at their end."""
+    with services.context.uow() as uow:
+        events = uow.session.execute(select(EventRow.uuid, EventRow.dossier_uuid).order_by(EventRow.seq)).all()
+        received = dict(uow.session.execute(select(DossierRow.uuid, DossierRow.received_at)).all())
+
+    ids = [uuid.UUID(u) for u, _d in events]
+    assert all(i.version == 7 and i.variant == uuid.RFC_4122 for i in ids)
+    assert len(set(ids)) == len(ids)
+    assert ids == sorted(ids)  # in the counter's own order, the order a push sends them in
+    for dossier_uuid, at in received.items():
+        stamp = datetime.fromtimestamp((uuid.UUID(dossier_uuid).int >> 80) / 1000, VN_TZ)
+        assert stamp.date() == at.date()  # stamped on the day the dossier was received

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import date
 
@@ -353,7 +354,14 @@ def test_issue_document_number_and_exhaustion() -> None:
         issue_document_number(2026, 12, 999999, "PBS", BUSY)
 
 
-def test_new_uuid_is_random_and_unique() -> None:
-    ids = {new_uuid() for _ in range(1000)}
-    assert len(ids) == 1000
-    assert all(isinstance(i, uuid.UUID) and i.version == 4 for i in ids)
+def test_new_uuid_is_unique_time_ordered_and_stamped_now() -> None:
+    before = time.time_ns() // 1_000_000
+    ids = [new_uuid() for _ in range(1000)]
+    after = time.time_ns() // 1_000_000
+
+    assert len(set(ids)) == 1000
+    assert all(isinstance(i, uuid.UUID) and i.version == 7 and i.variant == uuid.RFC_4122 for i in ids)
+    assert ids == sorted(ids)  # made in time order, even within one millisecond
+    stamps = [i.int >> 80 for i in ids]  # the first 48 bits: Unix time in milliseconds
+    # the generator moves on by a millisecond when asked twice in one: at most 1,000 ms ahead here
+    assert before <= stamps[0] and stamps[-1] <= after + 1000
