@@ -127,10 +127,13 @@ class DossierRepository:
                 }
                 for i, p in enumerate(state.papers, start=1)
             )
+        # render_nulls: the dossiers whose optional fields (code, dates, ...) are unset go in the same batch as the
+        # others; otherwise the ORM groups rows by which keys are not None, one statement per group (a pull of
+        # 10,000 dossiers took 2,400 of them). A None only ever stands in a nullable column.
         if rows:
-            self.session.execute(insert(DossierRow), rows)
+            self.session.execute(insert(DossierRow).execution_options(render_nulls=True), rows)
         if papers:
-            self.session.execute(insert(DossierPaperRow), papers)
+            self.session.execute(insert(DossierPaperRow).execution_options(render_nulls=True), papers)
 
     def search(self, text: str, *, folded: str, limit: int = 200, papers: bool = True) -> list[DossierState]:
         """By code (exact or prefix), slip, identifier, phone, or a diacritic-folded name fragment; newest first.
