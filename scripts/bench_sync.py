@@ -22,6 +22,10 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from counter_app.sync.report import SyncReport
 
 ROOT = Path(__file__).resolve().parents[1]
 AGENCY = "000.17.22.H56"
@@ -151,6 +155,22 @@ def _fresh_central(cluster: object, name: str) -> tuple[str, list[str]]:
     return admin_url, [f"postgresql://{a.role}:{a.password}@{admin.host}:{admin.port}/{admin.dbname}" for a in accounts]
 
 
+def _timed_sync(db: Path, url: str, *, new_counter: int | None = None) -> tuple[float, SyncReport]:
+    """Seconds one sync of this counter database takes (set up first as `new_counter` when given), and its report."""
+    from counter_app.bootstrap import build_services
+    from counter_app.services.clock import SystemClock
+
+    services = build_services(db, SystemClock())
+    try:
+        if new_counter is not None:
+            services.setup.init_local(agency_code=AGENCY, agency_name="UBND phường Bến Thành", counter=new_counter)
+        started = time.perf_counter()
+        report = services.sync.sync_now(central_url=url)
+        return time.perf_counter() - started, report
+    finally:
+        services.close()
+
+
 def bench_sync(n: int, *, repeats: int = REPEATS) -> SyncBench:
     """Measure a first sync of n demo dossiers (their whole histories) by one counter, the two COPY baselines, and a
     second counter's first sync, which pulls them all; each the best of `repeats` runs on a throwaway cluster."""
@@ -177,22 +197,11 @@ def bench_sync(n: int, *, repeats: int = REPEATS) -> SyncBench:
             _admin_url, urls = _fresh_central(cluster, f"bench_sync_{run}")
             db = Path(folder) / f"counter-{run}.db"
             shutil.copyfile(unsynced, db)
-            services = build_services(db, SystemClock())
-            try:
-                started = time.perf_counter()
-                report = services.sync.sync_now(central_url=urls[0])
-                syncs.append(time.perf_counter() - started)
-            finally:
-                services.close()
+            seconds, report = _timed_sync(db, urls[0])
+            syncs.append(seconds)
             assert report.pushed == events and report.failed == 0, report
-            other = build_services(Path(folder) / f"other-{run}.db", SystemClock())
-            try:
-                other.setup.init_local(agency_code=AGENCY, agency_name="UBND phường Bến Thành", counter=2)
-                started = time.perf_counter()
-                pulled = other.sync.sync_now(central_url=urls[1])
-                pulls.append(time.perf_counter() - started)
-            finally:
-                other.close()
+            seconds, pulled = _timed_sync(Path(folder) / f"other-{run}.db", urls[1], new_counter=2)
+            pulls.append(seconds)
             assert pulled.pulled == events and pulled.failed == 0, pulled
         event_rows, dossier_rows = _rows(unsynced)
         assert len(event_rows) == events

@@ -91,12 +91,6 @@ class LocalDossier:
 
 
 @dataclass(frozen=True)
-class PendingBatch:
-    events: list[OutboxEvent]
-    dossiers: dict[str, LocalDossier]
-
-
-@dataclass(frozen=True)
 class StoredPull:
     inserted: int
     dossiers: frozenset[str]
@@ -150,15 +144,6 @@ def read_local_dossiers(
         return {}
     with UnitOfWork(database) as uow:
         return _local_dossiers(uow.session.connection(), dossier_uuids, agency_code, counter)
-
-
-def read_pending(
-    database: Database, after: tuple[int, str] | None, limit: int, *, agency_code: str, counter: int
-) -> PendingBatch:
-    """The next unsent local events (see read_pending_events) with the local projection of their dossiers."""
-    events = read_pending_events(database, after, limit)
-    uuids = sorted({e.dossier_uuid for e in events if e.dossier_uuid})
-    return PendingBatch(events, read_local_dossiers(database, uuids, agency_code=agency_code, counter=counter))
 
 
 # Fixed SQL (column names from the model, placeholders only). The dossiers come as one JSON array parameter

@@ -87,17 +87,11 @@ def _prepare(conn: Connection) -> None:
         )
 
 
-_COPY_EVENTS = sql.SQL("COPY pg_temp.push_event ({}) FROM STDIN").format(_columns(EVENT_COLUMNS))
-
 _CLEAR_EVENTS = "DELETE FROM pg_temp.push_event"
 
 _INSERT_EVENTS = sql.SQL(
     "INSERT INTO central.event ({cols}) SELECT {cols} FROM pg_temp.push_event WHERE seq > %s ORDER BY seq"
 ).format(cols=_columns(EVENT_COLUMNS))
-
-# The newest link of this counter's chain the central holds (0: none yet). Row-level security shows a counter
-# its own agency's heads only.
-_OWN_HEAD = "SELECT coalesce(max(seq), 0) FROM central.chain_head WHERE agency_code = %s AND counter = %s"
 
 # The first staged event up to the head that the central does not hold as it is: not at all (a fork: the chain
 # went on without it) or with another hash (a rewrite). An empty held hash predates the chain: taken as it is.
@@ -281,9 +275,7 @@ class _Pusher:
             with self.conn.cursor() as cur:
                 for chunk in chunks:
                     events.extend(chunk)
-                    with cur.copy(_COPY_EVENTS) as copy:
-                        for event in chunk:  # OutboxEvents are rows already
-                            copy.write_row(event)
+                    _copy_rows(self.conn, "push_event", EVENT_COLUMNS, chunk)  # OutboxEvents are rows already
                     new = [e for e in chunk if e.seq > head]
                     if len(new) < len(chunk):
                         self._check_held(head)
@@ -299,7 +291,8 @@ class _Pusher:
         return sum(1 for e in events if e.seq > head)
 
     def _head(self) -> int:
-        row = self.conn.execute(_OWN_HEAD, [self.agency_code, self.counter]).fetchone()
+        """The newest link of this counter's chain the central holds (0: none yet)."""
+        row = self.conn.execute(_HEAD, [self.agency_code, self.counter]).fetchone()
         return int(row[0]) if row else 0
 
     def _check_held(self, head: int) -> None:
