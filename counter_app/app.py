@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from counter_app.errors import CounterError
 from counter_app.ui.fonts import load_app_fonts
+from counter_app.ui.gc_guard import UiThreadCollector, collect_garbage_on_ui_thread
 from counter_app.ui.main_window import MainWindow
 from counter_app.ui.task_runner import TaskRunner
 
@@ -133,6 +134,7 @@ class RunningApp:
     app: QApplication
     window: MainWindow
     runner: TaskRunner
+    collector: UiThreadCollector
     # set once the window has been painted (start_rest)
     scanner: ScannerFilter | None = None
     session: SessionGuard | None = None
@@ -147,11 +149,12 @@ def start_app(args: argparse.Namespace) -> RunningApp:
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("counter_app")
     app.setApplicationDisplayName("Bộ phận Một cửa")
+    collector = collect_garbage_on_ui_thread(app)  # before any worker starts: Qt objects die on the UI thread
     load_app_fonts(app)
     runner = TaskRunner(app)
     window = MainWindow(runner, offer_first_run=True)
     window.show()
-    running = RunningApp(app, window, runner)
+    running = RunningApp(app, window, runner, collector)
     AfterFirstPaint(window, partial(start_rest, running, args))
     return running
 
@@ -223,6 +226,7 @@ def stop_app(running: RunningApp) -> None:
         running.app.removeEventFilter(running.scanner)
     if running.window.services is not None:
         running.window.services.close()
+    running.collector.stop()  # no worker left: the interpreter's own collection is safe again
     log.info("window closed")
 
 

@@ -8,11 +8,29 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from support.cups import CupsQueue, reset_cups_client, running_cups_queue
 from support.pg_cluster import PgCluster, running_pg_cluster
 from support.secret_service import SecretService, running_secret_service
+
+
+@pytest.fixture(autouse=True)
+def ui_thread_gc(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """As in the application: while a Qt test runs, cycles are collected on the UI thread only (gc_guard).
+
+    Yields the UiThreadCollector for a test that uses Qt, else None.
+    """
+    if not {"qapp", "qtbot"} & set(request.fixturenames):
+        yield None
+        return
+    from counter_app.ui.gc_guard import collect_garbage_on_ui_thread
+
+    collector = collect_garbage_on_ui_thread(request.getfixturevalue("qapp"))
+    yield collector
+    collector.stop()
+    collector.deleteLater()
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtWidgets import QApplication, QWidget
 
 from counter_app.ui.fonts import load_app_fonts
+from counter_app.ui.gc_guard import collect_garbage_on_ui_thread
 from counter_app.ui.main_window import MainWindow
 from counter_app.ui.qt_compat import emit
 from counter_app.ui.task_runner import TaskRunner
@@ -68,6 +69,7 @@ def tour_screens(services: Any, dossier_code: str | None, pdfs: list[Path]) -> l
     """Main window, intake, a dossier, every workspace tab, the dashboard and a viewer for each PDF."""
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    collector = collect_garbage_on_ui_thread(app)
     load_app_fonts(app)
     runner = TaskRunner(app)
     tour = _Tour(runner)
@@ -93,6 +95,7 @@ def tour_screens(services: Any, dossier_code: str | None, pdfs: list[Path]) -> l
         sys.excepthook = previous_hook
         window.deleteLater()
         QApplication.processEvents()
+        collector.stop()  # the caller's process goes on without an event loop
     return tour.results
 
 

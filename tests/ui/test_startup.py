@@ -115,8 +115,9 @@ def test_after_first_paint_falls_back_when_never_painted(qtbot: Any) -> None:
 
 
 def test_start_app_shows_the_window_then_starts_the_rest(
-    qtbot: Any, qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: Any, qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ui_thread_gc: Any
 ) -> None:
+    ui_thread_gc.stop()  # the application installs its own
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
     monkeypatch.setattr(threading, "excepthook", threading.excepthook)
     monkeypatch.setattr(app_module, "log_dir", lambda: tmp_path / "logs")
@@ -126,6 +127,7 @@ def test_start_app_shows_the_window_then_starts_the_rest(
     qtbot.addWidget(running.window)
     try:
         assert running.window.isVisible()
+        assert running.collector.active and not gc.isenabled()  # cycles are collected on this thread only
         assert running.scanner is None and running.session is None  # not before the first paint
         assert sys.getswitchinterval() == pytest.approx(app_module.SWITCH_INTERVAL_S)
         qtbot.waitUntil(lambda: running.scanner is not None, timeout=5000)
@@ -138,6 +140,7 @@ def test_start_app_shows_the_window_then_starts_the_rest(
         gc.unfreeze()
         gc.set_threshold(*thresholds)
         app_module.stop_app(running)
+        assert gc.isenabled() and not running.collector.active
         if running.scanner is not None:
             running.scanner.deleteLater()
         running.runner.deleteLater()
