@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from counter_app.domain.clock import to_vn
 from counter_app.errors import CounterError, RuleError
 from counter_app.services.context import ServiceContext
-from counter_app.storage.models import EventRow
+from counter_app.storage.models import DELIVERY_DEAD, DELIVERY_PENDING, DELIVERY_STATE, EventRow
 from counter_app.sync import outbox
 from counter_app.sync.central_url import PasswordPrompt, parse_central_url, resolve_password
 from counter_app.sync.report import SyncInterrupted, SyncReport
@@ -226,13 +226,13 @@ class SyncService:
     def dossier_sync_state(self, dossier_uuid: str) -> DossierSyncState:
         with self.context.uow() as uow:
             rows = uow.session.execute(
-                select(EventRow.sync_state, func.count(), func.max(EventRow.sync_error))
+                select(DELIVERY_STATE, func.count(), func.max(EventRow.sync_error))
                 .where(EventRow.dossier_uuid == dossier_uuid, EventRow.origin == "local")
-                .group_by(EventRow.sync_state)
+                .group_by(DELIVERY_STATE)
             ).all()
         counts = {int(state): int(count) for state, count, _error in rows}
-        error = next((str(err) for state, _count, err in rows if state == 2), "")
-        failed, pending = counts.get(2, 0), counts.get(0, 0)
+        error = next((str(err) for state, _count, err in rows if state == DELIVERY_DEAD), "")
+        failed, pending = counts.get(DELIVERY_DEAD, 0), counts.get(DELIVERY_PENDING, 0)
         state = FAILED if failed else (PENDING if pending else SYNCED)
         return DossierSyncState(dossier_uuid, state, pending, failed, error)
 

@@ -16,7 +16,7 @@ from sqlalchemy import String, func, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from counter_app.domain.audit_chain import ChainLink, link_hash
-from counter_app.storage.models import EventRow
+from counter_app.storage.models import DELIVERY_SENT, DELIVERY_STATE, EventRow
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ def chain_links(session: Session, agency_code: str, counter: int) -> Iterator[Ch
 
 
 def chain_links_sent(session: Session, agency_code: str, counter: int) -> Iterator[tuple[ChainLink, bool]]:
-    """`chain_links` with, for each row, whether the central acknowledged it (sync_state 1: it must be there)."""
+    """`chain_links` with, for each row, whether the central acknowledged it (delivered: it must be there)."""
     query = (
         select(
             EventRow.uuid,
@@ -101,14 +101,14 @@ def chain_links_sent(session: Session, agency_code: str, counter: int) -> Iterat
             EventRow.clerk,
             EventRow.prev_hash,
             EventRow.hash,
-            EventRow.sync_state,
+            DELIVERY_STATE,
         )
         .where(EventRow.agency_code == agency_code, EventRow.counter == counter)
         .order_by(EventRow.seq)
         .execution_options(yield_per=_STREAM)
     )
-    for *row, sync_state in session.execute(query):
-        yield ChainLink(*row), sync_state == 1
+    for *row, delivery in session.execute(query):
+        yield ChainLink(*row), delivery == DELIVERY_SENT
 
 
 class ChainWriter:

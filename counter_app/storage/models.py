@@ -14,7 +14,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    case,
     event,
+    exists,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -200,8 +202,19 @@ class DossierPaperRow(Base):
     missing: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-# What makes an event unsent: recorded here (not pulled) and neither sent nor in dead letter.
-PENDING_EVENTS_SQL = "sync_state = 0 AND origin = 'local'"
+# The outbox: which of this counter's events the central has not acknowledged yet, as (seq, uuid) keys in the
+# order a push reads them (migration 0006). A trigger lists every event recorded here (origin local) as it is
+# inserted, whoever inserts it (the ORM, bulk loads, plain SQL); a push removes a batch's keys once the central
+# committed it: a range delete in a narrow table, where marking each event row sent rewrote the whole log's
+# pages (~30 MB of WAL for 10,000 dossiers). A dead letter leaves it too, with event.sync_state = 2.
+EVENT_OUTBOX_TABLE = "event_outbox"
+EVENT_OUTBOX_DDL = (
+    "CREATE TRIGGER event_outbox_insert AFTER INSERT ON event "
+    "WHEN new.origin = 'local' AND new.sync_state = 0 BEGIN "
+    "INSERT INTO event_outbox(seq, uuid) VALUES (new.seq, new.uuid); END",
+    "CREATE TRIGGER event_outbox_delete AFTER DELETE ON event BEGIN "
+    "DELETE FROM event_outbox WHERE seq = old.seq AND uuid = old.uuid; END",
+)
 
 
 class EventRow(Base):
@@ -211,9 +224,6 @@ class EventRow(Base):
     __table_args__ = (
         UniqueConstraint("agency_code", "counter", "seq"),
         Index("ix_event_dossier", "dossier_uuid", "occurred_at"),
-        # the outbox: unsent local events in the order a push reads them (migration 0005); queries spell the
-        # condition out as literals (PENDING_EVENTS_SQL) for SQLite to use it
-        Index("ix_event_pending", "seq", "uuid", sqlite_where=text(PENDING_EVENTS_SQL)),
         # reports: events of one of the kinds they count, in a period. Partial: an index on every kind would be
         # chosen over ix_event_dossier for "kind = 'dossier.transferred' AND dossier_uuid IN (…)" (sync).
         Index("ix_event_kind_time", "kind", "occurred_at", sqlite_where=text(REPORT_EVENT_KINDS_SQL)),
@@ -231,11 +241,36 @@ class EventRow(Base):
     seq: Mapped[int] = mapped_column(Integer)  # per counter, gap-free, the order of the counter's own log
     clerk: Mapped[str] = mapped_column(String(100), default="")
     origin: Mapped[str] = mapped_column(String(10), default="local")  # local | central (pulled)
-    sync_state: Mapped[int] = mapped_column(Integer, default=0)  # 0 pending, 1 sent, 2 dead letter
+    # 2: dead letter (sync_error says why). Otherwise delivered unless listed in event_outbox; 1 marks the events
+    # pulled from the central, and those sent before migration 0006. Read it through DELIVERY_STATE.
+    sync_state: Mapped[int] = mapped_column(Integer, default=0)
     sync_error: Mapped[str] = mapped_column(Text, default="")
     # tamper evidence: HMAC chain per counter (prev_hash of seq n is hash of seq n-1)
     prev_hash: Mapped[str] = mapped_column(String(64), default="")
     hash: Mapped[str] = mapped_column(String(64), default="")
+
+
+class EventOutboxRow(Base):
+    """An event of this counter not yet acknowledged by the central (EVENT_OUTBOX_DDL keeps the list)."""
+
+    __tablename__ = EVENT_OUTBOX_TABLE
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+
+
+# An event's delivery, as the clerk and the audit see it: 0 unsent, 1 on the central (sent, or pulled from it),
+# 2 dead letter. A look-up of the outbox's primary key per event.
+DELIVERY_PENDING, DELIVERY_SENT, DELIVERY_DEAD = 0, 1, 2
+DELIVERY_STATE = case(
+    (EventRow.sync_state == DELIVERY_DEAD, DELIVERY_DEAD),
+    (
+        exists().where(EventOutboxRow.seq == EventRow.seq, EventOutboxRow.uuid == EventRow.uuid),
+        DELIVERY_PENDING,
+    ),
+    else_=DELIVERY_SENT,
+)
 
 
 class DocumentRow(Base):
@@ -334,6 +369,8 @@ class AttachmentRow(Base):
     sync_error: Mapped[str] = mapped_column(Text, default="")
 
 
+for _statement in EVENT_OUTBOX_DDL:  # once both tables exist
+    event.listen(Base.metadata, "after_create", DDL(_statement).execute_if(dialect="sqlite"))  # type: ignore[no-untyped-call]
 for _statement in NAME_SEARCH_DDL:
     # DDL() formats its text with %: the strftime('%s', …) of the triggers is written %%s for it
     _ddl = DDL(_statement.replace("%", "%%"))  # type: ignore[no-untyped-call]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, column, func, select, table, text
+from sqlalchemy import Connection, column, func, select, table
 from sqlalchemy.orm import Session
 
 from counter_app.domain.clock import to_vn
@@ -23,7 +23,7 @@ from counter_app.domain.dossier import DossierState
 from counter_app.errors import RuleError
 from counter_app.storage.bulk_load import EVENT_COLUMNS
 from counter_app.storage.database import Database
-from counter_app.storage.models import ATTACHMENT_PULLED, PENDING_EVENTS_SQL, AttachmentRow, DossierRow, EventRow
+from counter_app.storage.models import ATTACHMENT_PULLED, AttachmentRow, DossierRow, EventOutboxRow, EventRow
 from counter_app.storage.repositories import DossierRepository
 from counter_app.storage.unit_of_work import UnitOfWork
 from counter_app.sync.projection import deciding_agency_code, replay_stored
@@ -111,14 +111,15 @@ def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
 
 
 def count_pending(database: Database) -> int:
-    """This counter's events not yet on the central (read from the outbox index alone)."""
+    """This counter's events not yet on the central (the outbox's length)."""
     with UnitOfWork(database) as uow:
-        return int(uow.session.scalar(select(func.count()).select_from(EventRow).where(text(PENDING_EVENTS_SQL))) or 0)
+        return int(uow.session.scalar(select(func.count()).select_from(EventOutboxRow)) or 0)
 
 
 _PENDING_SQL = (
-    "SELECT uuid, dossier_uuid, kind, payload, occurred_at, agency_code, counter, seq, clerk, prev_hash, hash "  # noqa: S608
-    f"FROM event WHERE {PENDING_EVENTS_SQL} AND (seq, uuid) > (?, ?) ORDER BY seq, uuid LIMIT ?"
+    "SELECT e.uuid, e.dossier_uuid, e.kind, e.payload, e.occurred_at, e.agency_code, e.counter, e.seq, e.clerk, "
+    "e.prev_hash, e.hash FROM event_outbox o JOIN event e ON e.uuid = o.uuid "
+    "WHERE (o.seq, o.uuid) > (?, ?) ORDER BY o.seq, o.uuid LIMIT ?"
 )
 
 
@@ -206,16 +207,18 @@ def _local_dossiers(
     return found
 
 
-# Marks a whole batch sent in one statement: its events are the pending ones between its first and last keys
-# (a batch is read as a contiguous run of pending events in (seq, uuid) order, and new events come after it).
-_ACK_SPAN = (
-    f"UPDATE event SET sync_state = 1 WHERE {PENDING_EVENTS_SQL} AND seq BETWEEN ? AND ? "  # noqa: S608
-    "AND (seq, uuid) >= (?, ?) AND (seq, uuid) <= (?, ?)"
+# Marks a whole batch sent in one statement: its events are the outbox's keys between its first and last (a batch
+# is read as a contiguous run of the outbox in (seq, uuid) order, and new events come after it).
+_ACK_SPAN = "DELETE FROM event_outbox WHERE (seq, uuid) >= (?, ?) AND (seq, uuid) <= (?, ?)"
+# By uuid, whatever the events' state: each found through the event's primary key, then the outbox's.
+_ACK_SENT = (
+    "DELETE FROM event_outbox WHERE (seq, uuid) IN "
+    "(SELECT seq, uuid FROM event WHERE uuid IN (SELECT value FROM json_each(?)))"
 )
-# By uuid (the primary key), whatever the events' state.
-# instead of looking the uuids up.
-_ACK_SENT = "UPDATE event SET sync_state = 1 WHERE uuid IN (SELECT value FROM json_each(?)) AND sync_state != 1"
-_ACK_DEAD = "UPDATE event SET sync_state = 2, sync_error = ? WHERE uuid = ?"
+_ACK_DEAD = (
+    "UPDATE event SET sync_state = 2, sync_error = ? WHERE uuid = ?",
+    "DELETE FROM event_outbox WHERE (seq, uuid) IN (SELECT seq, uuid FROM event WHERE uuid = ?)",
+)
 
 Span = tuple[tuple[int, str], tuple[int, str]]
 
@@ -232,11 +235,12 @@ def acknowledge(database: Database, sent: Sequence[str], dead: dict[str, str], s
         cursor = uow.session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
         if sent and span is not None:
             (first_seq, first_uuid), (last_seq, last_uuid) = span
-            cursor.execute(_ACK_SPAN, (first_seq, last_seq, first_seq, first_uuid, last_seq, last_uuid))
+            cursor.execute(_ACK_SPAN, (first_seq, first_uuid, last_seq, last_uuid))
         elif sent:
             cursor.execute(_ACK_SENT, (json.dumps(list(sent)),))
-        # after the span: a dead letter inside it was marked sent a moment ago, in this same transaction
-        cursor.executemany(_ACK_DEAD, [(reason[:2000], uuid) for uuid, reason in dead.items()])
+        mark_dead, unlist = _ACK_DEAD
+        cursor.executemany(mark_dead, [(reason[:2000], uuid) for uuid, reason in dead.items()])
+        cursor.executemany(unlist, [(uuid,) for uuid in dead])
         cursor.close()
         uow.commit()
 

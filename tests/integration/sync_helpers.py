@@ -24,7 +24,7 @@ from counter_app.domain.clock import to_vn
 from counter_app.domain.dossier import DossierState, replay
 from counter_app.domain.intake import IntakeForm
 from counter_app.services.views import IntakeResult
-from counter_app.storage.models import DossierRow, EventRow
+from counter_app.storage.models import DELIVERY_STATE, DossierRow, EventRow
 from counter_app.sync.central_admin import CounterAccount, add_counter
 from counter_app.sync.central_schema import state_from_central
 from counter_app.sync.central_url import parse_central_url
@@ -142,9 +142,9 @@ def sync(services: Services, central: Central, agency: str, number: int, **kwarg
 
 
 def local_events(services: Services, *, origin: str | None = None) -> dict[str, tuple[str, str, int, int]]:
-    """uuid -> (kind, payload, counter, sync_state) of a counter's local event log."""
+    """uuid -> (kind, payload, counter, delivery: 0 unsent, 1 on the central, 2 dead letter) of a counter's log."""
     with services.context.uow() as uow:
-        query = select(EventRow.uuid, EventRow.kind, EventRow.payload, EventRow.counter, EventRow.sync_state)
+        query = select(EventRow.uuid, EventRow.kind, EventRow.payload, EventRow.counter, DELIVERY_STATE)
         if origin is not None:
             query = query.where(EventRow.origin == origin)
         return {u: (k, p, c, s) for u, k, p, c, s in uow.session.execute(query).all()}

@@ -77,10 +77,11 @@ def rewrite_from(services: Services, seq: int, *, resend: bool) -> None:
                 changed = replace(changed, payload=json.dumps(payload, ensure_ascii=False, sort_keys=True))
             changed = replace(changed, hash=link_hash(key, changed))
             conn.execute(
-                "UPDATE event SET payload = ?, prev_hash = ?, hash = ?, sync_state = CASE WHEN ? THEN 0 "
-                "ELSE sync_state END WHERE uuid = ?",
-                (changed.payload, changed.prev_hash, changed.hash, resend, link.uuid),
+                "UPDATE event SET payload = ?, prev_hash = ?, hash = ? WHERE uuid = ?",
+                (changed.payload, changed.prev_hash, changed.hash, link.uuid),
             )
+            if resend:  # listed in the outbox again: the next push sends it
+                conn.execute("INSERT OR IGNORE INTO event_outbox (seq, uuid) VALUES (?, ?)", (link.seq, link.uuid))
             prev = changed.hash
 
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select, text
 from sync_helpers import (
     AGENCY_A,
     Central,
@@ -126,7 +126,8 @@ def test_repeated_sync_and_a_repeated_batch_store_nothing_twice(central: Central
 
     # as if the acknowledgement of every batch had been lost: everything is sent again
     with one.context.uow(write=True) as uow:
-        uow.session.execute(update(EventRow).where(EventRow.origin == "local").values(sync_state=0))
+        relist = "INSERT INTO event_outbox (seq, uuid) SELECT seq, uuid FROM event WHERE origin = 'local'"
+        uow.session.execute(text(relist))
         uow.commit()
     assert one.sync.pending_count() == 40
     repeated = sync(one, central, AGENCY_A, 1, push_batch=7)

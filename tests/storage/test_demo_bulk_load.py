@@ -19,7 +19,15 @@ from counter_app.domain.clock import VN_TZ
 from counter_app.domain.codes import DossierCode
 from counter_app.domain.dossier import opening_payload
 from counter_app.domain.intake import IntakeForm
-from counter_app.storage.models import DossierPaperRow, DossierRow, EventRow, SequenceRow
+from counter_app.storage.models import (
+    DELIVERY_PENDING,
+    DELIVERY_STATE,
+    DossierPaperRow,
+    DossierRow,
+    EventOutboxRow,
+    EventRow,
+    SequenceRow,
+)
 from counter_app.sync.projection import replay_stored
 
 AGENCY = "000.17.22.H56"
@@ -71,16 +79,15 @@ def test_every_dossier_has_its_rows_events_and_a_pending_outbox(services: Servic
         events = session.scalar(select(func.count()).select_from(EventRow))
         event_sum = session.scalar(select(func.sum(DossierRow.event_count)))
         papers = session.scalar(select(func.count()).select_from(DossierPaperRow))
-        not_pending = session.scalar(
-            select(func.count()).where((EventRow.sync_state != 0) | (EventRow.origin != "local"))
-        )
+        not_pending = session.scalar(select(func.count()).where(DELIVERY_STATE != DELIVERY_PENDING))
+        outbox = session.scalar(select(func.count()).select_from(EventOutboxRow))
         seqs = session.execute(select(EventRow.seq).order_by(EventRow.seq)).scalars().all()
         latest = session.scalar(select(func.max(DossierRow.received_at)))
 
     assert dossiers == accepted == DOSSIERS
     assert events == event_sum > DOSSIERS  # older dossiers went on: transferred, result back, handed over
     assert papers >= DOSSIERS
-    assert not_pending == 0  # every event waits in the outbox, as after a real intake
+    assert not_pending == 0 and outbox == events  # every event waits in the outbox, as after a real intake
     assert seqs == list(range(1, events + 1))  # the counter's log is gap-free
     assert latest is not None and latest.date() < NOW.date()  # only the days before today
 
