@@ -16,7 +16,7 @@ import gc
 
 from PySide6.QtCore import QObject, QTimer
 
-CHECK_INTERVAL_MS = 250
+CHECK_INTERVAL_MS = 100
 """How often the counts are compared with the thresholds; a check without a collection costs microseconds."""
 
 
@@ -30,6 +30,7 @@ class UiThreadCollector(QObject):
         self._restore = False
         self._long_lived = 0  # objects left in the oldest generation by the last full collection
         self._promoted = 0  # objects moved into it since
+        self._middle = 0  # objects in the middle generation
         self.collections = 0
         """How many collections this collector ran (for tests and the benchmark)."""
 
@@ -42,8 +43,8 @@ class UiThreadCollector(QObject):
             return
         self._restore = gc.isenabled()
         gc.disable()
-        self._long_lived = len(gc.get_objects(generation=2))
-        self._promoted = 0
+        self._long_lived = len(gc.get_objects(generation=2))  # once: listing the objects costs a pause
+        self._promoted = self._middle = 0
         self._timer.start()
 
     def stop(self) -> None:
@@ -60,22 +61,23 @@ class UiThreadCollector(QObject):
 
         Generation 0 past its threshold: collect it; generation 1 past its own too: collect up to 1; a full
         collection only when, besides, the objects promoted since the last one reach a quarter of those it
-        left (CPython's rule against quadratic cost when a heap grows).
+        left (CPython's rule against quadratic cost when a heap grows). The generations' sizes are followed
+        from the counts and what each collection found, never by listing the objects (that costs a pause).
         """
         (young, middle, old), (young_max, middle_max, old_max) = gc.get_count(), gc.get_threshold()
         if young_max <= 0 or young <= young_max:
             return -1
         if middle > middle_max and old > old_max and self._promoted > self._long_lived // 4:
-            gc.collect(2)
-            self._long_lived = len(gc.get_objects(generation=2))
-            self._promoted = 0
+            found = gc.collect(2)
+            self._long_lived = max(0, self._long_lived + self._promoted + self._middle + young - found)
+            self._promoted = self._middle = 0
             generation = 2
         elif middle > middle_max:
-            candidates = len(gc.get_objects(generation=0)) + len(gc.get_objects(generation=1))
-            self._promoted += max(0, candidates - gc.collect(1))
+            self._promoted += max(0, self._middle + young - gc.collect(1))
+            self._middle = 0
             generation = 1
         else:
-            gc.collect(0)
+            self._middle += max(0, young - gc.collect(0))
             generation = 0
         self.collections += 1
         return generation
