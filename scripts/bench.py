@@ -217,7 +217,8 @@ def sync_figures(run: Run, n: int) -> None:
             rate >= 5000 and result.share_of_copy >= 0.3,
             f"bare COPY {result.copy_seconds:.2f} s",
             f"{result.share_of_copy:.0%} of bare COPY speed; {result.share_of_central_copy:.0%} of a COPY into the "
-            f"central's own tables ({result.central_copy_seconds:.2f} s)",
+            f"central's own tables ({result.central_copy_seconds:.2f} s); ceiling: the push's central transaction "
+            f"alone {result.floor_seconds:.2f} s, {result.ceiling_share_of_copy:.0%} of bare COPY speed",
         )
     )
     run.add(Figure("second counter pulls them all", result.pull_seconds, "s", "—", None))

@@ -9,6 +9,11 @@ server in the same run, of the very same event and dossier rows:
 The ratios say what the sync's guarantees cost: the counter's own login under row-level security, uuid and
 chain checks, the projection, the local read and acknowledgement.
 
+A third figure bounds what any client could reach: the push's central transaction alone (push.Pusher.send, the
+same statements in the same chunks, as the counter's login), every row read from the local store beforehand.
+Row-level security refuses COPY into the central's tables, so a push stages each chunk with COPY into a
+temporary table and inserts from it; that floor's share of the bare COPY is the ceiling of the sync's.
+
 The machines these run on are shared (two cores, with a noisy neighbour): every figure is the best of `repeats`
 runs, each on a fresh central database and a fresh copy of the counter's database.
 """
@@ -25,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from counter_app.sync.outbox import LocalDossier, OutboxEvent
     from counter_app.sync.report import SyncReport
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +45,7 @@ class SyncBench:
     sync_seconds: float
     copy_seconds: float  # bare COPY into unindexed tables
     central_copy_seconds: float  # COPY into the central's own tables, as their owner
+    floor_seconds: float  # the push's central transaction alone, its rows read beforehand
     pull_seconds: float  # a second counter of the agency pulling them all
 
     @property
@@ -55,6 +62,11 @@ class SyncBench:
         """The sync's speed as a share of a COPY into the central's own tables."""
         return self.central_copy_seconds / self.sync_seconds
 
+    @property
+    def ceiling_share_of_copy(self) -> float:
+        """The share of the bare COPY's speed the push's central transaction alone reaches: no sync can do better."""
+        return self.copy_seconds / self.floor_seconds
+
     def lines(self) -> list[str]:
         return [
             f"sync of {self.dossiers} dossiers ({self.events} events): {self.sync_seconds:.2f} s, "
@@ -63,6 +75,8 @@ class SyncBench:
             f"dossiers/s; the sync at {self.share_of_copy:.0%} of its speed (aim >= 30%)",
             f"COPY of the same rows into the central's own tables: {self.central_copy_seconds:.2f} s; the sync at "
             f"{self.share_of_central_copy:.0%} of its speed",
+            f"the push's central transaction alone, its rows read beforehand: {self.floor_seconds:.2f} s, "
+            f"{self.ceiling_share_of_copy:.0%} of the bare COPY's speed (the ceiling of the sync's share)",
             f"another counter pulling them: {self.pull_seconds:.2f} s, "
             f"{self.dossiers / self.pull_seconds:,.0f} dossiers/s",
         ]
@@ -71,26 +85,48 @@ class SyncBench:
 Rows = list[tuple[object, ...]]
 
 
-def _rows(counter_db: Path) -> tuple[Rows, Rows]:
-    """The event and dossier rows a first sync of this (unsynced) counter database sends, read by the sync's own
-    reader."""
+def _unsent(counter_db: Path) -> tuple[list[OutboxEvent], dict[str, LocalDossier]]:
+    """What a first sync of this (unsynced) counter database sends, read by the sync's own readers: the events
+    in the outbox's order, and the local projection of their dossiers."""
     from counter_app.storage.database import open_database
     from counter_app.sync import outbox
 
     database = open_database(counter_db)
     try:
-        events: Rows = []
-        dossiers: dict[str, tuple[object, ...]] = {}
+        events: list[OutboxEvent] = []
+        dossiers: dict[str, LocalDossier] = {}
         after: tuple[int, str] | None = None
         while chunk := outbox.read_pending_events(database, after, 5000):
-            events.extend(e.row() for e in chunk)
+            events.extend(chunk)
             uuids = sorted({e.dossier_uuid for e in chunk if e.dossier_uuid} - set(dossiers))
-            found = outbox.read_local_dossiers(database, uuids, agency_code=AGENCY, counter=1)
-            dossiers.update((uuid, d.row) for uuid, d in found.items())
+            dossiers.update(outbox.read_local_dossiers(database, uuids, agency_code=AGENCY, counter=1))
             after = (chunk[-1].seq, chunk[-1].uuid)
     finally:
         database.dispose()
-    return events, list(dossiers.values())
+    return events, dossiers
+
+
+def _push_floor(url: str, counter_db: Path, events: list[OutboxEvent], dossiers: dict[str, LocalDossier]) -> float:
+    """Seconds of the push's central transaction alone (push.Pusher.send over chunks of push.READ_CHUNK events, as
+    the counter's login, into an empty central), every row read beforehand."""
+    import psycopg
+
+    from counter_app.storage.database import open_database
+    from counter_app.sync import push
+
+    database = open_database(counter_db)  # not read: Pusher.send only writes to the central
+    try:
+        with psycopg.connect(url, autocommit=True) as conn:
+            push.prepare_staging(conn)
+            pusher = push.Pusher(conn, database, AGENCY, 1, push.PushOutcome())
+            chunks = [events[i : i + push.READ_CHUNK] for i in range(0, len(events), push.READ_CHUNK)]
+            started = time.perf_counter()
+            stored = pusher.send(chunks, [], dict(dossiers))
+            seconds = time.perf_counter() - started
+    finally:
+        database.dispose()
+    assert stored == len(events), (stored, len(events))
+    return seconds
 
 
 def _copy(url: str, tables: Sequence[tuple[str, Sequence[str], Rows]]) -> float:
@@ -184,6 +220,7 @@ def bench_sync(n: int, *, repeats: int = REPEATS) -> SyncBench:
     pulls: list[float] = []
     bare: list[float] = []
     central: list[float] = []
+    floors: list[float] = []
     with running_pg_cluster() as cluster, tempfile.TemporaryDirectory(prefix="bench-sync-") as folder:
         unsynced = Path(folder) / "unsynced.db"
         services = build_services(unsynced, SystemClock())
@@ -203,18 +240,22 @@ def bench_sync(n: int, *, repeats: int = REPEATS) -> SyncBench:
             seconds, pulled = _timed_sync(Path(folder) / f"other-{run}.db", urls[1], new_counter=2)
             pulls.append(seconds)
             assert pulled.pulled == events and pulled.failed == 0, pulled
-        event_rows, dossier_rows = _rows(unsynced)
-        assert len(event_rows) == events
+        unsent, local = _unsent(unsynced)
+        assert len(unsent) == events
+        event_rows, dossier_rows = [e.row() for e in unsent], [d.row for d in local.values()]
         for run in range(repeats):
             admin_url, _urls = _fresh_central(cluster, f"bench_copy_{run}")
             bare.append(_bare_copy(admin_url, event_rows, dossier_rows))
             central.append(_central_copy(admin_url, event_rows, dossier_rows))
+            _admin_url, urls = _fresh_central(cluster, f"bench_floor_{run}")
+            floors.append(_push_floor(urls[0], unsynced, unsent, local))
     return SyncBench(
         dossiers=n,
         events=events,
         sync_seconds=min(syncs),
         copy_seconds=min(bare),
         central_copy_seconds=min(central),
+        floor_seconds=min(floors),
         pull_seconds=min(pulls),
     )
 

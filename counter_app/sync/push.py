@@ -74,7 +74,7 @@ def _columns(names: Sequence[str]) -> sql.Composable:
     return sql.SQL(", ").join(sql.Identifier(n) for n in names)
 
 
-def _prepare(conn: Connection) -> None:
+def prepare_staging(conn: Connection) -> None:
     """Session-local staging tables (emptied at every commit) for COPY, which is far faster than INSERTs."""
     for table, source, columns in (
         ("push_event", "event", EVENT_COLUMNS),
@@ -247,7 +247,11 @@ def _reason(exc: BaseException) -> str:
 
 
 @dataclass
-class _Pusher:
+class Pusher:
+    """The central side of a push: one round in one central transaction (`send`), its retry event by event with
+    dead letters (`round`). The caller has run prepare_staging on the connection; push() feeds it chunks read
+    from the local store while it sends (scripts/bench_sync also times it alone, its rows read beforehand)."""
+
     conn: Connection
     database: Database
     agency_code: str
@@ -455,10 +459,10 @@ def push(
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-local") as local,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-dossiers") as dossier_reader,
     ):
-        pusher = _Pusher(conn, database, agency_code, counter, outcome)
+        pusher = Pusher(conn, database, agency_code, counter, outcome)
         acknowledgements: list[Future[None]] = []
         try:
-            _prepare(conn)
+            prepare_staging(conn)
             unsent = _Outbox(local, dossier_reader, database, min(READ_CHUNK, batch_size), (agency_code, counter))
             while unsent.first() and not (cancel is not None and cancel.is_set()):
                 dossiers: dict[str, LocalDossier] = {}
