@@ -67,12 +67,15 @@ def month_of(day: date) -> tuple[date, date]:
     return day.replace(day=1), day.replace(day=monthrange(day.year, day.month)[1])
 
 
+RUNNING_MONTH = "Tháng này"  # the quick choice that is also the default period
+
+
 def quick_periods(today: date) -> dict[str, tuple[date, date]]:
     """The quick choices: the running month, quarter and year up to today, and the whole previous month."""
     last_month = month_of(today.replace(day=1) - timedelta(days=1))
     quarter_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
     return {
-        "Tháng này": (today.replace(day=1), today),
+        RUNNING_MONTH: (today.replace(day=1), today),
         "Tháng trước": last_month,
         "Quý này": (quarter_start, today),
         "Năm nay": (date(today.year, 1, 1), today),
@@ -156,8 +159,9 @@ class ReportExportDialog(QDialog):
             self.report.addItem(choice.label, choice.key)
         add_field(form, "Báo cáo", self.report, self.errors, "report")
 
-        self.date_from = self._date_edit("dateFrom", today.replace(day=1))
+        self.date_from = self._date_edit("dateFrom", quick_periods(today)[RUNNING_MONTH][0])
         self.date_to = self._date_edit("dateTo", today)
+        self._default_day = today  # the running month up to this day is the default period
         dates = QHBoxLayout()
         dates.setContentsMargins(0, 0, 0, 0)
         dates_box = QWidget()
@@ -175,9 +179,10 @@ class ReportExportDialog(QDialog):
         form.addRow("Kỳ báo cáo", dates_box)
         quick = QHBoxLayout()
         self.quick_buttons: dict[str, QPushButton] = {}
-        for caption, (start, end) in quick_periods(today).items():
+        for caption in quick_periods(today):
             button = QPushButton(caption)
-            button.clicked.connect(lambda _checked=False, s=start, e=end: self.set_period(s, e))
+            # the day is read at the click: the dialog is kept for the whole sign-in, which may span midnight
+            button.clicked.connect(lambda _checked=False, c=caption: self.set_period(*quick_periods(self._today())[c]))
             quick.addWidget(button)
             self.quick_buttons[caption] = button
         quick.addStretch(1)
@@ -489,6 +494,16 @@ class ReportExportDialog(QDialog):
     def open_folder(self) -> None:
         if self.last_result is not None:
             self.open_url(QUrl.fromLocalFile(str(Path(self.last_result.path).parent)))
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        """Shown again on a later day (the dashboard keeps the dialog): a period the clerk left at its default, the
+        running month, becomes the running month of the new day; one the clerk chose stays."""
+        today = self._today()
+        if today != self._default_day and not self.running:
+            if self.period() == quick_periods(self._default_day)[RUNNING_MONTH]:
+                self.set_period(*quick_periods(today)[RUNNING_MONTH])
+            self._default_day = today
+        super().showEvent(event)
 
     # Closing the window (title bar, "Đóng" or Esc) stops a running export: a file nobody sees being made
     # would otherwise keep the computer busy, and hold the application open at exit until it is written.

@@ -86,6 +86,34 @@ def test_defaults_the_running_month_and_a_plain_file_name(qtbot: Any, copy: Serv
     assert dialog.target_path() == target.with_name("ho-so-qua-han-2026-03.xlsx")
 
 
+def test_a_dialog_kept_past_midnight_takes_the_new_day(qtbot: Any, march: Scenario, tmp_path: Path) -> None:
+    """The dashboard keeps its dialog for the whole sign-in: the quick choices and an untouched default period
+    follow the clock, a period the clerk chose stays."""
+    services, clock = march.copy_to(tmp_path / "db").open(NOW)
+    runner = TaskRunner()
+    try:
+        dialog = open_dialog(qtbot, services, runner)
+        assert dialog.period() == (date(2026, 4, 1), date(2026, 4, 10))
+        dialog.hide()
+        clock.set("2026-05-02 08:00")  # the office reopens after the night and the holidays
+        dialog.show()
+        assert dialog.period() == (date(2026, 5, 1), date(2026, 5, 2))
+        dialog.quick_buttons["Tháng trước"].click()
+        assert dialog.period() == (date(2026, 4, 1), date(2026, 4, 30))
+        dialog.hide()
+        clock.set("2026-07-01 07:30")
+        dialog.show()
+        assert dialog.period() == (date(2026, 4, 1), date(2026, 4, 30))  # chosen by the clerk: kept
+        dialog.quick_buttons["Quý này"].click()
+        assert dialog.period() == (date(2026, 7, 1), date(2026, 7, 1))
+        dialog.quick_buttons["Năm nay"].click()
+        assert dialog.period() == (date(2026, 1, 1), date(2026, 7, 1))
+        qtbot.waitUntil(lambda: runner.pending == 0, timeout=20_000)
+    finally:
+        runner.wait_for_workers()
+        services.close()
+
+
 def test_quick_periods_and_names() -> None:
     periods = quick_periods(date(2026, 11, 20))
     assert periods["Tháng này"] == (date(2026, 11, 1), date(2026, 11, 20))
