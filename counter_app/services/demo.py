@@ -22,6 +22,13 @@ from counter_app.domain.clock import VN_TZ
 from counter_app.domain.codes import DossierCode, Numbering
 from counter_app.domain.deadlines import DueMode, ProcessingTime, compute_appointment
 from counter_app.domain.dossier import KIND_DOSSIER, DossierState, PaperEntry, apply_event, evolve, opening_payload
+from counter_app.domain.number_scopes import (
+    book_index,
+    book_scope,
+    book_scopes_prefix,
+    dossier_scope,
+    dossier_scopes_prefix,
+)
 from counter_app.domain.roles import Permission
 from counter_app.domain.status import Stage
 from counter_app.errors import RuleError, ValidationError
@@ -175,7 +182,7 @@ class DemoDataService:
 
     def _day_scope(self, day_text: str) -> str:
         settings = self.context.settings()
-        return f"dossier:{settings.agency_code}:{settings.counter}:{day_text}"
+        return f"{dossier_scopes_prefix(settings.agency_code, settings.counter)}{day_text}"
 
     def _plan(
         self, count: int, rng: random.Random, numbering: Numbering, used: dict[str, int]
@@ -282,14 +289,14 @@ class _Writer:
         with self.context.uow(write=True) as uow:
             loader = uow.bulk
             # read in the write transaction (it begins IMMEDIATE): nobody numbers between these reads and the commit
-            day_used = loader.sequences(f"dossier:{agency}:{counter}:")
-            book_used = loader.sequences(f"book:{agency}:{counter}:")
+            day_used = loader.sequences(dossier_scopes_prefix(agency, counter))
+            book_used = loader.sequences(book_scopes_prefix(agency, counter))
             chain = loader.chain(agency, counter, CLERK)
             made = 0
             moved: dict[str, int] = {}
             with loader.loading():
                 for day, planned in days:
-                    scope = f"dossier:{agency}:{counter}:{day:%y%m%d}"
+                    scope = dossier_scope(agency, counter, day)
                     start = day_used.get(scope, 0)
                     wanted = min(planned, self.numbering.max_number - start)
                     if wanted <= 0:
@@ -328,10 +335,10 @@ class _Writer:
             received = base + timedelta(minutes=minute + (90 if minute >= 240 else 0))
             due, version, estimated = self._appointment(received, proc)
             name, identifier, phone, address = _person(rng)
-            book_scope = f"book:{agency}:{counter}:{proc.field}:{day.year}"
-            book = moved.get(book_scope, book_used.get(book_scope, 0)) + 1
-            moved[book_scope] = book
-            book_index = int(f"{counter}{book:05d}")
+            in_book = book_scope(agency, counter, proc.field, day.year)
+            book = moved.get(in_book, book_used.get(in_book, 0)) + 1
+            moved[in_book] = book
+            index = book_index(counter, book)
             uuid = next(uuids)
             code = f"{prefix}{number:0{width}d}"
             received_text, due_text = moment_text(received), moment_text(due)
@@ -348,7 +355,7 @@ class _Writer:
                     "due_at": due,
                     "calendar_version": version,
                     "calendar_estimated": estimated,
-                    "book_index": book_index,
+                    "book_index": index,
                     # apply_event's opening: the payload holds these values, so its fold is this state
                     "event_count": 1,
                     "updated_at": received,
@@ -367,7 +374,7 @@ class _Writer:
                     _json_text(due_text),
                     _json_text(version),
                     "true" if estimated else "false",
-                    str(book_index),
+                    str(index),
                 )
             )
             if not opening.checked:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from counter_app.domain.codes import DocumentNumber, Numbering, issue_document_number, new_uuid
 from counter_app.domain.dossier import KIND_REFUSAL_SLIP, KIND_SUPPLEMENT_SLIP, DossierState
+from counter_app.domain.number_scopes import document_scope
 from counter_app.domain.roles import Permission
 from counter_app.errors import NotFoundError, RuleError
 from counter_app.services.context import ServiceContext
@@ -178,7 +179,7 @@ class DocumentService:
         settings = self.context.settings()
         symbol = DOCUMENT_KINDS[kind][0]
         numbering = numbering_of(uow, settings.agency_code)
-        scope = f"doc:{settings.agency_code}:{settings.counter}:{symbol}:{now.year}"
+        scope = document_scope(settings.agency_code, settings.counter, symbol, now.year)
         number = issue_document_number(now.year, settings.counter, uow.sequences.peek(scope), symbol, numbering)
         uow.sequences.next(scope)
         return number.display()

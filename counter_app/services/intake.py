@@ -19,6 +19,7 @@ from counter_app.domain.dossier import (
     opening_payload,
 )
 from counter_app.domain.intake import IntakeForm, validate_applicant
+from counter_app.domain.number_scopes import book_index, book_scope, document_scope, dossier_scope
 from counter_app.domain.roles import Permission
 from counter_app.domain.status import Stage
 from counter_app.errors import FormInvalid, NotFoundError, RuleError
@@ -146,11 +147,11 @@ class IntakeService:
         with self.context.uow(write=True) as uow:
             numbering = numbering_of(uow, state.agency_code)
             day = state.received_at.date()
-            scope = f"dossier:{state.agency_code}:{state.counter}:{day:%y%m%d}"
+            scope = dossier_scope(state.agency_code, state.counter, day)
             code = issue_dossier_code(state.agency_code, day, state.counter, uow.sequences.peek(scope), numbering)
             uow.sequences.next(scope)
-            book = uow.sequences.next(f"book:{state.agency_code}:{state.counter}:{state.field}:{day.year}")
-            state = replace(state, code=str(code), book_index=int(f"{state.counter}{book:05d}"))
+            book = uow.sequences.next(book_scope(state.agency_code, state.counter, state.field, day.year))
+            state = replace(state, code=str(code), book_index=book_index(state.counter, book))
             record_event(uow, self.context, None, "dossier.accepted", opening_payload(state), now, state.uuid)
             uow.commit()
         return IntakeResult(state.uuid, state.code, None, state.due_at, state.calendar_version, "accept")
@@ -172,7 +173,7 @@ class IntakeService:
         with self.context.uow(write=True) as uow:
             numbering = numbering_of(uow, state.agency_code)
             year = state.received_at.year
-            scope = f"doc:{state.agency_code}:{state.counter}:{symbol}:{year}"
+            scope = document_scope(state.agency_code, state.counter, symbol, year)
             number = issue_document_number(year, state.counter, uow.sequences.peek(scope), symbol, numbering)
             uow.sequences.next(scope)
             state = replace(state, slip=number.slip_id())

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from counter_app.domain.codes import issue_document_number
 from counter_app.domain.dossier import encode_value
 from counter_app.domain.lateness import Lateness, check_new_appointment_day, lateness
+from counter_app.domain.number_scopes import document_scope
 from counter_app.domain.roles import Permission
 from counter_app.domain.status import Status
 from counter_app.errors import RuleError, ValidationError
@@ -123,7 +124,7 @@ class LateService:
         now = self.context.clock.now()
         with self.context.uow(write=True) as uow:
             numbering = numbering_of(uow, settings.agency_code)
-            scope = f"doc:{settings.agency_code}:{settings.counter}:{APOLOGY_SYMBOL}:{now.year}"
+            scope = document_scope(settings.agency_code, settings.counter, APOLOGY_SYMBOL, now.year)
             number = issue_document_number(
                 now.year, settings.counter, uow.sequences.peek(scope), APOLOGY_SYMBOL, numbering
             )
