@@ -97,6 +97,13 @@ def backup(args: argparse.Namespace, out: Output) -> int:
     return 0
 
 
+# A backup is older than the last sync: the next sync takes back what the counter recorded since (sync.own_history).
+AFTER_RESTORE = (
+    "Nếu quầy đồng bộ với máy chủ trung tâm, hãy đồng bộ (counter-app sync, hoặc nút “Đồng bộ ngay”) trước khi "
+    "tiếp nhận hồ sơ mới: lần đồng bộ đó lấy lại những gì quầy đã ghi sau khi sao lưu, để không cấp trùng số."
+)
+
+
 @command("restore")
 def restore(args: argparse.Namespace, out: Output) -> int:
     passphrase = _read_passphrase(confirm=False) if args.passphrase_stdin else None
@@ -107,8 +114,9 @@ def restore(args: argparse.Namespace, out: Output) -> int:
         maintenance.close()
     kept = f" Cơ sở dữ liệu cũ được giữ tại “{result.set_aside}”." if result.set_aside else ""
     out.emit(
-        f"Đã phục hồi “{result.db_path}” từ bản sao lưu tạo lúc {result.backup_created}.{kept}",
+        f"Đã phục hồi “{result.db_path}” từ bản sao lưu tạo lúc {result.backup_created}.{kept} {AFTER_RESTORE}",
         {
+            "next_step": AFTER_RESTORE,
             "db": str(result.db_path),
             "set_aside": str(result.set_aside) if result.set_aside else None,
             "backup_created": result.backup_created,

@@ -487,6 +487,14 @@ class SequenceRepository:
         row = self.session.get(SequenceRow, scope)
         return row.last if row else 0
 
+    def raise_to(self, scope: str, number: int) -> None:
+        """Make `number` used in the scope: the next one issued comes after it (a higher last stays)."""
+        row = self.session.get(SequenceRow, scope)
+        if row is None:
+            self.session.add(SequenceRow(scope=scope, last=number))
+        elif row.last < number:
+            row.last = number
+
 
 class DocumentRepository:
     def __init__(self, session: Session) -> None:

@@ -10,9 +10,10 @@ from datetime import datetime
 
 import psycopg
 
+from counter_app.domain.codes import Numbering
 from counter_app.errors import CentralUnreachable
 from counter_app.storage.database import Database
-from counter_app.sync import outbox, pull, push
+from counter_app.sync import outbox, own_history, pull, push
 from counter_app.sync.attachment_transfer import UploadOutcome, UploadQueue, upload_pending
 from counter_app.sync.central_admin import known_revisions
 from counter_app.sync.central_url import CentralUrl
@@ -36,14 +37,20 @@ class Installation:
 
 
 def _report(
-    pushed: push.PushOutcome, pulled: pull.PullOutcome, cancelled: bool, files: UploadOutcome | None = None
+    pushed: push.PushOutcome,
+    pulled: pull.PullOutcome,
+    cancelled: bool,
+    files: UploadOutcome | None = None,
+    recovered: own_history.Recovered | None = None,
 ) -> SyncReport:
     files = files or UploadOutcome()
+    recovered = recovered or own_history.Recovered()
     return SyncReport(
+        # this counter's own events taken back after a restore are received like the others'
         pushed=pushed.pushed,
-        pulled=pulled.pulled,
-        failed=pushed.dead + pulled.failed,
-        dossiers=len(pushed.dossiers | pulled.dossiers),
+        pulled=pulled.pulled + recovered.events,
+        failed=pushed.dead + pulled.failed + recovered.failed,
+        dossiers=len(pushed.dossiers | pulled.dossiers | recovered.dossiers),
         cancelled=cancelled,
         files_uploaded=files.files,
         files_failed=files.failed,
@@ -64,12 +71,14 @@ def synchronize(
     pull_batch: int = pull.DEFAULT_BATCH,
     uploads: UploadQueue | None = None,
 ) -> SyncReport:
-    """Push, upload the pending attachment files (`uploads`), then pull.
+    """Take back this counter's own events the local store lacks (after a restore), push, upload the pending
+    attachment files (`uploads`), then pull.
 
     Refusals (version, clock, identity) come before anything is exchanged. The files go after the events so
     that the central already knows the dossiers naming them.
     """
     pushed, pulled, files = push.PushOutcome(), pull.PullOutcome(), UploadOutcome()
+    recovered = own_history.Recovered()
     conn = open_connection(url, password)
     try:
         with conn:
@@ -86,6 +95,16 @@ def synchronize(
                 installation.counter,
                 (installation.counter_digits, installation.number_digits),
             )
+            try:
+                recovered = own_history.recover(
+                    conn,
+                    database,
+                    agency_code=installation.agency_code,
+                    counter=installation.counter,
+                    numbering=Numbering(installation.counter_digits, installation.number_digits),
+                )
+            except psycopg.OperationalError as exc:
+                raise lost_connection(exc) from None
             total = outbox.count_pending(database) + pull.count_available(
                 conn, database, installation.agency_code, installation.counter
             )
@@ -126,8 +145,8 @@ def synchronize(
                 outcome=pulled,
             )
     except CentralUnreachable as exc:
-        raise SyncInterrupted(exc, _report(pushed, pulled, cancelled=False, files=files)) from None
-    report = _report(pushed, pulled, cancelled=cancel is not None and cancel.is_set(), files=files)
+        raise SyncInterrupted(exc, _report(pushed, pulled, cancelled=False, files=files, recovered=recovered)) from None
+    report = _report(pushed, pulled, cancelled=cancel is not None and cancel.is_set(), files=files, recovered=recovered)
     log.info(
         "sync done: pushed %d, pulled %d, failed %d, dossiers %d",
         report.pushed,

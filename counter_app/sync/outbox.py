@@ -269,44 +269,50 @@ def store_pulled(
 ) -> StoredPull:
     """Insert pulled events (origin central, already sent), re-derive their dossiers, advance the cursor: atomically."""
     with UnitOfWork(database, write=True) as uow:
-        session = uow.session
-        uuids = [e.uuid for e in events]
-        known: set[str] = set()
-        for chunk in _chunks(uuids):
-            known.update(session.scalars(select(EventRow.uuid).where(EventRow.uuid.in_(chunk))).all())
-        fresh = [e for e in events if e.uuid not in known]
-        if fresh:
-            session.execute(
-                _EVENT_TABLE.insert(),
-                [
-                    {
-                        "uuid": e.uuid,
-                        "dossier_uuid": e.dossier_uuid,
-                        "kind": e.kind,
-                        "payload": e.payload,
-                        "occurred_at": e.occurred_at,
-                        "agency_code": e.agency_code,
-                        "counter": e.counter,
-                        "seq": e.seq,
-                        "clerk": e.clerk,
-                        "origin": ORIGIN_CENTRAL,
-                        "sync_state": SENT,
-                        "sync_error": "",
-                        "prev_hash": e.prev_hash,
-                        "hash": e.hash,
-                    }
-                    for e in fresh
-                ],
-            )
+        fresh = insert_received(uow.session, events, ORIGIN_CENTRAL)
         touched = sorted({e.dossier_uuid for e in fresh if e.dossier_uuid})
-        failed = rederive(session, touched)
-        add_pulled_attachments(session, fresh)
+        failed = rederive(uow.session, touched)
+        add_pulled_attachments(uow.session, fresh)
         for agency_code, number, _label in counters:
             uow.agencies.add_counter(agency_code, number)
         if cursor > PullCursor.parse(uow.settings.get(CURSOR_KEY)):
             uow.settings.put(CURSOR_KEY, cursor.text())
         uow.commit()
     return StoredPull(inserted=len(fresh), dossiers=frozenset(touched), failed=failed)
+
+
+def insert_received(session: Session, events: Sequence[OutboxEvent], origin: str) -> list[OutboxEvent]:
+    """Insert the events received from the central that the local store does not hold yet (by uuid), as they
+    are and already delivered; returns those inserted. `origin`: ORIGIN_CENTRAL for another counter's events,
+    ORIGIN_LOCAL for this counter's own taken back after a restore (sync.own_history)."""
+    known: set[str] = set()
+    for chunk in _chunks([e.uuid for e in events]):
+        known.update(session.scalars(select(EventRow.uuid).where(EventRow.uuid.in_(chunk))).all())
+    fresh = [e for e in events if e.uuid not in known]
+    if fresh:
+        session.execute(
+            _EVENT_TABLE.insert(),
+            [
+                {
+                    "uuid": e.uuid,
+                    "dossier_uuid": e.dossier_uuid,
+                    "kind": e.kind,
+                    "payload": e.payload,
+                    "occurred_at": e.occurred_at,
+                    "agency_code": e.agency_code,
+                    "counter": e.counter,
+                    "seq": e.seq,
+                    "clerk": e.clerk,
+                    "origin": origin,
+                    "sync_state": SENT,
+                    "sync_error": "",
+                    "prev_hash": e.prev_hash,
+                    "hash": e.hash,
+                }
+                for e in fresh
+            ],
+        )
+    return fresh
 
 
 ATTACHMENT_ADDED, ATTACHMENT_EXEMPTED = "attachment.added", "attachment.exempted"

@@ -78,7 +78,8 @@ class PullOutcome:
     dossiers: set[str] = field(default_factory=set)
 
 
-def _event(row: tuple[Any, ...]) -> OutboxEvent:
+def received_event(row: tuple[Any, ...]) -> OutboxEvent:
+    """A row of central.event in the columns of `_HISTORY` as the local store keeps it."""
     uuid, dossier_uuid, kind, payload, occurred_at, agency, number, seq, clerk, prev_hash, hash_ = row
     return OutboxEvent(
         uuid=uuid,
@@ -143,7 +144,7 @@ def pull(
                 end = rows[-1][:2] if full else conn.execute(_END, params).fetchone()
             if end is None and not first:
                 break  # nothing new below the horizon
-            events = [_event(row[2:]) for row in rows]
+            events = [received_event(row[2:]) for row in rows]
             # a dossier whose opening event is in the page starts here: nothing of it can lie behind the cursor
             opened = {e.dossier_uuid for e in events if e.kind in OPENING_KINDS}
             unknown = outbox.unknown_dossiers(
@@ -151,7 +152,7 @@ def pull(
             )
             if unknown:
                 with conn.transaction():
-                    history = [_event(row) for row in conn.execute(_HISTORY, [unknown]).fetchall()]
+                    history = [received_event(row) for row in conn.execute(_HISTORY, [unknown]).fetchall()]
                 events = list({e.uuid: e for e in [*history, *events]}.values())
             if end is not None:
                 cursor = PullCursor(int(end[0]), int(end[1]))

@@ -319,7 +319,8 @@ class Pusher:
             message = (
                 f"Máy chủ trung tâm từ chối đồng bộ: chuỗi nhật ký của quầy {self.counter} (máy chủ đang giữ {held}) "
                 f"không được nối tiếp bởi các sự kiện gửi lên từ số {events[0].seq} — nhật ký trên máy này đã bị "
-                "sửa, xóa hoặc chèn thêm, hoặc đây là bản sao của một quầy khác."
+                "sửa, xóa hoặc chèn thêm, hoặc đây là bản sao của một quầy khác, hoặc cơ sở dữ liệu đã được phục "
+                "hồi từ một bản sao lưu cũ rồi ghi thêm trước khi đồng bộ."
             )
         log.warning("central refused the audit chain of counter %s:%d (%s)", self.agency_code, self.counter, refusal)
         return RuleError(message + _CHAIN_ADVICE, detail=f"{SQLSTATE_CHAIN_REFUSED}: chain {refusal}")
