@@ -97,10 +97,11 @@ def backup(args: argparse.Namespace, out: Output) -> int:
     return 0
 
 
-# A backup is older than the last sync: the next sync takes back what the counter recorded since (sync.own_history).
+# A backup is older than the last sync: the next sync takes back what the counter recorded since (sync.own_history);
+# until then a counter that syncs writes nothing (storage.restore_hold).
 AFTER_RESTORE = (
-    "Nếu quầy đồng bộ với máy chủ trung tâm, hãy đồng bộ (counter-app sync, hoặc nút “Đồng bộ ngay”) trước khi "
-    "tiếp nhận hồ sơ mới: lần đồng bộ đó lấy lại những gì quầy đã ghi sau khi sao lưu, để không cấp trùng số."
+    "Quầy đồng bộ với máy chủ trung tâm: chưa ghi được gì cho đến khi đồng bộ (counter-app sync, hoặc nút “Đồng bộ "
+    "ngay”). Lần đồng bộ đó lấy lại những gì quầy đã ghi sau khi sao lưu, để không cấp trùng số."
 )
 
 
@@ -114,9 +115,10 @@ def restore(args: argparse.Namespace, out: Output) -> int:
         maintenance.close()
     kept = f" Cơ sở dữ liệu cũ được giữ tại “{result.set_aside}”." if result.set_aside else ""
     out.emit(
-        f"Đã phục hồi “{result.db_path}” từ bản sao lưu tạo lúc {result.backup_created}.{kept} {AFTER_RESTORE}",
+        f"Đã phục hồi “{result.db_path}” từ bản sao lưu tạo lúc {result.backup_created}.{kept}"
+        + (f" {AFTER_RESTORE}" if result.on_hold else ""),
         {
-            "next_step": AFTER_RESTORE,
+            "on_hold": result.on_hold,
             "db": str(result.db_path),
             "set_aside": str(result.set_aside) if result.set_aside else None,
             "backup_created": result.backup_created,

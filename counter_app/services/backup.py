@@ -26,7 +26,7 @@ from counter_app.services import backup_format, backup_keys
 from counter_app.services.context import ServiceContext
 from counter_app.services.file_lock import exclusive
 from counter_app.services.settings import Settings, settings_from_store
-from counter_app.storage import sqlite_file
+from counter_app.storage import restore_hold, sqlite_file
 from counter_app.storage.migrate import MIGRATIONS
 
 log = logging.getLogger(__name__)
@@ -81,6 +81,8 @@ class RestoreResult:
     counter: int
     plain_bytes: int
     seconds: float
+    # on hold until a sync takes back what the counter recorded after the backup (storage.restore_hold)
+    on_hold: bool = False
 
 
 def program_name() -> str:
@@ -271,6 +273,7 @@ class BackupService:
                     )
                 revision = sqlite_file.schema_revision(plain)
                 _check_known_revision(revision)
+                on_hold = restore_hold.mark_file(plain, header.created_at)
                 if sqlite_file.in_use(self.db_path):
                     raise RuleError(
                         "Cơ sở dữ liệu đang được ứng dụng Bộ phận Một cửa sử dụng. Hãy đóng ứng dụng (và mọi lệnh "
@@ -297,6 +300,7 @@ class BackupService:
             counter=header.counter,
             plain_bytes=written,
             seconds=seconds,
+            on_hold=on_hold,
         )
 
     # -- internals -------------------------------------------------------------------------------------

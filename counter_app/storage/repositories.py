@@ -15,6 +15,7 @@ from sqlalchemy.sql.elements import ColumnClause
 
 from counter_app.domain.audit_chain import ChainLink
 from counter_app.domain.dossier import DossierState, PaperEntry
+from counter_app.storage import restore_hold
 from counter_app.storage.event_chain import AuditKeys, ChainWriter
 from counter_app.storage.models import (
     ATTACHMENT_FAILED,
@@ -303,6 +304,7 @@ class EventRepository:
         self.keys = keys
 
     def _writer(self, agency_code: str, counter: int) -> ChainWriter:
+        restore_hold.check(self.session)  # a restored database writes nothing before its first sync
         return ChainWriter(self.session, self.keys, SettingsRepository(self.session), agency_code, counter)
 
     def append(

@@ -9,10 +9,11 @@ page in one local write (a cut leaves a shorter, still continuous chain: the nex
 stored as the counter's own and already delivered; their dossiers are re-derived, and every numbering scope moves
 past the numbers they used (domain.number_scopes).
 
-Nothing is taken when the central's events do not continue the local chain (another installation claiming this
-counter, or work done here after the restore and before this sync): the push then refuses the fork, as it
-would have. Nor when the central withheld one of the missing links (a dead letter: its content is nowhere):
-the sync stops with a message for the administrator.
+A database restored by BackupService is on hold (storage.restore_hold): it writes no event until the local chain
+has caught up here, which lifts the hold. Nothing is taken when the central's events do not continue the local
+chain (another installation claiming this counter, or a database copied back by hand and written to before this
+sync): the push then refuses the fork, as it would have. Nor when the central withheld one of the missing links
+(a dead letter: its content is nowhere): the sync stops with a message for the administrator; the hold stays.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from psycopg.rows import TupleRow
 from counter_app.domain.codes import Numbering
 from counter_app.domain.number_scopes import highest, numbers_used
 from counter_app.errors import RuleError, ValidationError
+from counter_app.storage import restore_hold
 from counter_app.storage.database import Database
 from counter_app.storage.event_chain import chain_tail
 from counter_app.storage.unit_of_work import UnitOfWork
@@ -99,13 +101,26 @@ def _store(database: Database, events: Sequence[OutboxEvent], numbers: dict[str,
     return outbox.StoredPull(inserted=len(fresh), dossiers=frozenset(touched), failed=failed)
 
 
+def _lift_hold(database: Database) -> None:
+    """The local chain has caught up with the central's: a restored database may write again."""
+    with UnitOfWork(database) as uow:
+        if not restore_hold.is_held(uow.session):
+            return
+    with UnitOfWork(database, write=True) as uow:
+        if restore_hold.lift(uow.session):
+            uow.commit()
+            log.info("restored database released: its chain has caught up with the central's")
+
+
 def recover(conn: Connection, database: Database, *, agency_code: str, counter: int, numbering: Numbering) -> Recovered:
-    """Take back the events of this counter the central holds after the local chain's end (see the module)."""
+    """Take back the events of this counter the central holds after the local chain's end (see the module), then
+    lift the hold of a restored database (storage.restore_hold) if the local chain has caught up."""
     outcome = Recovered()
     with conn.transaction():
         head = conn.execute(_HEAD, [agency_code, counter]).fetchone()
     tail = _local_tail(database, agency_code, counter)
     if head is None or int(head[0]) <= tail[0]:
+        _lift_hold(database)
         return outcome
     with conn.transaction():
         withheld = conn.execute(_WITHHELD, [agency_code, counter, tail[0]]).fetchone()
@@ -138,6 +153,8 @@ def recover(conn: Connection, database: Database, *, agency_code: str, counter: 
         tail = (events[-1].seq, events[-1].hash)
         if len(events) < PAGE:
             break
+    if tail[0] >= int(head[0]):
+        _lift_hold(database)
     if outcome.events:
         log.info("took back %d events of counter %s:%d from the central", outcome.events, agency_code, counter)
     return outcome

@@ -20,7 +20,10 @@ from counter_app.domain.codes import DossierCode
 from counter_app.errors import RuleError
 from counter_app.services.clock import SystemClock
 from counter_app.storage.models import DossierRow, EventRow
+from counter_app.storage.restore_hold import HeldAfterRestore
 from counter_app.storage.sqlite_file import snapshot
+
+PASSPHRASE = "Mật khẩu sao lưu phường Bến Thành"
 
 
 def restore(services: Services, backup: Path) -> Services:
@@ -120,3 +123,31 @@ def test_work_done_after_a_restore_before_a_sync_is_refused_and_kept(
         sync(a1, central, AGENCY_A, 1)
     assert local_events(a1) == held  # nothing taken back, nothing lost
     assert central_links(central) == on_central  # nothing stored on the central
+
+
+def test_a_database_restored_by_the_backup_service_writes_nothing_until_it_has_synced(
+    central: Central, make_counter: MakeCounter, tmp_path: Path
+) -> None:
+    a1 = make_counter(AGENCY_A, 1)
+    a1.setup.set_setting("central_url", central.counter_url(AGENCY_A, 1, with_password=False))
+    accept_many(a1, 2)
+    sync(a1, central, AGENCY_A, 1)
+    made = a1.backup.create_backup(to_dir=tmp_path / "backups", passphrase=PASSPHRASE)
+    accept_many(a1, 3, start=2)
+    sync(a1, central, AGENCY_A, 1)
+
+    assert a1.backup.restore(made.info.path, passphrase=PASSPHRASE).on_hold
+    db = a1.context.database.path
+    a1.close()
+    a1 = build_services(db, SystemClock())
+    held = local_events(a1)
+    with pytest.raises(HeldAfterRestore, match="phục hồi từ bản sao lưu"):
+        accept_many(a1, 1, start=10)  # its code would be one already printed after the backup
+    assert local_events(a1) == held  # nothing written
+
+    report = sync(a1, central, AGENCY_A, 1)
+    assert report.complete and report.pulled == len(central_links(central).keys() - held.keys()) > 0
+    fresh = accept_many(a1, 1, start=10)[0]  # released: numbered after the five dossiers
+    assert DossierCode.parse(fresh.code or "").number == 6
+    assert sync(a1, central, AGENCY_A, 1).complete
+    assert central.count("SELECT count(*) FROM central.dossier") == 6
