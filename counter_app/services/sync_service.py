@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from counter_app.domain.clock import to_vn
 from counter_app.errors import CounterError, RuleError
 from counter_app.services.context import ServiceContext
+from counter_app.storage import restore_hold
 from counter_app.storage.models import DELIVERY_DEAD, DELIVERY_PENDING, DELIVERY_STATE, EventRow
 from counter_app.sync import outbox
 from counter_app.sync.central_url import PasswordPrompt, parse_central_url, resolve_password
@@ -218,6 +219,12 @@ class SyncService:
             dossiers=int(data["dossiers"]),
             message=str(data.get("message", "")),
         )
+
+    def on_hold(self) -> bool:
+        """Whether the database, restored from a backup, waits for a sync before it writes again
+        (storage.restore_hold; a sync that takes back the counter's own history lifts it)."""
+        with self.context.uow() as uow:
+            return restore_hold.is_held(uow.session)
 
     def pending_count(self) -> int:
         """This counter's events not yet on the central."""

@@ -19,6 +19,7 @@ from counter_app.ui.task_runner import TaskRunner
 log = logging.getLogger(__name__)
 
 AUTO_SYNC_MS = 5 * 60_000
+HELD_TEXT = "Vừa phục hồi từ bản sao lưu: cần đồng bộ trước khi ghi"
 DOSSIER_STATE_TEXT = {"synced": "đã đồng bộ", "pending": "chưa đồng bộ", "failed": "lỗi"}
 DOSSIER_STATE_COLOR = {"synced": "#1b5e20", "pending": "#8a6d00", "failed": "#b00020"}
 
@@ -29,6 +30,7 @@ class SyncStatus:
     pending: int
     central_set: bool
     may_sync: bool
+    on_hold: bool = False  # restored from a backup: nothing is written before a sync
 
 
 def read_status(services: Any) -> SyncStatus:
@@ -40,12 +42,11 @@ def read_status(services: Any) -> SyncStatus:
         text = "Đồng bộ lần cuối: chưa đồng bộ"
     else:
         text = f"Đồng bộ lần cuối: {last.at:%d/%m/%Y %H:%M}" + ("" if last.ok else " (không thành công)")
-    return SyncStatus(
-        text,
-        services.sync.pending_count(),
-        bool(services.context.settings().central_url),
-        services.context.may(Permission.SYNC),
-    )
+    central_set = bool(services.context.settings().central_url)
+    on_hold = central_set and services.sync.on_hold()
+    if on_hold:
+        text = HELD_TEXT
+    return SyncStatus(text, services.sync.pending_count(), central_set, services.context.may(Permission.SYNC), on_hold)
 
 
 class SyncPanel(QWidget):
@@ -65,6 +66,7 @@ class SyncPanel(QWidget):
         self._manual = False
         self._central_set = False
         self._may_sync = True
+        self._hold_sync_started = False  # the sync a restored database needs goes once by itself
         self.action = QAction("Đồng bộ ngay", self)
         self.action.setToolTip("Gửi các thay đổi của quầy lên máy chủ trung tâm và nhận thay đổi của các quầy khác")
         self.action.setEnabled(False)
@@ -93,6 +95,7 @@ class SyncPanel(QWidget):
 
     def set_services(self, services: Any) -> None:
         self.services = services
+        self._hold_sync_started = False
         self.timer.start()
         self.refresh()
 
@@ -107,6 +110,11 @@ class SyncPanel(QWidget):
         self.pending_label.setText(f"· Chưa gửi: {status.pending}")
         self.action.setEnabled(status.may_sync and not self.running)
         emit(self.sig_status_shown)
+        if status.on_hold and not self._hold_sync_started:
+            # restored from a backup: every action is refused until this sync has run, so it does not wait for
+            # the five-minute timer (once: a refused sync is the administrator's to sort out)
+            self._hold_sync_started = True
+            self.auto_sync()
 
     def _status_failed(self, exc: object) -> None:
         log.warning("sync status unreadable: %s", type(exc).__name__)

@@ -21,6 +21,7 @@ from support.pg_cluster import PgCluster
 from counter_app.bootstrap import Services, build_services
 from counter_app.domain.clock import VN_TZ
 from counter_app.services.clock import SystemClock
+from counter_app.storage import restore_hold
 from counter_app.sync.central_admin import add_agency, init_central
 from counter_app.sync.central_url import parse_central_url
 from counter_app.ui.main_window import MainWindow
@@ -150,4 +151,35 @@ def test_unreachable_central_loses_nothing(
     assert UNREACHABLE in window.statusBar().currentMessage()
     assert [b for b in window.findChildren(QMessageBox, "errorBox") if b.isVisible()] == []
     assert counter.sync.pending_count() == before
+    assert task_errors == []
+
+
+def test_a_restored_database_syncs_as_soon_as_the_window_opens(
+    qtbot: Any,
+    central: Central,
+    counter: Services,
+    counter_runner: TaskRunner,
+    task_errors: list[Any],
+    secret_service_env: dict[str, str],
+) -> None:
+    account = central.add_counter(AGENCY_A, 1)
+    keyring.set_password("counter_app", account.role, account.password)
+    counter.setup.set_setting("central_url", central.counter_url(AGENCY_A, 1, with_password=False))
+    accept_many(counter, 2)
+    with counter.context.uow(write=True) as uow:  # what BackupService.restore leaves on the restored file
+        uow.settings.put(restore_hold.RESTORED_KEY, "2026-11-24T17:30:00+07:00")
+        uow.commit()
+    assert counter.sync.on_hold()
+
+    window = MainWindow(counter_runner, open_documents=False)
+    qtbot.addWidget(window)
+    window.show()
+    panel = window.sync_panel
+    with qtbot.waitSignal(panel.sig_sync_done, timeout=60_000) as done:  # nobody clicks
+        window.set_services(counter)
+    assert done.args[0] is True
+    assert not counter.sync.on_hold()
+    qtbot.waitUntil(lambda: panel.status_label.text().startswith("Đồng bộ lần cuối: "), timeout=5000)
+    assert panel.pending_label.text() == "· Chưa gửi: 0"
+    accept_many(counter, 1, start=2)  # writes again
     assert task_errors == []
