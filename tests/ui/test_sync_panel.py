@@ -78,6 +78,14 @@ def _click_sync(qtbot: Any, window: MainWindow) -> Any:
     return blocker.args
 
 
+def _set_central(central: Central, counter: Services) -> None:
+    """Counter 1 registered on the central; the setting holds no password (it is refused there): the password is
+    in the system keyring."""
+    account = central.add_counter(AGENCY_A, 1)
+    keyring.set_password("counter_app", account.role, account.password)
+    counter.setup.set_setting("central_url", central.counter_url(AGENCY_A, 1, with_password=False))
+
+
 def _closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -92,10 +100,7 @@ def test_sync_now_reaches_the_central(
     task_errors: list[Any],
     secret_service_env: dict[str, str],
 ) -> None:
-    # the setting holds no password (it is refused there): the password is in the system keyring
-    account = central.add_counter(AGENCY_A, 1)
-    keyring.set_password("counter_app", account.role, account.password)
-    counter.setup.set_setting("central_url", central.counter_url(AGENCY_A, 1, with_password=False))
+    _set_central(central, counter)
     taken = accept_many(counter, 3)
     unsent = counter.sync.pending_count()
     window = _window(qtbot, counter_runner, counter)
@@ -162,9 +167,7 @@ def test_a_restored_database_syncs_as_soon_as_the_window_opens(
     task_errors: list[Any],
     secret_service_env: dict[str, str],
 ) -> None:
-    account = central.add_counter(AGENCY_A, 1)
-    keyring.set_password("counter_app", account.role, account.password)
-    counter.setup.set_setting("central_url", central.counter_url(AGENCY_A, 1, with_password=False))
+    _set_central(central, counter)
     accept_many(counter, 2)
     with counter.context.uow(write=True) as uow:  # what BackupService.restore leaves on the restored file
         uow.settings.put(restore_hold.RESTORED_KEY, "2026-11-24T17:30:00+07:00")
