@@ -144,7 +144,7 @@ class CalendarService:
         Appointments already given keep their dates (domain.md §5); those computed afterwards use the new year.
         Recorded in the administration log with the year before and after, and in the audit chain.
         """
-        from counter_app.services.catalogue import CALENDAR_IMPORTED, record_admin_event
+        from counter_app.services.admin_log import CALENDAR_IMPORTED, record_admin_event
 
         self.context.require(Permission.CALENDAR)
         if cal.estimated:

@@ -12,20 +12,33 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from counter_app.domain.citizen import fold
-from counter_app.domain.codes import new_uuid
-from counter_app.domain.procedure import PaperSpec, ProcedureSpec, validate_catalogue, validate_procedure
+from counter_app.domain.procedure import ProcedureSpec, validate_catalogue, validate_procedure
 from counter_app.domain.roles import Permission
-from counter_app.errors import CounterError, FormInvalid, NotFoundError, ValidationError
+from counter_app.errors import CounterError, FormInvalid, NotFoundError
+from counter_app.services.admin_log import (
+    CENTRAL_APPLIED,
+    PROCEDURE_CREATED,
+    PROCEDURE_DEACTIVATED,
+    PROCEDURE_UPDATED,
+    AdminEventView,
+    event_view,
+    record_admin_event,
+)
 from counter_app.services.context import ServiceContext
-from counter_app.services.views import PaperView, ProcedureView
-from counter_app.storage.admin_models import AdminEventRow
-from counter_app.storage.admin_repository import Actor, AdminEventRepository
-from counter_app.storage.models import ProcedurePaperRow, ProcedureRow
+from counter_app.services.procedure_rows import (
+    admin_view,
+    procedure_rows,
+    procedure_spec,
+    procedure_view,
+    spec_rows,
+)
+from counter_app.services.views import ProcedureView
+from counter_app.storage.admin_repository import AdminEventRepository
+from counter_app.storage.models import ProcedureRow
 from counter_app.storage.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
@@ -33,49 +46,6 @@ if TYPE_CHECKING:
     from counter_app.sync.central_url import CentralUrl
 
 log = logging.getLogger(__name__)
-
-# Kinds of the administration log
-PROCEDURE_CREATED = "procedure.created"
-PROCEDURE_UPDATED = "procedure.updated"
-PROCEDURE_DEACTIVATED = "procedure.deactivated"
-CALENDAR_IMPORTED = "calendar.imported"
-CENTRAL_APPLIED = "central_version_applied"
-
-ADMIN_KIND_LABELS = {
-    PROCEDURE_CREATED: "Thêm thủ tục",
-    PROCEDURE_UPDATED: "Sửa thủ tục",
-    PROCEDURE_DEACTIVATED: "Ngừng áp dụng thủ tục",
-    CALENDAR_IMPORTED: "Nhập quyết định lịch làm việc",
-    CENTRAL_APPLIED: "Áp dụng phiên bản của máy chủ trung tâm",
-}
-
-
-@dataclass(frozen=True)
-class AdminProcedureView(ProcedureView):
-    """A procedure as the administration screen lists it: inactive ones included."""
-
-    active: bool = True
-
-
-@dataclass(frozen=True)
-class AdminEventView:
-    """One entry of the administration log, for the screens and the command line."""
-
-    uuid: str
-    occurred_at: datetime
-    kind: str
-    subject: str
-    source: str
-    clerk: str
-    role: str
-    agency_code: str
-    counter: int
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-
-    @property
-    def label(self) -> str:
-        return ADMIN_KIND_LABELS.get(self.kind, self.kind)
 
 
 @dataclass(frozen=True)
@@ -94,102 +64,6 @@ class CentralApplied:
 
     procedures: tuple[str, ...]
     years: tuple[int, ...]
-
-
-def procedure_view(row: ProcedureRow) -> ProcedureView:
-    return ProcedureView(
-        code=row.code,
-        name=row.name,
-        field=row.field,
-        deciding_agency=row.deciding_agency,
-        days=row.days,
-        same_day_cutoff=row.same_day_cutoff,
-        fee=row.fee,
-        supplement_rule=row.supplement_rule,
-        demo=row.demo,
-        papers=tuple(PaperView(p.name, p.originals, p.copies) for p in row.papers),
-    )
-
-
-def _admin_view(row: ProcedureRow) -> AdminProcedureView:
-    base = procedure_view(row)
-    return AdminProcedureView(**{f: getattr(base, f) for f in base.__dataclass_fields__}, active=row.active)
-
-
-def procedure_spec(row: ProcedureRow) -> ProcedureSpec:
-    """The stored procedure as the domain value the editor and the central compare."""
-    return ProcedureSpec(
-        code=row.code,
-        name=row.name,
-        field=row.field,
-        deciding_agency=row.deciding_agency,
-        days=row.days,
-        same_day_cutoff=row.same_day_cutoff,
-        fee=row.fee,
-        supplement_rule=row.supplement_rule,
-        papers=tuple(PaperSpec(p.name, p.originals, p.copies) for p in row.papers),
-        active=row.active,
-        demo=row.demo,
-    )
-
-
-def spec_rows(spec: ProcedureSpec) -> tuple[ProcedureRow, list[ProcedurePaperRow]]:
-    row = ProcedureRow(
-        code=spec.code,
-        name=spec.name,
-        name_key=fold(spec.name),
-        field=spec.field,
-        deciding_agency=spec.deciding_agency,
-        days=spec.days,
-        same_day_cutoff=spec.same_day_cutoff,
-        fee=spec.fee,
-        supplement_rule=spec.supplement_rule,
-        demo=spec.demo,
-        active=spec.active,
-    )
-    papers = [
-        ProcedurePaperRow(position=i, name=p.name, originals=p.originals, copies=p.copies)
-        for i, p in enumerate(spec.papers, start=1)
-    ]
-    return row, papers
-
-
-def procedure_rows(data: dict[str, Any], *, demo: bool) -> list[tuple[ProcedureRow, list[ProcedurePaperRow]]]:
-    """Catalogue JSON as rows, validated (each procedure needs a code, a name and a time)."""
-    result = []
-    for i, item in enumerate(data.get("procedures", []), start=1):
-        try:
-            code, name = str(item["code"]).strip(), str(item["name"]).strip()
-            days = int(item.get("days", 0))
-            cutoff = item.get("same_day_cutoff")
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ValidationError("catalogue", f"Thủ tục thứ {i} trong danh mục thiếu mã, tên hoặc thời hạn.") from exc
-        if not code or not name or days < 0:
-            raise ValidationError("catalogue", f"Thủ tục thứ {i} trong danh mục thiếu mã, tên hoặc thời hạn.")
-        row = ProcedureRow(
-            code=code,
-            name=name,
-            name_key=fold(name),
-            field=str(item.get("field", "")),
-            deciding_agency=str(item.get("deciding_agency", "")),
-            days=days,
-            same_day_cutoff=str(cutoff) if cutoff else None,
-            fee=int(item.get("fee", 0)),
-            supplement_rule=str(item.get("supplement_rule", "pause")),
-            demo=demo,
-            active=True,
-        )
-        papers = [
-            ProcedurePaperRow(
-                position=j,
-                name=str(p["name"]),
-                originals=int(p.get("originals", 0)),
-                copies=int(p.get("copies", 0)),
-            )
-            for j, p in enumerate(item.get("papers", []), start=1)
-        ]
-        result.append((row, papers))
-    return result
 
 
 def _existing(uow: UnitOfWork, codes: list[str]) -> dict[str, ProcedureRow]:
@@ -212,57 +86,6 @@ def _store(uow: UnitOfWork, spec: ProcedureSpec, existing: ProcedureRow | None) 
         uow.procedures.upsert(row, papers)  # finds `existing` in the session: no query
 
 
-def _event_view(row: AdminEventRow) -> AdminEventView:
-    return AdminEventView(
-        uuid=row.uuid,
-        occurred_at=row.occurred_at,
-        kind=row.kind,
-        subject=row.subject,
-        source=row.source,
-        clerk=row.clerk,
-        role=row.role,
-        agency_code=row.agency_code,
-        counter=row.counter,
-        before=json.loads(row.before) if row.before else None,
-        after=json.loads(row.after) if row.after else None,
-    )
-
-
-def actor_of(context: ServiceContext) -> Actor:
-    settings = context.settings()
-    return Actor(clerk=context.clerk, role=context.role, agency_code=settings.agency_code, counter=settings.counter)
-
-
-def record_admin_event(
-    context: ServiceContext,
-    uow: UnitOfWork,
-    *,
-    kind: str,
-    subject: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-    source: str = "local",
-    chain_kind: str | None = None,
-) -> None:
-    """The administration log entry of a change, and (for a local change) its event in the audit chain."""
-    at = context.clock.now()
-    actor = actor_of(context)
-    AdminEventRepository(uow.session).append(
-        uuid=str(new_uuid()), kind=kind, subject=subject, at=at, actor=actor, before=before, after=after, source=source
-    )
-    if chain_kind is not None:
-        uow.events.append(
-            uuid=str(new_uuid()),
-            kind=chain_kind,
-            dossier_uuid=None,
-            payload={"admin_kind": kind, "subject": subject, "after": after},
-            occurred_at=at,
-            agency_code=actor.agency_code,
-            counter=actor.counter,
-            clerk=actor.clerk,
-        )
-
-
 class CatalogueService:
     def __init__(self, context: ServiceContext) -> None:
         self.context = context
@@ -274,7 +97,7 @@ class CatalogueService:
         with self.context.uow() as uow:
             if not include_inactive:
                 return [procedure_view(r) for r in uow.procedures.search(folded, search.strip())]
-            return [_admin_view(r) for r in self._search_all(uow, folded, search.strip())]
+            return [admin_view(r) for r in self._search_all(uow, folded, search.strip())]
 
     @staticmethod
     def _search_all(uow: UnitOfWork, folded: str, code_prefix: str) -> list[ProcedureRow]:
@@ -314,7 +137,7 @@ class CatalogueService:
     def list_admin_events(self, subject: str | None = None, limit: int = 200) -> list[AdminEventView]:
         """The administration log, newest first; `subject` like "procedure:1.001193" or "calendar:2027"."""
         with self.context.uow() as uow:
-            return [_event_view(r) for r in AdminEventRepository(uow.session).latest(subject=subject, limit=limit)]
+            return [event_view(r) for r in AdminEventRepository(uow.session).latest(subject=subject, limit=limit)]
 
     # administration
     def save_procedure(self, data: Mapping[str, Any] | ProcedureSpec, *, new: bool) -> ProcedureSpec:

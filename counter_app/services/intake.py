@@ -24,8 +24,8 @@ from counter_app.domain.roles import Permission
 from counter_app.domain.status import Stage
 from counter_app.errors import FormInvalid, NotFoundError, RuleError
 from counter_app.services.calendar import CalendarService
-from counter_app.services.catalogue import procedure_view
 from counter_app.services.context import ServiceContext
+from counter_app.services.procedure_rows import procedure_view
 from counter_app.services.views import IntakeResult
 from counter_app.storage.unit_of_work import UnitOfWork
 

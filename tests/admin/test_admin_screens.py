@@ -14,7 +14,7 @@ from security.security_support import MARRIAGE, sign_in
 from ui.ui_support import type_text
 
 from counter_app.bootstrap import Services
-from counter_app.services.catalogue import PROCEDURE_CREATED
+from counter_app.services.admin_log import PROCEDURE_CREATED
 from counter_app.ui.calendar_panel import CalendarPanel
 from counter_app.ui.catalogue_panel import CataloguePanel
 from counter_app.ui.procedure_editor import ProcedureEditor
