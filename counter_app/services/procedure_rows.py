@@ -19,19 +19,24 @@ class AdminProcedureView(ProcedureView):
     active: bool = True
 
 
+def _described(row: ProcedureRow) -> dict[str, Any]:
+    """The fields a view and a spec both take from a stored procedure, its papers apart."""
+    return {
+        "code": row.code,
+        "name": row.name,
+        "field": row.field,
+        "deciding_agency": row.deciding_agency,
+        "days": row.days,
+        "same_day_cutoff": row.same_day_cutoff,
+        "fee": row.fee,
+        "supplement_rule": row.supplement_rule,
+        "demo": row.demo,
+    }
+
+
 def procedure_view(row: ProcedureRow) -> ProcedureView:
-    return ProcedureView(
-        code=row.code,
-        name=row.name,
-        field=row.field,
-        deciding_agency=row.deciding_agency,
-        days=row.days,
-        same_day_cutoff=row.same_day_cutoff,
-        fee=row.fee,
-        supplement_rule=row.supplement_rule,
-        demo=row.demo,
-        papers=tuple(PaperView(p.name, p.originals, p.copies) for p in row.papers),
-    )
+    papers = tuple(PaperView(p.name, p.originals, p.copies) for p in row.papers)
+    return ProcedureView(**_described(row), papers=papers)
 
 
 def admin_view(row: ProcedureRow) -> AdminProcedureView:
@@ -41,19 +46,8 @@ def admin_view(row: ProcedureRow) -> AdminProcedureView:
 
 def procedure_spec(row: ProcedureRow) -> ProcedureSpec:
     """The stored procedure as the domain value the editor and the central compare."""
-    return ProcedureSpec(
-        code=row.code,
-        name=row.name,
-        field=row.field,
-        deciding_agency=row.deciding_agency,
-        days=row.days,
-        same_day_cutoff=row.same_day_cutoff,
-        fee=row.fee,
-        supplement_rule=row.supplement_rule,
-        papers=tuple(PaperSpec(p.name, p.originals, p.copies) for p in row.papers),
-        active=row.active,
-        demo=row.demo,
-    )
+    papers = tuple(PaperSpec(p.name, p.originals, p.copies) for p in row.papers)
+    return ProcedureSpec(**_described(row), papers=papers, active=row.active)
 
 
 def spec_rows(spec: ProcedureSpec) -> tuple[ProcedureRow, list[ProcedurePaperRow]]:
