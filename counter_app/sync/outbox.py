@@ -269,15 +269,22 @@ def store_pulled(
 ) -> StoredPull:
     """Insert pulled events (origin central, already sent), re-derive their dossiers, advance the cursor: atomically."""
     with UnitOfWork(database, write=True) as uow:
-        fresh = insert_received(uow.session, events, ORIGIN_CENTRAL)
-        touched = sorted({e.dossier_uuid for e in fresh if e.dossier_uuid})
-        failed = rederive(uow.session, touched)
-        add_pulled_attachments(uow.session, fresh)
+        stored = store_received(uow.session, events, ORIGIN_CENTRAL)
         for agency_code, number, _label in counters:
             uow.agencies.add_counter(agency_code, number)
         if cursor > PullCursor.parse(uow.settings.get(CURSOR_KEY)):
             uow.settings.put(CURSOR_KEY, cursor.text())
         uow.commit()
+    return stored
+
+
+def store_received(session: Session, events: Sequence[OutboxEvent], origin: str) -> StoredPull:
+    """In the caller's transaction: the events received that the local store lacks (insert_received), their
+    dossiers re-derived and the attachment rows of their papers added."""
+    fresh = insert_received(session, events, origin)
+    touched = sorted({e.dossier_uuid for e in fresh if e.dossier_uuid})
+    failed = rederive(session, touched)
+    add_pulled_attachments(session, fresh)
     return StoredPull(inserted=len(fresh), dossiers=frozenset(touched), failed=failed)
 
 

@@ -91,14 +91,11 @@ def _numbers(events: Sequence[OutboxEvent], agency_code: str, numbering: Numberi
 
 def _store(database: Database, events: Sequence[OutboxEvent], numbers: dict[str, int]) -> outbox.StoredPull:
     with UnitOfWork(database, write=True) as uow:
-        fresh = outbox.insert_received(uow.session, events, outbox.ORIGIN_LOCAL)
-        touched = sorted({e.dossier_uuid for e in fresh if e.dossier_uuid})
-        failed = outbox.rederive(uow.session, touched)
-        outbox.add_pulled_attachments(uow.session, fresh)
+        stored = outbox.store_received(uow.session, events, outbox.ORIGIN_LOCAL)
         for scope, number in numbers.items():
             uow.sequences.raise_to(scope, number)
         uow.commit()
-    return outbox.StoredPull(inserted=len(fresh), dossiers=frozenset(touched), failed=failed)
+    return stored
 
 
 def _lift_hold(database: Database) -> None:
