@@ -56,24 +56,28 @@ def mark_file(path: Path, backup_created: str) -> bool:
         connection.close()
 
 
-def check(session: Session) -> None:
-    """Raise HeldAfterRestore while the database is on hold and a central is configured."""
+def marked(session: Session) -> str | None:
+    """The creation moment of the backup this database was restored from, while it is marked."""
     mark = session.get(SettingRow, RESTORED_KEY)
-    if mark is None:
-        return
+    return mark.value if mark is not None else None
+
+
+def is_held(session: Session) -> bool:
+    """Marked, and a central is configured (a counter that stopped syncing has nothing to wait for)."""
     central = session.get(SettingRow, CENTRAL_URL_KEY)
-    if central is not None and central.value:
-        raise HeldAfterRestore(mark.value)
+    return marked(session) is not None and central is not None and bool(central.value)
+
+
+def check(session: Session) -> None:
+    """Raise HeldAfterRestore while the database is held."""
+    if is_held(session):
+        raise HeldAfterRestore(marked(session) or "")
 
 
 def lift(session: Session) -> bool:
-    """Take the hold off (in the caller's transaction); returns whether there was one."""
+    """Take the mark off (in the caller's transaction); returns whether there was one."""
     mark = session.get(SettingRow, RESTORED_KEY)
     if mark is None:
         return False
     session.delete(mark)
     return True
-
-
-def is_held(session: Session) -> bool:
-    return session.get(SettingRow, RESTORED_KEY) is not None

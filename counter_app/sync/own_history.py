@@ -101,7 +101,7 @@ def _store(database: Database, events: Sequence[OutboxEvent], numbers: dict[str,
 def _lift_hold(database: Database) -> None:
     """The local chain has caught up with the central's: a restored database may write again."""
     with UnitOfWork(database) as uow:
-        if not restore_hold.is_held(uow.session):
+        if restore_hold.marked(uow.session) is None:
             return
     with UnitOfWork(database, write=True) as uow:
         if restore_hold.lift(uow.session):

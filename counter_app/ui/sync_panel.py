@@ -42,11 +42,14 @@ def read_status(services: Any) -> SyncStatus:
         text = "Đồng bộ lần cuối: chưa đồng bộ"
     else:
         text = f"Đồng bộ lần cuối: {last.at:%d/%m/%Y %H:%M}" + ("" if last.ok else " (không thành công)")
-    central_set = bool(services.context.settings().central_url)
-    on_hold = central_set and services.sync.on_hold()
-    if on_hold:
-        text = HELD_TEXT
-    return SyncStatus(text, services.sync.pending_count(), central_set, services.context.may(Permission.SYNC), on_hold)
+    on_hold = services.sync.on_hold()
+    return SyncStatus(
+        HELD_TEXT if on_hold else text,
+        services.sync.pending_count(),
+        bool(services.context.settings().central_url),
+        services.context.may(Permission.SYNC),
+        on_hold,
+    )
 
 
 class SyncPanel(QWidget):
