@@ -2,7 +2,9 @@
 
 The cursor is (tx_id, server_seq) and only transactions older than every running one are read
 (`tx_id < pg_snapshot_xmin(pg_current_snapshot())`): a server_seq alone could be skipped for good when a
-transaction that took a smaller number commits after a larger one was read. Row-level security decides what
+transaction that took a smaller number commits after a larger one was read. Transaction ids are compared and
+ordered as `xid8` numbers in SQL and as integers in `PullCursor`, never as text (`10003` sorts before `1261`);
+tests/integration/test_pull_cursor.py crosses a power of ten between two pushes. Row-level security decides what
 "may see" means (the counter's agency, and dossiers its agency receives or decides).
 """
 
