@@ -23,7 +23,24 @@ from counter_app.ui.qt_compat import emit
 
 MAX_GAP_S = 0.030  # a scanner types a character every few ms; people need 50 ms or more even in a burst
 MIN_LENGTH = 8  # dossier codes and ID-card QR payloads are far longer; short bursts are typing rollover
-_ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+# What ends a burst: scanners are set to send Enter (the factory default) or Tab after the code.
+_END_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab)
+# A USB scanner is a keyboard: it presses Shift (press, key, release) around every capital and `|`, and a
+# layout may need AltGr. These presses carry no text and are no part of the code: they neither end a burst nor
+# count as the gap between two of its characters.
+_MODIFIER_KEYS = frozenset(
+    {
+        Qt.Key.Key_Shift,
+        Qt.Key.Key_Control,
+        Qt.Key.Key_Alt,
+        Qt.Key.Key_AltGr,
+        Qt.Key.Key_Meta,
+        Qt.Key.Key_CapsLock,
+        Qt.Key.Key_NumLock,
+        Qt.Key.Key_Super_L,
+        Qt.Key.Key_Super_R,
+    }
+)
 _SHORTCUT_MODIFIERS = (
     Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.MetaModifier
 )
@@ -84,7 +101,8 @@ class ScannerFilter(QObject):
     """Installed on the QApplication, it watches every key press wherever the focus is.
 
     A burst is at least `min_length` characters each arriving less than `max_gap` seconds after the previous
-    one, ended by Enter within the same gap. The characters reach the focused widget as usual (nobody can tell
+    one, ended by Enter or Tab within the same gap; modifier keys (the Shift a scanner presses around every
+    capital, AltGr, Caps Lock) are ignored. The characters reach the focused widget as usual (nobody can tell
     a burst from typing at its first key); when the Enter proves it was a scan, the widget's text is put back
     as it was before the burst, the Enter is swallowed, and the burst is emitted. While a modal dialog is open
     nothing is detected: its fields may well want a scanned waybill number.
@@ -133,13 +151,15 @@ class ScannerFilter(QObject):
         return _is_strict_ancestor(watched, last)
 
     def _on_key(self, widget: QWidget, event: QKeyEvent) -> bool:
+        if event.key() in _MODIFIER_KEYS:
+            return False
         now = self._clock()
         fast = self._last_time is not None and now - self._last_time < self._max_gap
         self._last_time = now
         if QApplication.activeModalWidget() is not None or event.modifiers() & _SHORTCUT_MODIFIERS:
             self.reset()
             return False
-        if event.key() in _ENTER_KEYS:
+        if event.key() in _END_KEYS:
             if fast and len(self._buffer) >= self._min_length:
                 scanned = "".join(self._buffer)
                 if self._snapshot is not None:

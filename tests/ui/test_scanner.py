@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtTest import QTest
 from ui.ui_support import ID_CARD_QR, PERSON_ID, PERSON_NAME, FakeClock, person_form, press_enter, scan, type_text
 
 from counter_app.bootstrap import Services
@@ -84,3 +86,56 @@ def test_scan_wherever_the_focus_is_emits_once(
     qtbot.waitUntil(lambda: scans != [])
     qtbot.wait(50)
     assert scans == ["000.00.99.H29-260302-1001"]
+
+
+def test_a_code_scanned_into_an_intake_field_opens_the_dossier_and_leaves_the_field_as_it_was(
+    qtbot: Any, window: MainWindow, services: Services, scanner: ScannerFilter, scanner_clock: FakeClock
+) -> None:
+    scanner.sig_scanned.connect(window.handle_scan)
+    code = services.intake.accept(person_form()).code
+    assert code is not None and any(ch.isupper() for ch in code)  # the H of the agency: Shift is pressed
+    window.intake_action.trigger()  # F2
+    intake = window.intake
+    assert intake is not None
+    intake.lines["phone"].setFocus()
+    type_text(intake.lines["phone"], "0903", scanner_clock)
+    with qtbot.waitSignal(window.sig_dossier_opened, timeout=5000) as opened:
+        scan(intake.lines["phone"], code, scanner_clock)
+    screen = opened.args[0]
+    qtbot.waitUntil(lambda: screen.bundle() is not None)
+    assert screen.bundle().state.code == code
+    assert intake.lines["phone"].text() == "0903"
+
+
+def test_a_scanner_set_to_end_with_tab_is_recognised(
+    qtbot: Any, window: MainWindow, scanner: ScannerFilter, scanner_clock: FakeClock
+) -> None:
+    scans: list[str] = []
+    scanner.sig_scanned.connect(scans.append)
+    window.search_edit.setFocus()
+    scan(window.search_edit, "000.00.99.H29-260302-1001", scanner_clock, end="tab")
+    qtbot.waitUntil(lambda: scans != [])
+    assert scans == ["000.00.99.H29-260302-1001"]
+    assert window.search_edit.text() == ""
+
+
+def test_an_input_method_burst_is_neither_a_scan_nor_swallowed(
+    qtbot: Any, window: MainWindow, scanner: ScannerFilter, scanner_clock: FakeClock
+) -> None:
+    """Unikey corrects a word by backspaces and the composed letters well under a millisecond apart; no Enter
+    follows at scanner speed, so it is typing, and every character stays in the field."""
+    scans: list[str] = []
+    scanner.sig_scanned.connect(scans.append)
+    window.search_edit.setFocus()
+    type_text(window.search_edit, "Nguyeenx", scanner_clock)  # Telex, as typed
+    for _ in range(4):
+        scanner_clock.advance(0.0003)
+        QTest.keyClick(window.search_edit, Qt.Key.Key_Backspace)
+    type_text(window.search_edit, "ễn Văn Thành", scanner_clock, gap=0.0003)  # the correction, in a burst
+    press_enter(window.search_edit, scanner_clock, gap=0.25)  # the clerk presses Enter to search
+    # a scan is emitted from a zero timer: once a zero timer queued after the Enter has run, it would have been
+    done: list[bool] = []
+    QTimer.singleShot(0, lambda: done.append(True))
+    qtbot.waitUntil(lambda: done != [])
+    assert window.search_edit.text() == "Nguyễn Văn Thành"
+    assert scans == []

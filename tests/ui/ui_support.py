@@ -62,11 +62,36 @@ def press_enter(widget: QWidget, clock: FakeClock | None = None, gap: float = 0.
     QTest.keyClick(widget, Qt.Key.Key_Return)
 
 
-def scan(widget: QWidget, text: str, clock: FakeClock, gap: float = 0.004) -> None:
-    """A keyboard-wedge scanner: after a pause, the characters a few milliseconds apart, then Enter."""
+# The ASCII characters a US-layout keyboard types with Shift held, besides the capitals.
+_SHIFTED = set('~!@#$%^&*()_+{}|:"<>?')
+
+
+def _scanner_key(widget: QWidget, action: QTest.KeyAction, key: int, text: str, shift: bool) -> None:
+    modifiers = Qt.KeyboardModifier.ShiftModifier if shift else Qt.KeyboardModifier.NoModifier
+    QTest.sendKeyEvent(action, widget, Qt.Key(key), text, modifiers)
+
+
+def scan(widget: QWidget, text: str, clock: FakeClock, gap: float = 0.004, end: str = "enter") -> None:
+    """A USB keyboard-wedge scanner, as its HID events arrive: after a pause, each character a few milliseconds
+    apart, Shift pressed before and released after every capital and shifted symbol (`|`, `:`), then Enter (or
+    Tab). A US-layout scanner cannot type Vietnamese letters: those arrive as committed text, as an input method
+    would send them (what a scanner set to send Unicode by Alt codes ends up delivering)."""
     clock.advance(0.5)
-    type_text(widget, text, clock, gap)
-    press_enter(widget, clock, gap)
+    for ch in text:
+        clock.advance(gap)
+        if not ch.isascii():
+            QTest.sendKeyEvent(QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch, Qt.KeyboardModifier.NoModifier)
+            continue
+        shift = ch.isupper() or ch in _SHIFTED
+        if shift:
+            _scanner_key(widget, QTest.KeyAction.Press, Qt.Key.Key_Shift.value, "", True)
+            clock.advance(gap)
+        _scanner_key(widget, QTest.KeyAction.Click, ord(ch.upper()), ch, shift)
+        if shift:
+            clock.advance(gap)
+            _scanner_key(widget, QTest.KeyAction.Release, Qt.Key.Key_Shift.value, "", False)
+    clock.advance(gap)
+    QTest.keyClick(widget, Qt.Key.Key_Tab if end == "tab" else Qt.Key.Key_Return)
 
 
 def person_form(procedure: str = MARRIAGE, **changes: object) -> IntakeForm:
