@@ -87,6 +87,7 @@ class SupplementData:
     header: OfficeHeader
     rule_set: str = DEFAULT_RULE_SET
     number: str
+    slip_id: str = ""  # the slip's key the look-up accepts, e.g. "PBS-26-200001": its barcode when no code
     dossier_code: str = ""
     received_at: datetime | None = None  # when the incomplete dossier was handed in
     applicant_name: str
@@ -113,6 +114,7 @@ class RefusalData:
     header: OfficeHeader
     rule_set: str = DEFAULT_RULE_SET
     number: str
+    slip_id: str = ""  # the slip's key the look-up accepts, e.g. "PTC-26-200001": its barcode when no code
     receiving_unit: str
     dossier_code: str = ""  # "Mã hồ sơ (nếu có)"
     applicant_name: str

@@ -26,7 +26,7 @@ def render_refusal(data: RefusalData) -> bytes:
     )
     story.append(
         codes_row(
-            barcode_text=data.dossier_code or data.number,
+            barcode_text=data.dossier_code or data.slip_id or data.number,
             qr=None,
             styles=styles,
             width=width,

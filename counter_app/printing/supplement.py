@@ -32,7 +32,13 @@ def render_supplement(data: SupplementData) -> bytes:
     )
     caption = [field("Mã hồ sơ", data.dossier_code, body)] if data.dossier_code else []
     story.append(
-        codes_row(barcode_text=data.dossier_code or data.number, qr=None, styles=styles, width=width, caption=caption)
+        codes_row(
+            barcode_text=data.dossier_code or data.slip_id or data.number,
+            qr=None,
+            styles=styles,
+            width=width,
+            caption=caption,
+        )
     )
     story += applicant_fields(
         name=data.applicant_name,

@@ -113,6 +113,7 @@ def build_document(
     if kind == "supplement":
         return SupplementData(
             **common,
+            slip_id=state.slip or "",
             **applicant,
             received_at=state.received_at,
             missing_items=tuple(p.name for p in state.papers if p.missing),
@@ -124,6 +125,7 @@ def build_document(
     if kind == "refusal":
         return RefusalData(
             **common,
+            slip_id=state.slip or "",
             **applicant,
             receiving_unit=agency_name,
             dossier_code=code,
