@@ -6,6 +6,10 @@ import os
 
 # Before anything imports Qt: tests never need a screen.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Before anything imports keyring: no test reaches the developer's own login keyring. By default a test runs as
+# on a ward PC without one (keyring's own "no keyring" backend, also in every subprocess); the tests of the
+# Secret Service path take a throwaway gnome-keyring on a private bus (`secret_service_env`).
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 
 from collections.abc import Iterator
 from typing import Any
@@ -14,6 +18,11 @@ import pytest
 from support.cups import CupsQueue, reset_cups_client, running_cups_queue
 from support.pg_cluster import PgCluster, running_pg_cluster
 from support.secret_service import SecretService, running_secret_service
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Nor can a test or its subprocesses find the developer's session bus (and its keyring) by this variable."""
+    os.environ.pop("DBUS_SESSION_BUS_ADDRESS", None)
 
 
 @pytest.fixture(autouse=True)
