@@ -9,6 +9,8 @@ transaction ids on the central until the next power of ten lies between two push
 from __future__ import annotations
 
 import sqlite3
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from sync_helpers import AGENCY_A, Central, MakeCounter, accept_many, local_states, sync
@@ -18,6 +20,7 @@ from counter_app.domain.dossier import DossierState
 from counter_app.services.clock import SystemClock
 from counter_app.storage import migrate
 from counter_app.storage.database import open_database
+from counter_app.sync.central_schema import DOSSIER_LOCK_NAMESPACE
 from counter_app.sync.outbox import PullCursor
 
 BATCH = 12
@@ -124,3 +127,49 @@ def test_the_local_cursor_orders_transaction_ids_as_numbers() -> None:
     assert PullCursor.parse("10003:1") > PullCursor.parse("1261:5")
     assert PullCursor.parse("999:7") < PullCursor.parse("1000:1")
     assert PullCursor.parse(PullCursor(10003, 42).text()) == PullCursor(10003, 42)
+
+
+def _wait_for_blocked_advisory_lock(central: Central, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    with central.admin() as conn:
+        conn.autocommit = True
+        while time.monotonic() < deadline:
+            row = conn.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted").fetchone()
+            if row is not None and int(str(row[0])) > 0:
+                return
+            time.sleep(0.02)
+    raise AssertionError("the push never reached the dossier lock")
+
+
+def test_a_pull_never_moves_past_a_transaction_still_open_on_the_central(
+    central: Central, make_counter: MakeCounter
+) -> None:
+    """Counter 3's push holds its transaction open (its events already have their transaction id) while counter
+    1's later push commits; counter 2 pulls in between. Once counter 3 commits, counter 2 must still get its
+    events: a cursor moved to counter 1's newer transaction would pass them by for good."""
+    one, two, three = (make_counter(AGENCY_A, n) for n in (1, 2, 3))
+    held = accept_many(three, 1, start=500)[0]
+    assert sync(three, central, AGENCY_A, 3).failed == 0
+    three.dossiers.withdraw(str(held.code), "Công dân xin rút hồ sơ")  # an event of a dossier the central knows
+
+    blocker = central.admin()
+    blocker.autocommit = False  # the lock is held until the commit below
+    blocker.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [DOSSIER_LOCK_NAMESPACE, held.uuid])
+    with ThreadPoolExecutor(1) as pool:
+        pushing = pool.submit(sync, three, central, AGENCY_A, 3)
+        try:
+            _wait_for_blocked_advisory_lock(central)
+            later = accept_many(one, 1, start=600)[0]
+            assert sync(one, central, AGENCY_A, 1).failed == 0
+            assert sync(two, central, AGENCY_A, 2).failed == 0
+            # counter 1's newer transaction is committed, yet it lies past the open one: not read yet
+            assert str(later.code) not in _codes(local_states(two))
+        finally:
+            blocker.commit()
+            blocker.close()
+        assert pushing.result(timeout=60).failed == 0
+
+    assert sync(two, central, AGENCY_A, 2).failed == 0
+    states = local_states(two)
+    assert states[held.uuid].status == three.dossiers.get_state(held.uuid).status  # the withdrawal arrived
+    assert str(later.code) in _codes(states)
