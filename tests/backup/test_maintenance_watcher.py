@@ -14,6 +14,7 @@ import keyring.core
 import pytest
 from backup.backup_support import PASSPHRASE, Counter, corrupt_middle
 from PySide6.QtWidgets import QMessageBox, QWidget
+from ui.ui_support import settle
 
 from counter_app.bootstrap import build_maintenance, build_services
 from counter_app.domain.clock import VN_TZ
@@ -80,8 +81,7 @@ def test_a_damaged_database_is_reported_with_the_latest_backup_and_not_backed_up
         assert str(backup) in watcher.notice.detailedText()
         assert "bị hỏng" in watcher.notice.text()
         watcher.backup_if_due()
-        qtbot.wait(200)
-        runner.wait_for_workers()
+        settle(qtbot, runner)  # a backup, had one been started, would be written and reported by now
         assert counter.backup_files() == [backup]  # no backup of the damaged file
     finally:
         runner.wait_for_workers()

@@ -121,15 +121,12 @@ def test_fifty_megabytes_survive_a_killed_sync_and_are_stored_once(
     assert cut[first][:3] == (len(files[first]), False, 5)
     assert [p.sha256 for p in one.attachments.pending_uploads()] == list(files)  # nothing marked uploaded
 
-    started = time.monotonic()
     resumed = sync(one, central, AGENCY_A, 1)
-    elapsed = time.monotonic() - started
 
     total = sum(len(c) for c in files.values())
     assert (resumed.files_uploaded, resumed.files_failed) == (FILES, 0)
     # only what the cut left missing went: everything but the first file's five 1 MiB chunks
     assert resumed.bytes_uploaded == total - 5 * MIB
-    assert elapsed < 30
     stored = central_files(central)
     assert set(stored) == set(files)
     for sha, content in files.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import signal
@@ -9,6 +10,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+import psycopg
 import pytest
 from support import wait_until
 from support.pg_cluster import PgCluster, free_port
@@ -84,6 +86,23 @@ def test_sync_killed_at_random_moments_leaves_every_event_exactly_once(
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
+GATE = 150
+_GATE_LOCK = 424242
+_GATE_FUNCTION = f"""
+CREATE FUNCTION public.push_gate() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+BEGIN
+  IF (SELECT count(*) FROM central.event) > {GATE} THEN PERFORM pg_advisory_xact_lock({_GATE_LOCK}); END IF;
+  RETURN NULL;
+END $$"""
+_GATE_TRIGGER = (
+    "CREATE TRIGGER push_gate AFTER INSERT ON central.event FOR EACH STATEMENT EXECUTE FUNCTION public.push_gate()"
+)
+
+
+def _waits_at_gate(central: Central) -> bool:
+    return central.count("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted") > 0
+
+
 @pytest.mark.slow
 def test_postgresql_restarted_mid_sync_then_sync_again_stores_every_event_once(
     central: Central, make_counter: MakeCounter, pg_cluster: PgCluster, tmp_path: Path
@@ -92,14 +111,25 @@ def test_postgresql_restarted_mid_sync_then_sync_again_stores_every_event_once(
     accept_many(one, 300)
     db = str(one.context.database.path)
     args = ("sync", "--db", db, "--central", central.counter_url(AGENCY_A, 1), "--batch-size", "3", "--json")
+    # Not a race with the clock: a gate stops the push in the round that takes the central past GATE events,
+    # held by a lock this test owns; the restart comes while the sync waits there.
+    holder = central.admin()
+    holder.execute(_GATE_FUNCTION)
+    holder.execute(_GATE_TRIGGER)
+    holder.execute("SELECT pg_advisory_lock(%s)", [_GATE_LOCK])
     process = cli_popen(tmp_path, *args)
-    wait_until(lambda: central.count("SELECT count(*) FROM central.event") > 0, 60, "the sync never started")
-
-    pg_cluster.restart()
+    try:
+        wait_until(lambda: _waits_at_gate(central), 60, "the sync never reached the gate")
+        pg_cluster.restart()
+    finally:
+        with contextlib.suppress(psycopg.Error):
+            holder.close()
     stdout, stderr = process.communicate(timeout=60)
+    with central.admin() as admin:
+        admin.execute("DROP TRIGGER push_gate ON central.event")
 
     stored_before = central.count("SELECT count(*) FROM central.event")
-    assert 0 < stored_before < 300, "the restart did not fall in the middle of the sync"
+    assert stored_before == GATE  # the rounds before the gate were committed, the one waiting there was not
     assert process.returncode == 3, stderr
     assert "Không kết nối được máy chủ trung tâm" in stderr
     partial = json.loads(stdout)

@@ -135,12 +135,18 @@ def test_login_at_start_then_lock_after_inactivity(qtbot: Any, services: Service
     assert services.context.clerk == "canbo"
     assert guard._idle.interval() == 10 * 60_000  # the lock_minutes setting's default
 
-    # inactivity: shortened here to a second; key presses keep the session open, silence locks it
-    guard._idle.start(1000)
+    # key presses keep the session open: each one starts the countdown again (counted, not timed)
+    restarts: list[int] = []
+    countdown = guard._idle
+    real_start = countdown.start
+    countdown.start = lambda *args: (restarts.append(1), real_start(*args))  # type: ignore[method-assign]
     for _ in range(8):
-        qtbot.wait(200)
         QTest.keyClick(window, Qt.Key.Key_Shift)
+    assert len(restarts) == 8
+    assert countdown.isActive()
     assert guard.dialog is None
+    # silence locks it: the countdown shortened here to a second
+    real_start(1000)
     with qtbot.waitSignal(guard.sig_locked, timeout=5000):
         pass
     assert not _shows_contents(window)

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import QApplication
-from ui.ui_support import PERSON_NAME, open_services, press_enter, type_text
+from ui.ui_support import PERSON_NAME, open_services, press_enter, settle, type_text
 
 from counter_app.bootstrap import Services
 from counter_app.ui.intake_screen import IntakeScreen
@@ -80,7 +80,9 @@ def test_draft_survives_a_restart(qtbot: Any, tmp_path: Path, qapp: QApplication
         second.close()
 
 
-def test_draft_discarded_after_an_outcome(qtbot: Any, window: MainWindow, services: Services) -> None:
+def test_draft_discarded_after_an_outcome(
+    qtbot: Any, window: MainWindow, services: Services, runner: TaskRunner
+) -> None:
     intake = window.open_intake()
     assert intake is not None
     with qtbot.waitSignal(intake.sig_draft_saved, timeout=5000):
@@ -92,5 +94,5 @@ def test_draft_discarded_after_an_outcome(qtbot: Any, window: MainWindow, servic
     window.close_intake()
     reopened = window.open_intake()
     assert reopened is not None
-    qtbot.wait(200)
+    settle(qtbot, runner)  # a draft, had one been kept, would be loaded and shown by now
     assert reopened.is_blank()

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from ui.ui_support import ID_CARD_QR, PERSON_ID, PERSON_NAME, FakeClock, person_form, press_enter, scan, type_text
+from ui.ui_support import (
+    ID_CARD_QR,
+    PERSON_ID,
+    PERSON_NAME,
+    FakeClock,
+    person_form,
+    press_enter,
+    scan,
+    settle,
+    type_text,
+)
 
 from counter_app.bootstrap import Services
 from counter_app.ui.dossier_screen import DossierScreen
@@ -84,7 +94,7 @@ def test_scan_wherever_the_focus_is_emits_once(
     window.table.setFocus()  # a table: keys it ignores travel up to its parents, seen again by the filter
     scan(window.table, "000.00.99.H29-260302-1001", scanner_clock)
     qtbot.waitUntil(lambda: scans != [])
-    qtbot.wait(50)
+    settle(qtbot)  # a second emission would come from a zero timer queued by the same burst
     assert scans == ["000.00.99.H29-260302-1001"]
 
 
@@ -133,9 +143,6 @@ def test_an_input_method_burst_is_neither_a_scan_nor_swallowed(
         QTest.keyClick(window.search_edit, Qt.Key.Key_Backspace)
     type_text(window.search_edit, "ễn Văn Thành", scanner_clock, gap=0.0003)  # the correction, in a burst
     press_enter(window.search_edit, scanner_clock, gap=0.25)  # the clerk presses Enter to search
-    # a scan is emitted from a zero timer: once a zero timer queued after the Enter has run, it would have been
-    done: list[bool] = []
-    QTimer.singleShot(0, lambda: done.append(True))
-    qtbot.waitUntil(lambda: done != [])
+    settle(qtbot)  # a scan is emitted from a zero timer queued by the Enter
     assert window.search_edit.text() == "Nguyễn Văn Thành"
     assert scans == []

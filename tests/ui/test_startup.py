@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtWidgets import QApplication, QWidget
+from ui.ui_support import settle
 
 import counter_app.app as app_module
 from counter_app.bootstrap import Services
@@ -101,8 +102,8 @@ def test_after_first_paint_runs_once_after_the_paint(qtbot: Any) -> None:
     assert calls == []
     widget.show()
     qtbot.waitUntil(lambda: calls == [True])
-    widget.update()
-    qtbot.wait(50)
+    widget.repaint()  # a second paint, delivered now; the call it could trigger would come from a zero timer
+    settle(qtbot)
     assert calls == [True]
 
 

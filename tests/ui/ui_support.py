@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 
@@ -14,6 +15,7 @@ from counter_app.bootstrap import Services, build_services
 from counter_app.domain.clock import VN_TZ
 from counter_app.domain.intake import IntakeForm
 from counter_app.services.clock import DrillClock
+from counter_app.ui.task_runner import TaskRunner
 
 AGENCY = "000.00.99.H29"
 AGENCY_NAME = "Trung tâm Phục vụ hành chính công phường Thử Nghiệm"
@@ -105,3 +107,14 @@ def person_form(procedure: str = MARRIAGE, **changes: object) -> IntakeForm:
         phone="0903123456",
     )
     return replace(form, **changes)  # type: ignore[arg-type]
+
+
+def settle(qtbot: Any, runner: TaskRunner | None = None, timeout: int = 10_000) -> None:
+    """Drive the event loop until the work that could still act has finished: every task of `runner` delivered,
+    then everything queued on the event loop until now (zero timers, queued signals) run. A test asserts that
+    nothing happened after this, never after a fixed wait."""
+    if runner is not None:
+        qtbot.waitUntil(lambda: runner.pending == 0, timeout=timeout)
+    done: list[bool] = []
+    QTimer.singleShot(0, lambda: done.append(True))
+    qtbot.waitUntil(lambda: done != [], timeout=timeout)
