@@ -53,3 +53,10 @@ dist: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
+
+# Mutation testing of the domain over tests/unit (slow: minutes; not part of `make test`). Writes the figures to
+# docs/test-strength.md. mutmut is installed here only. One module: make mutation MUTATION_MODULES=calendar
+.PHONY: mutation
+mutation: $(STAMP)
+	$(PY) -m pip install -q "mutmut==3.8.1"
+	$(PY) scripts/mutation.py $(if $(MUTATION_MODULES),--modules $(MUTATION_MODULES))

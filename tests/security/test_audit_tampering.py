@@ -168,6 +168,55 @@ def test_tampering_is_found_by_the_service_and_the_command(
     assert "Lỗi: nhật ký kiểm toán bị phá vỡ" in human.err
 
 
+def _edit_payload_at(db: Path, seq: int) -> str:
+    with sqlite3.connect(db) as conn:
+        payload = json.loads(conn.execute("SELECT payload FROM event WHERE seq = ?", (seq,)).fetchone()[0])
+        payload["note"] = "đã sửa"
+        conn.execute("UPDATE event SET payload = ? WHERE seq = ?", (json.dumps(payload, ensure_ascii=False), seq))
+    return uuid_at(db, seq)
+
+
+def edit_newest(db: Path) -> str:
+    """Change what was recorded in the newest event (6, the second dossier's transfer): no later row points at it."""
+    return _edit_payload_at(db, 6)
+
+
+def edit_first(db: Path) -> str:
+    """Change what was recorded in the first event (the first intake): no earlier row to compare it with."""
+    return _edit_payload_at(db, 1)
+
+
+@pytest.mark.parametrize(
+    ("tamper", "seq", "checked"),
+    [(edit_newest, 6, 6), (edit_first, 1, 1)],
+    ids=["newest", "first"],
+)
+def test_an_edit_at_either_end_of_the_chain_is_found(
+    chain: Services, secret_service_env: dict[str, str], tamper: Tamper, seq: int, checked: int
+) -> None:
+    """The ends of the chain have no neighbour on one side: each is still checked against its own HMAC."""
+    db = chain.context.database.path
+    named = tamper(db)
+
+    report = chain.audit.verify()
+    assert not report.ok
+    assert report.broken is not None
+    assert (report.broken.seq, report.broken.event_uuid, report.broken.what.value) == (seq, named, "edited")
+
+    cli = Cli(db)
+    cli.env.update(secret_service_env)
+    run = cli("audit", "verify")
+    assert run.code == 4, str(run)
+    data: dict[str, Any] = json.loads(run.out)
+    assert data["ok"] is False
+    assert data["checked"] == checked  # the first row is judged once the second is seen; the newest at the end
+    assert {k: data["broken"][k] for k in ("seq", "event_uuid", "what")} == {
+        "seq": seq,
+        "event_uuid": named,
+        "what": "edited",
+    }
+
+
 def test_the_command_exits_0_on_an_intact_chain(chain: Services, secret_service_env: dict[str, str]) -> None:
     cli = Cli(chain.context.database.path)
     cli.env.update(secret_service_env)

@@ -312,3 +312,64 @@ def test_load_calendar_file_refuses_non_utf8(tmp_path: Path) -> None:
     path.write_bytes(json.dumps(_valid_dict(source="Thông báo"), ensure_ascii=False).encode("utf-16"))
     with pytest.raises(ValidationError, match="UTF-8"):
         load_calendar_file(path)
+
+
+# working_days_between counts (start, end]: the start day is never counted, the end day is. All but the last
+# three cases start and end on days of different kinds (working / not), so that counting [start, end) instead
+# gives another number; the last three pin the swapped days around them. Expected values are counted by hand
+# from domain.md §7 (2026: 1/1-4/1 off, Sat 10/1 working, Tết 14/2-22/2 off, Sat 22/8 working, Tue 24/11 off).
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        # Wed 4/3 -> Sat 7/3: Thu 5, Fri 6 (the Wednesday is the start, the Saturday is no working day).
+        (date(2026, 3, 4), date(2026, 3, 7), 2),
+        # Due Fri 6/3, finished Sun 8/3: Sat 7, Sun 8 are not working days: 0 days late.
+        (date(2026, 3, 6), date(2026, 3, 8), 0),
+        # Requested on Sat 7/3 (a Saturday opening), back Mon 9/3: Sun 8 no, Mon 9 yes.
+        (date(2026, 3, 7), date(2026, 3, 9), 1),
+        # Starts on the last day of Tết (Sun 22/2): Mon 23, Tue 24, Wed 25.
+        (date(2026, 2, 22), date(2026, 2, 25), 3),
+        # Starts on the first day of Tết (Sat 14/2), ends Tue 24/2: 15-22 off, Mon 23, Tue 24.
+        (date(2026, 2, 14), date(2026, 2, 24), 2),
+        # Ends on the first day of Tết: Thu 12/2 -> Sat 14/2 is Fri 13 only.
+        (date(2026, 2, 12), date(2026, 2, 14), 1),
+        # Sun 4/1 (a day off) -> the working Saturday 10/1: Mon 5 .. Fri 9 and Sat 10.
+        (date(2026, 1, 4), date(2026, 1, 10), 6),
+        # The working Saturday 10/1 -> Sun 11/1: nothing after the Saturday is a working day.
+        (date(2026, 1, 10), date(2026, 1, 11), 0),
+        # Fri 21/8 -> Mon 24/8: the working Saturday 22/8 and Mon 24.
+        (date(2026, 8, 21), date(2026, 8, 24), 2),
+        # Mon 23/11 -> Tue 24/11, Ngày Văn hóa Việt Nam: nothing.
+        (date(2026, 11, 23), date(2026, 11, 24), 0),
+        # Thu 1/1 -> Fri 2/1: the Friday is a swapped day off.
+        (date(2026, 1, 1), date(2026, 1, 2), 0),
+        # Wed 31/12/2025 -> Tue 6/1/2026: across the year; 1/1-4/1 off, Mon 5 and Tue 6.
+        (date(2025, 12, 31), date(2026, 1, 6), 2),
+    ],
+    ids=[
+        "wed-to-sat",
+        "due-fri-finished-sun",
+        "sat-to-mon",
+        "from-last-tet-day",
+        "from-first-tet-day",
+        "to-first-tet-day",
+        "day-off-to-working-saturday",
+        "working-saturday-to-sunday",
+        "over-working-saturday-22-8",
+        "to-culture-day",
+        "to-swapped-friday",
+        "across-new-year",
+    ],
+)
+def test_working_days_between_counts_after_start_up_to_end(
+    shipped: WorkingCalendar, start: date, end: date, expected: int
+) -> None:
+    assert shipped.working_days_between(start, end) == expected
+
+
+def test_working_days_between_one_day_apart_is_whether_the_end_works(shipped: WorkingCalendar) -> None:
+    # The same pair seen from both sides: Fri 6/3 -> Sat 7/3 counts the Saturday (no); Thu 5/3 -> Fri 6/3 counts
+    # the Friday (yes); Sun 8/3 -> Mon 9/3 counts the Monday (yes).
+    assert shipped.working_days_between(date(2026, 3, 6), date(2026, 3, 7)) == 0
+    assert shipped.working_days_between(date(2026, 3, 5), date(2026, 3, 6)) == 1
+    assert shipped.working_days_between(date(2026, 3, 8), date(2026, 3, 9)) == 1
