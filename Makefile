@@ -31,7 +31,10 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
+# The packaged program first (the .deb built and its smoke test run: about a minute), so that a change that
+# breaks the frozen build fails here and not at release time; then the suite, whose summary closes the output.
 test: deps $(STAMP) lint
+	$(MAKE) --no-print-directory dist
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q -p no:cacheprovider
 
 # Sizes: BENCH_DOSSIERS (default 1000000), BENCH_STARTUP_DOSSIERS (200000), BENCH_SYNC_DOSSIERS (10000).

@@ -13,16 +13,23 @@ from counter_app.sync.central_url import CentralUrl
 
 log = logging.getLogger(__name__)
 
-# The server answered but said no: a person must fix something, retrying will not help.
+# The server answered but said no: a person must fix something, retrying will not help. The first needle found
+# in libpq's message wins: TLS problems come first, since their messages also say "does not exist" (a missing
+# sslrootcert file) or "rejects connection".
 _REFUSALS = (
+    ("certificate", "Lỗi chứng chỉ TLS khi kết nối máy chủ trung tâm; kiểm tra tham số sslmode/sslrootcert."),
+    ("SSL", "Không thiết lập được kết nối TLS với máy chủ trung tâm; kiểm tra tham số sslmode/sslrootcert."),
+    (
+        "no encryption",
+        "Máy chủ trung tâm chỉ nhận kết nối có mã hóa TLS: đặt sslmode=verify-full và sslrootcert trong địa chỉ.",
+    ),
+    ("pg_hba.conf rejects", "Máy chủ trung tâm từ chối kết nối từ máy này (pg_hba.conf)."),
     ("password authentication failed", "Sai mật khẩu của tài khoản “{user}” trên máy chủ trung tâm."),
     ("no password supplied", "Máy chủ trung tâm yêu cầu mật khẩu của tài khoản “{user}”."),
     ("does not exist", "Máy chủ trung tâm không có tài khoản “{user}” hoặc cơ sở dữ liệu “{db}”."),
     ("not permitted to log in", "Tài khoản “{user}” không được phép đăng nhập máy chủ trung tâm."),
     ("permission denied for database", "Tài khoản “{user}” không được phép dùng cơ sở dữ liệu “{db}”."),
     ("no pg_hba.conf entry", "Máy chủ trung tâm không cho phép máy này kết nối (pg_hba.conf)."),
-    ("certificate", "Lỗi chứng chỉ TLS khi kết nối máy chủ trung tâm; kiểm tra tham số sslmode/sslrootcert."),
-    ("SSL", "Không thiết lập được kết nối TLS với máy chủ trung tâm; kiểm tra tham số sslmode/sslrootcert."),
 )
 
 UNREACHABLE_MESSAGE = (

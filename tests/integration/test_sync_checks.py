@@ -169,17 +169,21 @@ def test_central_commands_keep_their_contract(central: Central, tmp_path: Path) 
 
 def test_url_parameters_reach_libpq_and_the_password_never_shows(central: Central) -> None:
     account = central.add_counter(AGENCY_A, 1)
-    text = central.counter_url(AGENCY_A, 1) + "?sslmode=disable&application_name=quay-1"
-    url = parse_central_url(text)
+    base = central.counter_url(AGENCY_A, 1).partition("?")[0]
+    ca = central.cluster.ca_file
+    url = parse_central_url(f"{base}?sslmode=verify-full&sslrootcert={ca}&application_name=quay-1")
 
     with open_connection(url, None) as conn:
         settings = conn.execute("SELECT current_setting('application_name'), current_user").fetchone()
+        tls = conn.execute("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").fetchone()
 
     assert settings == ("quay-1", account.role)
+    assert tls == (True,)  # sslrootcert reached libpq: the server was verified against the test CA
     assert account.password not in url.redacted() + repr(url)
-    assert url.redacted().endswith("?sslmode=disable&application_name=quay-1")
+    assert url.redacted().endswith(f"?sslmode=verify-full&sslrootcert={ca}&application_name=quay-1")
+    # a CA file that is not there: a setting to correct (exit 2), said as a TLS problem
     with pytest.raises(RuleError, match="TLS") as refused:
-        open_connection(parse_central_url(central.counter_url(AGENCY_A, 1) + "?sslmode=require"), None)
+        open_connection(parse_central_url(f"{base}?sslmode=verify-full&sslrootcert={ca}.missing"), None)
     assert refused.value.exit_code == 2
 
 

@@ -1,4 +1,8 @@
-"""A throwaway PostgreSQL cluster on 127.0.0.1, created, started and removed by the test run."""
+"""A throwaway PostgreSQL cluster on 127.0.0.1, created, started and removed by the test run.
+
+It accepts TLS connections only (a throwaway CA made by trustme signs its certificate): every URL and admin
+connection of the tests verifies the server against that CA, as a counter on the city network must.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import psycopg
+import trustme
 from psycopg import sql
 from psycopg.rows import TupleRow
 
@@ -57,8 +62,15 @@ def free_port() -> int:
         return port
 
 
+# pg_hba.conf: TCP with TLS only, password (scram-sha-256) logins; a connection without TLS is refused.
+_HBA = """# counter_app test cluster: TLS only
+hostnossl all all 0.0.0.0/0 reject
+hostssl all all 127.0.0.1/32 scram-sha-256
+"""
+
+
 class PgCluster:
-    """One PostgreSQL cluster in its own temporary folder: password (scram-sha-256) logins over TCP only."""
+    """One PostgreSQL cluster in its own temporary folder: password (scram-sha-256) logins over TLS only."""
 
     def __init__(self, bindir: Path, base_dir: Path, port: int, password: str) -> None:
         self.bindir = bindir
@@ -71,6 +83,12 @@ class PgCluster:
         self.superuser = SUPERUSER
         self.password = password
         self.startup_seconds = 0.0  # initdb and first start, set by running_pg_cluster
+        self.ca_file = base_dir / "test-ca.pem"  # the throwaway CA that signed the server's certificate
+
+    @property
+    def tls_params(self) -> dict[str, str]:
+        """libpq parameters that make a client verify this server (name and CA), as production must."""
+        return {"sslmode": "verify-full", "sslrootcert": str(self.ca_file)}
 
     @classmethod
     def create(cls, bindir: Path | None = None) -> PgCluster:
@@ -127,7 +145,8 @@ class PgCluster:
         credentials = quote(user, safe="")
         if password is not None:
             credentials += ":" + quote(password, safe="")
-        return f"{scheme}://{credentials}@{self.host}:{self.port}/{quote(dbname, safe='')}"
+        query = "&".join(f"{key}={quote(value, safe='/')}" for key, value in self.tls_params.items())
+        return f"{scheme}://{credentials}@{self.host}:{self.port}/{quote(dbname, safe='')}?{query}"
 
     def admin_connect(self, dbname: str = "postgres") -> psycopg.Connection[TupleRow]:
         """A superuser connection in autocommit mode (CREATE DATABASE cannot run in a transaction)."""
@@ -138,6 +157,7 @@ class PgCluster:
             password=self.password,
             dbname=dbname,
             autocommit=True,
+            **self.tls_params,
         )
 
     def create_database(self, name: str, template: str | None = None, owner: str | None = None) -> str:
@@ -188,10 +208,30 @@ class PgCluster:
             )
         finally:
             pwfile.unlink(missing_ok=True)
-        settings = dict(_TEST_SETTINGS, unix_socket_directories=f"'{self.socket_dir}'")
+        self._make_certificates()
+        settings = dict(
+            _TEST_SETTINGS,
+            unix_socket_directories=f"'{self.socket_dir}'",
+            ssl="on",
+            ssl_cert_file="'server.crt'",
+            ssl_key_file="'server.key'",
+        )
         with (self.data_dir / "postgresql.conf").open("a") as conf:
             conf.write("\n# counter_app test cluster\n")
             conf.writelines(f"{key} = {value}\n" for key, value in settings.items())
+        (self.data_dir / "pg_hba.conf").write_text(_HBA)
+
+    def _make_certificates(self) -> None:
+        """A throwaway CA and the server's certificate for 127.0.0.1 and localhost, signed by it."""
+        ca = trustme.CA()
+        ca.cert_pem.write_to_path(str(self.ca_file))
+        issued = ca.issue_cert(HOST, "localhost")
+        cert, key = self.data_dir / "server.crt", self.data_dir / "server.key"
+        issued.cert_chain_pems[0].write_to_path(str(cert))
+        issued.private_key_pem.write_to_path(str(key))
+        key.chmod(0o600)  # the server refuses a key others can read
+        for path in (cert, key):
+            self._give_to_server_account(path)
 
     def _pg_ctl(self, action: str, *args: str) -> None:
         self._run([str(self.bindir / "pg_ctl"), action, "-D", str(self.data_dir), "-w", "-t", "60", *args])
