@@ -73,6 +73,16 @@ def audit(args: argparse.Namespace, out: Output) -> int:
         out.emit(f"Tệp số hóa KHÔNG CÒN NGUYÊN VẸN: {problem.message}{key_line}{central_line}", report.as_dict())
         sys.stderr.write(f"Lỗi: {problem.message}\n")
         return 4
+    if report.broken is None and report.dossiers:
+        names = ", ".join(d.code or d.uuid for d in report.dossiers[:20])
+        more = f" và {len(report.dossiers) - 20} hồ sơ khác" if len(report.dossiers) > 20 else ""
+        message = (
+            f"{len(report.dossiers)} hồ sơ có dữ liệu KHÁC với nhật ký đã niêm phong (bị sửa trực tiếp trong tệp "
+            f"cơ sở dữ liệu?): {names}{more}."
+        )
+        out.emit(f"{message}{key_line}{central_line}", report.as_dict())
+        sys.stderr.write(f"Lỗi: {message}\n")
+        return 4
     if report.broken is None:
         out.emit(
             f"Nhật ký kiểm toán nguyên vẹn: đã kiểm tra {report.checked} sự kiện của {report.chains} quầy."

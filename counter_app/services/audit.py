@@ -36,6 +36,7 @@ from counter_app.services.attachment_views import AttachmentProblem
 from counter_app.services.audit_keys import AuditKeyStore, KeyStatus
 from counter_app.services.context import ServiceContext
 from counter_app.storage.event_chain import chain_links, chain_links_sent, chain_tail, chains
+from counter_app.storage.projection_check import ProjectionDifference, projection_differences
 
 log = logging.getLogger(__name__)
 
@@ -66,10 +67,12 @@ class AuditReport:
     key: KeyStatus | None  # where the own counter's key is (None when the counter is not set up)
     central: CentralAudit = CentralAudit(CENTRAL_SKIPPED, 0, "")
     attachment: AttachmentProblem | None = None  # the first stored file missing or altered
+    # dossier rows that are not what their events make (edited in the file): every one, by uuid
+    dossiers: tuple[ProjectionDifference, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return self.broken is None and self.attachment is None
+        return self.broken is None and self.attachment is None and not self.dossiers
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -87,6 +90,7 @@ class AuditReport:
                 "paper": self.attachment.paper,
                 "message": self.attachment.message,
             },
+            "dossiers_differing": [d.as_dict() for d in self.dossiers],
         }
 
 
@@ -107,13 +111,16 @@ class AuditService:
 
     def verify(self, *, central: bool = True) -> AuditReport:
         """Walk every chain in seq order; stops at the first broken link. Then, when the local chains are intact,
-        check the stored attachment files (present, unaltered) and, when `central` is true, compare the own chain
-        with the central's copy (network: call it off the UI thread).
+        check the stored attachment files (present, unaltered), every dossier row against the replay of its
+        events, and, when `central` is true, compare the own chain with the central's copy (network: call it off
+        the UI thread).
         """
         local = self._verify_local()
         if local.broken is not None:
             return local
-        local = dataclasses.replace(local, attachment=verify_attachments(self.context))
+        local = dataclasses.replace(
+            local, attachment=verify_attachments(self.context), dossiers=self._verify_dossier_rows()
+        )
         if not central:
             return local
         report = self._verify_central()
@@ -140,6 +147,14 @@ class AuditService:
                     )
                     return AuditReport(checked, len(found), result.broken, self.key_status())
         return AuditReport(checked, len(found), None, self.key_status())
+
+    def _verify_dossier_rows(self) -> tuple[ProjectionDifference, ...]:
+        """Every dossier row replayed from its sealed events: a row edited in the file is named, not trusted."""
+        with self.context.uow() as uow:
+            found = tuple(projection_differences(uow.session))
+        for difference in found:
+            log.warning("dossier row %s differs from its events: %s", difference.uuid, ",".join(difference.fields))
+        return found
 
     def _verify_central(self) -> _CentralResult:
         settings = self.context.settings()

@@ -18,7 +18,7 @@ from typing import Any
 import keyring
 import pytest
 from cli.cli_support import Cli
-from security.security_support import AGENCY, StepClock, event_rows, open_counter, person_form
+from security.security_support import AGENCY, PERSON_ID, StepClock, event_rows, open_counter, person_form
 
 from counter_app.bootstrap import Services
 
@@ -231,7 +231,46 @@ def test_the_command_exits_0_on_an_intact_chain(chain: Services, secret_service_
             "message": "Chưa cấu hình máy chủ trung tâm: không so với bản sao trên máy chủ.",
         },
         "attachment": None,
+        "dossiers_differing": [],
     }
+
+
+def _edit_dossier_row(db: Path, code: str) -> None:
+    """What someone with the file does to change a citizen's record without leaving a broken link."""
+    with sqlite3.connect(db) as conn:
+        changed = conn.execute(
+            "UPDATE dossier SET applicant_name = 'Trần Văn Giả', applicant_identifier = '079099999999' WHERE code = ?",
+            (code,),
+        ).rowcount
+    assert changed == 1
+
+
+def test_a_dossier_row_edited_in_the_file_is_named_with_its_fields(
+    chain: Services, secret_service_env: dict[str, str]
+) -> None:
+    """The chain is intact (no event was touched), yet the row the window shows and a push would send was
+    changed: verify replays every dossier from its sealed events and names the rows that differ."""
+    db = chain.context.database.path
+    edited = sorted(str(v.code) for v in chain.dossiers.find(PERSON_ID) if v.code)[0]
+    _edit_dossier_row(db, edited)
+
+    report = chain.audit.verify()
+    assert report.broken is None  # no link of the chain is broken
+    assert not report.ok
+    assert [(d.code, set(d.fields)) for d in report.dossiers] == [(edited, {"applicant_name", "applicant_identifier"})]
+
+    cli = Cli(db)
+    cli.env.update(secret_service_env)
+    run = cli("audit", "verify")
+    assert run.code == 4, str(run)
+    data: dict[str, Any] = json.loads(run.out)
+    assert data["ok"] is False
+    assert [d["code"] for d in data["dossiers_differing"]] == [edited]
+    assert "Trần Văn Giả" not in run.out + run.err  # names the fields, never the personal data
+    human = cli.raw(["audit", "verify", "--db", str(db)], env=cli.env)
+    assert human.code == 4
+    assert edited in human.out
+    assert "KHÁC với nhật ký" in human.err
 
 
 def test_a_planted_key_file_does_not_replace_the_keyring_key(chain: Services) -> None:
