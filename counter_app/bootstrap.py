@@ -157,7 +157,8 @@ def build_maintenance(db_path: Path, clock: Clock, *, data_dir: Path | None = No
     from counter_app.services.doctor import DoctorService
     from counter_app.services.integrity import IntegrityService
 
-    context = ServiceContext(database=open_database(db_path), clock=clock, data_dir=data_dir or db_path.parent)
+    database = open_database(db_path, create=False, damaged_ok=True)  # a damaged file must still be replaced
+    context = ServiceContext(database=database, clock=clock, data_dir=data_dir or db_path.parent)
     backup = BackupService(context)
     integrity = IntegrityService(context, backup)
     return Maintenance(context, backup, integrity, DoctorService(context, backup, integrity))

@@ -207,7 +207,7 @@ def _run_all(steps: Steps, folder: Path) -> None:
     if services is None:
         return
     try:
-        code, pdfs = _documents(steps, services, clock, folder / "documents")
+        code, pdfs = _documents(steps, services, clock, folder / "printed")  # not "documents", the archive
         steps.run("Sao lưu có mã hóa và phục hồi", lambda: _backup_round_trip(folder, db, clock))
 
         def tour() -> list[tuple[str, bool, str]]:

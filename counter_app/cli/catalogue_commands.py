@@ -8,12 +8,12 @@ administrator's PostgreSQL login, like the other `central` actions.
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from counter_app.cli.runner import Output, command, open_services, vn_moment
+from counter_app.domain.json_text import InvalidJson, parse_json
 from counter_app.errors import FormInvalid
 
 Action = Callable[[argparse.Namespace, Output], int]
@@ -90,8 +90,10 @@ def _target(args: argparse.Namespace) -> tuple[Any, str | None]:
 
 def _read(path: Path) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return parse_json(path.read_text(encoding="utf-8"))
+    except InvalidJson as exc:
+        raise FormInvalid({"file": f"Tệp {path.name} {exc.reason}"}) from None
+    except (OSError, UnicodeDecodeError) as exc:
         raise FormInvalid({"file": f"Không đọc được tệp JSON {path.name} ({type(exc).__name__})."}) from None
 
 

@@ -141,7 +141,9 @@ def _accounts_over(db_path: Path, clock: Any) -> Iterator[Any]:
     from counter_app.services.context import ServiceContext
     from counter_app.storage.database import open_database
 
-    context = ServiceContext(database=open_database(db_path), clock=clock, data_dir=db_path.parent)
+    # damaged_ok: a database too damaged to read its accounts has nobody to sign in to (`restore` must work)
+    database = open_database(db_path, create=False, damaged_ok=True)
+    context = ServiceContext(database=database, clock=clock, data_dir=db_path.parent)
     try:
         yield AccountService(context)
     finally:

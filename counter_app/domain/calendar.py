@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from counter_app.domain.json_text import InvalidJson, parse_json
 from counter_app.errors import ValidationError
 from counter_app.resources import resources_dir
 
@@ -197,13 +197,9 @@ def load_calendar_file(path: Path) -> CalendarYear:
     except UnicodeDecodeError as exc:
         raise ValidationError(_FIELD, f"Tệp lịch {path.name} không phải văn bản UTF-8.", detail=str(exc)) from exc
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValidationError(
-            _FIELD,
-            f"Tệp lịch {path.name} không phải JSON hợp lệ (dòng {exc.lineno}, cột {exc.colno}).",
-            detail=exc.msg,
-        ) from exc
+        data = parse_json(text)
+    except InvalidJson as exc:
+        raise ValidationError(_FIELD, f"Tệp lịch {path.name} {exc.reason}") from None
     return CalendarYear.from_json_dict(data)
 
 

@@ -27,6 +27,7 @@ from counter_app.printing.receipt import render_receipt
 from counter_app.printing.refusal import render_refusal
 from counter_app.printing.supplement import render_supplement
 from counter_app.printing.withdrawal import render_withdrawal
+from counter_app.private_files import replacing
 
 _RENDERERS: Final[dict[type[Any], Callable[[Any], bytes]]] = {
     ReceiptData: render_receipt,
@@ -53,7 +54,6 @@ def render_document(doc: Document, *, page_size: PageSize | None = None) -> byte
 def write_document(doc: Document, path: Path, *, page_size: PageSize | None = None) -> Path:
     """Render `doc` into `path` (written whole, then renamed, so a reader never sees half a PDF)."""
     pdf = render_document(doc, page_size=page_size)
-    partial = path.with_name(path.name + ".part")
-    partial.write_bytes(pdf)
-    partial.replace(path)
+    with replacing(path) as partial:
+        partial.write_bytes(pdf)
     return path

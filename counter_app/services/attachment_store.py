@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from counter_app.private_files import private_dir
+
 _CHUNK = 1 << 20
 
 
@@ -43,7 +45,7 @@ class AttachmentStore:
 
         The temporary file lives in the store's folder so that the final rename never crosses file systems.
         """
-        self.root.mkdir(parents=True, exist_ok=True)
+        private_dir(self.root)
         handle, name = tempfile.mkstemp(prefix=".incoming-", suffix=".pdf", dir=self.root)
         temp = Path(name)
         result: list[StoredFile] = []
@@ -65,7 +67,7 @@ class AttachmentStore:
         if target.exists() and target.stat().st_size == size and sha256_of(target) == sha:
             temp.unlink()
             return StoredFile(sha, size, target, written=False)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(target.parent)
         os.replace(temp, target)
         _fsync_folder(target.parent)
         return StoredFile(sha, size, target, written=True)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from counter_app.errors import RuleError
+from counter_app.private_files import PRIVATE_FILE, private_dir, restrict
 from counter_app.storage.event_chain import AuditKey, KeyMarks
 
 log = logging.getLogger(__name__)
@@ -128,13 +129,13 @@ class AuditKeyStore:
             raise RuleError(f"Không đọc được tệp khóa kiểm toán “{path}”.", detail=type(exc).__name__) from None
         if os.name == "posix" and path.stat().st_mode & 0o077:
             log.warning("audit key file was readable by others; restricted to its owner again")
-            path.chmod(0o600)
+            restrict(path)
         return _decode(text, f"tệp “{path}”")
 
     def _file_create(self, path: Path, key: bytes) -> bytes:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(path.parent)
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
         except FileExistsError:  # another process made it first: use theirs
             existing = self._file_get(path)
             assert existing is not None

@@ -22,6 +22,7 @@ from counter_app import __version__
 from counter_app.domain.clock import VN_TZ, to_vn
 from counter_app.domain.roles import Permission
 from counter_app.errors import IntegrityProblem, RuleError, ValidationError
+from counter_app.private_files import create_private, fsync_dir, private_dir, replacing, restrict
 from counter_app.services import backup_format, backup_keys
 from counter_app.services.context import ServiceContext
 from counter_app.services.file_lock import exclusive
@@ -175,8 +176,7 @@ class BackupService:
         if not self.db_path.is_file():
             raise RuleError("Chưa có cơ sở dữ liệu để sao lưu.")
         settings = self.settings()
-        folder = (to_dir or self.backup_dir()).expanduser()
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = private_dir((to_dir or self.backup_dir()).expanduser())  # refused when not a folder
         with self._locked():
             key_name = backup_keys.key_name(settings.agency_code or UNCONFIGURED, settings.counter)
             key = backup_keys.key_for_backup(key_name) if passphrase is None else b""
@@ -204,16 +204,8 @@ class BackupService:
                 if passphrase is not None:
                     key = backup_format.passphrase_key(passphrase, header)
                 target = self._free_name(folder, settings, now)
-                partial = folder / f".{target.name}.partial"
-                try:
-                    with plain.open("rb") as source, partial.open("wb") as sink:
-                        backup_format.seal(source, sink, key, header)
-                        sink.flush()
-                        os.fsync(sink.fileno())
-                    os.replace(partial, target)
-                    sqlite_file.fsync_dir(folder)
-                finally:
-                    partial.unlink(missing_ok=True)
+                with replacing(target) as partial, plain.open("rb") as source, partial.open("wb") as sink:
+                    backup_format.seal(source, sink, key, header)
                 plain_bytes = header.plain_size
             removed = () if to_dir is not None else self._rotate(folder, max(1, settings.backup_keep))
         info = BackupInfo(target, now, target.stat().st_size, header.kdf, settings.agency_code, settings.counter)
@@ -260,7 +252,7 @@ class BackupService:
             header, associated = backup_format.read_header(handle)
             key = self._restore_key(header, passphrase)
             with self._temporary("restore") as plain:
-                sqlite_file.create_private(plain)
+                create_private(plain)
                 with plain.open("r+b") as sink:
                     written = backup_format.open_sealed(handle, sink, key, header, associated)
                     sink.flush()
@@ -288,7 +280,7 @@ class BackupService:
                     if aside is not None:
                         os.replace(aside, self.db_path)
                     raise
-                sqlite_file.fsync_dir(self.db_path.parent)
+                fsync_dir(self.db_path.parent)
         seconds = time.perf_counter() - started
         log.info("database restored from a backup of %s (%d bytes) in %.1f s", header.created_at, written, seconds)
         return RestoreResult(
@@ -377,7 +369,8 @@ class BackupService:
         return candidate
 
     def _rotate(self, folder: Path, keep: int) -> tuple[Path, ...]:
-        for partial in folder.glob(f".counter-app_*{SUFFIX}.partial"):  # cut off by a crash (we hold the lock)
+        # cut off by a crash (we hold the lock): ".<name>.partial" of older versions, ".<name>.<random>.part" now
+        for partial in folder.glob(f".counter-app_*{SUFFIX}.*part*"):
             partial.unlink(missing_ok=True)
         removed = tuple(info.path for info in self.list_backups(folder)[keep:])
         for path in removed:
@@ -398,9 +391,11 @@ class BackupService:
             aside = self.db_path.with_name(f"{self.db_path.name}.before-restore-{stamp}-{seq}")
         wal, shm = sqlite_file.companions(self.db_path)
         os.replace(self.db_path, aside)
+        restrict(aside)  # a copy of personal data: its owner's only, whatever the database's own permissions were
         if wal.exists():
             # a stale WAL beside the restored file would be replayed into it: keep it with the old file
             os.replace(wal, Path(f"{aside}-wal"))
+            restrict(Path(f"{aside}-wal"))
         shm.unlink(missing_ok=True)
         return aside
 

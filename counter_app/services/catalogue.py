@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from counter_app.domain.citizen import fold
+from counter_app.domain.json_text import InvalidJson, parse_json
 from counter_app.domain.procedure import ProcedureSpec, validate_catalogue, validate_procedure
 from counter_app.domain.roles import Permission
 from counter_app.errors import CounterError, FormInvalid, NotFoundError
@@ -321,12 +322,10 @@ def _read_json(path: Path) -> Any:
     if not path.is_file():
         raise FormInvalid({"file": f"Không tìm thấy tệp “{path}”."})
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return parse_json(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
         raise FormInvalid({"file": f"Tệp {path.name} không phải văn bản UTF-8."}) from None
-    except json.JSONDecodeError as exc:
-        raise FormInvalid(
-            {"file": f"Tệp {path.name} không phải JSON hợp lệ (dòng {exc.lineno}, cột {exc.colno})."}
-        ) from None
+    except InvalidJson as exc:
+        raise FormInvalid({"file": f"Tệp {path.name} {exc.reason}"}) from None
     except OSError as exc:
         raise FormInvalid({"file": f"Không đọc được tệp {path.name} ({type(exc).__name__})."}) from None

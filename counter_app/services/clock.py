@@ -8,6 +8,9 @@ from datetime import datetime, timedelta
 from counter_app.domain.clock import VN_TZ, to_vn
 from counter_app.errors import ValidationError
 
+# the years a dossier code or a document number can carry (domain.codes) and a calendar can hold (domain.calendar)
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
 
 class SystemClock:
     def now(self) -> datetime:
@@ -34,4 +37,9 @@ def parse_local_moment(text: str, field: str = "now") -> datetime:
         raise ValidationError(
             field, f"Thời điểm “{text}” không hợp lệ: cần dạng YYYY-MM-DD HH:MM, ví dụ 2026-03-02 10:00."
         ) from None
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        # dates far out overflow the deadline and report arithmetic; codes and calendars stop there anyway
+        raise ValidationError(
+            field, f"Thời điểm “{text}” nằm ngoài khoảng ứng dụng làm việc được (các năm {FIRST_YEAR}–{LAST_YEAR})."
+        )
     return moment.replace(tzinfo=VN_TZ)

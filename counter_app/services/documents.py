@@ -14,8 +14,10 @@ from counter_app.domain.dossier import KIND_REFUSAL_SLIP, KIND_SUPPLEMENT_SLIP, 
 from counter_app.domain.number_scopes import document_scope
 from counter_app.domain.roles import Permission
 from counter_app.errors import NotFoundError, RuleError
+from counter_app.private_files import replacing
 from counter_app.services.context import ServiceContext
 from counter_app.services.dossiers import DossierService
+from counter_app.services.export_paths import check_export_path
 from counter_app.services.intake import numbering_of, record_event
 from counter_app.storage.models import DocumentRow, EventRow
 from counter_app.storage.unit_of_work import UnitOfWork
@@ -66,6 +68,8 @@ class DocumentService:
         if kind not in DOCUMENT_KINDS:
             raise NotFoundError(f"Không có loại giấy tờ “{kind}”.")
         self.context.require(Permission.PRINT)
+        if out is not None:  # before a number is issued: a refused path must cost nothing
+            out = check_export_path(self.context, out)
         now = self.context.clock.now()
         # imported here: reportlab costs hundreds of ms and only printing needs it
         from counter_app.printing.render import render_document
@@ -128,8 +132,8 @@ class DocumentService:
             )
             uow.commit()
         if out is not None:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, out)
+            with replacing(out) as partial:
+                shutil.copyfile(path, partial)
         return DocumentResult(kind, number, out or path, reprint, document_uuid)
 
     def record_sent_to_printer(self, document_uuid: str, printer: str, pages: int) -> None:
@@ -186,11 +190,9 @@ class DocumentService:
 
     def _archive(self, state: DossierState, kind: str, number: str, pdf: bytes, now: datetime, reprint: bool) -> Path:
         folder = self.context.archive_dir / f"{state.received_at:%Y}" / f"{state.received_at:%m}"
-        folder.mkdir(parents=True, exist_ok=True)
         key = (state.code or state.slip or state.uuid).replace("/", "_")
         suffix = f"-in-lai-{now:%Y%m%d%H%M%S}" if reprint else ""
         path = folder / f"{key}-{kind}{suffix}.pdf"
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(pdf)
-        tmp.replace(path)
+        with replacing(path) as partial:
+            partial.write_bytes(pdf)
         return path

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from counter_app.errors import RuleError
+from counter_app.private_files import private_dir
 
 
 @contextlib.contextmanager
@@ -18,7 +19,7 @@ def exclusive(path: Path, *, timeout_s: float = 60.0, busy_message: str) -> Iter
 
     The OS releases the lock when its holder dies, so a crash never leaves a stale lock behind.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     deadline = time.monotonic() + timeout_s
     try:

@@ -56,8 +56,10 @@ from counter_app.domain.dossier import KIND_REFUSAL_SLIP, KIND_SUPPLEMENT_SLIP
 from counter_app.domain.status import Stage
 from counter_app.errors import ValidationError
 from counter_app.printing.data import OfficeHeader, PageSize
+from counter_app.private_files import replacing
 from counter_app.services.calendar import CalendarService
 from counter_app.services.context import ServiceContext
+from counter_app.services.export_paths import check_export_path
 from counter_app.services.export_record import record_export
 from counter_app.services.late import DELIVERY_LABELS
 from counter_app.services.report_data import (
@@ -283,6 +285,7 @@ class ReportService:
         from counter_app.services.spreadsheets import SheetSpec, check_cancel, write_workbook
 
         _check_format(fmt)
+        out = check_export_path(self.context, out)
         period = self.period(start, end)
         books = self.list_book_fields(start, end)
         if field is not None:
@@ -373,6 +376,7 @@ class ReportService:
         from counter_app.services import report_exports as files
 
         _check_format(fmt)
+        out = check_export_path(self.context, out)
         report = self.get_stats(start, end)
         self._export_report(
             fmt,
@@ -401,6 +405,7 @@ class ReportService:
         from counter_app.services import report_exports as files
 
         _check_format(fmt)
+        out = check_export_path(self.context, out)
         report = self.get_late_report(start, end)
         self._export_report(
             fmt,
@@ -509,13 +514,8 @@ def _check_format(fmt: str) -> None:
 
 def _write_file(path: Path, content: bytes) -> None:
     """Written whole beside the target, then renamed: nobody opens half a PDF."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".part")
-    try:
+    with replacing(path) as partial:
         partial.write_bytes(content)
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 def _situation(line: LateLine, finished: datetime | None, apologised: bool) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from counter_app.errors import CounterError, NotFoundError, RuleError
+from counter_app.private_files import private_dir
 from counter_app.services.pdf_assembly import Progress
 
 log = logging.getLogger(__name__)
@@ -205,7 +206,7 @@ class SaneScanner:
         return self._scan(args, into, count or 0, progress)
 
     def _scan(self, args: list[str], into: Path, total: int, progress: Progress | None) -> list[Path]:
-        into.mkdir(parents=True, exist_ok=True)
+        private_dir(into)  # scanned pages of a citizen's papers
         if progress is not None:
             progress(0, total, "Đang quét trang 1")
         try:

@@ -19,6 +19,7 @@ from typing import Any
 
 from counter_app.domain.clock import to_vn
 from counter_app.errors import CounterError
+from counter_app.private_files import replacing
 
 Progress = Callable[[int, int], None]
 CellValue = str | int | float | datetime | date | None
@@ -146,7 +147,6 @@ def write_workbook(
     wrap = Alignment(wrap_text=True, vertical="center", horizontal="center")
     written = 0
     taken: set[str] = set()
-    partial = path.with_name(path.name + ".part")
     try:
         for spec in sheets:
             sheet: Any = workbook.create_sheet(sheet_title(spec.title, taken))
@@ -180,14 +180,11 @@ def write_workbook(
                         progress(written, max(total_rows, written))
             sheet.auto_filter.ref = f"A1:{_column_letter(len(spec.columns))}{count + 1}"
         check_cancel(cancel)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        workbook.save(partial)
-        partial.replace(path)
+        with replacing(path) as partial:
+            workbook.save(partial)
     except BaseException:
         _discard(workbook)
         raise
-    finally:
-        partial.unlink(missing_ok=True)
     if progress is not None:
         progress(written, max(total_rows, written))
     return written

@@ -10,6 +10,9 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from counter_app.private_files import create_private_if_missing, private_dir
+from counter_app.storage.sqlite_file import check_database_file
+
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
@@ -48,9 +51,18 @@ class Database:
         self.writer.dispose()
 
 
-def open_database(path: Path) -> Database:
-    """Open (without creating tables) the SQLite database at `path`; call `migrate.upgrade` to create/upgrade it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def open_database(path: Path, *, create: bool = True, damaged_ok: bool = False) -> Database:
+    """Open (without creating tables) the SQLite database at `path`; call `migrate.upgrade` to create/upgrade it.
+
+    What is not a database of this application is refused before any connection could change it (another
+    program's SQLite file, a folder, a text file); `damaged_ok` lets the maintenance reach a damaged one. With
+    `create` a missing file is created readable by its owner only, before SQLite does: SQLite gives the -wal,
+    -shm and -journal files the permissions of the database file.
+    """
+    check_database_file(path, damaged_ok=damaged_ok)
+    private_dir(path.parent)
+    if create:
+        create_private_if_missing(path)
     url = f"sqlite:///{path}"
     reader = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
     writer = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})

@@ -6,8 +6,12 @@ import contextlib
 import logging
 import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from pathlib import Path
+
+from counter_app.errors import ValidationError
+from counter_app.private_files import create_private
 
 log = logging.getLogger(__name__)
 
@@ -116,17 +120,71 @@ def in_use(db_path: Path) -> bool:
     return False
 
 
-def create_private(path: Path) -> None:
-    """An empty file only its owner can read (a plaintext copy of personal data is about to be written to it)."""
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+# What a file named as the local database is (`file_kind`)
+MISSING = "missing"
+NOT_A_FILE = "not-a-file"  # a folder, a device, a pipe
+NEW = "new"  # empty, or a SQLite file without any table: the application may create its schema in it
+COUNTER = "counter"  # a database of this application (possibly damaged further in)
+FOREIGN = "foreign"  # a readable SQLite database of another program
+DAMAGED = "damaged"  # not readable as SQLite: another kind of file, or a database whose first page is gone
+UNKNOWN = "unknown"  # a SQLite file that could not be read just now (locked): opened as before, nothing refused
+_OWN_TABLES = frozenset({"alembic_version", "setting"})
 
 
-def fsync_dir(folder: Path) -> None:
-    """Make a rename in `folder` durable; Windows cannot open a folder and makes renames durable itself."""
-    if os.name == "nt":
-        return
-    descriptor = os.open(folder, os.O_RDONLY)
+def file_kind(db_path: Path) -> str:
+    """What `db_path` holds, found by reading only: never creates, locks for writing or changes the file.
+
+    The file is read through SQLite only: a plain open() and close() of it would drop the POSIX locks that this
+    process's own SQLite connections hold on it (SQLite shares one descriptor per file among them).
+    """
     try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+        status = os.stat(db_path)
+    except FileNotFoundError:
+        return MISSING
+    except OSError:
+        return NOT_A_FILE
+    if not stat.S_ISREG(status.st_mode):
+        return NOT_A_FILE
+    if status.st_size == 0:
+        return NEW
+    try:
+        with _read_only(db_path, timeout=IN_USE_TIMEOUT_S) as connection:
+            rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    except sqlite3.OperationalError as exc:  # locked, busy, unreadable just now: a state of the moment
+        log.info("kind of %s not read: %s", db_path.name, exc)
+        return UNKNOWN
+    except sqlite3.DatabaseError:  # "file is not a database", "database disk image is malformed"
+        return DAMAGED
+    tables = {str(row[0]) for row in rows}
+    if not tables:
+        return NEW
+    # alembic_version alone: another process is creating the schema right now
+    if "alembic_version" in tables and (tables == {"alembic_version"} or tables >= _OWN_TABLES):
+        return COUNTER
+    return FOREIGN
+
+
+def check_database_file(db_path: Path, *, damaged_ok: bool = False) -> None:
+    """Refuse (exit 2) to open as the local database what is not one, before any connection can change it.
+
+    `damaged_ok`: backup, restore and the checks must still reach a database too damaged to be read.
+    """
+    kind = file_kind(db_path)
+    if kind == NOT_A_FILE:
+        raise ValidationError(
+            "db", f"“{db_path}” không phải là một tệp cơ sở dữ liệu (đó là thư mục, thiết bị hoặc ống dẫn)."
+        )
+    if kind == FOREIGN:
+        raise ValidationError(
+            "db",
+            f"Tệp “{db_path}” là cơ sở dữ liệu SQLite của một chương trình khác, không phải của ứng dụng Bộ phận "
+            "Một cửa: ứng dụng không mở tệp này để không làm thay đổi nó.",
+            detail="SQLite file without this application's tables",
+        )
+    if kind == DAMAGED and not damaged_ok:
+        raise ValidationError(
+            "db",
+            f"Tệp “{db_path}” không phải cơ sở dữ liệu của ứng dụng Bộ phận Một cửa, hoặc đã hỏng nặng. Nếu đó "
+            "là cơ sở dữ liệu của quầy, hãy chạy “counter-app doctor” để biết cách phục hồi.",
+            detail="not readable as SQLite",
+        )
