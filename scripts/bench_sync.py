@@ -118,7 +118,7 @@ def _push_floor(url: str, counter_db: Path, events: list[OutboxEvent], dossiers:
     try:
         with psycopg.connect(url, autocommit=True) as conn:
             push.prepare_staging(conn)
-            pusher = push.Pusher(conn, database, AGENCY, 1, push.PushOutcome())
+            pusher = push.Pusher(conn, AGENCY, 1, push.PushOutcome())
             chunks = [events[i : i + push.READ_CHUNK] for i in range(0, len(events), push.READ_CHUNK)]
             started = time.perf_counter()
             stored = pusher.send(chunks, [], dict(dossiers))

@@ -27,10 +27,20 @@ def add_central_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--name", required=True)
     p.add_argument("--counter-digits", type=int, choices=(1, 2), default=1)
     p.add_argument("--number-digits", type=int, choices=(3, 4), default=3)
-    p = add("add-counter", "take a counter number of an agency and create its login")
+    p = add("add-counter", "take a counter number of an agency; its sync credential is shown once")
     p.add_argument("--agency", required=True)
     p.add_argument("--counter", type=int, required=True)
     p.add_argument("--label", default="")
+    p = add("revoke-counter", "end a counter's sync credential at once")
+    p.add_argument("--agency", required=True)
+    p.add_argument("--counter", type=int, required=True)
+    p = add("new-credential", "a new sync credential for a registered counter (the old one stops working)")
+    p.add_argument("--agency", required=True)
+    p.add_argument("--counter", type=int, required=True)
+    p = add("serve", "run the sync service in the foreground until SIGTERM")
+    p.add_argument("--listen", required=True, help="HOST:PORT")
+    p.add_argument("--certfile", help="the server's TLS certificate chain (PEM)")
+    p.add_argument("--keyfile", help="its private key (PEM)")
     from counter_app.cli.catalogue_commands import add_publish_actions  # imports this module: not at the top
 
     add_publish_actions(add, _ACTIONS)
@@ -97,15 +107,62 @@ def central_add_agency(args: argparse.Namespace, out: Output) -> int:
 
 @_action("add-counter")
 def central_add_counter(args: argparse.Namespace, out: Output) -> int:
+    from counter_app.central.credentials import issue_credential
     from counter_app.sync.central_admin import add_counter
 
     url, password = _target(args)
     account = add_counter(url, password, agency_code=args.agency, counter=args.counter, label=args.label)
+    credential = issue_credential(url, password, agency_code=account.agency_code, counter=account.counter)
     out.emit(
         f"Đã cấp quầy số {account.counter} của cơ quan {account.agency_code}.\n"
-        f"Tài khoản: {account.role}\nMật khẩu: {account.password}\n"
-        "Mật khẩu chỉ hiển thị một lần: hãy lưu ngay vào kho khóa của máy quầy "
-        f"(dịch vụ “counter_app”, tài khoản “{account.role}”).",
-        {"role": account.role, "password": account.password},
+        f"Thông tin xác thực đồng bộ: {credential}\n"
+        "Chỉ hiển thị một lần: nhập ngay vào phần Thiết lập của máy quầy "
+        "(hoặc “counter-app sync --central https://… --credential-stdin”).\n"
+        f"Tài khoản cơ sở dữ liệu (cách đồng bộ cũ, sẽ bỏ): {account.role} / {account.password}",
+        {
+            "agency": account.agency_code,
+            "counter": account.counter,
+            "credential": credential,
+            "role": account.role,
+            "password": account.password,
+        },
     )
+    return 0
+
+
+@_action("new-credential")
+def central_new_credential(args: argparse.Namespace, out: Output) -> int:
+    from counter_app.central.credentials import issue_credential
+
+    url, password = _target(args)
+    credential = issue_credential(url, password, agency_code=args.agency, counter=args.counter)
+    out.emit(
+        f"Thông tin xác thực mới của quầy số {args.counter} cơ quan {args.agency} (thông tin cũ hết hiệu lực): "
+        f"{credential}\nChỉ hiển thị một lần.",
+        {"agency": args.agency, "counter": args.counter, "credential": credential},
+    )
+    return 0
+
+
+@_action("revoke-counter")
+def central_revoke_counter(args: argparse.Namespace, out: Output) -> int:
+    from counter_app.central.credentials import revoke_credential
+
+    url, password = _target(args)
+    ended = revoke_credential(url, password, agency_code=args.agency, counter=args.counter)
+    text = (
+        f"Đã thu hồi thông tin xác thực của quầy số {args.counter} cơ quan {args.agency}."
+        if ended
+        else f"Quầy số {args.counter} cơ quan {args.agency} không có thông tin xác thực nào đang hiệu lực."
+    )
+    out.emit(text, {"agency": args.agency, "counter": args.counter, "revoked": ended})
+    return 0
+
+
+@_action("serve")
+def central_serve(args: argparse.Namespace, out: Output) -> int:
+    from counter_app.central.server import serve
+
+    url, password = _target(args)
+    serve(url, password, args.listen, certfile=args.certfile, keyfile=args.keyfile)
     return 0

@@ -1,4 +1,4 @@
-"""The `sync` subcommand: exchange this counter's events with the central PostgreSQL."""
+"""The `sync` subcommand: exchange this counter's events through the city's sync service (or the central itself)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,13 @@ from counter_app.cli.runner import Output, command, open_services
 
 def add_sync_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("sync", parents=[common], help="synchronise with the central database")
-    p.add_argument("--central", help="postgresql://role@host:port/db (default: the central_url setting)")
+    p.add_argument(
+        "--central", help="https://HOST:PORT of the sync service (or postgresql://…); default: the central_url setting"
+    )
+    p.add_argument("--ca-file", help="the city's root certificate (PEM) that signed the sync service's certificate")
+    p.add_argument(
+        "--credential-stdin", action="store_true", help="read the counter's credential from stdin and keep it"
+    )
     p.add_argument("--batch-size", type=int, default=None, help="events per central transaction")
 
 
@@ -40,9 +46,15 @@ def sync(args: argparse.Namespace, out: Output) -> int:
 
     services = open_services(args)
     batch = args.batch_size if args.batch_size and args.batch_size > 0 else None
+    credential = sys.stdin.readline().strip() if args.credential_stdin else None
     try:
         report = services.sync.sync_now(
-            central_url=args.central, ask_password=tty_password_prompt(), push_batch=batch, pull_batch=batch
+            central_url=args.central,
+            ask_password=tty_password_prompt(),
+            push_batch=batch,
+            pull_batch=batch,
+            credential=credential,
+            ca_file=args.ca_file,
         )
     except SyncInterrupted as exc:
         # what was exchanged before the cut is kept on both sides; say so, then exit 3

@@ -49,6 +49,11 @@ def document_scope(agency_code: str, counter: int, symbol: str, year: int) -> st
     return f"doc:{agency_code}:{counter}:{symbol}:{year}"
 
 
+def document_scopes_prefix(agency_code: str, counter: int) -> str:
+    """What every document_scope of this counter starts with."""
+    return f"doc:{agency_code}:{counter}:"
+
+
 def _displayed(text: str, year: int, numbering: Numbering) -> DocumentNumber:
     """A document number as printed after "Số:" (`100012/PBS`), of the given year."""
     sequence, _slash, symbol = text.strip().partition("/")

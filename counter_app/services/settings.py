@@ -23,6 +23,7 @@ class Settings:
     page_size: str = "A4"
     status_url_template: str = ""
     central_url: str = ""
+    central_ca_file: str = ""  # the city's root certificate for the sync service (empty: the system's)
     contact_phone: str = ""
     book_volume: int = 1
     printer_receipt: str = ""
@@ -35,6 +36,9 @@ class Settings:
     scan_mode: str = "Gray"  # Gray | Color
     scan_resolution: int = 200
     lock_minutes: int = 10  # the window locks after this long without a key press or a click (with accounts)
+    # a database created for drills or training (init --drill, the demo profile): fixed at creation; only such a
+    # database takes the drill clock once it has accounts, and every form it prints says "BẢN DIỄN TẬP"
+    drill: bool = False
 
     @property
     def hours(self) -> OfficeHours:
@@ -65,6 +69,10 @@ def parse_setting(key: str, value: str) -> Any:
     if key not in SETTING_NAMES:
         raise ValidationError("key", f"Không có thiết lập “{key}”. Các thiết lập: {', '.join(SETTING_NAMES)}.")
     default = getattr(Settings(), key)
+    if isinstance(default, bool):  # before int: a bool is an int
+        if value not in ("0", "1", "True", "False"):
+            raise ValidationError(key, f"Thiết lập “{key}” chỉ nhận 0 hoặc 1.")
+        return value in ("1", "True")
     if isinstance(default, int):
         try:
             number = int(value)

@@ -98,17 +98,27 @@ class SyncService:
         ask_password: PasswordPrompt | None = None,
         push_batch: int | None = None,
         pull_batch: int | None = None,
+        credential: str | None = None,
+        ca_file: str | None = None,
     ) -> SyncReport:
         """Push this counter's unsent events, pull what others recorded; safe to cancel or cut at any moment.
 
-        `central_url` defaults to the `central_url` setting; the password comes from the URL, the system
-        keyring (service "counter_app", user = role) or `ask_password`.
+        `central_url` defaults to the `central_url` setting. An `https://` address is the city's sync service:
+        `credential` (kept for later syncs when given, else the one kept) and `ca_file` (else the
+        `central_ca_file` setting, else the system's CAs) go with it. A `postgresql://` address is the central
+        database itself (the older way, to be retired): the password comes from the URL, the system keyring
+        (service "counter_app", user = role) or `ask_password`.
         """
         from counter_app.services.catalogue import apply_central_versions
         from counter_app.sync import pull, push
         from counter_app.sync.exchange import Installation, synchronize
 
         settings = self.context.settings()
+        target = (central_url or settings.central_url).strip()
+        if target.lower().startswith("https://"):
+            return self._sync_through_service(
+                target, progress, cancel, credential=credential, ca_file=ca_file, pull_batch=pull_batch
+            )
         url = self._central_url(central_url)
         with self.context.uow() as uow:
             agency = uow.agencies.get(settings.agency_code)
@@ -138,6 +148,66 @@ class SyncService:
             self._record(SyncReport(0, 0, 0, 0), ok=False, message=exc.message)
             raise
         apply_central_versions(self.context, url, password)  # the city's catalogue and calendar win locally
+        message = "" if report.complete else _incomplete_message(report)
+        self._record(report, ok=report.complete, message=message)
+        return report
+
+    def _sync_through_service(
+        self,
+        base_url: str,
+        progress: Callable[[int, int], None] | None,
+        cancel: threading.Event | None,
+        *,
+        credential: str | None,
+        ca_file: str | None,
+        pull_batch: int | None,
+    ) -> SyncReport:
+        from counter_app.services.sync_credential import SyncCredentialStore
+        from counter_app.sync import pull, service_client
+
+        settings = self.context.settings()
+        if not settings.is_configured:
+            raise RuleError("Quầy chưa được thiết lập. Chạy “counter-app init” hoặc mở màn hình thiết lập.")
+        if self.on_hold():
+            raise RuleError(
+                "Cơ sở dữ liệu vừa được phục hồi từ bản sao lưu: lần đồng bộ đầu tiên sau phục hồi cần kết nối trực "
+                "tiếp máy chủ trung tâm (dịch vụ đồng bộ chưa hỗ trợ lấy lại nhật ký của quầy)."
+            )
+        with self.context.uow() as uow:
+            agency = uow.agencies.get(settings.agency_code)
+            if agency is None:
+                raise RuleError("Quầy chưa được thiết lập cơ quan. Chạy “counter-app init”.")
+            numbering = (agency.counter_digits, agency.number_digits)
+        store = SyncCredentialStore(self.context.data_dir)
+        if credential:
+            store.save(settings.agency_code, settings.counter, credential)
+        kept = credential or store.load(settings.agency_code, settings.counter)
+        if not kept:
+            raise RuleError(
+                "Chưa có thông tin xác thực đồng bộ của quầy: nhập thông tin quản trị viên cấp "
+                "(“counter-app sync --central … --credential-stdin”)."
+            )
+        try:
+            with service_client.ServiceClient(
+                base_url, kept, ca_file=ca_file or settings.central_ca_file or None
+            ) as client:
+                report = service_client.synchronize(
+                    self.context.database,
+                    client,
+                    agency_code=settings.agency_code,
+                    counter=settings.counter,
+                    numbering=numbering,
+                    system_now=self.system_clock,
+                    progress=progress,
+                    cancel=cancel,
+                    pull_batch=pull_batch or pull.DEFAULT_BATCH,
+                )
+        except SyncInterrupted as exc:
+            self._record(exc.report, ok=False, message=exc.message)
+            raise
+        except CounterError as exc:
+            self._record(SyncReport(0, 0, 0, 0), ok=False, message=exc.message)
+            raise
         message = "" if report.complete else _incomplete_message(report)
         self._record(report, ok=report.complete, message=message)
         return report

@@ -64,6 +64,12 @@ def _ensure_roles_and_schema(conn: psycopg.Connection[TupleRow], roles: CentralR
     for name in (roles.owner, roles.counters):
         if not _role_exists(conn, name):
             conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(name)))
+    if not _role_exists(conn, roles.service):
+        conn.execute(
+            sql.SQL("CREATE ROLE {} NOLOGIN IN ROLE {}").format(
+                sql.Identifier(roles.service), sql.Identifier(roles.counters)
+            )
+        )
     superuser = conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()
     if not (superuser and superuser[0]):
         # a CREATEROLE administrator must be a member to act as the owner

@@ -62,6 +62,12 @@ class CentralRoles:
     counters: str
     prefix: str
 
+    @property
+    def service(self) -> str:
+        """The sync service's role (no login of its own, a member of `counters`): a service login is a member
+        of it, and acts for the counter whose credential it checked (central.service)."""
+        return f"{self.prefix}_service"
+
     def counter_role(self, agency_code: str, counter: int) -> str:
         return f"{self.prefix}_{_slug(agency_code)}_{counter}"
 

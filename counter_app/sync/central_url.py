@@ -89,6 +89,11 @@ def central_url_setting(text: str) -> str:
     text = text.strip()
     if not text:
         return ""
+    if text.lower().startswith("https://"):  # the city's sync service: no secret ever goes in its address
+        parts = urlsplit(text)
+        if not parts.hostname or parts.username or parts.password or parts.query:
+            raise ValidationError("central_url", "Địa chỉ dịch vụ đồng bộ cần dạng https://máy-chủ:cổng.")
+        return text
     if parse_central_url(text, field_name="central_url").password is not None:
         raise ValidationError("central_url", SETTING_PASSWORD_MESSAGE)
     return text

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,6 +99,48 @@ def received_event(row: tuple[Any, ...]) -> OutboxEvent:
     )
 
 
+@dataclass(frozen=True)
+class Page:
+    """One page of the central log after a cursor: the events (this counter's own left out), where the cursor
+    may move (None: nothing new below the horizon), and whether the page was full (more may follow)."""
+
+    events: list[OutboxEvent]
+    end: PullCursor | None
+    full: bool
+
+
+def fetch_page(conn: Connection, cursor: PullCursor, *, agency_code: str, counter: int, limit: int) -> Page:
+    """One page in one central transaction, below the horizon taken once for it (the pull and the service)."""
+    params: dict[str, Any] = {
+        "tx": str(cursor.tx),
+        "seq": cursor.seq,
+        "agency": agency_code,
+        "counter": counter,
+        "limit": limit,
+    }
+    with conn.transaction():
+        # taken once, not per row; an earlier horizon than the page's own snapshot only reads less
+        horizon = conn.execute(_HORIZON).fetchone()
+        assert horizon is not None
+        params["horizon"] = horizon[0]
+        rows = conn.execute(_FETCH, params).fetchall()
+        full = len(rows) == limit
+        end = rows[-1][:2] if full else conn.execute(_END, params).fetchone()
+    return Page([received_event(row[2:]) for row in rows], PullCursor(int(end[0]), int(end[1])) if end else None, full)
+
+
+def fetch_history(conn: Connection, dossier_uuids: Sequence[str]) -> list[OutboxEvent]:
+    """Every visible event of these dossiers (met for the first time: transferred to this agency)."""
+    with conn.transaction():
+        return [received_event(row) for row in conn.execute(_HISTORY, [list(dossier_uuids)]).fetchall()]
+
+
+def fetch_counters(conn: Connection) -> list[tuple[str, int, str]]:
+    """The counters registry this counter may see (its agency's)."""
+    with conn.transaction():
+        return [(str(a), int(n), str(label)) for a, n, label in conn.execute(_COUNTERS).fetchall()]
+
+
 def count_available(conn: Connection, database: Database, agency_code: str, counter: int) -> int:
     """About how many events a pull would bring (for the progress bar)."""
     cursor = outbox.read_cursor(database)
@@ -122,53 +164,58 @@ def pull(
     outcome: PullOutcome | None = None,
 ) -> PullOutcome:
     """Bring every visible event made elsewhere since the cursor; each batch stored in one short local write."""
-    outcome = outcome if outcome is not None else PullOutcome()
     try:
-        with conn.transaction():
-            registry = [(str(a), int(n), str(label)) for a, n, label in conn.execute(_COUNTERS).fetchall()]
-        cursor = outbox.read_cursor(database)
-        first = True
-        while not (cancel is not None and cancel.is_set()):
-            params = {
-                "tx": str(cursor.tx),
-                "seq": cursor.seq,
-                "agency": agency_code,
-                "counter": counter,
-                "limit": batch_size,
-            }
-            with conn.transaction():
-                # taken once, not per row; an earlier horizon than the page's own snapshot only reads less
-                horizon = conn.execute(_HORIZON).fetchone()
-                assert horizon is not None
-                params["horizon"] = horizon[0]
-                rows = conn.execute(_FETCH, params).fetchall()
-                full = len(rows) == batch_size
-                end = rows[-1][:2] if full else conn.execute(_END, params).fetchone()
-            if end is None and not first:
-                break  # nothing new below the horizon
-            events = [received_event(row[2:]) for row in rows]
-            # a dossier whose opening event is in the page starts here: nothing of it can lie behind the cursor
-            opened = {e.dossier_uuid for e in events if e.kind in OPENING_KINDS}
-            unknown = outbox.unknown_dossiers(
-                database, sorted({e.dossier_uuid for e in events if e.dossier_uuid and e.dossier_uuid not in opened})
-            )
-            if unknown:
-                with conn.transaction():
-                    history = [received_event(row) for row in conn.execute(_HISTORY, [unknown]).fetchall()]
-                events = list({e.uuid: e for e in [*history, *events]}.values())
-            if end is not None:
-                cursor = PullCursor(int(end[0]), int(end[1]))
-            stored = outbox.store_pulled(database, events, cursor, registry if first else ())
-            if first:
-                outcome.counters = len(registry)
-            first = False
-            outcome.pulled += stored.inserted
-            outcome.failed += stored.failed
-            outcome.dossiers |= stored.dossiers
-            if on_batch is not None:
-                on_batch(len(events))
-            if not full:
-                break
+        return pull_pages(
+            lambda cursor: fetch_page(conn, cursor, agency_code=agency_code, counter=counter, limit=batch_size),
+            lambda uuids: fetch_history(conn, uuids),
+            fetch_counters(conn),
+            database,
+            on_batch=on_batch,
+            cancel=cancel,
+            outcome=outcome,
+        )
     except psycopg.OperationalError as exc:
         raise lost_connection(exc) from None
+
+
+def pull_pages(
+    page_after: Callable[[PullCursor], Page],
+    history_of: Callable[[Sequence[str]], list[OutboxEvent]],
+    registry: Sequence[tuple[str, int, str]],
+    database: Database,
+    *,
+    on_batch: Callable[[int], None] | None = None,
+    cancel: threading.Event | None = None,
+    outcome: PullOutcome | None = None,
+) -> PullOutcome:
+    """The counter's side of a pull, whatever carries the pages (a PostgreSQL connection or the sync service):
+    each page stored in one short local write with the cursor it moves to."""
+    outcome = outcome if outcome is not None else PullOutcome()
+    cursor = outbox.read_cursor(database)
+    first = True
+    while not (cancel is not None and cancel.is_set()):
+        page = page_after(cursor)
+        if page.end is None and not first:
+            break  # nothing new below the horizon
+        events = page.events
+        # a dossier whose opening event is in the page starts here: nothing of it can lie behind the cursor
+        opened = {e.dossier_uuid for e in events if e.kind in OPENING_KINDS}
+        unknown = outbox.unknown_dossiers(
+            database, sorted({e.dossier_uuid for e in events if e.dossier_uuid and e.dossier_uuid not in opened})
+        )
+        if unknown:
+            events = list({e.uuid: e for e in [*history_of(unknown), *events]}.values())
+        if page.end is not None:
+            cursor = page.end
+        stored = outbox.store_pulled(database, events, cursor, registry if first else ())
+        if first:
+            outcome.counters = len(registry)
+        first = False
+        outcome.pulled += stored.inserted
+        outcome.failed += stored.failed
+        outcome.dossiers |= stored.dossiers
+        if on_batch is not None:
+            on_batch(len(events))
+        if not page.full:
+            break
     return outcome

@@ -250,10 +250,11 @@ def _reason(exc: BaseException) -> str:
 class Pusher:
     """The central side of a push: one round in one central transaction (`send`), its retry event by event with
     dead letters (`round`). The caller has run prepare_staging on the connection; push() feeds it chunks read
-    from the local store while it sends (scripts/bench_sync also times it alone, its rows read beforehand)."""
+    from the local store while it sends (scripts/bench_sync also times it alone, its rows read beforehand), and
+    the sync service (central.service) the events a counter sent, with no projection of its own (`local` empty:
+    every row is the central's replay)."""
 
     conn: Connection
-    database: Database
     agency_code: str
     counter: int
     outcome: PushOutcome
@@ -460,7 +461,7 @@ def push(
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-local") as local,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-dossiers") as dossier_reader,
     ):
-        pusher = Pusher(conn, database, agency_code, counter, outcome)
+        pusher = Pusher(conn, agency_code, counter, outcome)
         acknowledgements: list[Future[None]] = []
         try:
             prepare_staging(conn)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from support.pg_cluster import PgCluster
 from sync_helpers import AGENCY_A, AGENCY_NAMES, Central, MakeCounter
+from sync_service_support import SyncService, running_service
 
 from counter_app.bootstrap import Services, build_services
 from counter_app.services.clock import SystemClock
@@ -45,3 +46,10 @@ def make_counter(tmp_path: Path) -> Iterator[MakeCounter]:
     yield make
     for services in opened:
         services.close()
+
+
+@pytest.fixture
+def service(central: Central, tmp_path: Path) -> Iterator[SyncService]:
+    """Two copies of the sync service over the test's central, over TLS (the cluster's throwaway CA)."""
+    with running_service(central, tmp_path / "service") as running:
+        yield running

@@ -84,6 +84,7 @@ class PgCluster:
         self.password = password
         self.startup_seconds = 0.0  # initdb and first start, set by running_pg_cluster
         self.ca_file = base_dir / "test-ca.pem"  # the throwaway CA that signed the server's certificate
+        self.ca: trustme.CA | None = None
 
     @property
     def tls_params(self) -> dict[str, str]:
@@ -223,7 +224,7 @@ class PgCluster:
 
     def _make_certificates(self) -> None:
         """A throwaway CA and the server's certificate for 127.0.0.1 and localhost, signed by it."""
-        ca = trustme.CA()
+        ca = self.ca = trustme.CA()  # kept: the tests' sync service gets its certificate from the same CA
         ca.cert_pem.write_to_path(str(self.ca_file))
         issued = ca.issue_cert(HOST, "localhost")
         cert, key = self.data_dir / "server.crt", self.data_dir / "server.key"

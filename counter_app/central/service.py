@@ -1,0 +1,259 @@
+"""The sync service's HTTP API (version 1): hello, push, pull, history; documented at /docs and /openapi.json.
+
+Every call carries `Authorization: Bearer <credential>`. The agency and counter of the call come from the
+credential alone; an unknown or revoked credential gets 401, the same answer for both. The service decides from
+events, never from what a client claims: it stores only events whose agency and counter are the caller's and
+whose numbers lie in the caller's own numbering scopes, and it computes every dossier row itself by the domain's
+replay (sync.push.Pusher with no client projection). An event it refuses goes back as a dead letter with its
+reason, its link kept so that the counter's later events are not blocked.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated, Any
+
+import psycopg
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from psycopg_pool import ConnectionPool
+from pydantic import BaseModel, Field
+
+from counter_app.central.credentials import credential_digest
+from counter_app.central.session import Connection, Counter, act_for, act_for_nobody, authenticate
+from counter_app.domain.codes import DossierCode, Numbering
+from counter_app.domain.dossier import OPENING_KINDS
+from counter_app.domain.number_scopes import (
+    book_scopes_prefix,
+    document_scopes_prefix,
+    dossier_scopes_prefix,
+    numbers_used,
+)
+from counter_app.errors import CounterError, RuleError, ValidationError
+from counter_app.sync import pull, push
+from counter_app.sync.credential_format import looks_like_credential
+from counter_app.sync.handshake import SYNC_PROTOCOL
+from counter_app.sync.outbox import OutboxEvent, PullCursor
+
+log = logging.getLogger(__name__)
+
+API_VERSION = "1"
+MAX_PUSH_EVENTS = 5000  # per request: a counter's day is a few hundred; a first sync comes in several requests
+MAX_PULL_PAGE = 5000
+UNAUTHORISED = "Thông tin xác thực của quầy không hợp lệ hoặc đã bị thu hồi."
+
+
+class EventIn(BaseModel):
+    """One event as the counter stores it (sync.outbox.OutboxEvent)."""
+
+    uuid: str = Field(max_length=36)
+    dossier_uuid: str | None = Field(default=None, max_length=36)
+    kind: str = Field(max_length=60)
+    payload: str = Field(max_length=200_000)
+    occurred_at: str = Field(max_length=40)
+    agency_code: str = Field(max_length=40)
+    counter: int
+    seq: int
+    clerk: str = Field(default="", max_length=200)
+    prev_hash: str = Field(default="", max_length=64)
+    hash: str = Field(default="", max_length=64)
+
+    def outbox(self) -> OutboxEvent:
+        return OutboxEvent(**self.model_dump())
+
+
+class PushIn(BaseModel):
+    events: list[EventIn] = Field(max_length=MAX_PUSH_EVENTS)
+
+
+class PushOut(BaseModel):
+    stored: int
+    dead: dict[str, str]  # uuid -> why the central refused it
+
+
+class HelloOut(BaseModel):
+    api: str
+    protocol: int
+    revision: str
+    server_now: datetime
+    agency_code: str
+    counter: int
+    counter_digits: int
+    number_digits: int
+
+
+class PageOut(BaseModel):
+    events: list[dict[str, Any]]
+    end: tuple[int, int] | None  # the cursor to ask after (transaction id, server_seq); None: nothing newer
+    full: bool
+
+
+class HistoryIn(BaseModel):
+    dossiers: list[str] = Field(max_length=MAX_PULL_PAGE)
+
+
+class HistoryOut(BaseModel):
+    events: list[dict[str, Any]]
+
+
+def _own_prefixes(counter: Counter) -> tuple[str, ...]:
+    return (
+        dossier_scopes_prefix(counter.agency_code, counter.counter),
+        book_scopes_prefix(counter.agency_code, counter.counter),
+        document_scopes_prefix(counter.agency_code, counter.counter),
+    )
+
+
+def refusal_of(event: OutboxEvent, counter: Counter) -> str | None:
+    """Why the central does not take this event of the caller's (None: it may be stored). The agency and counter
+    were checked before; here: the numbers it uses must be the caller's own (a code, a slip, a book line, a
+    document number another counter or agency would issue is a forgery)."""
+    numbering = Numbering(counter.counter_digits, counter.number_digits)
+    try:
+        payload = json.loads(event.payload)
+        if not isinstance(payload, dict):
+            return "payload: not a JSON object"
+        occurred = datetime.fromisoformat(event.occurred_at)
+        if event.kind in OPENING_KINDS and payload.get("code"):
+            code = DossierCode.parse(str(payload["code"]), numbering)
+            if code.agency_code != counter.agency_code:
+                return f"code {code} belongs to agency {code.agency_code}"
+        used = numbers_used(event.kind, payload, occurred, counter.agency_code, numbering)
+    except (ValueError, ValidationError, RuleError, TypeError, KeyError) as exc:
+        return f"{type(exc).__name__}: {getattr(exc, 'message', str(exc))}"[:500]
+    prefixes = _own_prefixes(counter)
+    for scope, _number in used:
+        if not scope.startswith(prefixes):
+            return f"number outside counter {counter.counter}'s own scopes ({scope.split(':', 1)[0]})"
+    return None
+
+
+def _acting(
+    request: Request, authorization: Annotated[str | None, Header()] = None
+) -> Iterator[tuple[Connection, Counter]]:
+    """The caller's counter, from its credential, and a pooled session acting for it (row-level security)."""
+    scheme, _, credential = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not looks_like_credential(credential):
+        raise HTTPException(401, UNAUTHORISED, headers={"WWW-Authenticate": "Bearer"})
+    pool: ConnectionPool[Connection] = request.app.state.pool
+    try:
+        with pool.connection() as conn:
+            act_for_nobody(conn)
+            counter = authenticate(conn, credential_digest(credential))
+            if counter is None:
+                raise HTTPException(401, UNAUTHORISED, headers={"WWW-Authenticate": "Bearer"})
+            act_for(conn, counter)
+            try:
+                yield conn, counter
+            finally:
+                act_for_nobody(conn)
+    except psycopg.OperationalError as exc:
+        log.warning("central database unavailable: %s", type(exc).__name__)
+        raise HTTPException(503, "Cơ sở dữ liệu trung tâm tạm thời không trả lời.") from None
+
+
+Caller = Annotated[tuple[Connection, Counter], Depends(_acting)]
+
+
+def create_app(pool: ConnectionPool[Connection]) -> FastAPI:
+    """The service over `pool`, whose connections run as the service role (session.configure)."""
+    app = FastAPI(
+        title="counter_app sync service",
+        version=API_VERSION,
+        description="Đồng bộ giữa các quầy Một cửa và cơ sở dữ liệu trung tâm của thành phố.",
+    )
+    app.state.pool = pool
+
+    @app.get("/v1/hello", response_model=HelloOut)
+    def hello(who: Caller) -> HelloOut:
+        """Who the credential is, the schema revision and the server's clock (the counter checks its own)."""
+        conn, counter = who
+        # central.hello reads the schema's revision for a role that may not read alembic_version itself
+        row = conn.execute(
+            "SELECT revision, server_now FROM central.hello(%s, current_user)", [SYNC_PROTOCOL]
+        ).fetchone()
+        assert row is not None
+        return HelloOut(
+            api=API_VERSION,
+            protocol=SYNC_PROTOCOL,
+            revision=str(row[0]),
+            server_now=row[1],
+            agency_code=counter.agency_code,
+            counter=counter.counter,
+            counter_digits=counter.counter_digits,
+            number_digits=counter.number_digits,
+        )
+
+    @app.post("/v1/push", response_model=PushOut)
+    def push_events(body: PushIn, who: Caller) -> PushOut:
+        """Store the caller's events in seq order; those refused come back as dead letters with the reason."""
+        conn, counter = who
+        events = sorted((e.outbox() for e in body.events), key=lambda e: e.seq)
+        if any((e.agency_code, e.counter) != (counter.agency_code, counter.counter) for e in events):
+            raise HTTPException(403, "Chỉ được gửi sự kiện của chính quầy mình.")
+        outcome = push.PushOutcome()
+        pusher = push.Pusher(conn, counter.agency_code, counter.counter, outcome)
+        dead: dict[str, str] = {}
+        stored = 0
+        try:
+            push.prepare_staging(conn)
+            run: list[OutboxEvent] = []
+            for event in [*events, None]:
+                refusal = refusal_of(event, counter) if event is not None else None
+                if event is not None and refusal is None:
+                    run.append(event)
+                    continue
+                if run:  # the events before a refused one go first: the chain stays in order
+                    _sent, refused, count = pusher.round(iter([run]), {})
+                    dead.update(refused)
+                    stored += count
+                    run = []
+                if event is not None and refusal is not None:
+                    log.warning(
+                        "event %s of %s:%d refused: %s", event.uuid, counter.agency_code, counter.counter, refusal
+                    )
+                    dead[event.uuid] = refusal
+                    pusher.withhold(event, refusal)
+        except RuleError as exc:  # the audit chain refused (a fork, a rewrite): nothing of this round stored
+            raise HTTPException(409, exc.message) from None
+        return PushOut(stored=stored, dead=dead)
+
+    @app.get("/v1/pull", response_model=PageOut)
+    def pull_page(
+        who: Caller,
+        tx: Annotated[int, Query(ge=0)] = 0,
+        seq: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=MAX_PULL_PAGE)] = 2000,
+    ) -> PageOut:
+        """One page of what the caller may see after its cursor, below the horizon of running transactions."""
+        conn, counter = who
+        page = pull.fetch_page(
+            conn, PullCursor(tx, seq), agency_code=counter.agency_code, counter=counter.counter, limit=limit
+        )
+        return PageOut(
+            events=[e._asdict() for e in page.events],
+            end=(page.end.tx, page.end.seq) if page.end else None,
+            full=page.full,
+        )
+
+    @app.get("/v1/counters", response_model=list[tuple[str, int, str]])
+    def counters(who: Caller) -> list[tuple[str, int, str]]:
+        """The counters of the caller's agency: (agency, number, label)."""
+        conn, _counter = who
+        return pull.fetch_counters(conn)
+
+    @app.post("/v1/history", response_model=HistoryOut)
+    def history(body: HistoryIn, who: Caller) -> HistoryOut:
+        """Every event the caller may see of these dossiers (met for the first time, e.g. transferred to it)."""
+        conn, _counter = who
+        return HistoryOut(events=[e._asdict() for e in pull.fetch_history(conn, body.dossiers)])
+
+    @app.exception_handler(CounterError)
+    def counter_error(_request: Any, exc: CounterError) -> Any:
+        from fastapi.responses import JSONResponse
+
+        return JSONResponse({"detail": exc.message}, status_code=422)
+
+    return app

@@ -1,0 +1,178 @@
+"""The counter's side of sync through the city's sync service (HTTPS, a credential): hello, push, pull.
+
+Same guarantees as the direct exchange (sync.exchange): nothing is marked sent before the service answered
+that it stored it, every pulled page is stored with its cursor in one short local write, no local write is open
+while the network is waited for. What the service refuses comes back as dead letters with their reasons.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+import threading
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from counter_app.errors import CentralUnreachable, RuleError
+from counter_app.storage.database import Database
+from counter_app.sync import outbox, pull
+from counter_app.sync.central_admin import known_revisions
+from counter_app.sync.handshake import check_clock, check_schema
+from counter_app.sync.outbox import OutboxEvent, PullCursor
+from counter_app.sync.report import SyncInterrupted, SyncReport
+
+log = logging.getLogger(__name__)
+
+PUSH_CHUNK = 5000  # the service's limit per request
+UNREACHABLE = (
+    "Không kết nối được dịch vụ đồng bộ của thành phố; dữ liệu vẫn được giữ nguyên trên máy này và sẽ được đồng bộ "
+    "lần sau."
+)
+_REFUSED = {
+    401: "Thông tin xác thực đồng bộ của quầy không hợp lệ hoặc đã bị thu hồi; xin quản trị viên cấp thông tin mới.",
+    403: "Dịch vụ đồng bộ từ chối yêu cầu của quầy này.",
+}
+
+
+def _event(data: dict[str, Any]) -> OutboxEvent:
+    return OutboxEvent(**{name: data[name] for name in OutboxEvent._fields})
+
+
+class ServiceClient:
+    """One HTTPS session with the service; every failure becomes a CounterError a clerk can read."""
+
+    def __init__(self, base_url: str, credential: str, *, ca_file: str | None = None, timeout: float = 60) -> None:
+        verify: ssl.SSLContext | bool = ssl.create_default_context(cafile=ca_file) if ca_file else True
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/"),
+            verify=verify,
+            headers={"Authorization": f"Bearer {credential.strip()}"},
+            timeout=timeout,
+        )
+
+    def __enter__(self) -> ServiceClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._http.close()
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            answer = self._http.request(method, path, **kwargs)
+        except httpx.ConnectError as exc:
+            if "CERTIFICATE" in str(exc).upper() or "SSL" in str(exc).upper():
+                raise RuleError(
+                    "Lỗi chứng chỉ TLS của dịch vụ đồng bộ; kiểm tra tệp chứng chỉ gốc (--ca-file).",
+                    detail=str(exc)[:200],
+                ) from None
+            raise CentralUnreachable(UNREACHABLE, detail=type(exc).__name__) from None
+        except httpx.TransportError as exc:
+            raise CentralUnreachable(UNREACHABLE, detail=type(exc).__name__) from None
+        if answer.status_code in _REFUSED:
+            raise RuleError(_REFUSED[answer.status_code], detail=f"HTTP {answer.status_code}")
+        if answer.status_code >= 500:
+            raise CentralUnreachable(UNREACHABLE, detail=f"HTTP {answer.status_code}")
+        if answer.status_code >= 400:
+            detail = (
+                answer.json().get("detail")
+                if answer.headers.get("content-type", "").startswith("application/json")
+                else ""
+            )
+            raise RuleError(
+                detail if isinstance(detail, str) and detail else "Dịch vụ đồng bộ từ chối yêu cầu.",
+                detail=f"HTTP {answer.status_code}",
+            )
+        return answer.json()
+
+    def hello(self) -> dict[str, Any]:
+        return dict(self._call("GET", "/v1/hello"))
+
+    def push(self, events: Sequence[OutboxEvent]) -> tuple[int, dict[str, str]]:
+        answer = self._call("POST", "/v1/push", json={"events": [e._asdict() for e in events]})
+        return int(answer["stored"]), dict(answer["dead"])
+
+    def counters(self) -> list[tuple[str, int, str]]:
+        return [(str(a), int(n), str(label)) for a, n, label in self._call("GET", "/v1/counters")]
+
+    def page(self, cursor: PullCursor, limit: int) -> pull.Page:
+        answer = self._call("GET", "/v1/pull", params={"tx": cursor.tx, "seq": cursor.seq, "limit": limit})
+        end = answer["end"]
+        return pull.Page(
+            [_event(e) for e in answer["events"]], PullCursor(int(end[0]), int(end[1])) if end else None, answer["full"]
+        )
+
+    def history(self, dossier_uuids: Sequence[str]) -> list[OutboxEvent]:
+        answer = self._call("POST", "/v1/history", json={"dossiers": list(dossier_uuids)})
+        return [_event(e) for e in answer["events"]]
+
+
+def check_identity(hello: dict[str, Any], agency_code: str, counter: int, numbering: tuple[int, int]) -> None:
+    if (hello["agency_code"], int(hello["counter"])) != (agency_code, counter):
+        raise RuleError(
+            f"Thông tin xác thực đồng bộ là của quầy {hello['counter']} cơ quan {hello['agency_code']}, nhưng máy "
+            f"này được thiết lập là quầy {counter} cơ quan {agency_code}."
+        )
+    if (int(hello["counter_digits"]), int(hello["number_digits"])) != numbering:
+        raise RuleError("Độ dài mã số của cơ quan trên máy chủ trung tâm khác với thiết lập của máy này.")
+
+
+def synchronize(
+    database: Database,
+    client: ServiceClient,
+    *,
+    agency_code: str,
+    counter: int,
+    numbering: tuple[int, int],
+    system_now: Callable[[], datetime],
+    progress: Callable[[int, int], None] | None = None,
+    cancel: threading.Event | None = None,
+    pull_batch: int = pull.DEFAULT_BATCH,
+) -> SyncReport:
+    """Hello (schema, clock, identity), push every unsent event, then pull what this counter may see."""
+    pushed = dead_count = 0
+    dossiers: set[str] = set()
+    pulled = pull.PullOutcome()
+    try:
+        hello = client.hello()
+        check_schema(str(hello["revision"]), known_revisions())
+        check_clock(datetime.fromisoformat(str(hello["server_now"])), system_now())
+        check_identity(hello, agency_code, counter, numbering)
+        total = outbox.count_pending(database)
+        done = 0
+        while not (cancel is not None and cancel.is_set()):
+            events = outbox.read_pending_events(database, None, PUSH_CHUNK)
+            if not events:
+                break
+            stored, dead = client.push(events)
+            span = ((events[0].seq, events[0].uuid), (events[-1].seq, events[-1].uuid))
+            # only now that the service answered: the events it stored (or held before) and its dead letters
+            outbox.acknowledge(database, [e.uuid for e in events if e.uuid not in dead], dead, span)
+            pushed += stored
+            dead_count += len(dead)
+            dossiers |= {e.dossier_uuid for e in events if e.dossier_uuid}
+            done += len(events)
+            if progress is not None:
+                progress(done, max(total, done))
+        pull.pull_pages(
+            lambda cursor: client.page(cursor, pull_batch),
+            client.history,
+            client.counters(),
+            database,
+            cancel=cancel,
+            outcome=pulled,
+        )
+    except CentralUnreachable as exc:
+        report = SyncReport(pushed, pulled.pulled, dead_count + pulled.failed, len(dossiers | pulled.dossiers))
+        raise SyncInterrupted(exc, report) from None
+    report = SyncReport(
+        pushed,
+        pulled.pulled,
+        dead_count + pulled.failed,
+        len(dossiers | pulled.dossiers),
+        cancelled=cancel is not None and cancel.is_set(),
+    )
+    log.info("sync through the service: pushed %d, pulled %d, failed %d", report.pushed, report.pulled, report.failed)
+    return report
