@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from counter_app.domain.printed_text import NAME_MAX, check_printable
 from counter_app.errors import ValidationError
 
 # Province/city of birth registration, first three digits of a personal identifier
@@ -119,6 +120,9 @@ def normalize_name(value: str, field: str = "name") -> str:
         )
     if not any(ch.isalpha() for ch in name):
         raise ValidationError(field, "Họ và tên phải có ít nhất một chữ cái.")
+    check_printable(name, field, "Họ và tên")  # letters of other scripts the fonts cannot draw
+    if len(name) > NAME_MAX:
+        raise ValidationError(field, f"Họ và tên quá dài: {len(name)} ký tự (tối đa {NAME_MAX} ký tự).")
     return name
 
 

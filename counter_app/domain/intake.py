@@ -15,9 +15,16 @@ from counter_app.domain.citizen import (
     validate_tax_code,
 )
 from counter_app.domain.dossier import PaperEntry
+from counter_app.domain.printed_text import (
+    ADDRESS_MAX,
+    AUTHORISATION_MAX,
+    ORGANISATION_NAME_MAX,
+    PAPER_NAME_MAX,
+    REASON_MAX,
+    printed_text,
+)
 from counter_app.errors import FormInvalid, ValidationError
 
-MAX_TEXT = 500
 CHANNELS = {1: "Trực tiếp", 2: "Trực tuyến", 3: "Bưu chính công ích"}
 DELIVERIES = {"desk": "Bộ phận Một cửa", "post": "Qua dịch vụ bưu chính công ích", "online": "Trực tuyến"}
 
@@ -82,13 +89,21 @@ def parse_birth_date(text: str, today: date, fld: str = "birth_date") -> date:
     raise ValidationError(fld, "Ngày sinh cần dạng ngày/tháng/năm, ví dụ 05/09/1990.")
 
 
-def _check_text(value: str, fld: str, label: str, errors: dict[str, str], *, limit: int = MAX_TEXT) -> str:
-    cleaned = " ".join(value.split())
-    if len(cleaned) > limit:
-        errors[fld] = f"{label} quá dài (tối đa {limit} ký tự)."
-    if any(ord(ch) < 32 for ch in value if ch not in "\t\n\r"):
-        errors[fld] = f"{label} có ký tự điều khiển không hợp lệ."
-    return cleaned
+def _check_text(value: str, fld: str, label: str, errors: dict[str, str], *, limit: int) -> str:
+    """Printed text: NFC, single-spaced, within `limit` and printable; the error (if any) goes to `errors`."""
+    try:
+        return printed_text(value, fld, label, limit)
+    except ValidationError as exc:
+        errors.setdefault(fld, exc.message)
+        return " ".join(value.split())
+
+
+def _check_papers(form: IntakeForm, errors: dict[str, str]) -> None:
+    """Paper names typed or picked, and the items to add (Mẫu 02): each printed on one line of a list."""
+    for number, entry in enumerate(form.papers or (), start=1):
+        _check_text(entry.name, "papers", f"Tên giấy tờ thứ {number}", errors, limit=PAPER_NAME_MAX)
+    for item in form.missing:
+        _check_text(item, "missing", "Nội dung cần bổ sung", errors, limit=PAPER_NAME_MAX)
 
 
 def validate_applicant(form: IntakeForm, today: date) -> CleanApplicant:
@@ -105,7 +120,7 @@ def validate_applicant(form: IntakeForm, today: date) -> CleanApplicant:
     organisation = form.applicant_kind == "organisation"
     name = check("name", lambda: normalize_name(form.name, "name")) if not organisation else ""
     if organisation:
-        name = _check_text(form.name, "name", "Tên tổ chức", errors, limit=200)
+        name = _check_text(form.name, "name", "Tên tổ chức", errors, limit=ORGANISATION_NAME_MAX)
         if not name:
             errors["name"] = "Cần nhập tên tổ chức."
     birth: date | None = None
@@ -129,7 +144,7 @@ def validate_applicant(form: IntakeForm, today: date) -> CleanApplicant:
         )
     phone = check("phone", lambda: validate_phone(form.phone)) if form.phone.strip() else ""
     email = check("email", lambda: validate_email(form.email)) if form.email.strip() else ""
-    address = _check_text(form.address, "address", "Địa chỉ", errors)
+    address = _check_text(form.address, "address", "Địa chỉ", errors, limit=ADDRESS_MAX)
     filer_name = filer_identifier = filer_phone = ""
     if form.filer_name.strip() or form.filer_identifier.strip():
         filer_name = check("filer_name", lambda: normalize_name(form.filer_name, "filer_name"))
@@ -139,12 +154,16 @@ def validate_applicant(form: IntakeForm, today: date) -> CleanApplicant:
         )
         if form.filer_phone.strip():
             filer_phone = check("filer_phone", lambda: validate_phone(form.filer_phone, "filer_phone"))
-    authorisation = _check_text(form.filer_authorisation, "filer_authorisation", "Giấy ủy quyền", errors)
+    authorisation = _check_text(
+        form.filer_authorisation, "filer_authorisation", "Giấy ủy quyền", errors, limit=AUTHORISATION_MAX
+    )
     if form.result_delivery not in DELIVERIES:
         errors["result_delivery"] = "Hình thức nhận kết quả không hợp lệ."
     if form.result_delivery == "post" and not form.postal_address.strip() and not address:
         errors["postal_address"] = "Cần nhập địa chỉ nhận kết quả qua bưu chính."
-    _check_text(form.postal_address, "postal_address", "Địa chỉ bưu chính", errors)
+    _check_text(form.postal_address, "postal_address", "Địa chỉ bưu chính", errors, limit=ADDRESS_MAX)
+    _check_text(form.reason, "reason", "Lý do", errors, limit=REASON_MAX)
+    _check_papers(form, errors)
     if form.channel not in CHANNELS:
         errors["channel"] = "Kênh nộp hồ sơ không hợp lệ."
     if not 1 <= form.sets_count <= 20:

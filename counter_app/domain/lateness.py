@@ -33,6 +33,21 @@ _LABELS = {
 }
 
 
+# How the apology letter (Mẫu 04) reaches the applicant: stored key -> what the letter and every screen print
+# (domain.md §10: every value printed in Vietnamese, never the key).
+LETTER_DELIVERIES: dict[str, str] = {
+    "in_person": "Trực tiếp",
+    "post": "Qua dịch vụ bưu chính công ích",
+    "phone": "Điện thoại",
+    "email": "Thư điện tử",
+}
+
+
+def letter_delivery_label(key: str) -> str:
+    """The Vietnamese label of a stored delivery key; "" for an unknown one (the key itself is never printed)."""
+    return LETTER_DELIVERIES.get(key, "")
+
+
 class Timeliness(StrEnum):
     EARLY = "early"
     ON_TIME = "on_time"
@@ -80,14 +95,34 @@ def timeliness(finished: datetime, due: datetime) -> Timeliness:
     return Timeliness.ON_TIME
 
 
+def earliest_new_appointment_day(current_due: datetime, today: date, calendar: WorkingCalendar) -> date:
+    """The first day a re-appointment may give: a working day strictly after today and after the current due day."""
+    return calendar.next_working_day(max(to_vn(current_due).date(), today))
+
+
 def check_new_appointment_day(
-    new_day: date, current_due: datetime, calendar: WorkingCalendar, hours: OfficeHours
+    new_day: date,
+    current_due: datetime,
+    calendar: WorkingCalendar,
+    hours: OfficeHours,
+    *,
+    today: date | None = None,
 ) -> datetime:
-    """The new appointment (closing time of `new_day`); it must be a working day after the current due day."""
+    """The new appointment (closing time of `new_day`): a working day after the current due day and after `today`.
+
+    `today` is the caller's (the service reads the clock); a letter never promises a day that has already come.
+    """
     if new_day <= to_vn(current_due).date():
         raise ValidationError(
             "new_date",
             f"Ngày hẹn mới phải sau ngày hẹn hiện tại ({to_vn(current_due):%d/%m/%Y}).",
+        )
+    if today is not None and new_day <= today:
+        earliest = earliest_new_appointment_day(current_due, today, calendar)
+        raise ValidationError(
+            "new_date",
+            f"Ngày hẹn mới phải sau ngày hôm nay ({today:%d/%m/%Y}); "
+            f"ngày làm việc sớm nhất có thể hẹn là {earliest:%d/%m/%Y}.",
         )
     if not calendar.is_working_day(new_day):
         name = calendar.day_name(new_day)

@@ -23,6 +23,7 @@ class OfficeHeader:
     parent_authority: str  # e.g. "UBND PHƯỜNG SÀI GÒN"
     unit_name: str  # e.g. "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG"
     place: str  # e.g. "Sài Gòn", printed as "<place>, ngày … tháng … năm …"
+    drill: bool = False  # printed from a database for drills or training: every form says "BẢN DIỄN TẬP"
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from counter_app.printing.layout import FormTable, Styles, paragraph
 
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
+DRILL_MARK = "BẢN DIỄN TẬP"
 _LEFT_SHARE = 0.42
 _PADDING = 3
 
@@ -41,8 +42,10 @@ def header_block(
     right_width = width - left_width
     left_text = left_width - 2 * _PADDING
     authority, unit = nfc(header.parent_authority).upper(), nfc(header.unit_name).upper()
-    left: list[Flowable] = [
-        paragraph(authority, _fitted(styles.center, authority, left_text, floor=0.85)),
+    left: list[Flowable] = []
+    if authority:  # an agency heading its own letter without a parent line (Mẫu 04 of a ward's committee)
+        left.append(paragraph(authority, _fitted(styles.center, authority, left_text, floor=0.85)))
+    left += [
         paragraph(unit, _fitted(styles.center_bold, unit, left_text, floor=0.85)),
         HRFlowable(width="35%", thickness=0.6, spaceBefore=1, spaceAfter=0, hAlign="CENTER"),
     ]
@@ -70,9 +73,12 @@ def header_block(
 def form_top(
     header: OfficeHeader, *, number: str | None, issued_at: datetime, title: str, styles: Styles, width: float
 ) -> list[Flowable]:
-    """Header and title in bold capitals, the way every form opens."""
-    return [
+    """Header and title in bold capitals, the way every form opens; a drill database's forms say so under the title."""
+    top: list[Flowable] = [
         header_block(header, number=number, issued_at=issued_at, styles=styles, width=width),
         paragraph(title, styles.title),
-        Spacer(1, styles.body.fontSize * 0.6),
     ]
+    if header.drill:  # no one may take a training form for a real one
+        top.append(paragraph(f"{DRILL_MARK} – KHÔNG CÓ GIÁ TRỊ PHÁP LÝ", styles.center_bold))
+    top.append(Spacer(1, styles.body.fontSize * 0.6))
+    return top

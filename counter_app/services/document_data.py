@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from counter_app.domain.citizen import fold
 from counter_app.domain.clock import to_vn
 from counter_app.domain.dossier import DossierState
-from counter_app.domain.lateness import timeliness
+from counter_app.domain.lateness import letter_delivery_label, timeliness
 from counter_app.printing.data import (
     ApologyData,
     ControlSlipData,
@@ -26,9 +28,18 @@ from counter_app.printing.data import (
     WithdrawalData,
 )
 from counter_app.services.settings import Settings
+from counter_app.services.setup import DEMO_AGENCY_CODE
 from counter_app.storage.models import EventRow
 
 DESK = "Bộ phận Một cửa"
+DEMO_CODE_PREFIX = "DEMO."  # the demo catalogue's invented procedure codes (resources/catalogue/demo.json)
+
+
+def printed_procedure_code(code: str, settings: Settings) -> str:
+    """The mã TTHC an official form prints: an invented demo code only in the demo profile, else nothing."""
+    if code.upper().startswith(DEMO_CODE_PREFIX) and settings.agency_code != DEMO_AGENCY_CODE:
+        return ""
+    return code
 
 
 def _events(events: list[EventRow], kind: str) -> list[tuple[datetime, dict[str, Any]]]:
@@ -39,6 +50,25 @@ def _delivery(state: DossierState) -> str:
     if state.result_delivery == "post":
         return f"Qua dịch vụ bưu chính công ích: {state.postal_address or state.applicant_address}"
     return DESK
+
+
+def _expanded(name: str) -> str:
+    return " ".join(name.split()).replace("UBND ", "Ủy ban nhân dân ")
+
+
+def deciding_agency_header(deciding: str, unit: str, parent: str, place: str) -> OfficeHeader:
+    """The header of a letter the deciding agency signs (Mẫu 04): that agency, not the desk that received.
+
+    A catalogue names the deciding agency generically ("Ủy ban nhân dân phường"); when that is the desk's own
+    parent authority ("UBND phường Sài Gòn"), the letter carries the authority's full name. The desk's unit
+    heads the letter only when it decides itself.
+    """
+    name = " ".join(deciding.split())
+    if not name or fold(name) == fold(unit):
+        return OfficeHeader(parent_authority=parent or unit, unit_name=unit, place=place)
+    if parent and fold(_expanded(parent)).startswith(fold(_expanded(name))):
+        name = _expanded(parent)
+    return OfficeHeader(parent_authority="", unit_name=name, place=place)
 
 
 def _qr_text(state: DossierState, settings: Settings) -> str:
@@ -58,7 +88,9 @@ def build_document(
     reprint: bool,
 ) -> Document:
     agency_name, parent = agency
-    header = OfficeHeader(parent_authority=parent or agency_name, unit_name=agency_name, place=settings.place)
+    header = OfficeHeader(
+        parent_authority=parent or agency_name, unit_name=agency_name, place=settings.place, drill=settings.drill
+    )
     page = PageSize(settings.page_size)
     common: dict[str, Any] = {
         "header": header,
@@ -75,7 +107,7 @@ def build_document(
         "phone": state.applicant_phone,
         "email": state.applicant_email,
         "procedure_name": state.procedure_name,
-        "procedure_code": state.procedure_code,
+        "procedure_code": printed_procedure_code(state.procedure_code, settings),
     }
     code = state.code or ""
     if kind == "receipt":
@@ -146,13 +178,16 @@ def build_document(
     if kind == "apology":
         assert state.due_at is not None
         at, payload = _events(events, "dossier.reappointed")[-1]
+        letter_head = replace(
+            deciding_agency_header(state.deciding_agency, agency_name, parent, settings.place), drill=settings.drill
+        )
         return ApologyData(
-            **common,
+            **(common | {"header": letter_head}),
             addressee=state.applicant_name,
-            agency_name=state.deciding_agency or agency_name,
+            agency_name=letter_head.unit_name,
             received_at=state.received_at,
             procedure_name=state.procedure_name,
-            procedure_code=state.procedure_code,
+            procedure_code=applicant["procedure_code"],
             applicant_name=state.applicant_name,
             applicant_identifier=state.applicant_identifier,
             dossier_code=code,
@@ -161,7 +196,7 @@ def build_document(
             new_due_at=state.due_at,
             head_name=settings.head_name,
             head_title=settings.head_title,
-            delivered_via=str(payload.get("delivered", "")),
+            delivered_via=letter_delivery_label(str(payload.get("delivered", ""))),
         )
     if kind == "control":
         assert state.due_at is not None

@@ -12,6 +12,7 @@ from counter_app.domain.codes import looks_like_dossier_code
 from counter_app.domain.deadlines import Appointment, extend_for_pause, restart_appointment
 from counter_app.domain.dossier import CORRECTABLE_FIELDS, DossierState, encode_value
 from counter_app.domain.intake import DELIVERIES
+from counter_app.domain.printed_text import REASON_MAX, printed_text
 from counter_app.domain.roles import Permission
 from counter_app.domain.status import Stage, Status
 from counter_app.errors import FormInvalid, NotFoundError, RuleError, ValidationError
@@ -72,12 +73,16 @@ def dossier_view(state: DossierState, *, masked: bool = False) -> DossierView:
     )
 
 
-def _clean_reason(reason: str, field: str = "reason") -> str:
-    cleaned = " ".join(reason.split())
+def _clean_reason(reason: str, field: str = "reason", *, printed: bool = False) -> str:
+    """A reason, single-spaced; a `printed` one (Mẫu 02, Mẫu 05) also within the forms' limit and characters."""
+    if printed:
+        cleaned = printed_text(reason, field, "Lý do", REASON_MAX)
+    else:
+        cleaned = " ".join(reason.split())
+        if len(cleaned) > 2000:
+            raise ValidationError(field, "Lý do quá dài (tối đa 2000 ký tự).")
     if not cleaned:
         raise ValidationError(field, "Cần ghi lý do.")
-    if len(cleaned) > 2000:
-        raise ValidationError(field, "Lý do quá dài (tối đa 2000 ký tự).")
     return cleaned
 
 
@@ -164,7 +169,7 @@ class DossierService:
             raise RuleError("Hồ sơ đang chờ bổ sung; chỉ được yêu cầu bổ sung một lần.")
         with self.context.uow() as uow:
             earlier = [e for e in uow.events.for_dossier(state.uuid) if e.kind == "dossier.supplement_requested"]
-        payload: dict[str, Any] = {"reason": _clean_reason(reason)}
+        payload: dict[str, Any] = {"reason": _clean_reason(reason, printed=True)}
         if earlier:
             # the law allows one supplement request; a second one makes the dossier count as late
             payload["second_request"] = True
@@ -244,7 +249,7 @@ class DossierService:
         return self._apply(code, "dossier.handed_over", payload)
 
     def withdraw(self, code: str, reason: str) -> DossierView:
-        return self._apply(code, "dossier.withdrawn", {"reason": _clean_reason(reason)})
+        return self._apply(code, "dossier.withdrawn", {"reason": _clean_reason(reason, printed=True)})
 
     def void(self, code: str, reason: str) -> DossierView:
         return self._apply(code, "dossier.voided", {"reason": _clean_reason(reason)}, permission=Permission.VOID)

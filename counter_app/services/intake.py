@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import asdict, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from counter_app.domain.codes import Numbering, issue_document_number, issue_dossier_code, new_uuid
@@ -31,7 +32,8 @@ from counter_app.storage.unit_of_work import UnitOfWork
 
 SUPPLEMENT_SYMBOL = "PBS"
 REFUSAL_SYMBOL = "PTC"
-MAX_REASON = 2000
+# how far ahead of the clock a typed received time may be: the clerk types the minute, the clock runs on
+RECEIVED_TOLERANCE = timedelta(minutes=5)
 
 
 def numbering_of(uow: UnitOfWork, agency_code: str) -> Numbering:
@@ -92,9 +94,16 @@ class IntakeService:
             papers = tuple(PaperEntry(p.name, p.originals, p.copies) for p in proc.papers)
         now = self.context.clock.now()
         received = form.received_at or now
+        if received > now + RECEIVED_TOLERANCE:
+            raise FormInvalid(
+                {
+                    "received": f"Thời điểm tiếp nhận {received:%d/%m/%Y %H:%M} ở tương lai (bây giờ là "
+                    f"{now:%d/%m/%Y %H:%M}); chỉ ghi được thời điểm đã xảy ra."
+                }
+            )
         applicant = validate_applicant(form, received.date())
         if outcome == "supplement":
-            missing = tuple(" ".join(m.split()) for m in form.missing if m.strip())
+            missing = tuple(" ".join(unicodedata.normalize("NFC", m).split()) for m in form.missing if m.strip())
             if not missing and not form.reason.strip():
                 raise FormInvalid({"missing": "Cần ghi giấy tờ còn thiếu hoặc nội dung cần bổ sung."})
             papers = tuple(p for p in papers if p.name not in missing) + tuple(
@@ -102,8 +111,6 @@ class IntakeService:
             )
         if outcome == "refuse" and not form.reason.strip():
             raise FormInvalid({"reason": "Cần ghi lý do từ chối tiếp nhận."})
-        if len(form.reason) > MAX_REASON:
-            raise FormInvalid({"reason": f"Lý do quá dài (tối đa {MAX_REASON} ký tự)."})
         values = {k: v for k, v in asdict(applicant).items() if k != "extra"}
         state = DossierState(
             uuid=str(new_uuid()),
@@ -127,7 +134,7 @@ class IntakeService:
             processing_days=proc.days,
             same_day_cutoff=proc.same_day_cutoff,
             supplement_rule=proc.supplement_rule,
-            reason=" ".join(form.reason.split()),
+            reason=" ".join(unicodedata.normalize("NFC", form.reason).split()),
             book_volume=settings.book_volume,
             papers=papers,
             **values,

@@ -5,10 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from counter_app.domain.clock import to_vn
 from counter_app.domain.codes import issue_document_number
 from counter_app.domain.dossier import encode_value
-from counter_app.domain.lateness import Lateness, check_new_appointment_day, lateness
+from counter_app.domain.lateness import (
+    LETTER_DELIVERIES,
+    Lateness,
+    check_new_appointment_day,
+    earliest_new_appointment_day,
+    lateness,
+)
 from counter_app.domain.number_scopes import document_scope
+from counter_app.domain.printed_text import REASON_MAX, printed_text
 from counter_app.domain.roles import Permission
 from counter_app.domain.status import Status
 from counter_app.errors import RuleError, ValidationError
@@ -18,12 +26,7 @@ from counter_app.services.dossiers import DossierService
 from counter_app.services.intake import numbering_of, record_event
 
 APOLOGY_SYMBOL = "PXL"
-DELIVERY_LABELS = {
-    "in_person": "Trực tiếp tại Bộ phận Một cửa",
-    "post": "Qua dịch vụ bưu chính",
-    "phone": "Qua điện thoại",
-    "email": "Qua thư điện tử",
-}
+DELIVERY_LABELS = LETTER_DELIVERIES  # the dialog's choices and the reports' column: the letter's own words
 OPEN_STATUSES = (int(Status.RECEIVED), int(Status.PROCESSING), int(Status.FINANCIAL_OBLIGATION))
 # The due-soon window starts at most this long before the appointment (the longest run of days off is Tết).
 _HORIZON = timedelta(days=21)
@@ -94,19 +97,24 @@ class LateService:
         return sum(1 for v in self.list_late(now) if v.state == Lateness.OVERDUE and not v.apology)
 
     def suggest_new_date(self, code: str) -> date:
-        """The first working day after the current appointment: the earliest date the law lets the letter give."""
+        """The earliest date the letter may give: a working day after today and after the current appointment.
+
+        An overdue dossier's next working day after its appointment may already be past; that is never offered.
+        """
         state = self.dossiers.get_state(code)
-        due = state.due_at or self.context.clock.now()
-        return self.calendar.working_calendar().add_working_days(due.date(), 1)
+        now = self.context.clock.now()
+        return earliest_new_appointment_day(state.due_at or now, to_vn(now).date(), self.calendar.working_calendar())
 
     def reappoint(self, code: str, *, reason: str, new_date: date, delivered: str = "in_person") -> ApologyResult:
         """Record the apology and the one new appointment allowed by law; a second one is refused and flagged."""
         self.context.require(Permission.REAPPOINT)
-        cleaned = " ".join(reason.split())
+        cleaned = printed_text(reason, "reason", "Lý do", REASON_MAX)  # printed on Mẫu 04
         if not cleaned:
             raise ValidationError("reason", "Cần ghi lý do chậm trả kết quả do cơ quan giải quyết nêu.")
         if delivered not in DELIVERY_LABELS:
-            raise ValidationError("delivered", "Cách gửi phiếu phải là: in_person, post, phone hoặc email.")
+            raise ValidationError(
+                "delivered", f"Cách gửi phiếu phải là một trong: {', '.join(DELIVERY_LABELS.values())}."
+            )
         state = self.dossiers.get_state(code)
         if state.reappointed:
             self.dossiers.flag_for_supervisor(code, "Đề nghị hẹn lại lần thứ hai đã bị từ chối.")
@@ -120,8 +128,10 @@ class LateService:
                 "không thể hẹn lại."
             )
         settings = self.context.settings()
-        new_due = check_new_appointment_day(new_date, state.due_at, self.calendar.working_calendar(), settings.hours)
         now = self.context.clock.now()
+        new_due = check_new_appointment_day(
+            new_date, state.due_at, self.calendar.working_calendar(), settings.hours, today=to_vn(now).date()
+        )
         with self.context.uow(write=True) as uow:
             numbering = numbering_of(uow, settings.agency_code)
             scope = document_scope(settings.agency_code, settings.counter, APOLOGY_SYMBOL, now.year)

@@ -18,7 +18,8 @@ from counter_app.ui.formatting import vn_moment
 class ApologyDialog(FormDialog):
     """Stays open with the message inline when the service refuses (a second re-appointment, a day off, ...)."""
 
-    def __init__(self, late: LateView, suggested: date, parent: QWidget | None = None) -> None:
+    def __init__(self, late: LateView, earliest: date, parent: QWidget | None = None) -> None:
+        """`earliest`: the first day the letter may give (LateService.suggest_new_date), default and minimum."""
         super().__init__(f"Phiếu xin lỗi và hẹn lại ngày trả kết quả — {late.code}", parent)
         self.late = late
         summary = QLabel(
@@ -31,7 +32,11 @@ class ApologyDialog(FormDialog):
         self.reason.setPlaceholderText("Lý do chậm trả kết quả do cơ quan giải quyết nêu")
         self.reason.setFixedHeight(90)
         add_field(self.form, "Lý do", self.reason, self.errors, "reason")
-        self.new_date = QDateEdit(QDate(suggested.year, suggested.month, suggested.day))
+        first = QDate(earliest.year, earliest.month, earliest.day)
+        self.new_date = QDateEdit(first)
+        # the window never offers a day already past or before the current appointment; a day off in between
+        # is refused at the field by the service, with the day's name
+        self.new_date.setMinimumDate(first)
         self.new_date.setDisplayFormat("dd/MM/yyyy")
         self.new_date.setCalendarPopup(True)
         add_field(self.form, "Ngày hẹn mới", self.new_date, self.errors, "new_date")

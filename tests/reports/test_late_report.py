@@ -43,7 +43,7 @@ def test_march_late_cases(services: Services, march: Scenario) -> None:
     assert g.due_at == vn("2026-03-18 17:00")
     assert (g.letter_number, g.letter_at) == ("100001/PXL", vn("2026-03-11 09:00"))
     assert g.letter_number == march.letter
-    assert g.letter_delivery == "Qua dịch vụ bưu chính"
+    assert g.letter_delivery == "Qua dịch vụ bưu chính công ích"
     assert g.reason == APOLOGY_REASON
     assert g.days_late == 9
 
