@@ -4,10 +4,11 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # Debian packages the tests use: PDF read-back, barcode decoding, fonts, a print queue, a PostgreSQL server,
-# a virtual screen, a Secret Service for keyring tests and SANE's test scanner.
+# a virtual screen (x11-utils: xprop, xwininfo read its windows), a Secret Service for keyring tests and SANE's test
+# scanner.
 DEB_PACKAGES := poppler-utils zbar-tools fonts-noto-core cups cups-client printer-driver-cups-pdf \
 	postgresql-15 xvfb libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libegl1 libgl1 libxkbcommon0 \
-	libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 dbus gnome-keyring sane-utils nsis
+	libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 dbus gnome-keyring sane-utils nsis x11-utils
 
 .PHONY: run test lint unit bench deps venv screenshots clean dist
 

@@ -534,8 +534,8 @@ def _child_memory(db: str) -> None:
 
     browsed = 0
     seen: list[str] = []
-    for tab in range(4):  # today, due soon, overdue, waiting for a supplement
-        window.queue_tabs.setCurrentIndex(tab)
+    for queue in ("today", "due_soon", "overdue", "waiting"):  # the queues of the rail
+        window.show_queue(queue)
         browsed += scroll_through()
         seen += [view.uuid for view in model.rows()[:OPENED_DOSSIERS]]
     for text in ("nguyen van", "tran thi", "le"):  # searches as typed at the counter, without diacritics

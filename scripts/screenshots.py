@@ -1,4 +1,5 @@
-"""Screenshots of the window on a virtual X screen (Xvfb): main window, intake, dossier, catalogue, calendar.
+"""Screenshots of the window on a virtual X screen (Xvfb) at 1366×728: the queue, the late cases, the calendar,
+the intake, its confirmation and a dossier.
 
 Usage: .venv/bin/python scripts/screenshots.py [output folder, default docs/screenshots]
 """
@@ -16,26 +17,36 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-DISPLAY = ":99"
 ROOT = Path(__file__).resolve().parents[1]
+X11_SOCKETS = Path("/tmp/.X11-unix")  # noqa: S108 - where X servers put their sockets
+WINDOW_SIZE = (1366, 728)  # a 1366×768 screen less a taskbar (docs: desk layout)
+
+
+def free_display() -> str:
+    """A display number no X server uses (no socket, no lock file): the tests start their own meanwhile."""
+    for number in range(99, 400):
+        if not (X11_SOCKETS / f"X{number}").exists() and not Path(f"/tmp/.X{number}-lock").exists():  # noqa: S108
+            return f":{number}"
+    sys.exit("no free X display number")
 
 
 def start_xvfb() -> subprocess.Popen[bytes]:
     if shutil.which("Xvfb") is None:
         sys.exit("Xvfb is missing: apt-get install xvfb (make deps)")
+    display = free_display()
     xvfb = subprocess.Popen(
-        ["Xvfb", DISPLAY, "-screen", "0", "1366x768x24", "-nolisten", "tcp"],
+        ["Xvfb", display, "-screen", "0", "1366x768x24", "-nolisten", "tcp"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    socket = Path(f"/tmp/.X11-unix/X{DISPLAY[1:]}")  # noqa: S108 - where X servers put their socket
+    socket = X11_SOCKETS / f"X{display[1:]}"
     for _ in range(100):
         if socket.exists():
             break
         if xvfb.poll() is not None:
-            sys.exit(f"Xvfb {DISPLAY} did not start (is another server using it?)")
+            sys.exit(f"Xvfb {display} did not start (is another server using it?)")
         time.sleep(0.05)
-    os.environ["DISPLAY"] = DISPLAY
+    os.environ["DISPLAY"] = display
     os.environ["QT_QPA_PLATFORM"] = "xcb"
     return xvfb
 
@@ -93,14 +104,19 @@ def take(out_dir: Path) -> int:
         seed(services)
         runner = TaskRunner()
         window = MainWindow(runner, open_documents=False)
-        window.resize(1366, 768)
+        window.resize(*WINDOW_SIZE)
         window.show()
         window.set_services(services)
-        wait_until(lambda: window.queue_tabs.tabText(0).startswith("Hôm nay (") and window.model.rowCount() > 0)
+        wait_until(lambda: window.rail.text("today").startswith("Hôm nay (") and window.model.rowCount() > 0)
         wait_until(lambda: window.catalogue.model.rowCount() > 0)
+        wait_until(lambda: window.rail.buttons["late"].count() is not None)
+        window.show_message("Đã mở cơ sở dữ liệu minh họa: 5 hồ sơ mẫu, 1 bản nháp tiếp nhận.")
         grab(window, "main_window.png")
 
-        window.workspace.setCurrentWidget(window.calendar)
+        window.go_to("late")
+        grab(window, "late_cases.png")
+
+        window.go_to("calendar")
         wait_until(lambda: window.calendar.table.rowCount() > 0)
         grab(window, "calendar.png")
 

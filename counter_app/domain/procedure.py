@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,9 @@ MAX_FEE = 1_000_000_000
 MAX_COUNT = 20
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-]*")
 _CUTOFF = re.compile(r"(\d{1,2}):(\d{2})")
+# The catalogues mark a paper needed only in some cases by a bracketed condition in its name:
+# "Văn bản ủy quyền (nếu nộp thay)", "Biên bản họp thành viên hộ gia đình (nếu có)".
+_CONDITION = re.compile(r"\(\s*nếu\b", re.IGNORECASE)
 # Field keys shared by the service's FormInvalid and the editor's error labels.
 FIELDS = (
     "code",
@@ -42,6 +46,11 @@ class PaperSpec:
     name: str
     originals: int
     copies: int
+
+
+def is_conditional_paper(name: str) -> bool:
+    """Whether a paper is needed only in some cases ("… (nếu có)", "… (nếu nộp thay)"), by its catalogue name."""
+    return _CONDITION.search(unicodedata.normalize("NFC", name)) is not None
 
 
 @dataclass(frozen=True)

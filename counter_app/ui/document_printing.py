@@ -218,6 +218,9 @@ class PrintPreview(QDialog):
         close.clicked.connect(self.close)
         buttons = QHBoxLayout()
         for button in (self.print_button, self.choose_button, close):
+            # no default button: a stray Enter must not send (or resend) the document to the printer
+            button.setAutoDefault(False)
+            button.setDefault(False)
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.viewer)

@@ -1,4 +1,4 @@
-"""DossierScreen: one dossier's details, barcode and whole timeline, with the actions its stage allows."""
+"""DossierScreen: one dossier's actions in one row at the top; its details, timeline and scans in tabs below."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QSplitter,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -48,7 +48,7 @@ ACTION_LABELS: tuple[tuple[Action, str], ...] = (
     (Action.CORRECT, "Sửa thông tin"),
     (Action.VOID, "Hủy"),
 )
-SECOND_ROW = frozenset({Action.WITHDRAW, Action.CORRECT, Action.VOID})
+SECOND_ROW = frozenset({Action.WITHDRAW, Action.CORRECT, Action.VOID})  # after a gap: they end or amend
 LATENESS_STYLES = {
     Lateness.OVERDUE: "color: #b00020; font-weight: bold;",
     Lateness.DUE_SOON: "color: #a15c00; font-weight: bold;",
@@ -105,28 +105,38 @@ class DossierScreen(QWidget):
         self.stage_label.setWordWrap(True)
         self.procedure_label = QLabel()
         self.procedure_label.setWordWrap(True)
-        self.barcode = BarcodeWidget(bar_height=40)
+        self.barcode = BarcodeWidget(bar_height=32)
+        # the header: code and stage, procedure, room for the window's sync state; the barcode at the right (its
+        # 2-pixel modules take about 600 px: the stage wraps rather than widen the screen past 1280 px)
+        self.stage_label.setMinimumWidth(120)
+        self.procedure_label.setMinimumWidth(160)
+        titles = QVBoxLayout()
         first_line = QHBoxLayout()
         first_line.addWidget(self.code_label)
         first_line.addSpacing(16)
         first_line.addWidget(self.stage_label, 1)
-        header = QVBoxLayout()
-        header.addLayout(first_line)
-        header.addWidget(self.procedure_label)
+        titles.addLayout(first_line)
+        self._header_extra = QHBoxLayout()  # the procedure, then what the window adds
+        self._header_extra.addWidget(self.procedure_label, 1)
+        titles.addLayout(self._header_extra)
+        header = QHBoxLayout()
+        header.addLayout(titles, 1)
         header.addWidget(self.barcode)
 
         self.action_buttons: dict[Action, QPushButton] = {}
-        # the workflow on the first row, what ends or amends the record on the second
-        workflow = QHBoxLayout()
+        # one row: the workflow, then (after a gap) what ends or amends the record, then the prints at the right;
+        # only the actions the stage allows are shown (_sync_actions), so the row fits 1280 px
         actions = QHBoxLayout()
         for action, label in ACTION_LABELS:
             button = QPushButton(label)
             button.setObjectName(f"action_{action.value}")
             button.setEnabled(False)
+            button.setHidden(True)  # until the dossier's stage is known
             button.clicked.connect(lambda _checked=False, a=action: self.run_action(a))
             self.action_buttons[action] = button
-            (actions if action in SECOND_ROW else workflow).addWidget(button)
-        workflow.addStretch()
+            if action == next(a for a, _label in ACTION_LABELS if a in SECOND_ROW):
+                actions.addSpacing(16)
+            actions.addWidget(button)
         actions.addStretch()
         self.print_buttons: dict[str, QPushButton] = {}
         if hasattr(services, "documents"):
@@ -138,7 +148,7 @@ class DossierScreen(QWidget):
                 self.print_buttons[kind] = button
                 actions.addWidget(button)
 
-        self.details_box = QGroupBox("Thông tin hồ sơ")
+        self.details_box = QWidget()
         self.details = QGridLayout(self.details_box)
         self.details.setColumnStretch(1, 1)
         self.details.setColumnStretch(3, 1)
@@ -153,27 +163,30 @@ class DossierScreen(QWidget):
         for column in (0, 1, 3, 4):
             th.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         th.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        timeline_box = QGroupBox("Quá trình giải quyết")
-        timeline_layout = QVBoxLayout(timeline_box)
-        timeline_layout.addWidget(self.timeline)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.details_box)
-        splitter.addWidget(timeline_box)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        # details, history and scans side by side as tabs, never stacked (desk-layout.md)
+        details_scroll = QScrollArea()
+        details_scroll.setWidgetResizable(True)
+        details_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        details_scroll.setWidget(self.details_box)
+        self.sections = QTabWidget()
+        self.sections.setDocumentMode(True)
+        self.sections.addTab(details_scroll, "Thông tin hồ sơ")
+        self.sections.addTab(self.timeline, "Quá trình giải quyết")
         self.attachments_panel: AttachmentsPanel | None = None
         if hasattr(services, "attachments"):
             self.attachments_panel = AttachmentsPanel(services, runner, self)
             self.attachments_panel.sig_changed.connect(self._after_attachment)
-            splitter.addWidget(self.attachments_panel)
-            splitter.setStretchFactor(2, 2)
+            self.sections.addTab(self.attachments_panel, "Số hóa hồ sơ")
 
         layout = QVBoxLayout(self)
         layout.addLayout(header)
-        layout.addLayout(workflow)
         layout.addLayout(actions)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.sections, 1)
         self.reload()
+
+    def add_header_widget(self, widget: QWidget) -> None:
+        """A small widget in the header, right of the procedure (the window's sync state of the dossier)."""
+        self._header_extra.addWidget(widget)
 
     # loading
     @property
@@ -262,6 +275,9 @@ class DossierScreen(QWidget):
             self._detail(row, column, key, title, text)
         if papers:
             self._detail(half, 0, "papers", "Giấy tờ", papers, span=3)
+        for row in range(self.details.rowCount()):
+            self.details.setRowStretch(row, 0)
+        self.details.setRowStretch(half + 1, 1)  # the rows keep their height; the space is left below
 
     def _detail(self, row: int, column: int, key: str, title: str, text: str, span: int = 1) -> None:
         name = QLabel(title + ":")
@@ -285,6 +301,7 @@ class DossierScreen(QWidget):
             for column, text in enumerate(cells):
                 self.timeline.setItem(row, column, QTableWidgetItem(text))
         self.timeline.resizeRowsToContents()
+        self.sections.setTabText(self.sections.indexOf(self.timeline), f"Quá trình giải quyết ({len(events)})")
 
     def timeline_labels(self) -> list[str]:
         items = (self.timeline.item(r, 1) for r in range(self.timeline.rowCount()))
@@ -297,6 +314,9 @@ class DossierScreen(QWidget):
         for action, button in self.action_buttons.items():
             permitted = self._role_allows(button, permission_for_action(action))
             button.setEnabled(action in allowed and permitted)
+            # what the stage does not allow is not shown; what the role does not allow is shown, disabled,
+            # with the role it needs in the tooltip
+            button.setHidden(action not in allowed)
         printed = self._printed_kinds()
         for kind, button in self.print_buttons.items():
             permitted = self._role_allows(button, Permission.REPRINT if kind in printed else Permission.PRINT)

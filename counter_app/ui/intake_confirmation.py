@@ -1,4 +1,8 @@
-"""ConfirmationPanel: what the intake screen shows after an outcome: the code, its barcode, due date, prints."""
+"""ConfirmationPanel: what the intake screen shows after an outcome: the code, its barcode, due date, prints.
+
+No button here is a default button: a stray Enter prints nothing; printing is a click (or Space on the print
+button), and the next applicant is F2 (the window's action) or this panel's "next" button.
+"""
 
 from __future__ import annotations
 
@@ -52,9 +56,12 @@ class ConfirmationPanel(QWidget):
         self.print_buttons: list[QPushButton] = []
         self.print_state = QLabel()
         self.print_state.setWordWrap(True)
-        self.new_button = QPushButton("Tiếp nhận hồ sơ mới")
+        self.new_button = QPushButton("Tiếp nhận hồ sơ mới (F2)")
         self.new_button.setObjectName("primary")
+        self.new_button.setToolTip("Biểu mẫu trống cho người nộp tiếp theo (F2)")
         self.open_button = QPushButton("Mở hồ sơ")
+        for button in (self.new_button, self.open_button):
+            _never_default(button)
         actions = QHBoxLayout()
         actions.addWidget(self.open_button)
         actions.addStretch()
@@ -93,10 +100,14 @@ class ConfirmationPanel(QWidget):
             for label, kind in PRINTS[result.outcome]:
                 button = QPushButton(label)
                 button.setObjectName(f"print_{kind}")
+                _never_default(button)
                 button.clicked.connect(lambda _checked=False, k=kind: emit(self.sig_print, k))
                 self.print_row.insertWidget(len(self.print_buttons), button)
                 self.print_buttons.append(button)
         self.open_button.setVisible(result.code is not None)
+
+    def focus_next(self) -> None:
+        """The focus on "next" once the panel is shown, never on a print button."""
         self.new_button.setFocus()
 
     def result(self) -> IntakeResult | None:
@@ -105,3 +116,9 @@ class ConfirmationPanel(QWidget):
     def _open(self) -> None:
         if self._result is not None:
             emit(self.sig_open, self._result.uuid)
+
+
+def _never_default(button: QPushButton) -> None:
+    """Enter does not press this button, even if the panel is ever shown inside a dialog."""
+    button.setAutoDefault(False)
+    button.setDefault(False)

@@ -192,9 +192,13 @@ class IntakeScreen(QWidget):
         self.papers = PapersTable()
         self.papers.setMinimumHeight(150)
         papers_box = QGroupBox("Thành phần hồ sơ")
+        papers_box.setObjectName("papersBox")
         papers_layout = QVBoxLayout(papers_box)
         papers_layout.addWidget(self.papers)
-        papers_hint = QLabel("Bỏ dấu ở cột “Đã nộp” cho giấy tờ còn thiếu (dùng khi yêu cầu bổ sung).")
+        papers_hint = QLabel(
+            "Đánh dấu “Đã nộp” từng giấy tờ người nộp giao (phím cách trên dòng). "
+            "Giấy tờ “Có điều kiện” chỉ đánh dấu khi có nộp."
+        )
         papers_hint.setObjectName("hint")
         papers_hint.setWordWrap(True)
         papers_layout.addWidget(papers_hint)
@@ -306,6 +310,7 @@ class IntakeScreen(QWidget):
         self.papers.itemChanged.connect(self._on_changed)
         self.reason.textChanged.connect(self._on_changed)
         self.picker.sig_selected.connect(self._on_procedure)
+        self.picker.sig_chosen.connect(self._focus_applicant)
 
     # form state
     def _sync_kind(self) -> None:
@@ -344,6 +349,14 @@ class IntakeScreen(QWidget):
         self._update_due()
         self._on_changed()
 
+    def _focus_applicant(self, _proc: object = None) -> None:
+        """The clerk chose a procedure: the next keys go to the first applicant field still empty."""
+        keys = ("identifier", "name", "birth_date", "address") if self._kind() == "person" else ("identifier", "name")
+        empty = [self.lines[k] for k in keys if not self.lines[k].text().strip()]
+        edit = empty[0] if empty else self.lines["phone"]  # all read from the card before the procedure was chosen
+        self.form_scroll.ensureWidgetVisible(edit)
+        edit.setFocus()
+
     def _update_due(self) -> None:
         proc = self.picker.procedure()
         self._due_generation += 1
@@ -375,9 +388,11 @@ class IntakeScreen(QWidget):
         person = self._kind() == "person"
         filer = self.filer_box.isChecked()
         entries = self.papers.entries()
+        missing_required = self.papers.missing_required()
         if outcome == "supplement":
-            papers = tuple(p for p, _present in entries)
-            missing = tuple(p.name for p, present in entries if not present)
+            # an unticked conditional paper is not missing (the case may not apply): the reason can ask for it
+            papers = tuple(p for p, present in entries if present or p.name in missing_required)
+            missing = tuple(missing_required)
         else:
             papers = tuple(p for p, present in entries if present)
             missing = ()
@@ -407,12 +422,23 @@ class IntakeScreen(QWidget):
         errors: dict[str, str] = {}
         if proc is None:
             errors["procedure"] = "Chưa chọn thủ tục hành chính."
+        papers_error = ""
+        if outcome == "accept" and missing_required:
+            names = ", ".join(f"“{name}”" for name in missing_required)
+            papers_error = (
+                f"Chưa nhận đủ giấy tờ bắt buộc: {names}. Đánh dấu “Đã nộp” nếu người nộp đã giao, "
+                "hoặc chọn “Yêu cầu bổ sung”."
+            )
+        elif outcome == "accept" and entries and not papers:
+            papers_error = "Chưa đánh dấu giấy tờ nào đã nộp."
+        if errors or papers_error:
+            # the form goes no further: every other message is shown with these, in the form's reading order
             try:
                 validate_applicant(form, self._services.context.clock.now().date())
             except FormInvalid as exc:
                 errors.update(exc.errors)
-        if outcome == "accept" and entries and not papers:
-            errors["papers"] = "Chưa đánh dấu giấy tờ nào đã nộp."
+        if papers_error:
+            errors["papers"] = papers_error
         return form, errors
 
     # outcomes
@@ -456,6 +482,7 @@ class IntakeScreen(QWidget):
             today=vn_date(self._services.context.clock.now()),
         )
         self.stack.setCurrentIndex(1)
+        self.confirmation.focus_next()  # on "next", never left on a print button
         emit(self.sig_outcome, result)
 
     def _on_outcome_failed(self, exc: object) -> None:
@@ -507,8 +534,18 @@ class IntakeScreen(QWidget):
         show_error(self, exc if isinstance(exc, BaseException) else RuntimeError(str(exc)))
 
     def new_intake(self) -> None:
-        self.stack.setCurrentIndex(0)
-        self.picker.setFocus()
+        """The next applicant: from the confirmation, an empty form; a form being filled is kept as it is."""
+        if self.showing_confirmation():
+            self.clear_form()
+            self.general_error.clear()
+            self.general_error.hide()
+            self.stack.setCurrentIndex(0)
+            self.form_scroll.verticalScrollBar().setValue(0)
+        self.focus_first_field()
+
+    def focus_first_field(self) -> None:
+        """The focus on the procedure: where the clerk types first (a scan is taken wherever the focus is)."""
+        self.picker.edit.setFocus()
 
     def showing_confirmation(self) -> bool:
         return self.stack.currentIndex() == 1

@@ -1,6 +1,7 @@
 """The late-cases panel: dossiers that need an apology now, the day-start prompt, and the apology itself.
 
-It stays in the main window; an overdue dossier without an apology is listed first, in red, until it has one.
+A place of the main window (its rail shows the count as a red badge); an overdue dossier without an apology is
+listed first, in red, until it has one.
 """
 
 from __future__ import annotations
@@ -148,7 +149,7 @@ class LatePanel(QWidget):
                 QMessageBox.Icon.Warning,
                 "Hồ sơ cần xin lỗi",
                 f"Hôm nay có {need} hồ sơ sắp đến hạn hoặc đã quá hạn cần lập phiếu xin lỗi và hẹn lại ngày trả "
-                "kết quả. Danh sách ở khung “Hồ sơ cần xin lỗi”.",
+                "kết quả. Danh sách ở mục “Cần xin lỗi” bên trái.",
                 QMessageBox.StandardButton.Ok,
                 self,
             )
@@ -169,7 +170,7 @@ class LatePanel(QWidget):
             self.open_apology(view)
 
     def open_apology(self, view: LateView) -> ApologyDialog:
-        """The dialog for one dossier; the suggested date is the first working day after the appointment."""
+        """The dialog for one dossier; it offers the first working day after today and after the appointment."""
         suggested = self._services.late.suggest_new_date(view.code)
         dialog = ApologyDialog(view, suggested, self)
         dialog.sig_submitted.connect(self._submit)

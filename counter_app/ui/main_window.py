@@ -1,4 +1,5 @@
-"""MainWindow: the work queue and search on the left; intake, dossiers, catalogue and calendar on the right."""
+"""MainWindow: the rail of places on the left, the work area (queues, intake, dossiers, late cases, catalogue,
+calendar, statistics) on the right, one message line at the bottom (docs: shared desk layout, 1366×728)."""
 
 from __future__ import annotations
 
@@ -8,28 +9,28 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QColor, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDockWidget,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
-    QSplitter,
-    QTabBar,
     QTableView,
-    QTabWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
 from counter_app.ui.dossier_table_model import DossierTableModel
+from counter_app.ui.message_line import ElidedLabel, MessageLine
 from counter_app.ui.qt_compat import emit
+from counter_app.ui.rail import PLACE_SHORTCUTS, NavigationRail
 from counter_app.ui.style import STYLE_SHEET
 from counter_app.ui.sync_panel import SyncPanel
 from counter_app.ui.task_runner import TaskRunner
+from counter_app.ui.work_area import WorkArea
 
 if TYPE_CHECKING:
     from counter_app.services.views import DossierView
@@ -59,6 +60,9 @@ QUEUE_TABS = (
     ("waiting", "Chờ bổ sung"),
     ("search", "Kết quả tìm"),
 )
+QUEUE_TITLES = dict(QUEUE_TABS)
+QUEUE_PAGE_TITLE = "Danh sách hồ sơ"
+LATE_PAGE_TITLE = "Hồ sơ cần xin lỗi"
 QUEUE_REFRESH_MS = 5 * 60_000  # dossiers move into "due soon" and "overdue" as time passes
 
 
@@ -134,7 +138,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setWindowTitle("Bộ phận Một cửa — Tiếp nhận và trả kết quả")
         self.setStyleSheet(STYLE_SHEET)
-        self.resize(1366, 768)
+        self.resize(1366, 728)  # a 1366×768 screen less a taskbar (desk-layout.md)
         self._runner = runner
         self._open_documents = open_documents
         self._printer: DocumentPrinter | None = None
@@ -152,21 +156,33 @@ class MainWindow(QMainWindow):
         self.catalogue: CataloguePanel | None = None
         self.calendar: CalendarPanel | None = None
         self.late_panel: LatePanel | None = None
-        self.late_dock: QDockWidget | None = None
         self.dashboard: DashboardPanel | None = None
         self._prompt_boxes = open_documents
+        self._queue = QUEUE_TABS[0][0]  # the queue the queue page shows: a key of QUEUE_TABS
+        self._search_text = ""
 
+        self.rail = NavigationRail()
+        self.rail.sig_place_chosen.connect(self.go_to)
+        self.counter_label = self.rail.counter_label
+        self.clerk_label = self.rail.clerk_label
         self._build_actions()
         self._build_queue()
         self._build_workspace()
-        splitter = QSplitter()  # horizontal
-        splitter.addWidget(self.queue_panel)
-        splitter.addWidget(self.workspace)
-        splitter.setStretchFactor(0, 0)
-        splitter.setStretchFactor(1, 1)
-        splitter.setChildrenCollapsible(False)
-        splitter.setSizes([500, 866])
-        self.setCentralWidget(splitter)
+        # three zones (desk-layout.md): the rail | the toolbar (search, refresh, sync) over the work area;
+        # the message line below both
+        column = QVBoxLayout()
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.toolbar)
+        column.addWidget(self.workspace.document_bar)
+        column.addWidget(self.workspace, 1)
+        central = QWidget()
+        zones = QHBoxLayout(central)
+        zones.setContentsMargins(0, 0, 0, 0)
+        zones.setSpacing(0)
+        zones.addWidget(self.rail)
+        zones.addLayout(column, 1)
+        self.setCentralWidget(central)
         self._build_status_bar()
 
         if scanner is not None:
@@ -197,27 +213,27 @@ class MainWindow(QMainWindow):
         self.settings_action.triggered.connect(self.open_settings)
         self.sync_panel = SyncPanel(self._runner)
         self.sync_panel.sig_sync_done.connect(self._on_sync_done)
-        toolbar = QToolBar("Thao tác")
-        toolbar.setObjectName("mainToolbar")
-        toolbar.setMovable(False)  # the actions have no icons: their buttons show their text
         for action, key in ((self.intake_action, "F2"), (self.search_action, "F3"), (self.refresh_action, "F5")):
             action.setIconText(f"{action.text()} ({key})")
-            toolbar.addAction(action)
-        toolbar.addSeparator()
-        toolbar.addAction(self.sync_panel.action)
-        toolbar.addAction(self.settings_action)
-        self.addToolBar(toolbar)
-        for action in (self.intake_action, self.search_action, self.refresh_action):
+        self.search_edit = QLineEdit(
+            placeholderText="Tìm: mã hồ sơ, họ tên (không dấu cũng được), số định danh, điện thoại (F3)"
+        )
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setMinimumWidth(260)
+        # the top of the work area, not a movable window toolbar: search, refresh and sync, beside the rail's head
+        self.toolbar = QToolBar("Thao tác")
+        self.toolbar.setObjectName("mainToolbar")
+        self.toolbar.setMovable(False)  # the actions have no icons: their buttons show their text
+        self.toolbar.addWidget(self.search_edit)
+        self.toolbar.addAction(self.refresh_action)
+        self.toolbar.addSeparator()
+        self.toolbar.addAction(self.sync_panel.action)
+        for action in (self.intake_action, self.search_action, self.refresh_action, self.settings_action):
             self.addAction(action)
 
     def _build_queue(self) -> None:
-        self.search_edit = QLineEdit(placeholderText="Mã hồ sơ, họ tên (không dấu cũng được), số định danh, điện thoại")
-        self.search_edit.setClearButtonEnabled(True)
-        self.queue_tabs = QTabBar()
-        self.queue_tabs.setExpanding(False)
-        for _key, title in QUEUE_TABS:
-            self.queue_tabs.addTab(title)
-        self.queue_tabs.setTabVisible(len(QUEUE_TABS) - 1, False)
+        self.queue_title = QLabel("Đang mở cơ sở dữ liệu…")
+        self.queue_title.setObjectName("sectionTitle")
         self.model = DossierTableModel(self._runner, self)  # given to the table with the services
         self.table = QTableView()
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -232,19 +248,17 @@ class MainWindow(QMainWindow):
         self.queue_hint = QLabel("Enter hoặc nhấp đúp: mở hồ sơ · quét mã vạch hồ sơ ở bất cứ đâu để mở")
         self.queue_hint.setObjectName("hint")
         self.queue_hint.setWordWrap(True)
+        # the queue page: the queue chosen on the rail, or the results of a search
         self.queue_panel = QWidget()
-        self.queue_panel.setMinimumWidth(440)
         layout = QVBoxLayout(self.queue_panel)
-        layout.setContentsMargins(6, 6, 0, 6)
-        layout.addWidget(self.search_edit)
-        layout.addWidget(self.queue_tabs)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.addWidget(self.queue_title)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.queue_hint)
         self._search_debounce = QTimer(self, singleShot=True, interval=400)
         self._search_debounce.timeout.connect(self._live_search)
         self.search_edit.textEdited.connect(lambda _text: self._search_debounce.start())
         self.search_edit.returnPressed.connect(self._search_from_enter)
-        self.queue_tabs.currentChanged.connect(self._on_queue_tab)
         self.table.activated.connect(self._on_row_activated)
         self.model.sig_page_loaded.connect(self._on_page_loaded)
         self.model.sig_load_failed.connect(self._on_load_failed)
@@ -275,21 +289,17 @@ class MainWindow(QMainWindow):
         show_error(self, exc if isinstance(exc, BaseException) else RuntimeError(str(exc)))
 
     def _build_workspace(self) -> None:
-        self.workspace = QTabWidget()
-        self.workspace.setTabsClosable(True)
-        self.workspace.setDocumentMode(True)
-        self._workspace_hint = QLabel("Đang mở cơ sở dữ liệu…")
-        self._workspace_hint.setObjectName("hint")
-        self._add_fixed_tab(self._workspace_hint, "Bộ phận Một cửa")
+        self.workspace = WorkArea()
+        self.workspace.add_page(self.queue_panel, QUEUE_PAGE_TITLE)
         self.workspace.tabCloseRequested.connect(self._close_tab)
+        self.workspace.currentChanged.connect(self._on_workspace_tab)
 
-    def _add_fixed_tab(self, panel: QWidget, title: str) -> None:
-        index = self.workspace.addTab(panel, title)
-        self.workspace.tabBar().setTabButton(index, QTabBar.ButtonPosition.RightSide, None)
+    def _fixed_pages(self) -> tuple[QWidget | None, ...]:
+        return (self.queue_panel, self.late_panel, self.catalogue, self.calendar, self.dashboard)
 
     def _complete_window(self) -> None:
-        """After the services arrived: the catalogue and calendar tabs (in place of the waiting hint) and the
-        late-case panel, built once, then given the services; sig_services_ready.
+        """After the services arrived: the late-case, catalogue, calendar and statistics pages, built once, then
+        given the services; sig_services_ready.
 
         The first paint of the window shows the frame without them (their modules import the domain and the
         services' view objects) and they are built after the work queue's first page was asked for.
@@ -301,34 +311,26 @@ class MainWindow(QMainWindow):
             from counter_app.ui.calendar_panel import CalendarPanel
             from counter_app.ui.catalogue_panel import CataloguePanel
 
-            self.workspace.removeTab(self.workspace.indexOf(self._workspace_hint))
-            self._workspace_hint.deleteLater()
+            if self.late_panel is None:
+                from counter_app.ui.late_panel import LatePanel
+
+                # a place of its own; the rail shows how many need an apology, as a red badge
+                self.late_panel = LatePanel(self._runner, self, prompt_boxes=self._prompt_boxes)
+                self.late_panel.sig_counts.connect(self._show_late_counts)
+                self.late_panel.sig_document_ready.connect(self._on_document)
+                self.late_panel.sig_changed.connect(self.refresh_queue)
+                self.workspace.add_page(self.late_panel, LATE_PAGE_TITLE)
             self.catalogue = CataloguePanel(self._runner)
             self.calendar = CalendarPanel(self._runner)
-            self._add_fixed_tab(self.catalogue, "Danh mục thủ tục")
-            self._add_fixed_tab(self.calendar, "Lịch làm việc")
+            self.workspace.add_page(self.catalogue, "Danh mục thủ tục")
+            self.workspace.add_page(self.calendar, "Lịch làm việc")
         if self.dashboard is None:
             from counter_app.ui.dashboard import DashboardPanel
 
             # figures and charts of the reports, with the report export; refreshed when shown and after changes
             self.dashboard = DashboardPanel(None, self._runner)
-            self._add_fixed_tab(self.dashboard, "Thống kê")
-            self.workspace.currentChanged.connect(self._on_workspace_tab)
-        if self.late_panel is None:
-            from PySide6.QtCore import Qt
-
-            from counter_app.ui.late_panel import LatePanel
-
-            # dossiers needing an apology stay in view at the bottom; their count is in the status bar
-            self.late_panel = LatePanel(self._runner, self, prompt_boxes=self._prompt_boxes)
-            self.late_panel.sig_counts.connect(self._show_late_counts)
-            self.late_panel.sig_document_ready.connect(self._on_document)
-            self.late_panel.sig_changed.connect(self.refresh_queue)
-            self.late_dock = QDockWidget("Hồ sơ cần xin lỗi và hẹn lại", self)
-            self.late_dock.setObjectName("late_dock")
-            self.late_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-            self.late_dock.setWidget(self.late_panel)
-            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.late_dock)
+            self.workspace.add_page(self.dashboard, "Thống kê")
+        assert self.late_panel is not None
         self.catalogue.set_services(services)
         self.calendar.set_services(services)
         self.late_panel.set_services(services)
@@ -345,28 +347,76 @@ class MainWindow(QMainWindow):
         if self._dashboard_shown():
             assert self.dashboard is not None
             self.dashboard.refresh()
+        self.rail.set_current(self._place_shown())
+
+    def _place_shown(self) -> str | None:
+        """The rail's place of the page in view (None for search results)."""
+        current = self.workspace.currentWidget()
+        if current is None:
+            return None
+        if current is self.queue_panel:
+            return None if self._queue == "search" else self._queue
+        if self.workspace.is_document(current):
+            return "dossiers"
+        places: tuple[tuple[QWidget | None, str], ...] = (
+            (self.intake, "intake"),
+            (self.late_panel, "late"),
+            (self.catalogue, "catalogue"),
+            (self.calendar, "calendar"),
+            (self.dashboard, "statistics"),
+        )
+        return next((key for widget, key in places if widget is current), None)
+
+    def go_to(self, place: str) -> None:
+        """Show a place of the rail (its key: see rail.PLACES)."""
+        if self.services is None:
+            return
+        pages: dict[str, QWidget | None] = {
+            "late": self.late_panel,
+            "catalogue": self.catalogue,
+            "calendar": self.calendar,
+            "statistics": self.dashboard,
+        }
+        if place == "intake":
+            self.open_intake()
+        elif place == "settings":
+            self.open_settings()
+        elif place in QUEUE_TITLES:
+            self.show_queue(place)
+        elif place == "dossiers":
+            documents = self.workspace.documents()
+            if documents:
+                self.workspace.setCurrentWidget(documents[self.workspace.document_bar.currentIndex()])
+        elif (page := pages.get(place)) is not None:
+            self.workspace.setCurrentWidget(page)
+        self.rail.set_current(self._place_shown())
 
     def _show_late_counts(self, need: int, overdue: int) -> None:
-        color = "#b00020" if overdue else "#444444"
-        self.late_label.setText(f"<span style='color:{color}'>Quá hạn chưa xin lỗi: <b>{overdue}</b></span>")
-        self.late_label.setToolTip(f"{need} hồ sơ cần lập phiếu xin lỗi (sắp đến hạn hoặc quá hạn)")
+        self.rail.set_count("late", need, badge=True)
+        self.rail.buttons["late"].setToolTip(
+            f"{need} hồ sơ cần lập phiếu xin lỗi và hẹn lại (sắp đến hạn hoặc quá hạn), "
+            f"trong đó {overdue} hồ sơ đã quá hạn (Ctrl+5)"
+        )
 
     def _build_status_bar(self) -> None:
-        self.counter_label = QLabel("Quầy —")
-        self.clerk_label = QLabel()
-        self.date_label = QLabel()
-        self.db_label = QLabel("CSDL cục bộ: đang mở…")
-        self.late_label = QLabel()
-        bar = self.statusBar()
-        bar.addPermanentWidget(self.sync_panel)
-        for label in (self.counter_label, self.clerk_label, self.date_label, self.db_label, self.late_label):
-            bar.addPermanentWidget(label)
+        self.date_label = ElidedLabel()
+        self.db_label = ElidedLabel("CSDL cục bộ: đang mở…")
+        self.message_line = MessageLine()
+        self.setStatusBar(self.message_line)
+        for field in (self.sync_panel, self.date_label, self.db_label):
+            self.message_line.add_field(field)
+
+    def show_message(self, text: str, timeout_ms: int = 0) -> None:
+        """What just happened, on the message line (whole, wrapped if need be); it does not take the focus."""
+        self.message_line.showMessage(text, timeout_ms)
 
     def _set_ready(self, ready: bool) -> None:
         for action in (self.intake_action, self.search_action, self.refresh_action):
             action.setEnabled(ready)
         self.search_edit.setEnabled(ready)
         self.settings_action.setEnabled(ready and self._may_settings)
+        self.rail.set_enabled_places(ready)
+        self.rail.buttons["settings"].setEnabled(ready and self._may_settings)
 
     # services
     def set_services(self, services: Any) -> None:
@@ -377,12 +427,17 @@ class MainWindow(QMainWindow):
         if self.intake_action.shortcut().isEmpty():  # set here: a shortcut builds the Qt namespace (see top)
             for action, key in ((self.intake_action, "F2"), (self.search_action, "F3"), (self.refresh_action, "F5")):
                 action.setShortcut(QKeySequence(key))
+            for place, key in PLACE_SHORTCUTS.items():
+                shortcut = QAction(self.rail.buttons[place].place.title, self)
+                shortcut.setShortcut(QKeySequence(key))
+                shortcut.triggered.connect(lambda _checked=False, p=place: self.go_to(p))
+                self.addAction(shortcut)
         self._set_ready(True)
         self._show_date()
         self._clock_timer.start()
         self._queue_timer.start()
         self._attach_queue_model()
-        self._on_queue_tab(self.queue_tabs.currentIndex())
+        self.show_queue(self._queue)
         self.refresh_counts()
         self._runner.run_pooled(_status_info, services, on_done=self._show_status)
         self.sync_panel.set_services(services)
@@ -393,6 +448,8 @@ class MainWindow(QMainWindow):
         central = self.centralWidget()
         if central is not None:
             central.setVisible(not locked)
+        if locked:
+            self.message_line.clearMessage()  # it may name a dossier or a citizen
         self._set_ready(not locked and self.services is not None)
 
     def apply_session(self) -> None:
@@ -413,6 +470,7 @@ class MainWindow(QMainWindow):
         self._may_settings = info.may_settings
         self._configured = info.configured
         self.settings_action.setEnabled(self.search_edit.isEnabled() and info.may_settings)
+        self.rail.buttons["settings"].setEnabled(self.search_edit.isEnabled() and info.may_settings)
         if not info.configured and not info.demo and self._offer_first_run:
             self._offer_first_run = False
             self.open_first_run()
@@ -474,14 +532,19 @@ class MainWindow(QMainWindow):
             self.date_label.setText(f"Hôm nay: {vn_date(self.services.context.clock.now())}")
 
     # queue
-    def _queue_key(self) -> str:
-        return QUEUE_TABS[self.queue_tabs.currentIndex()][0]
+    def queue_key(self) -> str:
+        """The queue the queue page shows: a key of QUEUE_TABS ("search" for the results of a search)."""
+        return self._queue
 
-    def _on_queue_tab(self, index: int) -> None:
-        if self.services is None or index < 0:
+    def show_queue(self, key: str) -> None:
+        """The queue page with one queue (a key of QUEUE_TABS), read again from the first page."""
+        self._queue = key
+        if self.services is None:
             return
+        self._show_queue_title()
+        self.workspace.setCurrentWidget(self.queue_panel)
+        self.rail.set_current(self._place_shown())
         queue = self.services.queue
-        key = QUEUE_TABS[index][0]
         sources: dict[str, Callable[[int, int], Sequence[DossierView]]] = {
             "today": queue.list_today,
             "due_soon": queue.list_due_soon,
@@ -489,7 +552,7 @@ class MainWindow(QMainWindow):
             "waiting": queue.list_waiting_supplement,
         }
         if key == "search":
-            text = self.search_edit.text().strip()
+            text = self._search_text
             fetch: Callable[[int, int], Sequence[DossierView]] | None = (
                 _SearchPages(self.services.dossiers.find, text) if text else None
             )
@@ -497,19 +560,20 @@ class MainWindow(QMainWindow):
             fetch = sources[key]
         self.model.set_source(fetch, queue.lateness_of)
 
+    def _show_queue_title(self) -> None:
+        if self._queue == "search":
+            self.queue_title.setText(f"Kết quả tìm “{self._search_text}”")
+        else:
+            count = self.rail.buttons[self._queue].count()
+            suffix = "" if count is None else f" — {count} hồ sơ"
+            self.queue_title.setText(f"{QUEUE_TITLES[self._queue]}{suffix}")
+
     def run_search(self) -> None:
         text = self.search_edit.text().strip()
         if not text or self.services is None:
             return
-        search_index = len(QUEUE_TABS) - 1
-        self.queue_tabs.setTabVisible(search_index, True)
-        shown = text if len(text) <= 14 else text[:13] + "…"
-        self.queue_tabs.setTabText(search_index, f"Tìm “{shown}”")
-        self.queue_tabs.setTabToolTip(search_index, f"Kết quả tìm “{text}”")
-        if self.queue_tabs.currentIndex() == search_index:
-            self._on_queue_tab(search_index)
-        else:
-            self.queue_tabs.setCurrentIndex(search_index)
+        self._search_text = text
+        self.show_queue("search")
 
     def _live_search(self) -> None:
         if len(self.search_edit.text().strip()) >= 2:
@@ -544,9 +608,9 @@ class MainWindow(QMainWindow):
 
     def _show_counts(self, counts: Any) -> None:
         values = (counts.today, counts.due_soon, counts.overdue, counts.waiting_supplement)
-        for index, value in enumerate(values):
-            self.queue_tabs.setTabText(index, f"{QUEUE_TABS[index][1]} ({value})")
-        self.queue_tabs.setTabTextColor(2, QColor("#b00020") if counts.overdue else QColor())
+        for (key, _title), value in zip(QUEUE_TABS, values, strict=False):
+            self.rail.set_count(key, value, alert=key == "overdue" and value > 0)
+        self._show_queue_title()
 
     def _on_row_activated(self, index: QModelIndex) -> None:
         if index.isValid():
@@ -565,12 +629,20 @@ class MainWindow(QMainWindow):
             self.intake.sig_document_ready.connect(self._on_document)
             self.workspace.insertTab(0, self.intake, "Tiếp nhận mới")
         self.workspace.setCurrentWidget(self.intake)
-        if not self.intake.showing_confirmation():
-            self.intake.picker.setFocus()
+        self.intake.new_intake()  # after an outcome, an empty form; one being filled is kept
         emit(self.sig_intake_opened, self.intake)
         return self.intake
 
-    def _on_intake_outcome(self, _result: object) -> None:
+    def _on_intake_outcome(self, result: object) -> None:
+        texts = {
+            "accept": "Đã tiếp nhận hồ sơ {key}.",
+            "supplement": "Đã lập phiếu yêu cầu bổ sung {key}.",
+            "refuse": "Đã lập phiếu từ chối tiếp nhận {key}.",
+        }
+        key = getattr(result, "code", None) or getattr(result, "slip", None)
+        text = texts.get(str(getattr(result, "outcome", "")))
+        if key and text:
+            self.show_message(text.format(key=key))
         self.refresh_queue()
 
     def open_dossier(self, key: str) -> None:
@@ -587,13 +659,12 @@ class MainWindow(QMainWindow):
             screen.sig_changed.connect(self._on_dossier_changed)
             screen.sig_document_ready.connect(self._on_document)
             self.dossier_tabs[view.uuid] = screen
-            self.workspace.addTab(screen, f"Hồ sơ {view.code or view.slip or ''}")
+            self.workspace.add_page(screen, f"Hồ sơ {view.code or view.slip or ''}", closable=True)
             label = QLabel()
             label.setObjectName("dossierSyncState")
-            layout = screen.layout()
-            if isinstance(layout, QVBoxLayout):
-                layout.insertWidget(0, label)
+            screen.add_header_widget(label)
             self.dossier_sync_labels[view.uuid] = label
+            self._show_open_dossiers()
         self.sync_panel.show_dossier_state(self.dossier_sync_labels[view.uuid], view.uuid)
         self.workspace.setCurrentWidget(screen)
         emit(self.sig_dossier_opened, screen)
@@ -601,9 +672,14 @@ class MainWindow(QMainWindow):
     def _on_dossier_changed(self, _view: object) -> None:
         self.refresh_queue()
 
+    def _show_open_dossiers(self) -> None:
+        count = len(self.dossier_tabs)
+        self.rail.set_count("dossiers", count)
+        self.rail.buttons["dossiers"].setVisible(count > 0)
+
     def _close_tab(self, index: int) -> None:
         widget = self.workspace.widget(index)
-        if widget is None or any(widget is fixed for fixed in (self.catalogue, self.calendar, self._workspace_hint)):
+        if widget is None or any(widget is fixed for fixed in self._fixed_pages()):
             return
         if self.intake is not None and widget is self.intake:
             self.intake.flush_draft()
@@ -613,6 +689,7 @@ class MainWindow(QMainWindow):
             self.dossier_sync_labels = {k: v for k, v in self.dossier_sync_labels.items() if k in self.dossier_tabs}
         self.workspace.removeTab(index)
         widget.deleteLater()
+        self._show_open_dossiers()
 
     def close_intake(self) -> None:
         if self.intake is not None:
@@ -620,7 +697,7 @@ class MainWindow(QMainWindow):
 
     def _on_document(self, document: Any) -> None:
         path = getattr(document, "path", None)
-        self.statusBar().showMessage(f"Đã tạo giấy tờ: {path}", 10_000)
+        self.show_message(f"Đã tạo giấy tờ: {path}", 10_000)
         if self._open_documents and path is not None and self.services is not None:
             # preview, then print on the printer remembered for this kind of document (QtPdf: loaded here)
             from PySide6.QtCore import Qt
@@ -645,13 +722,13 @@ class MainWindow(QMainWindow):
         if looks_like_id_card_qr(scanned):
             intake = self.open_intake()
             if intake is not None and intake.apply_scan(scanned):
-                self.statusBar().showMessage("Đã điền thông tin từ thẻ căn cước.", 5000)
+                self.show_message("Đã điền thông tin từ thẻ căn cước.", 5000)
             emit(self.sig_scan_handled, "id_card")
         elif looks_like_dossier_code(scanned) or _is_slip_number(scanned):
             self.open_dossier(scanned.upper())
             emit(self.sig_scan_handled, "dossier")
         else:
-            self.statusBar().showMessage("Mã vừa quét không phải mã hồ sơ hay mã QR thẻ căn cước.", 8000)
+            self.show_message("Mã vừa quét không phải mã hồ sơ hay mã QR thẻ căn cước.", 8000)
             emit(self.sig_scan_handled, "unknown")
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override

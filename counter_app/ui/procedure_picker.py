@@ -35,6 +35,8 @@ class ProcedurePicker(QWidget):
 
     sig_selected = Signal(object)
     """The chosen procedure changed: its ProcedureView, or None when the choice was cleared."""
+    sig_chosen = Signal(object)
+    """The clerk picked a procedure from the matches (Enter or click): its ProcedureView; the owner moves the focus."""
 
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -43,6 +45,8 @@ class ProcedurePicker(QWidget):
         self._procedure: ProcedureView | None = None
         self._last_choice: ProcedureView | None = None
         self._generation = 0
+        self._searching = False  # a search of the typed text is waiting for its debounce or its worker
+        self._choose_when_found = False  # Enter came before the matches: take the first one when they arrive
         self._setting_text = False
         self.edit = _SearchEdit(placeholderText="Gõ tên thủ tục (không dấu cũng được) hoặc mã TTHC")
         self.edit.setClearButtonEnabled(True)
@@ -79,6 +83,11 @@ class ProcedurePicker(QWidget):
         self._setting_text = True
         self.edit.setText(display_name(proc) if proc else "")
         self._setting_text = False
+        self._choose_when_found = False
+        self._searching = False
+        self._debounce.stop()
+        self._generation += 1  # a search still running for the typed text is not shown any more
+        self.matches.clear()  # a later search never shows (or answers Enter with) this search's matches
         self.matches.hide()
         emit(self.sig_selected, proc)
 
@@ -106,11 +115,14 @@ class ProcedurePicker(QWidget):
             emit(self.sig_selected, self._procedure)
 
     def _on_edited(self, _text: str) -> None:
+        self._choose_when_found = False
+        self._searching = True
         self._debounce.start()
 
     def _search(self) -> None:
         text = self.edit.text().strip()
         if self._services is None or not text:
+            self._searching = False
             self.matches.clear()
             self.matches.hide()
             return
@@ -119,7 +131,10 @@ class ProcedurePicker(QWidget):
 
     def _on_matches(self, result: tuple[int, list[ProcedureView]]) -> None:
         generation, procedures = result
-        if generation != self._generation or self._procedure is not None:
+        if generation != self._generation:
+            return
+        self._searching = False
+        if self._procedure is not None:
             return
         self.matches.clear()
         for proc in procedures:
@@ -129,20 +144,31 @@ class ProcedurePicker(QWidget):
         if procedures:
             self.matches.setCurrentRow(0)
         self.matches.setVisible(bool(procedures))
+        if self._choose_when_found and procedures:
+            self._choose_item(self.matches.item(0))
 
     def _enter_list(self) -> None:
         if not self.matches.isHidden() and self.matches.count():
             self.matches.setFocus()
 
     def _choose_current(self) -> None:
+        if self._searching:
+            # Enter came before the matches of what was typed last (the list may still show an older search's):
+            # the Enter is not lost, it takes the first match once they arrive
+            self._choose_when_found = True
+            if self._debounce.isActive():
+                self._debounce.stop()
+                self._search()
+            return
         item = self.matches.currentItem() if not self.matches.isHidden() else None
         if item is not None:
             self._choose_item(item)
 
     def _choose_item(self, item: QListWidgetItem) -> None:
-        self.select(item.data(PROCEDURE_ROLE))
-        self.edit.setFocus()
-        self.focusNextChild()
+        proc = item.data(PROCEDURE_ROLE)
+        self.select(proc)
+        self.edit.setFocus()  # the list is hidden now; the owner moves on from here (sig_chosen)
+        emit(self.sig_chosen, proc)
 
 
 def _search(services: Any, text: str, generation: int) -> tuple[int, list[ProcedureView]]:

@@ -13,6 +13,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from counter_app.errors import CounterError
+from counter_app.ui.message_line import ElidedLabel
 from counter_app.ui.qt_compat import emit
 from counter_app.ui.task_runner import TaskRunner
 
@@ -53,7 +54,7 @@ def read_status(services: Any) -> SyncStatus:
 
 
 class SyncPanel(QWidget):
-    """Lives in the status bar; `action` is the toolbar's "Đồng bộ ngay"."""
+    """Lives on the window's message line (a field that shortens first); `action` is the toolbar's "Đồng bộ ngay"."""
 
     sig_sync_done = Signal(bool, object)
     """A sync ended: whether it completed, and the SyncReport or the exception."""
@@ -80,7 +81,7 @@ class SyncPanel(QWidget):
         self.cancel_button = QPushButton("Hủy")
         self.cancel_button.setToolTip("Dừng đồng bộ; phần còn lại sẽ được đồng bộ lần sau")
         self.cancel_button.clicked.connect(self.cancel)
-        self.status_label = QLabel("Đồng bộ lần cuối: —")
+        self.status_label = ElidedLabel("Đồng bộ lần cuối: —")  # shortens before a message on the line is cut
         self.pending_label = QLabel()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

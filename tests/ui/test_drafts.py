@@ -19,7 +19,8 @@ def fill_some(qtbot: Any, intake: IntakeScreen) -> None:
     qtbot.waitUntil(lambda: intake.picker.match_names() != [])
     press_enter(intake.picker.edit)
     qtbot.waitUntil(lambda: intake.picker.procedure() is not None)
-    intake.papers.set_present(2, False)  # "Văn bản ủy quyền (nếu nộp thay)": not brought
+    intake.papers.set_present(0, True)  # handed in; "Văn bản ủy quyền (nếu nộp thay)": not brought
+    intake.papers.set_present(1, True)
     type_text(intake.lines["name"], PERSON_NAME)
     type_text(intake.lines["address"], "Số 7, Hẻm 12, Phường Ông Lãnh")
     intake.organisation.setChecked(False)

@@ -101,7 +101,7 @@ def test_fresh_database_to_working_counter(
     # 5 working days after Monday 02/03/2026: Monday 09/03/2026, at the typed closing time 17:00
     assert result.due == datetime(2026, 3, 9, 17, 0, tzinfo=VN_TZ)
     window.refresh_queue()
-    qtbot.waitUntil(lambda: window.queue_tabs.tabText(0) == "Hôm nay (1)", timeout=5000)
+    qtbot.waitUntil(lambda: window.rail.text("today") == "Hôm nay (1)", timeout=5000)
     assert task_errors == []
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from ui.ui_support import PERSON_ID, PERSON_NAME, press_enter, type_text
 
 from counter_app.bootstrap import Services
@@ -30,6 +31,15 @@ def choose_procedure(qtbot: Any, screen: IntakeScreen, typed: str, expected_name
     assert screen.picker.procedure().name == expected_name
 
 
+def hand_in(qtbot: Any, screen: IntakeScreen, *rows: int) -> None:
+    """The clerk ticks each paper the applicant hands in: a click on its row, then Space."""
+    for row in rows:
+        rect = screen.papers.visualItemRect(screen.papers.item(row, 0))
+        qtbot.mouseClick(screen.papers.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        QTest.keyClick(screen.papers, Qt.Key.Key_Space)
+        assert screen.papers.is_present(row)
+
+
 def fill_applicant(screen: IntakeScreen, identifier: str = PERSON_ID) -> None:
     type_text(screen.lines["identifier"], identifier)
     type_text(screen.lines["name"], PERSON_NAME)
@@ -44,8 +54,9 @@ def test_accept_end_to_end(qtbot: Any, screen: IntakeScreen, services: Services)
     # Mon 02/03/2026 09:00 + 5 working days (the receipt day not counted) = Mon 09/03/2026, closing time
     qtbot.waitUntil(lambda: "09/03/2026" in screen.due_label.text())
     assert screen.due_label.text().startswith("17:00")
-    assert screen.papers.rowCount() == 2  # the procedure's two papers, pre-filled and ticked
-    assert all(present for _paper, present in screen.papers.entries())
+    assert screen.papers.rowCount() == 2  # the procedure's two papers, none ticked until handed in
+    assert not any(present for _paper, present in screen.papers.entries())
+    hand_in(qtbot, screen, 0)  # the declaration; the other paper is needed only in some cases
     fill_applicant(screen)
     with qtbot.waitSignal(screen.sig_outcome, timeout=5000) as outcome:
         qtbot.mouseClick(screen.accept_button, Qt.MouseButton.LeftButton)
@@ -65,6 +76,7 @@ def test_accept_end_to_end(qtbot: Any, screen: IntakeScreen, services: Services)
 
 def test_print_buttons_only_with_a_document_service(qtbot: Any, screen: IntakeScreen, services: Services) -> None:
     choose_procedure(qtbot, screen, "ket hon", "Đăng ký kết hôn")
+    hand_in(qtbot, screen, 0)
     fill_applicant(screen)
     with qtbot.waitSignal(screen.sig_outcome, timeout=5000):
         qtbot.mouseClick(screen.accept_button, Qt.MouseButton.LeftButton)
@@ -80,7 +92,7 @@ def test_supplement_lists_the_unticked_papers(qtbot: Any, screen: IntakeScreen, 
     fill_applicant(screen)
     missing = screen.papers.entries()[1][0].name
     assert missing == "Giấy chứng sinh hoặc giấy tờ thay thế"  # the catalogue's second paper
-    screen.papers.set_present(1, False)
+    hand_in(qtbot, screen, 0)  # the declaration only; the authorisation is conditional, so not asked for
     type_text(screen.reason, "Thiếu giấy chứng sinh bản chính")
     with qtbot.waitSignal(screen.sig_outcome, timeout=5000) as outcome:
         qtbot.mouseClick(screen.supplement_button, Qt.MouseButton.LeftButton)

@@ -1,4 +1,4 @@
-"""The main window: work queue tabs over paged view objects, search, catalogue and calendar, status bar, F2."""
+"""The main window: work queues on the rail over paged view objects, search, catalogue and calendar, F2."""
 
 from __future__ import annotations
 
@@ -32,32 +32,34 @@ def seed_queue(services: Services) -> dict[str, str]:
     return {"due_soon": due_soon.uuid, "waiting": waiting.uuid, "on_track": on_track.uuid, "overdue": overdue.uuid}
 
 
-def shown_uuids(qtbot: Any, window: MainWindow, tab: int) -> set[str]:
-    window.queue_tabs.setCurrentIndex(tab)
+def shown_uuids(qtbot: Any, window: MainWindow, queue: str) -> set[str]:
+    window.rail.buttons[queue].click()
+    assert window.workspace.currentWidget() is window.queue_panel
+    assert window.queue_key() == queue and window.rail.current() == queue
     qtbot.waitUntil(lambda: not window.model.loading)
     return {v.uuid for v in window.model.rows()}
 
 
-def test_queue_tabs(qtbot: Any, services: Services, runner: TaskRunner) -> None:
+def test_work_queues_on_the_rail(qtbot: Any, services: Services, runner: TaskRunner) -> None:
     ids = seed_queue(services)
     window = MainWindow(runner, open_documents=False)
     qtbot.addWidget(window)
     window.show()
     window.set_services(services)
-    qtbot.waitUntil(lambda: window.queue_tabs.tabText(0) == "Hôm nay (3)")
-    assert [window.queue_tabs.tabText(i) for i in range(4)] == [
+    qtbot.waitUntil(lambda: window.rail.text("today") == "Hôm nay (3)")
+    assert [window.rail.text(key) for key in ("today", "due_soon", "overdue", "waiting")] == [
         "Hôm nay (3)",
         "Sắp đến hạn (1)",
         "Quá hạn (1)",
         "Chờ bổ sung (1)",
     ]
-    assert shown_uuids(qtbot, window, 0) == {ids["due_soon"], ids["waiting"], ids["on_track"]}
-    assert shown_uuids(qtbot, window, 1) == {ids["due_soon"]}
-    assert shown_uuids(qtbot, window, 2) == {ids["overdue"]}
+    assert shown_uuids(qtbot, window, "today") == {ids["due_soon"], ids["waiting"], ids["on_track"]}
+    assert shown_uuids(qtbot, window, "due_soon") == {ids["due_soon"]}
+    assert shown_uuids(qtbot, window, "overdue") == {ids["overdue"]}
     overdue_row = window.model.index(0, 3)
     assert window.model.data(overdue_row).startswith("Quá hạn")
     assert window.model.data(overdue_row, Qt.ItemDataRole.ForegroundRole).color().name() == "#b00020"
-    assert shown_uuids(qtbot, window, 3) == {ids["waiting"]}
+    assert shown_uuids(qtbot, window, "waiting") == {ids["waiting"]}
 
 
 def test_search_without_diacritics_then_enter_opens(qtbot: Any, window: MainWindow, services: Services) -> None:
@@ -70,7 +72,7 @@ def test_search_without_diacritics_then_enter_opens(qtbot: Any, window: MainWind
     type_text(window.search_edit, "le thi binh")
     press_enter(window.search_edit)
     qtbot.waitUntil(lambda: window.model.rowCount() == 1 and not window.model.loading)
-    assert window.queue_tabs.currentIndex() == 4
+    assert window.queue_key() == "search" and window.rail.current() is None
     assert window.model.dossier_at(0).applicant_name == "Lê Thị Bình"
     with qtbot.waitSignal(window.sig_dossier_opened, timeout=5000) as opened:
         press_enter(window.table)
@@ -167,9 +169,10 @@ def test_intake_outcome_refreshes_the_queue_and_opens_the_dossier(qtbot: Any, wi
     qtbot.waitUntil(lambda: intake.picker.procedure() is not None)
     type_text(intake.lines["identifier"], "079190012345")
     type_text(intake.lines["name"], PERSON_NAME)
+    intake.papers.set_present(0, True)  # the declaration handed in
     with qtbot.waitSignal(intake.sig_outcome, timeout=5000):
         intake.accept_dossier()
-    qtbot.waitUntil(lambda: window.queue_tabs.tabText(0) == "Hôm nay (1)")
+    qtbot.waitUntil(lambda: window.rail.text("today") == "Hôm nay (1)")
     qtbot.waitUntil(lambda: window.model.rowCount() == 1)
     with qtbot.waitSignal(window.sig_dossier_opened, timeout=5000) as opened:
         intake.confirmation.open_button.click()

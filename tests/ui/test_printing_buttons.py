@@ -37,7 +37,7 @@ def test_print_supplement_slip_from_the_confirmation(qtbot: Any, services: Servi
     form = person_form(MARRIAGE)
     screen.lines["identifier"].setText(form.identifier)
     screen.lines["name"].setText(form.name)
-    screen.papers.set_present(1, False)
+    screen.papers.set_present(1, True)  # the certificate (conditional) handed in; the declaration is missing
     with qtbot.waitSignal(screen.sig_outcome, timeout=5000):
         screen.request_supplement()
     [button] = screen.confirmation.print_buttons

@@ -72,11 +72,12 @@ def test_frame_first_then_panels_with_the_services(qtbot: Any, services: Service
     window = MainWindow(runner, open_documents=False)
     qtbot.addWidget(window)
     window.show()
-    # the frame: no item model on the table, a waiting hint in the workspace, no panels, no shortcuts yet
+    # the frame: no item model on the table, a waiting hint over it, no panels, no shortcuts yet
     assert window.table.model() is None
     assert window.catalogue is None and window.calendar is None and window.late_panel is None
     assert window.workspace.count() == 1
-    assert window.workspace.tabText(0) == "Bộ phận Một cửa"
+    assert window.workspace.tabText(0) == "Danh sách hồ sơ"
+    assert window.queue_title.text() == "Đang mở cơ sở dữ liệu…"
     assert not window.intake_action.isEnabled()
     assert window.intake_action.shortcut().isEmpty()
     with qtbot.waitSignal(window.sig_services_ready, timeout=10_000):
@@ -84,11 +85,13 @@ def test_frame_first_then_panels_with_the_services(qtbot: Any, services: Service
     assert isinstance(window.table.model(), DossierTableModel)
     assert window.table.columnWidth(0) > 100
     assert [window.workspace.tabText(i) for i in range(window.workspace.count())] == [
+        "Danh sách hồ sơ",
+        "Hồ sơ cần xin lỗi",
         "Danh mục thủ tục",
         "Lịch làm việc",
         "Thống kê",
     ]
-    assert window.late_dock is not None and window.late_dock.widget() is window.late_panel
+    assert window.late_panel is not None and window.workspace.indexOf(window.late_panel) >= 0  # a place, not a dock
     assert window.intake_action.isEnabled()
     assert window.intake_action.shortcut().toString() == "F2"
     qtbot.waitUntil(lambda: not window.model.loading)
