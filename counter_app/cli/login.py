@@ -161,6 +161,34 @@ def _has_accounts(accounts: Any) -> bool:
         return False
 
 
+DRILL_CLOCK_REFUSED = (
+    "Không dùng được đồng hồ diễn tập (--now hoặc biến môi trường COUNTER_APP_NOW) trên cơ sở dữ liệu đã có tài "
+    "khoản: thời điểm ghi vào hồ sơ phải là giờ thật của máy. Chỉ cơ sở dữ liệu tạo cho diễn tập hoặc tập huấn "
+    "(“counter-app init --drill”, hồ sơ minh họa) mới dùng được đồng hồ này."
+)
+
+
+def check_drill_clock(db_path: Path, clock: Any) -> None:
+    """Refuse the drill clock on a database with accounts, unless that database was created for drills.
+
+    Without accounts anybody can do anything anyway (a fresh installation, tests); with them, the times an
+    event records are vouched for by the audit chain, so only the machine's clock may set them.
+    """
+    if not db_path.is_file():
+        return  # a fresh installation: no account yet
+    from sqlalchemy.exc import DatabaseError
+
+    with _accounts_over(db_path, clock) as accounts:
+        if not _has_accounts(accounts):
+            return
+        try:
+            drill = bool(accounts.context.settings().drill)
+        except DatabaseError:
+            drill = False
+    if not drill:
+        raise PermissionDenied(DRILL_CLOCK_REFUSED)
+
+
 def authorize(args: argparse.Namespace, db_path: Path, clock: Any) -> Any:
     """Sign in as the subcommand requires; the SessionView, or None when nobody needs to (or can) sign in."""
     needed = required_permission(args)

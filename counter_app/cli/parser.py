@@ -75,6 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--counter-digits", type=int, choices=(1, 2), default=1)
     p.add_argument("--number-digits", type=int, choices=(3, 4), default=3)
     p.add_argument("--parent-authority", default="")
+    p.add_argument(
+        "--drill",
+        action="store_true",
+        help="a database for drills or training: takes --now even with accounts; every form says BẢN DIỄN TẬP",
+    )
 
     p = add("due-date", "compute an appointment")
     p.add_argument("--received", required=True)

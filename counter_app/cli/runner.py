@@ -106,9 +106,13 @@ def database_path(args: argparse.Namespace) -> Path:
 
 def _sign_in(args: argparse.Namespace) -> None:
     """Check the login the subcommand needs (cli.login) before it does anything; kept on `args` for its services."""
-    from counter_app.cli.login import authorize
+    from counter_app.cli.login import authorize, check_drill_clock
+    from counter_app.services.clock import DrillClock
 
-    args.session = authorize(args, database_path(args), _clock(args))
+    clock = _clock(args)
+    if isinstance(clock, DrillClock):
+        check_drill_clock(database_path(args), clock)
+    args.session = authorize(args, database_path(args), clock)
 
 
 def open_services(args: argparse.Namespace) -> Any:

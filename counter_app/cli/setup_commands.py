@@ -21,12 +21,16 @@ def init(args: argparse.Namespace, out: Output) -> int:
         counter_digits=args.counter_digits,
         number_digits=args.number_digits,
         parent_authority=args.parent_authority,
+        drill=args.drill,
     )
+    drill = " (cơ sở dữ liệu diễn tập, tập huấn)" if settings.drill else ""
     out.emit(
-        f"Đã thiết lập quầy {settings.counter} của cơ quan {settings.agency_code} tại {services.context.database.path}",
+        f"Đã thiết lập quầy {settings.counter} của cơ quan {settings.agency_code}{drill} "
+        f"tại {services.context.database.path}",
         {
             "agency_code": settings.agency_code,
             "counter": settings.counter,
+            "drill": settings.drill,
             "db": str(services.context.database.path),
         },
     )

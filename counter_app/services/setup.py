@@ -45,10 +45,13 @@ class SetupService:
         counter_digits: int = 1,
         number_digits: int = 3,
         parent_authority: str = "",
+        drill: bool = False,
     ) -> Settings:
         """Create or configure this installation as counter `counter` of an agency.
 
         The code widths are fixed once: changing them later could make two codes equal, so it is refused.
+        `drill` makes a database for drills or training, only before it holds any dossier; once made, it stays one
+        (its dossiers may carry times set by the drill clock, and every form it prints says "BẢN DIỄN TẬP").
         """
         self.context.require(Permission.SETTINGS)
         code = validate_agency_code(agency_code)
@@ -70,6 +73,12 @@ class SetupService:
             current = uow.settings.get("agency_code")
             if current and current != code and uow.dossiers.count() > 0:
                 raise RuleError("Cơ sở dữ liệu này đã có hồ sơ của cơ quan khác; không thể đổi sang cơ quan mới.")
+            already_drill = parse_setting("drill", uow.settings.get("drill") or "0")
+            if drill and not already_drill and uow.dossiers.count() > 0:
+                raise RuleError(
+                    "Cơ sở dữ liệu này đã có hồ sơ thật; chỉ một cơ sở dữ liệu mới tạo mới dùng được cho diễn tập "
+                    "hoặc tập huấn."
+                )
             uow.agencies.put(
                 AgencyRow(
                     code=code,
@@ -83,6 +92,8 @@ class SetupService:
             uow.agencies.add_counter(code, counter)
             uow.settings.put("agency_code", code)
             uow.settings.put("counter", str(counter))
+            if drill:
+                uow.settings.put("drill", "1")
             uow.commit()
         self.context.forget_settings()
         return self.context.settings()
@@ -92,6 +103,10 @@ class SetupService:
         typed = parse_setting(key, value)
         if key in {"agency_code", "counter"}:
             raise ValidationError(key, "Cơ quan và số quầy được đặt bằng lệnh “counter-app init”.")
+        if key == "drill":
+            raise ValidationError(
+                key, "Chế độ diễn tập được cố định khi tạo cơ sở dữ liệu (“counter-app init --drill”), không đổi được."
+            )
         with self.context.uow(write=True) as uow:
             uow.settings.put(key, str(typed))
             uow.commit()
@@ -133,6 +148,7 @@ class SetupService:
                 agency_name=DEMO_AGENCY_NAME,
                 counter=1,
                 parent_authority="UBND PHƯỜNG MINH HỌA (DỮ LIỆU MINH HỌA)",
+                drill=True,
             )
             self.set_setting("clerk_name", "Cán bộ minh họa")
             self.set_setting("head_name", "Nguyễn Văn Minh")

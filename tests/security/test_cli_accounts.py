@@ -83,7 +83,7 @@ def _code(run: Run) -> str:
 def staffed_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A set-up counter whose administrator added a supervisor and a clerk, all through the command line."""
     desk = Desk(tmp_path_factory.mktemp("staffed") / "c.db")
-    desk("init", "--agency-code", AGENCY, "--agency-name", AGENCY_NAME, "--counter", "1").ok()
+    desk("init", "--agency-code", AGENCY, "--agency-name", AGENCY_NAME, "--counter", "1", "--drill").ok()
     desk("user", "add", "quantri", "--role", "admin", "--password-stdin", stdin=PASSWORDS["quantri"] + "\n").ok()
     for name, role in (("lanhdao", "supervisor"), ("canbo", "clerk")):
         both = f"{PASSWORDS['quantri']}\n{PASSWORDS[name]}\n"  # the login's password, then the new account's
@@ -100,7 +100,7 @@ def desk(staffed_template: Path, tmp_path: Path) -> Desk:
 
 def test_a_fresh_installation_works_without_login_until_the_first_administrator(tmp_path: Path) -> None:
     desk = Desk(tmp_path / "c.db")
-    desk("init", "--agency-code", AGENCY, "--agency-name", AGENCY_NAME, "--counter", "1").ok()
+    desk("init", "--agency-code", AGENCY, "--agency-name", AGENCY_NAME, "--counter", "1", "--drill").ok()
     desk(*INTAKE).ok()
     message = desk("user", "add", "canbo", "--role", "clerk", "--password-stdin", stdin="mat-khau-can-bo\n").refused()
     assert "quản trị viên" in message

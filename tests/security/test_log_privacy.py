@@ -39,7 +39,10 @@ def _run(home: Path, *argv: str, stdin: str = "") -> subprocess.CompletedProcess
 def test_the_command_lines_log_file_holds_no_personal_data(tmp_path: Path) -> None:
     person = ("--name", NAME, "--id", IDENTIFIER, "--phone", PHONE, "--address", ADDRESS)
     assert (
-        _run(tmp_path, "init", "--agency-code", AGENCY, "--agency-name", AGENCY_NAME, "--counter", "1").returncode == 0
+        _run(
+            tmp_path, "init", "--agency-code", AGENCY, "--agency-name", AGENCY_NAME, "--counter", "1", "--drill"
+        ).returncode
+        == 0
     )
     accepted = _run(tmp_path, "intake", "--procedure", MARRIAGE, *person, "--json")
     assert accepted.returncode == 0, accepted.stderr
