@@ -224,6 +224,40 @@ def sync_figures(run: Run, n: int) -> None:
     run.add(Figure("second counter pulls them all", result.pull_seconds, "s", "—", None))
 
 
+def service_figures(run: Run) -> None:
+    """Issue 18: the city's counters through two copies of the sync service over one PostgreSQL."""
+    from scripts.bench_service import bench_service
+
+    result = bench_service()
+    day, storm = result.day, result.storm
+    run.add(
+        Figure(
+            f"sync service: {result.counters:,} counters' day (push {result.events_per_counter} + pull), wall",
+            day.wall,
+            "s",
+            "<= 60 s, 0 errors",
+            day.wall <= 60 and not day.errors,
+            f"{len(day.errors)} errors",
+            f"starts spread over 30 s; one sync p50 {day.p(0.5) * 1000:.0f} ms",
+        )
+    )
+    run.add(Figure("sync service: one counter's sync, p99", day.p(0.99) * 1000, "ms", "< 2000 ms", day.p(0.99) < 2))
+    run.add(
+        Figure("sync service: PostgreSQL backends at most", result.max_backends, "", "<= 50", result.max_backends <= 50)
+    )
+    run.add(
+        Figure(
+            f"sync service: reconnect storm, all {result.counters:,} at once, wall",
+            storm.wall,
+            "s",
+            "0 errors",
+            not storm.errors,
+            f"{len(storm.errors)} errors",
+            f"one sync p50 {storm.p(0.5) * 1000:.0f} ms, p99 {storm.p(0.99) * 1000:.0f} ms",
+        )
+    )
+
+
 def stall_figure(run: Run, n: int) -> None:
     stall = bench_ui.bench_stall(n, 100)
     run.add(
@@ -265,6 +299,8 @@ def main() -> int:
         shutil.rmtree(Path(tmp) / "backups", ignore_errors=True)
     run.part(f"sync of {sync_n:,} dossiers")
     sync_figures(run, sync_n)
+    run.part("the sync service at the city's scale")
+    service_figures(run)
     run.part("UI stall while a sync and a print run")
     stall_figure(run, sync_n)
     run.part("done")
