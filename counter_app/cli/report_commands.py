@@ -45,17 +45,22 @@ def _terminal_progress(done: int, total: int) -> None:
     sys.stderr.flush()
 
 
+def _rate(fraction: float | None) -> str:
+    """A rate with nothing to divide is "—", never 0% or 100% (domain.md §10)."""
+    return "—" if fraction is None else f"{fraction:.1%}"
+
+
 def _stats_text(stats: Any) -> str:
     return "\n".join(
         (
             f"Kỳ báo cáo: {stats.period.start:%d/%m/%Y} – {stats.period.end:%d/%m/%Y}",
             f"Tiếp nhận: {stats.received}; từ chối: {stats.refused}; yêu cầu bổ sung: {stats.supplements}",
             f"Đã giải quyết: {stats.resolved} (trước hạn {stats.resolved_early}, đúng hạn {stats.resolved_on_time}, "
-            f"quá hạn {stats.resolved_late}); tỷ lệ đúng hạn {stats.on_time_rate:.1%}",
+            f"quá hạn {stats.resolved_late}); tỷ lệ đúng hạn {_rate(stats.on_time_rate)}",
             f"Rút hồ sơ: {stats.withdrawn}; đang giải quyết: {stats.pending}; đang quá hạn: {stats.overdue} "
             f"(chưa có phiếu xin lỗi: {stats.late_without_apology}); phiếu xin lỗi: {stats.apologies}",
             f"Phí, lệ phí đã thu: {f'{stats.fees:,}'.replace(',', '.')} đồng; "
-            f"mức độ hài lòng: {stats.satisfaction:.1%}",
+            f"mức độ hài lòng: {_rate(stats.satisfaction)}",
         )
     )
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
+from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from counter_app.printing.data import OfficeHeader, PageSize
 from counter_app.printing.formatting import clean, clock_time, nfc, short_date
@@ -16,6 +16,7 @@ from counter_app.printing.header import form_top
 from counter_app.printing.layout import content_width, paragraph, single_copy_pdf, styles_for
 from counter_app.printing.report_layout import (
     CELL_PADDING,
+    KeepWithTail,
     count_text,
     grid_table,
     headings,
@@ -181,16 +182,14 @@ def render_late_report(data: LateReportData) -> bytes:
                 ),
             ]
         )
+    # the heading stays with the table's first rows, the signatures with its last ones
     story.append(
-        KeepTogether(
-            [
-                Paragraph("<b>II. TỔNG HỢP THEO CƠ QUAN CHỦ TRÌ GIẢI QUYẾT</b>", styles.body),
-                grid_table(totals, [width * 0.3] + [width * 0.12] * 5, total_row=len(data.totals) > 1),
-            ]
+        KeepWithTail(
+            grid_table(totals, [width * 0.3] + [width * 0.12] * 5, total_row=len(data.totals) > 1),
+            [Spacer(1, 2 * mm), report_signatures(styles, width, preparer=data.preparer, head=data.head_name)],
+            lead=[Paragraph("<b>II. TỔNG HỢP THEO CƠ QUAN CHỦ TRÌ GIẢI QUYẾT</b>", styles.body)],
         )
     )
-    story.append(Spacer(1, 2 * mm))
-    story.append(report_signatures(styles, width, preparer=data.preparer, head=data.head_name))
     return single_copy_pdf(
         story,
         styles,

@@ -7,7 +7,8 @@ from datetime import date, datetime, timedelta
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus import Flowable, KeepTogether, Paragraph
+from reportlab.platypus.flowables import _listWrapOn
 
 from counter_app.domain.clock import to_vn
 from counter_app.printing.formatting import clean
@@ -22,8 +23,13 @@ def count_text(number: int) -> str:
     return f"{number:,}".replace(",", ".")
 
 
-def rate_text(fraction: float) -> str:
-    """`96,4%`: one decimal, with the Vietnamese decimal comma."""
+NO_RATE = "—"
+
+
+def rate_text(fraction: float | None) -> str:
+    """`96,4%`: one decimal, with the Vietnamese decimal comma; "—" for a rate with nothing to divide."""
+    if fraction is None:
+        return NO_RATE
     return f"{fraction * 100:.1f}%".replace(".", ",")
 
 
@@ -81,3 +87,54 @@ def report_signatures(styles: Styles, width: float, *, preparer: str, head: str)
         names=[preparer, head],
         width=width,
     )
+
+
+class KeepWithTail(Flowable):  # type: ignore[misc]
+    """`lead`, `body` and `tail` in a row, where `tail` (the signatures) never stands alone on a page and `lead`
+    (a section heading) never stays behind at the bottom of one.
+
+    When they do not all fit in the space left, `body` (a table, repeating its heading row) is split: its first
+    part goes with `lead`, and its last rows go on with `tail` — also when the whole table would fit and only the
+    signatures would not, so that a page never holds nothing but signatures. Like KeepTogether it always asks
+    the frame to split it; it is meant for a story's top level, not inside another KeepTogether.
+    """
+
+    def __init__(self, body: Flowable, tail: Sequence[Flowable], lead: Sequence[Flowable] = ()) -> None:
+        super().__init__()
+        self._lead, self._body, self._tail = list(lead), body, list(tail)
+
+    def _content(self) -> list[Flowable]:
+        return [*self._lead, self._body, *self._tail]
+
+    def _height(self, flowables: Sequence[Flowable], width: float) -> float:
+        return float(_listWrapOn(_measured(flowables), width, self.canv)[1]) if flowables else 0.0
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        width, _height = _listWrapOn(_measured(self._content()), avail_width, self.canv)
+        return width, 0xFFFFFF  # always split: split() decides where the page ends
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        content = self._content()
+        if self._height(content, avail_width) <= avail_height:
+            return content
+        lead_height = self._height(self._lead, avail_width)
+        body_height = self._body.wrapOn(self.canv, avail_width, avail_height)[1]
+        room = min(avail_height - lead_height, body_height - 1)  # leave at least the body's last row for the tail
+        parts = self._body.splitOn(self.canv, avail_width, room) if room > 0 else []
+        if len(parts) < 2:
+            return []  # nothing can go on this page: all of it starts the next one
+        return [*self._lead, *parts[:-1], KeepWithTail(parts[-1], self._tail)]
+
+    def getSpaceBefore(self) -> float:  # noqa: N802 - reportlab's name
+        return float(self._content()[0].getSpaceBefore())
+
+    def getSpaceAfter(self) -> float:  # noqa: N802 - reportlab's name
+        return float(self._content()[-1].getSpaceAfter())
+
+
+def _measured(flowables: Sequence[Flowable]) -> list[Flowable]:
+    """`flowables` with each KeepTogether opened: it reports an endless height to force its own split."""
+    opened: list[Flowable] = []
+    for flowable in flowables:
+        opened += _measured(flowable._content) if isinstance(flowable, KeepTogether) else [flowable]
+    return opened

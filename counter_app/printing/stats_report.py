@@ -13,6 +13,7 @@ from counter_app.printing.formatting import clean, money
 from counter_app.printing.header import form_top
 from counter_app.printing.layout import content_width, paragraph, single_copy_pdf, styles_for
 from counter_app.printing.report_layout import (
+    KeepWithTail,
     count_text,
     grid_table,
     headings,
@@ -49,7 +50,7 @@ class SummaryLine:
     """One figure of the summary; `level` 1 indents it under the line above."""
 
     label: str
-    value: int | float
+    value: int | float | None  # None: a rate with nothing to divide, printed "—"
     kind: ValueKind = ValueKind.COUNT
     level: int = 0
 
@@ -61,7 +62,7 @@ class BreakdownLine:
     early: int
     on_time: int
     late: int
-    on_time_rate: float
+    on_time_rate: float | None  # None when no dossier's lateness is known: printed "—"
     withdrawn: int
     pending: int
     overdue: int
@@ -92,10 +93,10 @@ class StatsReportData:
 
 
 def _value(line: SummaryLine) -> str:
+    if line.kind is ValueKind.RATE or line.value is None:
+        return rate_text(line.value)
     if line.kind is ValueKind.MONEY:
         return money(int(line.value))
-    if line.kind is ValueKind.RATE:
-        return rate_text(float(line.value))
     return count_text(int(line.value))
 
 
@@ -135,9 +136,12 @@ def render_stats_report(data: StatsReportData) -> bytes:
             ]
         )
     )
+    signatures: list[Flowable] = [report_signatures(styles, width, preparer=data.preparer, head=data.head_name)]
+    if not data.tables:
+        story += signatures
     for number_of_table, table in enumerate(data.tables, start=3):
         story.append(Spacer(1, styles.body.leading * 0.6))
-        story.append(Paragraph(f"<b>{_roman(number_of_table)}. {clean(table.title.upper())}</b>", styles.body))
+        title = Paragraph(f"<b>{_roman(number_of_table)}. {clean(table.title.upper())}</b>", styles.body)
         titles = list(BREAKDOWN_COLUMNS)
         titles[1] = table.heading
         body: list[list[object]] = [headings(titles, head)]
@@ -152,8 +156,9 @@ def render_stats_report(data: StatsReportData) -> bytes:
                     *(paragraph(count_text(n), number) for n in (group.withdrawn, group.pending, group.overdue)),
                 ]
             )
-        story.append(grid_table(body, [width * share for share in _BREAKDOWN_SHARES]))
-    story.append(report_signatures(styles, width, preparer=data.preparer, head=data.head_name))
+        grid = grid_table(body, [width * share for share in _BREAKDOWN_SHARES])
+        # each title stays with its table's first rows; the signatures go with the last table's last rows
+        story.append(KeepWithTail(grid, signatures if number_of_table == len(data.tables) + 2 else (), lead=[title]))
     return single_copy_pdf(
         story,
         styles,

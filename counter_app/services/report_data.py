@@ -14,9 +14,9 @@ CHANNEL_NAMES = {1: "Trực tiếp", 2: "Trực tuyến", 3: "Bưu chính công 
 MAX_PERIOD_DAYS = 3660  # ten years: a longer period is a typing mistake, not a report
 
 
-def rate(part: int, whole: int, *, empty: float) -> float:
-    """part / whole as a fraction, `empty` when there is nothing to divide."""
-    return part / whole if whole else empty
+def rate(part: int, whole: int) -> float | None:
+    """part / whole as a fraction; None when there is nothing to divide (shown "—", never 0% or 100%)."""
+    return part / whole if whole else None
 
 
 @dataclass(frozen=True)
@@ -71,8 +71,9 @@ class BreakdownRow:
         return self.resolved_early + self.resolved_on_time + self.resolved_late
 
     @property
-    def on_time_rate(self) -> float:
-        return rate(self.resolved_early + self.resolved_on_time, self.resolved, empty=1.0)
+    def on_time_rate(self) -> float | None:
+        """(early + on time) / (resolved + overdue): open dossiers already overdue count as late."""
+        return rate(self.resolved_early + self.resolved_on_time, self.resolved + self.overdue)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -129,24 +130,30 @@ class StatsReport:
         return self.resolved_early + self.resolved_on_time + self.resolved_late
 
     @property
-    def on_time_rate(self) -> float:
-        """(early + on time) / resolved; 1.0 when nothing was resolved (nothing was late)."""
-        return rate(self.resolved_early + self.resolved_on_time, self.resolved, empty=1.0)
+    def on_time_rate(self) -> float | None:
+        """(early + on time) among the dossiers whose lateness is known: resolved in the period, plus open and
+        overdue at the report's moment (they are late already); None when there is none."""
+        return rate(self.resolved_early + self.resolved_on_time, self.resolved + self.overdue)
 
     @property
-    def overdue_rate(self) -> float:
+    def overdue_rate(self) -> float | None:
         """Late among the dossiers whose lateness is known: resolved in the period, plus open and overdue."""
-        return rate(self.resolved_late + self.overdue, self.resolved + self.overdue, empty=0.0)
+        return rate(self.resolved_late + self.overdue, self.resolved + self.overdue)
 
     @property
-    def dislike_rate(self) -> float:
+    def dislike_rate(self) -> float | None:
         """Dissatisfied hand-overs among the hand-overs of the period."""
-        return rate(self.dissatisfied, self.handed_over, empty=0.0)
+        return rate(self.dissatisfied, self.handed_over)
 
     @property
-    def satisfaction(self) -> float:
-        """QĐ 766/QĐ-TTg: 100% − (overdue rate + dislike rate), as a fraction, never below 0."""
-        return max(0.0, 1.0 - (self.overdue_rate + self.dislike_rate))
+    def satisfaction(self) -> float | None:
+        """QĐ 766/QĐ-TTg: 100% − (overdue rate + dislike rate), as a fraction, never below 0.
+
+        A rate that cannot be computed takes nothing away; None when neither can be.
+        """
+        if self.overdue_rate is None and self.dislike_rate is None:
+            return None
+        return max(0.0, 1.0 - ((self.overdue_rate or 0.0) + (self.dislike_rate or 0.0)))
 
     def as_dict(self) -> dict[str, Any]:
         return {

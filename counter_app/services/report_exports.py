@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from datetime import datetime
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import date, datetime, timedelta
 
 from counter_app.domain.intake import DELIVERIES
 from counter_app.printing.data import BookRow, OfficeHeader, PageSize
@@ -16,7 +16,7 @@ from counter_app.printing.stats_report import (
     ValueKind,
 )
 from counter_app.services.report_data import CHANNEL_NAMES, BreakdownRow, LateReport, StatsReport
-from counter_app.services.spreadsheets import CellKind, CellValue, Column, Formatted, SheetSpec
+from counter_app.services.spreadsheets import CellKind, CellValue, ChartSpec, Column, Formatted, SheetSpec
 from counter_app.storage.report_queries import BookLine
 
 BOOK_COLUMNS = (
@@ -81,6 +81,44 @@ def book_cells(line: BookLine, position: int) -> list[CellValue]:
     ]
 
 
+BOOK_DAY_COLUMNS = (
+    Column("Ngày", CellKind.DATE, 12),
+    Column("Tiếp nhận", CellKind.INT, 12),
+    Column("Giải quyết đúng hạn", CellKind.INT, 14),  # early and on time
+    Column("Giải quyết quá hạn", CellKind.INT, 14),
+)
+BOOK_DAY_SHEET = "Số liệu theo ngày"
+BOOK_CHART_SHEET = "Biểu đồ theo ngày"
+
+
+def book_day_sheet(
+    start: date,
+    end: date,
+    received: Mapping[date, int],
+    resolved: Mapping[date, tuple[int, int, int]],
+) -> SheetSpec:
+    """Received, resolved on time (early or on the due day) and resolved late per day of `start`..`end`, and
+    their bar chart on a sheet of its own."""
+    rows: list[list[CellValue]] = []
+    day = start
+    while day <= end:
+        early, on_time, late = resolved.get(day, (0, 0, 0))
+        rows.append([day, received.get(day, 0), early + on_time, late])
+        day += timedelta(days=1)
+    period = f"tháng {start:%m/%Y}" if _whole_month(start, end) else f"từ {start:%d/%m/%Y} đến {end:%d/%m/%Y}"
+    chart = ChartSpec(
+        title=BOOK_CHART_SHEET,
+        heading=f"Hồ sơ tiếp nhận và giải quyết theo ngày, {period}",
+        x_title="Ngày",
+        y_title="Số hồ sơ",
+    )
+    return SheetSpec(BOOK_DAY_SHEET, BOOK_DAY_COLUMNS, rows, chart=chart, counted=False)
+
+
+def _whole_month(start: date, end: date) -> bool:
+    return start.day == 1 and (end + timedelta(days=1)).day == 1 and (start.year, start.month) == (end.year, end.month)
+
+
 # --- statistics -------------------------------------------------------------------------------------------------
 
 _BREAKDOWN_COLUMNS = (
@@ -114,10 +152,16 @@ def _breakdown_cells(row: BreakdownRow) -> list[CellValue]:
     ]
 
 
-def summary_lines(report: StatsReport) -> list[tuple[str, int | float, ValueKind, int]]:
-    """(label, value, kind, level) of the summary, in the order a ward's monthly report reads them."""
+ON_TIME_RATE_LABEL = "Tỷ lệ giải quyết đúng hạn (tính cả hồ sơ đang quá hạn)"
+
+
+def summary_lines(report: StatsReport) -> list[tuple[str, int | float | None, ValueKind, int]]:
+    """(label, value, kind, level) of the summary, in the order a ward's monthly report reads them.
+
+    A rate is None when it has nothing to divide: the files show "—", never 0% or 100%.
+    """
     count, money, ratio = ValueKind.COUNT, ValueKind.MONEY, ValueKind.RATE
-    lines: list[tuple[str, int | float, ValueKind, int]] = [("Hồ sơ tiếp nhận", report.received, count, 0)]
+    lines: list[tuple[str, int | float | None, ValueKind, int]] = [("Hồ sơ tiếp nhận", report.received, count, 0)]
     lines += [
         (f"{CHANNEL_NAMES.get(channel, f'Kênh {channel}')}", n, count, 1)
         for channel, n in sorted(report.received_by_channel.items())
@@ -131,7 +175,7 @@ def summary_lines(report: StatsReport) -> list[tuple[str, int | float, ValueKind
         ("Trước hạn", report.resolved_early, count, 1),
         ("Đúng hạn", report.resolved_on_time, count, 1),
         ("Quá hạn", report.resolved_late, count, 1),
-        ("Tỷ lệ giải quyết đúng hạn (trước hạn và đúng hạn)", report.on_time_rate, ratio, 0),
+        (ON_TIME_RATE_LABEL, report.on_time_rate, ratio, 0),
         ("Công dân rút hồ sơ", report.withdrawn, count, 0),
         ("Dừng xử lý", report.stopped, count, 0),
         ("Hồ sơ đang giải quyết cuối kỳ", report.pending, count, 0),

@@ -25,23 +25,27 @@ Definitions (also in docs/reports.md). A period is the Vietnamese calendar days 
 - apologies: re-appointments with an apology letter (`dossier.reappointed`) recorded in the period.
 - late_without_apology: overdue dossiers with no re-appointment recorded before `as_of`.
 - fees: sum of the fee of the dossiers received in the period whose fee is recorded as paid (đồng).
-- on_time_rate = (early + on time) / resolved, 1.0 when nothing was resolved (nothing was late).
+- on_time_rate = (early + on time) / (resolved + overdue): a dossier open and overdue at `as_of` is late already,
+  so it counts among the late figures. Every rate is None when there is nothing to divide, shown "—" on screen,
+  in the PDF and in the XLSX, never 0% or 100% (domain.md §10).
 - satisfaction = 1 − (overdue rate + dislike rate), QĐ 766/QĐ-TTg, as a fraction never below 0, where overdue
   rate = (resolved late + overdue) / (resolved + overdue), the late share of the dossiers whose lateness is
   known, and dislike rate = dissatisfied hand-overs / hand-overs in the period; a hand-over is dissatisfied
-  when the applicant answered "dislike", or gave no like/dislike and rated 1 or 2 of 5. Both rates are 0
-  when there is nothing to divide.
+  when the applicant answered "dislike", or gave no like/dislike and rated 1 or 2 of 5. A rate with nothing to
+  divide takes nothing away; satisfaction is None when neither rate can be computed.
 - ratings: hand-overs of the period per rating 1..5; likes and dislikes count the like/dislike answers.
 - The late report lists every dossier resolved late in the period, overdue at `as_of`, or given an apology
   letter in the period, with the letter (number, date, how it was delivered) and the new appointment, and
   totals per deciding agency.
 - The book (Mẫu 07) of a field lists the dossiers received in the period in order of reception; STT is the
   "Số thứ tự" printed on the receipt (Mẫu 01) when it has one. "Hẹn trả kết quả" is the current appointment and
-  "Trả kết quả" the hand-over to the applicant.
+  "Trả kết quả" the hand-over to the applicant. Its XLSX ends with the figures per day of the period (received,
+  resolved early or on time, resolved late, by the day of the result) and their bar chart on a sheet of its own.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import threading
@@ -49,7 +53,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import fields, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from counter_app.domain.clock import VN_TZ, to_vn
 from counter_app.domain.dossier import KIND_REFUSAL_SLIP, KIND_SUPPLEMENT_SLIP
@@ -77,6 +81,9 @@ from counter_app.services.report_data import (
 )
 from counter_app.services.settings import Settings
 from counter_app.storage.report_queries import AnswerCount, BookLine, GroupCounts, LateLine, ReportQueries
+
+if TYPE_CHECKING:
+    from counter_app.services.spreadsheets import SheetSpec
 
 log = logging.getLogger(__name__)
 
@@ -317,11 +324,17 @@ class ReportService:
                 after = (page[-1].received_at, page[-1].uuid)
 
         if fmt == "xlsx":
-            sheets = (
-                SheetSpec(
-                    name or "Không ghi lĩnh vực", files.BOOK_COLUMNS, (files.book_cells(ln, i) for i, ln in lines(name))
-                )
-                for name, _n in books
+            days = self._book_days(period, None if field is None else [b[0] for b in books])
+            sheets = itertools.chain(
+                (
+                    SheetSpec(
+                        name or "Không ghi lĩnh vực",
+                        files.BOOK_COLUMNS,
+                        (files.book_cells(ln, i) for i, ln in lines(name)),
+                    )
+                    for name, _n in books
+                ),
+                [days],
             )
             rows = write_workbook(
                 out,
@@ -361,6 +374,16 @@ class ReportService:
         if progress is not None:
             progress(read, total)
         return self._recorded(ExportResult("book", fmt, out, read, period))
+
+    def _book_days(self, period: ReportPeriod, fields: list[str] | None) -> SheetSpec:
+        """The day figures of the book's fields (every field when None) and their chart sheet."""
+        from counter_app.services import report_exports as files
+
+        with self.context.uow() as uow:
+            q = ReportQueries(uow.session)
+            received = q.received_per_day(period.start_at, period.end_at, fields=fields)
+            resolved = q.resolved_per_day(period.start_at, period.end_at, fields=fields)
+        return files.book_day_sheet(period.start, period.end, received, resolved)
 
     def export_stats(
         self,

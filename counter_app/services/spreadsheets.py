@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -24,7 +25,10 @@ from counter_app.private_files import replacing
 Progress = Callable[[int, int], None]
 CellValue = str | int | float | datetime | date | None
 _CHECK_EVERY = 500  # rows between progress reports and cancel checks
-_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+NO_RATE = "—"  # a rate with nothing to divide (domain.md §10): never 0% or 100%
+SHEET_TITLE_MAX = 31  # Excel refuses a longer sheet name
+_SLASHES = re.compile(r"[/\\]")
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?]")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # as openpyxl's ILLEGAL_CHARACTERS_RE
 
 
@@ -69,10 +73,26 @@ class Formatted:
 
 
 @dataclass(frozen=True, slots=True)
+class ChartSpec:
+    """A bar chart of a sheet on a chart sheet of its own, placed after it.
+
+    The sheet's first column gives the categories (the x axis), each other column a series named by its heading.
+    """
+
+    title: str  # of the chart sheet
+    heading: str  # above the chart
+    x_title: str
+    y_title: str
+    x_format: str = "dd/mm"  # how the categories are written under the x axis
+
+
+@dataclass(frozen=True, slots=True)
 class SheetSpec:
     title: str
     columns: Sequence[Column]
     rows: Iterable[Sequence[CellValue | Formatted]]
+    chart: ChartSpec | None = None
+    counted: bool = True  # its rows are records of the export (progress, the count returned); False for figures
 
 
 def check_cancel(cancel: threading.Event | None) -> None:
@@ -81,15 +101,32 @@ def check_cancel(cancel: threading.Event | None) -> None:
 
 
 def sheet_title(text: str, taken: set[str]) -> str:
-    """A valid, unique sheet name: no []:*?/\\, at most 31 characters (Excel's limits)."""
-    base = _BAD_SHEET_CHARS.sub("-", text).strip() or "Trang"
-    base = base[:31]
-    title, number = base, 2
+    """A valid, unique, readable sheet name: no []:*?/\\, at most 31 characters (Excel's limits).
+
+    A longer name is cut at a word and ends with "…"; a name already taken (Excel compares them without case)
+    gets " (2)", " (3)", … within the same 31 characters.
+    """
+    # "Địa chỉ/SĐT" reads "Địa chỉ-SĐT"; brackets, colons, stars and question marks become spaces
+    cleaned = _SLASHES.sub("-", _BAD_SHEET_CHARS.sub(" ", unicodedata.normalize("NFC", text)))
+    cleaned = " ".join(cleaned.split())
+    base = cleaned.strip("'") or "Trang"  # Excel refuses a name that starts or ends with an apostrophe
+    title, number = _cut(base, SHEET_TITLE_MAX), 2
     while title.casefold() in taken:
         suffix = f" ({number})"
-        title, number = base[: 31 - len(suffix)] + suffix, number + 1
+        title, number = _cut(base, SHEET_TITLE_MAX - len(suffix)) + suffix, number + 1
     taken.add(title.casefold())
     return title
+
+
+def _cut(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters: whole, or cut after a word with "…"."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    space = head.rfind(" ")
+    if text[limit - 1] != " " and space > limit // 2:  # a word cut in two is hard to read; a lone word is not
+        head = head[:space]
+    return head.rstrip(" -,.'") + "…"
 
 
 def _excel_value(value: CellValue) -> CellValue:
@@ -121,6 +158,31 @@ def _discard(workbook: Any) -> None:
                 writer.cleanup()
 
 
+def _add_chart(workbook: Any, sheet: Any, spec: SheetSpec, rows: int, taken: set[str]) -> None:
+    """The chart of `spec` on a chart sheet of its own, over the `rows` data rows just written into `sheet`."""
+    from openpyxl.chart import BarChart, Reference
+
+    assert spec.chart is not None
+    chart = BarChart()
+    chart.type = "col"
+    chart.grouping = "clustered"
+    chart.title = spec.chart.heading
+    chart.x_axis.title = spec.chart.x_title
+    chart.y_axis.title = spec.chart.y_title
+    chart.x_axis.number_format = spec.chart.x_format
+    chart.y_axis.number_format = "0"
+    # openpyxl marks both axes deleted by default: Excel 365 would then draw the bars without any scale
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.legend.position = "b"
+    last = max(rows, 1) + 1
+    data = Reference(sheet, min_col=2, max_col=len(spec.columns), min_row=1, max_row=last)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=last))
+    chartsheet = workbook.create_chartsheet(sheet_title(spec.chart.title, taken))
+    chartsheet.add_chart(chart)
+
+
 def write_workbook(
     path: Path,
     sheets: Iterable[SheetSpec],
@@ -130,7 +192,7 @@ def write_workbook(
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
 ) -> int:
-    """Write `sheets` into the XLSX file `path`; returns the number of data rows written.
+    """Write `sheets` into the XLSX file `path`; returns the number of data rows written (of counted sheets).
 
     `progress(done, total_rows)` is called every few hundred rows; `cancel` is checked as often and raises
     ExportCancelled.
@@ -165,7 +227,9 @@ def write_workbook(
                 for column, given in zip(spec.columns, row, strict=True):
                     kind, value = (given.kind, given.value) if isinstance(given, Formatted) else (column.kind, given)
                     shown = _excel_value(value)
-                    if kind is CellKind.TEXT or shown is None:
+                    if kind is CellKind.RATE and shown is None:
+                        cells.append(NO_RATE)
+                    elif kind is CellKind.TEXT or shown is None:
                         cells.append(shown)
                     else:
                         cell = WriteOnlyCell(sheet, value=shown)
@@ -173,12 +237,16 @@ def write_workbook(
                         cells.append(cell)
                 sheet.append(cells)
                 count += 1
+                if not spec.counted:
+                    continue
                 written += 1
                 if written % _CHECK_EVERY == 0:
                     check_cancel(cancel)
                     if progress is not None:
                         progress(written, max(total_rows, written))
             sheet.auto_filter.ref = f"A1:{_column_letter(len(spec.columns))}{count + 1}"
+            if spec.chart is not None:
+                _add_chart(workbook, sheet, spec, count, taken)
         check_cancel(cancel)
         with replacing(path) as partial:
             workbook.save(partial)

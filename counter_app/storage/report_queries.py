@@ -15,7 +15,7 @@ tests/storage/test_report_plans.py holds the queries to these plans.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -436,14 +436,33 @@ class ReportQueries:
 
     # --- dashboard ----------------------------------------------------------------------------------------------
 
-    def received_per_day(self, start: datetime, end: datetime) -> dict[date, int]:
+    def received_per_day(
+        self, start: datetime, end: datetime, *, fields: Sequence[str] | None = None
+    ) -> dict[date, int]:
+        """Dossiers taken in per Vietnamese day of [start, end), of the fields `fields` when given."""
         day = _prefix(_text(DossierRow.received_at), _DAY)
         query = (
             select(day, func.count())
             .where(_taken_in(), DossierRow.received_at >= start, DossierRow.received_at < end)
             .group_by(day)
         )
+        if fields is not None:
+            query = query.where(DossierRow.field.in_(fields))
         return {date.fromisoformat(str(d)): int(n) for d, n in self.session.execute(query)}
+
+    def resolved_per_day(
+        self, start: datetime, end: datetime, *, fields: Sequence[str] | None = None
+    ) -> dict[date, tuple[int, int, int]]:
+        """(early, on time, late) per Vietnamese day of the result in [start, end), of `fields` when given."""
+        day = _prefix(_text(DossierRow.finished_at), _DAY)
+        timeliness = _timeliness()
+        query = select(day, timeliness, func.count()).where(_resolved_between(start, end)).group_by(day, timeliness)
+        if fields is not None:
+            query = query.where(DossierRow.field.in_(fields))
+        counts: dict[date, list[int]] = {}
+        for d, t, n in self.session.execute(query):
+            counts.setdefault(date.fromisoformat(str(d)), [0, 0, 0])[int(t)] += int(n)
+        return {d: (e, o, lt) for d, (e, o, lt) in counts.items()}
 
     def resolved_per_month(self, start: datetime, end: datetime) -> list[MonthResolved]:
         month = _prefix(_text(DossierRow.finished_at), _MONTH)

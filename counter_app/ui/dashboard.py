@@ -102,7 +102,7 @@ class DailyChart(_Chart):
 
 
 class MonthlyRateChart(_Chart):
-    """Bars of the on-time rate of each month (0-100%); a month without resolved dossiers has no bar."""
+    """Bars of the on-time rate of each month (0-100%); a month without resolved dossiers has no bar but "—"."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Tỷ lệ giải quyết đúng hạn theo tháng", parent)
@@ -143,6 +143,13 @@ class MonthlyRateChart(_Chart):
                     QRectF(x, plot.bottom() - height - label_height, step, label_height),
                     Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
                     f"{rate:.0%}",
+                )
+            else:  # no resolved dossier that month: no rate, never 0% or 100% (domain.md §10)
+                painter.setPen(TEXT)
+                painter.drawText(
+                    QRectF(x, plot.bottom() - label_height, step, label_height),
+                    Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
+                    "—",
                 )
             painter.setPen(AXIS)
             painter.drawText(

@@ -19,6 +19,7 @@ from reports.report_support import BUSINESS, CIVIL, CLERK, HEAD, MARCH, NAMES, P
 
 from counter_app.bootstrap import Services
 from counter_app.errors import ValidationError
+from counter_app.services.report_exports import BOOK_CHART_SHEET, BOOK_DAY_SHEET, ON_TIME_RATE_LABEL
 from counter_app.services.spreadsheets import ExportCancelled
 
 BOOK_HEADINGS = [
@@ -50,9 +51,10 @@ def test_book_xlsx_has_one_sheet_per_field_with_real_cells(services: Services, m
     assert result.rows == 8
     book = load_workbook(path)
     titles = book.sheetnames
-    assert len(titles) == 3
-    assert {RESIDENCE, CIVIL} <= set(titles)
-    assert any(BUSINESS.startswith(title) for title in titles)  # Excel cuts sheet names at 31 characters
+    assert len(titles) == 5  # three fields, the day figures and their chart
+    assert {RESIDENCE, CIVIL, BOOK_DAY_SHEET, BOOK_CHART_SHEET} <= set(titles)
+    # Excel cuts sheet names at 31 characters: cut after a word, with "…"
+    assert "Thành lập và hoạt động của hộ…" in titles
     civil = book[CIVIL]
     rows = rows_of(civil)
     assert rows[0] == BOOK_HEADINGS
@@ -114,16 +116,16 @@ def test_stats_xlsx(services: Services, out_dir: Path) -> None:
     assert cells["Trực tuyến"].value == 1
     assert cells["Từ chối tiếp nhận (Mẫu 03)"].value == 1
     assert cells["Quá hạn chưa có phiếu xin lỗi"].value == 1
-    rate = cells["Tỷ lệ giải quyết đúng hạn (trước hạn và đúng hạn)"]
-    assert rate.value == pytest.approx(0.8)
+    rate = cells[ON_TIME_RATE_LABEL]
+    assert rate.value == pytest.approx(4 / 7)  # 3 early + 1 on time of 5 resolved + 2 overdue
     assert rate.number_format == "0.0%"
     fees = cells["Phí, lệ phí đã thu"]
     assert (fees.value, fees.number_format) == (100_000, "#,##0")
     assert isinstance(fees.value, int)
     agencies = {row[0]: row for row in rows_of(book["Theo cơ quan"])[1:]}
     # received, early, on time, late, rate, withdrawn, stopped, pending, overdue, without apology, fees
-    assert agencies[UBND][1:] == [7, 3, 1, 1, pytest.approx(0.8), 1, 0, 2, 1, 0, 100_000]
-    assert agencies[POLICE][1:] == [1, 0, 0, 0, 1.0, 0, 0, 1, 1, 1, 0]
+    assert agencies[UBND][1:] == [7, 3, 1, 1, pytest.approx(4 / 6), 1, 0, 2, 1, 0, 100_000]
+    assert agencies[POLICE][1:] == [1, 0, 0, 0, 0.0, 0, 0, 1, 1, 1, 0]  # F overdue, late already
     ratings = by_label(book["Đánh giá"])
     assert [ratings[f"Mức {level}"].value for level in range(1, 6)] == [0, 1, 1, 1, 2]
 
@@ -135,7 +137,7 @@ def test_stats_pdf(services: Services, out_dir: Path) -> None:
     assert "Từ ngày 01/03/2026 đến ngày 31/03/2026" in text
     assert "24:00 ngày 31/03/2026" in text
     assert "Hồ sơ tiếp nhận 8" in text
-    assert "80,0%" in text  # on-time rate
+    assert "57,1%" in text  # on-time rate 4/7
     assert "37,1%" in text  # satisfaction 13/35
     assert "100.000 đồng" in text
     assert POLICE in text and UBND in text
@@ -260,7 +262,7 @@ def test_spreadsheet_cells_keep_their_text_and_types(out_dir: Path) -> None:
     path = out_dir / "cells.xlsx"
     assert write_workbook(path, [SheetSpec("Trang: [1]?", columns, rows)], title="Thử & xem") == 3
     book = load_workbook(path)
-    assert book.sheetnames == ["Trang- -1--"]
+    assert book.sheetnames == ["Trang 1"]
     sheet = book.worksheets[0]
     assert rows_of(sheet)[0] == ["Chữ", "Số", "Lúc", "Tỷ lệ"]
     first, second, third = rows_of(sheet)[1:]

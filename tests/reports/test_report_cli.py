@@ -76,7 +76,7 @@ def test_stats_json_keys_types_and_figures(db: Path) -> None:
     for key in INT_KEYS:
         assert type(data[key]) is int, key
     assert isinstance(data["fees"], int | float)
-    for key in ("on_time_rate", "satisfaction"):
+    for key in ("on_time_rate", "satisfaction"):  # None (JSON null) only when there is nothing to divide
         assert isinstance(data[key], float)
         assert 0.0 <= data[key] <= 1.0
     figures = {key: data[key] for key in INT_KEYS}
@@ -94,10 +94,22 @@ def test_stats_json_keys_types_and_figures(db: Path) -> None:
         "withdrawn": 1,
     }
     assert data["fees"] == 100_000
-    assert data["on_time_rate"] == pytest.approx(0.8)
+    assert data["on_time_rate"] == pytest.approx(4 / 7)  # 3 early + 1 on time of 5 resolved + 2 overdue
     assert data["satisfaction"] == pytest.approx(13 / 35)
     assert data["ratings"] == {"1": 0, "2": 1, "3": 1, "4": 1, "5": 2}
     assert (data["likes"], data["dislikes"]) == (3, 1)
+
+
+def test_rates_with_nothing_to_divide_are_a_dash_not_a_percentage(db: Path) -> None:
+    """June 2025 has no dossier: the text says "—" (domain.md §10) and the JSON null, never 0% or 100%."""
+    june = ("--from", "2025-06-01", "--to", "2025-06-30")
+    proc = run(db, "report", "stats", *june)
+    assert proc.returncode == 0, proc.stderr
+    assert "tỷ lệ đúng hạn —" in proc.stdout
+    assert "mức độ hài lòng: —" in proc.stdout
+    assert "%" not in proc.stdout
+    data = as_json(run(db, "report", "stats", *june, "--json"))
+    assert [data[key] for key in ("on_time_rate", "overdue_rate", "dislike_rate", "satisfaction")] == [None] * 4
 
 
 def test_global_options_before_the_subcommand(db: Path) -> None:
@@ -126,7 +138,7 @@ def test_the_format_follows_the_file_name(db: Path) -> None:
     proc = run(db, "report", "book", *MARCH, "--out", str(target))
     assert proc.returncode == 0, proc.stderr
     assert "8 hồ sơ" in proc.stdout
-    assert len(load_workbook(target).sheetnames) == 3
+    assert len(load_workbook(target).sheetnames) == 5  # three fields, the day figures and their chart
 
 
 def test_bad_input_is_refused_in_vietnamese(db: Path) -> None:

@@ -8,7 +8,8 @@ March 2026, reported on 10/04/2026 (so open dossiers are counted at 24:00 on 31/
   H waits for a supplement, its clock is paused, so it is not overdue; late without apology 1 (F);
 - apologies 1 (G); fees 100.000 (A paid; F's 20.000 was not paid);
 - hand-overs 5: ratings 2 (C), 3 (D), 4 (B), 5 (X, A); likes 3 (X, A, B), dislikes 1 (C);
-- on-time rate (3 + 1) / 5 = 0.8; overdue rate (1 late + 2 overdue) / (5 resolved + 2 overdue) = 3/7;
+- on-time rate (3 + 1) / (5 resolved + 2 overdue) = 4/7: F and G, open and overdue at 24:00 on 31/03, are late
+  already; overdue rate (1 late + 2 overdue) / (5 resolved + 2 overdue) = 3/7;
   dislike rate 1/5; satisfaction 1 − 3/7 − 1/5 = 13/35.
 """
 
@@ -40,7 +41,7 @@ def test_march_figures(services: Services) -> None:
     assert stats.handed_over == 5
     assert stats.ratings == (0, 1, 1, 1, 2)
     assert (stats.likes, stats.dislikes) == (3, 1)
-    assert stats.on_time_rate == pytest.approx(0.8)
+    assert stats.on_time_rate == pytest.approx(4 / 7)
     assert stats.overdue_rate == pytest.approx(3 / 7)
     assert stats.dislike_rate == pytest.approx(1 / 5)
     assert stats.satisfaction == pytest.approx(13 / 35)
@@ -56,11 +57,11 @@ def test_march_breakdowns(services: Services) -> None:
     assert (ubnd.withdrawn, ubnd.pending, ubnd.overdue, ubnd.late_without_apology) == (1, 2, 1, 0)
     assert ubnd.fees == 100_000
     assert (police.received, police.pending, police.overdue, police.late_without_apology) == (1, 1, 1, 1)
-    assert police.on_time_rate == 1.0  # nothing resolved: nothing was late
+    assert police.on_time_rate == 0.0  # nothing resolved, but F is overdue: late already
     fields = {row.name: row for row in stats.by_field}
     assert set(fields) == {CIVIL, BUSINESS, RESIDENCE}
-    # Hộ tịch: B C D E G H received; X B early, C on time, D late
-    assert (fields[CIVIL].received, fields[CIVIL].resolved, fields[CIVIL].on_time_rate) == (6, 4, 0.75)
+    # Hộ tịch: B C D E G H received; X B early, C on time, D late; G overdue: 3 in time of 5
+    assert (fields[CIVIL].received, fields[CIVIL].resolved, fields[CIVIL].on_time_rate) == (6, 4, 0.6)
     assert (fields[BUSINESS].received, fields[BUSINESS].resolved_early) == (1, 1)
     procedures = {row.key: row for row in stats.by_procedure}
     xnhn = procedures["DEMO.XNHN"]  # B C D E H received; X B early, C on time, D late; E withdrawn; H open
@@ -107,12 +108,15 @@ def test_a_period_ending_before_it_starts_is_refused(services: Services) -> None
     assert "trước ngày đầu kỳ" in caught.value.message
 
 
-def test_an_empty_period_has_full_rates(services: Services) -> None:
-    """Nothing resolved, nothing handed over: the on-time rate is 1.0 and satisfaction 1.0 by definition."""
+def test_an_empty_period_has_no_rates(services: Services) -> None:
+    """Nothing resolved, nothing overdue, nothing handed over: no rate at all (domain.md §10), never 0% or 100%."""
     stats = services.reports.get_stats(date(2025, 6, 1), date(2025, 6, 30))
     assert (stats.received, stats.resolved, stats.pending, stats.handed_over) == (0, 0, 0, 0)
-    assert stats.on_time_rate == 1.0
-    assert stats.satisfaction == 1.0
+    assert stats.on_time_rate is None
+    assert stats.overdue_rate is None
+    assert stats.dislike_rate is None
+    assert stats.satisfaction is None
+    assert stats.as_dict()["on_time_rate"] is None
 
 
 def test_a_year_counts_the_same_dossiers(services: Services) -> None:
