@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from counter_app.domain.clock import Clock
     from counter_app.ui.maintenance import MaintenanceWatcher
     from counter_app.ui.scanner import ScannerFilter
+    from counter_app.ui.serial_scanner import SerialScanner
     from counter_app.ui.session import SessionGuard
 
 log = logging.getLogger(__name__)
@@ -137,6 +138,7 @@ class RunningApp:
     collector: UiThreadCollector
     # set once the window has been painted (start_rest)
     scanner: ScannerFilter | None = None
+    serial_scanner: SerialScanner | None = None
     session: SessionGuard | None = None
     maintenance: MaintenanceWatcher | None = None
 
@@ -180,6 +182,7 @@ def start_rest(running: RunningApp, args: argparse.Namespace) -> None:
     running.maintenance = MaintenanceWatcher(window, runner)
     window.sig_services_ready.connect(partial(_start_maintenance, running.maintenance, window, runner))
     window.sig_services_ready.connect(_freeze_startup_objects)
+    window.sig_services_ready.connect(partial(_start_serial_scanner, running))
     try:
         db_path, clock = choose_database(args)
     except CounterError as exc:
@@ -203,6 +206,30 @@ def _freeze_startup_objects() -> None:
     gc.freeze()
 
 
+def _start_serial_scanner(running: RunningApp) -> None:
+    """The keyboard wedge's timing and affixes; a scanner set to USB-COM, when a port is configured, read in its
+    own thread (the settings are read in a worker)."""
+    services = running.window.services
+    if services is None or running.serial_scanner is not None:
+        return
+
+    def start(settings: Any) -> None:
+        if running.scanner is not None:
+            running.scanner.configure(
+                max_gap=settings.wedge_max_gap_ms / 1000, prefix=settings.wedge_prefix, suffix=settings.wedge_suffix
+            )
+        if not settings.code_scanner_port or running.serial_scanner is not None:
+            return
+        from counter_app.ui.serial_scanner import SerialScanner
+
+        scanner = SerialScanner(settings.code_scanner_port, settings.code_scanner_baud, running.app)
+        running.window.connect_serial_scanner(scanner)
+        running.serial_scanner = scanner
+        scanner.start()
+
+    running.runner.run_pooled(services.context.settings, on_done=start)
+
+
 def _start_maintenance(maintenance: MaintenanceWatcher, window: MainWindow, runner: TaskRunner) -> None:
     """A few seconds later, the integrity and backup services are built in a worker (their modules import
     cryptography), then the quick check and the daily backup start."""
@@ -222,6 +249,8 @@ def _start_maintenance(maintenance: MaintenanceWatcher, window: MainWindow, runn
 def stop_app(running: RunningApp) -> None:
     """After the event loop: a write that started before the window closed is finished, never cut off."""
     running.runner.wait_for_workers()
+    if running.serial_scanner is not None:
+        running.serial_scanner.stop()
     if running.scanner is not None:
         running.app.removeEventFilter(running.scanner)
     if running.window.services is not None:

@@ -102,6 +102,18 @@ def fold(text: str) -> str:
     return _SPACES_RE.sub(" ", bare).strip().lower()
 
 
+def lacks_marks(text: str) -> bool:
+    """Whether `text` has letters and no Vietnamese mark at all (no tone, no circumflex, breve, horn or đ).
+
+    Nearly every Vietnamese full name has at least one; a name read from a scanner in keyboard mode that has
+    none was most likely stripped by the scanner's US layout, and is worth a look at the card.
+    """
+    decomposed = unicodedata.normalize("NFD", text)
+    if not any(ch.isalpha() for ch in decomposed):
+        return False
+    return not any(unicodedata.combining(ch) or ch in "đĐ" for ch in decomposed)
+
+
 def normalize_name(value: str, field: str = "name") -> str:
     """A person's name, NFC, single-spaced; letters with space, apostrophe, hyphen and dot only."""
     name = _SPACES_RE.sub(" ", unicodedata.normalize("NFC", value)).strip()

@@ -7,6 +7,7 @@ from typing import Any
 
 from counter_app.domain.deadlines import DueMode, OfficeHours
 from counter_app.errors import ValidationError
+from counter_app.services.serial_codes import BAUD_RATES
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,15 @@ class Settings:
     scan_source: str = "feeder"  # feeder | flatbed
     scan_mode: str = "Gray"  # Gray | Color
     scan_resolution: int = 200
+    # a barcode/QR scanner set to USB-COM: its port (COM3, /dev/ttyACM0, /dev/serial/by-id/…) and speed;
+    # empty: off (the scanner is a keyboard, read by the keyboard wedge, and cannot type Vietnamese letters)
+    code_scanner_port: str = ""
+    code_scanner_baud: int = 9600
+    # a scanner in keyboard mode: the longest gap between two of its keys, and what it is set to send before
+    # and after each code (taken off the code); people need 50 ms or more between keys even in a burst
+    wedge_max_gap_ms: int = 30
+    wedge_prefix: str = ""
+    wedge_suffix: str = ""
     lock_minutes: int = 10  # the window locks after this long without a key press or a click (with accounts)
     # a database created for drills or training (init --drill, the demo profile): fixed at creation; only such a
     # database takes the drill clock once it has accounts, and every form it prints says "BẢN DIỄN TẬP"
@@ -85,6 +95,10 @@ def parse_setting(key: str, value: str) -> Any:
         if key == "scan_resolution" and not SCAN_RESOLUTIONS[0] <= number <= SCAN_RESOLUTIONS[1]:
             low, high = SCAN_RESOLUTIONS
             raise ValidationError(key, f"Độ phân giải quét phải từ {low} đến {high} dpi.")
+        if key == "wedge_max_gap_ms" and not 5 <= number <= 45:
+            raise ValidationError(key, "Khoảng cách giữa hai phím của máy quét phải từ 5 đến 45 ms.")
+        if key == "code_scanner_baud" and number not in BAUD_RATES:
+            raise ValidationError(key, f"Tốc độ cổng máy quét mã chỉ nhận: {', '.join(map(str, BAUD_RATES))}.")
         return number
     if key in _CHOICES and value not in _CHOICES[key]:
         raise ValidationError(key, f"Thiết lập “{key}” chỉ nhận: {', '.join(_CHOICES[key])}.")

@@ -44,6 +44,12 @@ class FieldErrors:
             label.show()
         return unplaced
 
+    def set(self, key: str, message: str) -> None:
+        """Shows one field's message, leaving the others as they are."""
+        label = self._labels[key]
+        label.setText(message)
+        label.show()
+
     def clear(self, key: str | None = None) -> None:
         labels = self._labels.values() if key is None else [self._labels[key]] if key in self._labels else []
         for label in labels:

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counter_app.domain.citizen import IdCardData, parse_id_card_qr
+from counter_app.domain.citizen import IdCardData, lacks_marks, parse_id_card_qr
 from counter_app.domain.intake import CHANNELS, DELIVERIES, IntakeForm, validate_applicant
 from counter_app.errors import FormInvalid, ValidationError
 from counter_app.services.views import AppointmentView, IntakeResult, ProcedureView
@@ -59,6 +59,11 @@ LINE_FIELDS = (
     "postal_address",
 )
 SEXES = ("", "Nam", "Nữ")
+STRIPPED_NAME_NOTICE = (
+    "Kiểm tra lại họ tên: máy quét đang ở chế độ bàn phím nên không gõ được dấu tiếng Việt. "
+    "Sửa họ tên cho đúng như trên thẻ căn cước."
+)
+STRIPPED_ADDRESS_NOTICE = "Kiểm tra lại địa chỉ: máy quét ở chế độ bàn phím đã bỏ mất dấu tiếng Việt."
 
 
 def _appointment(services: Any, days: int, cutoff: str | None, generation: int) -> tuple[int, AppointmentView]:
@@ -577,14 +582,20 @@ class IntakeScreen(QWidget):
             self._restoring = False
 
     # scanning
-    def apply_scan(self, text: str) -> bool:
-        """Fill the applicant from an ID-card QR; a bad QR shows its message and changes nothing."""
+    def apply_scan(self, text: str, *, keyboard: bool = False) -> bool:
+        """Fill the applicant from an ID-card QR; a bad QR shows its message and changes nothing.
+
+        `keyboard`: the QR came through a scanner in keyboard mode, whose US layout types no Vietnamese
+        letter: a name or address without a single mark was probably stripped, and the clerk is asked to check.
+        """
         try:
             data = parse_id_card_qr(text)
         except ValidationError as exc:
             self.show_errors({"_general": exc.message})
             return False
         self.fill_from_id_card(data)
+        if keyboard:
+            self._flag_stripped(data)
         return True
 
     def fill_from_id_card(self, data: IdCardData) -> None:
@@ -599,6 +610,20 @@ class IntakeScreen(QWidget):
         for key in ("identifier", "name", "birth_date", "sex", "address", "_general"):
             self.errors.clear(key)
         self.lines["phone"].setFocus()
+
+    def _flag_stripped(self, data: IdCardData) -> None:
+        """A notice under the name (and address) read without any mark; it goes once the clerk edits the field."""
+        flagged = []
+        if lacks_marks(data.full_name):
+            self.errors.set("name", STRIPPED_NAME_NOTICE)
+            flagged.append("name")
+        if lacks_marks(data.address):
+            self.errors.set("address", STRIPPED_ADDRESS_NOTICE)
+            flagged.append("address")
+        if flagged:
+            first = self.lines[flagged[0]]
+            first.setFocus()
+            first.selectAll()
 
     # drafts
     def _on_changed(self, *_args: object) -> None:

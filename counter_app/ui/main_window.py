@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from counter_app.ui.intake_screen import IntakeScreen
     from counter_app.ui.late_panel import LatePanel
     from counter_app.ui.scanner import ScannerFilter
+    from counter_app.ui.serial_scanner import SerialScanner
     from counter_app.ui.settings_dialog import SettingsDialog
 
 # Start-up: the window is shown before the services exist, so this module imports only what the empty window
@@ -711,8 +712,24 @@ class MainWindow(QMainWindow):
             preview.open()
 
     # scanning
-    def handle_scan(self, text: str) -> None:
-        """A dossier code (or slip number) opens the dossier; an ID-card QR fills the intake form."""
+    def connect_serial_scanner(self, scanner: SerialScanner) -> None:
+        """Codes read from a scanner set to USB-COM act like keyboard scans, their Vietnamese letters intact."""
+        scanner.sig_scanned.connect(self.handle_serial_scan)
+        scanner.sig_connected.connect(self._show_serial_state)
+
+    def handle_serial_scan(self, text: str) -> None:
+        self.handle_scan(text, keyboard=False)
+
+    def _show_serial_state(self, connected: bool) -> None:
+        if connected:
+            self.show_message("Máy quét mã (cổng COM) đã sẵn sàng.", 5000)
+        else:
+            self.show_message("Không đọc được máy quét mã qua cổng COM: kiểm tra dây cắm; sẽ tự kết nối lại.", 10_000)
+
+    def handle_scan(self, text: str, *, keyboard: bool = True) -> None:
+        """A dossier code (or slip number) opens the dossier; an ID-card QR fills the intake form.
+
+        `keyboard`: read by the keyboard wedge (by default), whose letters may have lost their marks."""
         if self.services is None:
             return
         from counter_app.domain.citizen import looks_like_id_card_qr
@@ -721,7 +738,7 @@ class MainWindow(QMainWindow):
         scanned = text.strip()
         if looks_like_id_card_qr(scanned):
             intake = self.open_intake()
-            if intake is not None and intake.apply_scan(scanned):
+            if intake is not None and intake.apply_scan(scanned, keyboard=keyboard):
                 self.show_message("Đã điền thông tin từ thẻ căn cước.", 5000)
             emit(self.sig_scan_handled, "id_card")
         elif looks_like_dossier_code(scanned) or _is_slip_number(scanned):

@@ -123,11 +123,27 @@ class ScannerFilter(QObject):
         self._clock = clock
         self._max_gap = max_gap
         self._min_length = min_length
+        self._prefix = ""
+        self._suffix = ""
         self._buffer: list[str] = []
         self._last_time: float | None = None
         self._snapshot: _Snapshot | None = None
         self._last_receiver: QObject | None = None
         self._last_key: tuple[int, str] | None = None
+
+    def configure(self, *, max_gap: float, prefix: str = "", suffix: str = "") -> None:
+        """The installation's settings: the longest gap between two keys of a scan, and the text a scanner is
+        set to send before and after each code (taken off the code when present)."""
+        self._max_gap = max_gap
+        self._prefix = prefix
+        self._suffix = suffix
+
+    def _strip_affixes(self, scanned: str) -> str:
+        if self._prefix and scanned.startswith(self._prefix):
+            scanned = scanned[len(self._prefix) :]
+        if self._suffix and scanned.endswith(self._suffix):
+            scanned = scanned[: -len(self._suffix)]
+        return scanned
 
     def reset(self) -> None:
         self._buffer = []
@@ -161,7 +177,7 @@ class ScannerFilter(QObject):
             return False
         if event.key() in _END_KEYS:
             if fast and len(self._buffer) >= self._min_length:
-                scanned = "".join(self._buffer)
+                scanned = self._strip_affixes("".join(self._buffer))
                 if self._snapshot is not None:
                     _restore(self._snapshot)
                 self.reset()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -146,3 +147,80 @@ def test_an_input_method_burst_is_neither_a_scan_nor_swallowed(
     settle(qtbot)  # a scan is emitted from a zero timer queued by the Enter
     assert window.search_edit.text() == "Nguyễn Văn Thành"
     assert scans == []
+
+
+def test_a_name_stripped_by_a_us_layout_scanner_is_flagged_for_the_clerk_to_check(
+    qtbot: Any, window: MainWindow, scanner: ScannerFilter, scanner_clock: FakeClock
+) -> None:
+    """A US-layout scanner in keyboard mode types the CCCD QR's letters without their marks: the numbers, dates
+    and sex are filled, the name too, but with a notice under it instead of being taken as the citizen's."""
+    scanner.sig_scanned.connect(window.handle_scan)
+    stripped = fold_qr(ID_CARD_QR)
+    assert stripped.isascii() and "Nguyen Thi Au" in stripped
+    window.intake_action.trigger()  # F2
+    intake = window.intake
+    assert intake is not None
+    with qtbot.waitSignal(window.sig_scan_handled, timeout=5000) as handled:
+        scan(intake.lines["phone"], stripped, scanner_clock)
+    assert handled.args == ["id_card"]
+    assert intake.lines["identifier"].text() == PERSON_ID
+    assert intake.lines["birth_date"].text() == "05/09/1990"
+    assert intake.sex.currentText() == "Nữ"  # "Nu" is unambiguous
+    assert intake.lines["name"].text() == "Nguyen Thi Au"
+    assert intake.errors.message("name").startswith("Kiểm tra lại họ tên")
+    assert intake.errors.message("address").startswith("Kiểm tra lại địa chỉ")
+    assert intake.lines["name"].hasFocus() and intake.lines["name"].selectedText() == "Nguyen Thi Au"
+    # the clerk types the name as on the card: the notice goes
+    type_text(intake.lines["name"], "Nguyễn Thị Ấu")
+    assert intake.lines["name"].text() == "Nguyễn Thị Ấu"
+    assert intake.errors.message("name") == ""
+
+
+def test_a_keyboard_scan_with_the_marks_raises_no_notice(
+    qtbot: Any, window: MainWindow, scanner: ScannerFilter, scanner_clock: FakeClock
+) -> None:
+    scanner.sig_scanned.connect(window.handle_scan)
+    window.intake_action.trigger()  # F2
+    intake = window.intake
+    assert intake is not None
+    with qtbot.waitSignal(window.sig_scan_handled, timeout=5000):
+        scan(intake.lines["phone"], ID_CARD_QR, scanner_clock)
+    assert intake.lines["name"].text() == PERSON_NAME
+    assert intake.errors.message("name") == ""
+    assert intake.errors.message("address") == ""
+
+
+def fold_qr(text: str) -> str:
+    """What a US-layout scanner types of a QR: each letter without its marks, the case kept."""
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("Đ", "D").replace("đ", "d")
+
+
+def test_configured_prefix_suffix_and_gap(
+    qtbot: Any, window: MainWindow, scanner: ScannerFilter, scanner_clock: FakeClock
+) -> None:
+    """A scanner set to send `~` before and `#` after each code, and slower than the default 30 ms per key."""
+    scans: list[str] = []
+    scanner.sig_scanned.connect(scans.append)
+    scanner.configure(max_gap=0.045, prefix="~", suffix="#")
+    window.search_edit.setFocus()
+    scan(window.search_edit, "~000.00.99.H29-260302-1001#", scanner_clock, gap=0.012)  # Shift: 3 gaps a capital
+    qtbot.waitUntil(lambda: scans != [])
+    assert scans == ["000.00.99.H29-260302-1001"]
+    assert window.search_edit.text() == ""
+
+
+def test_the_receipts_status_link_scanned_opens_the_dossier(
+    qtbot: Any, window: MainWindow, services: Services, scanner: ScannerFilter, scanner_clock: FakeClock
+) -> None:
+    """The receipt's QR is the citizen's status link (…/s/<code>?k=<key>): the desk still opens the dossier."""
+    scanner.sig_scanned.connect(window.handle_scan)
+    code = services.intake.accept(person_form()).code
+    assert code is not None
+    window.search_edit.setFocus()
+    with qtbot.waitSignal(window.sig_dossier_opened, timeout=5000) as opened:
+        scan(window.search_edit, f"https://tra-cuu.hcm.example/s/{code}?k=Ab-_0123456789abcdefgh", scanner_clock)
+    screen = opened.args[0]
+    assert isinstance(screen, DossierScreen)
+    qtbot.waitUntil(lambda: screen.bundle() is not None)
+    assert window.search_edit.text() == ""

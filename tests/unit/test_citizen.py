@@ -333,3 +333,13 @@ def test_looks_like_id_card_qr(text: str, expected: bool) -> None:
 )
 def test_mask_identifier(value: str, expected: str) -> None:
     assert mask_identifier(value) == expected
+
+
+def test_lacks_marks_tells_a_stripped_name() -> None:
+    from counter_app.domain.citizen import lacks_marks
+
+    assert lacks_marks("Nguyen Thi Au")
+    assert not lacks_marks("Nguyễn Thị Ấu")
+    assert not lacks_marks("Do Dinh Đuc")  # đ alone is a mark
+    assert not lacks_marks("Nguye\u0302\u0303n")  # decomposed marks count too
+    assert not lacks_marks("12")  # no letters: nothing to say
