@@ -8,7 +8,8 @@ STAMP := $(VENV)/.installed
 # scanner.
 DEB_PACKAGES := poppler-utils zbar-tools fonts-noto-core cups cups-client printer-driver-cups-pdf \
 	postgresql-15 xvfb libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libegl1 libgl1 libxkbcommon0 \
-	libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 dbus gnome-keyring sane-utils nsis x11-utils
+	libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 dbus gnome-keyring sane-utils nsis x11-utils \
+	chromium chromium-driver
 
 .PHONY: run test lint unit bench deps venv screenshots clean dist
 

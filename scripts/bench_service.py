@@ -126,19 +126,33 @@ def _events_for(template: list[dict[str, Any]], agency: str, counter: int, first
     return out
 
 
+async def _call(client: Any, method: str, path: str, **kwargs: Any) -> Any:
+    """As the counter's client does (sync.service_client): a "busy, come back" answer is retried after the time
+    the service gives, grown and spread out."""
+    from counter_app.sync.service_client import BUSY_RETRIES
+
+    answer = await client.request(method, path, **kwargs)
+    for attempt in range(BUSY_RETRIES):
+        if answer.status_code != 503 or "Retry-After" not in answer.headers:
+            break
+        delay = min(30.0, float(answer.headers["Retry-After"]) * (1.5**attempt)) * random.uniform(0.5, 1.5)
+        await asyncio.sleep(delay)
+        answer = await client.request(method, path, **kwargs)
+    answer.raise_for_status()
+    return answer
+
+
 async def _sync_once(client: Any, events: list[dict[str, Any]], cursor: list[int], result: Round, delay: float) -> None:
     await asyncio.sleep(delay)
     start = time.perf_counter()
     try:
-        (await client.get("/v1/hello")).raise_for_status()
-        pushed = await client.post("/v1/push", json={"events": events})
-        pushed.raise_for_status()
+        await _call(client, "GET", "/v1/hello")
+        pushed = await _call(client, "POST", "/v1/push", json={"events": events})
         if pushed.json()["dead"]:
             raise RuntimeError(f"dead letters: {list(pushed.json()['dead'].values())[:1]}")
-        (await client.get("/v1/counters")).raise_for_status()
+        await _call(client, "GET", "/v1/counters")
         while True:
-            page = await client.get("/v1/pull", params={"tx": cursor[0], "seq": cursor[1], "limit": 2000})
-            page.raise_for_status()
+            page = await _call(client, "GET", "/v1/pull", params={"tx": cursor[0], "seq": cursor[1], "limit": 2000})
             data = page.json()
             if data["end"]:
                 cursor[:] = data["end"]

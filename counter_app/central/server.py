@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from counter_app.errors import ValidationError
 from counter_app.sync.central_schema import roles_for
@@ -24,6 +25,19 @@ def parse_listen(text: str) -> tuple[str, int]:
     return host, int(port)
 
 
+def check_public_url(text: str) -> str:
+    """An absolute http(s) address without query or fragment; https is expected (the link carries a key)."""
+    value = text.strip().rstrip("/")
+    parts = urlsplit(value)
+    if parts.scheme not in ("https", "http") or not parts.netloc or parts.query or parts.fragment:
+        raise ValidationError(
+            "public_url", f"Địa chỉ công khai “{text}” không hợp lệ; cần dạng https://tra-cuu.example.vn[/đường-dẫn]."
+        )
+    if parts.scheme == "http":
+        log.warning("the status page's public address is not https: the links carry each dossier's key")
+    return value
+
+
 def serve(
     url: CentralUrl,
     password: str | None,
@@ -32,8 +46,10 @@ def serve(
     certfile: str | None = None,
     keyfile: str | None = None,
     pool_max: int = POOL_MAX,
+    public_url: str | None = None,
 ) -> None:
-    """Until SIGTERM or SIGINT. The URL's login must be a member of the database's service role."""
+    """Until SIGTERM or SIGINT. The URL's login must be a member of the database's service role. With
+    `public_url` (the address citizens reach this service at), it serves the status page under it too."""
     import uvicorn
     from psycopg.conninfo import make_conninfo
     from psycopg_pool import ConnectionPool
@@ -42,6 +58,7 @@ def serve(
     from counter_app.central.session import Connection, act_for_nobody, configure
 
     host, port = parse_listen(listen)
+    public = check_public_url(public_url) if public_url else None
     if bool(certfile) != bool(keyfile):
         raise ValidationError("certfile", "Cần cả --certfile và --keyfile để phục vụ qua TLS.")
     service_role = roles_for(url.dbname).service
@@ -56,7 +73,7 @@ def serve(
     )
     try:
         config = uvicorn.Config(
-            create_app(pool),
+            create_app(pool, public_url=public),
             host=host,
             port=port,
             ssl_certfile=certfile,

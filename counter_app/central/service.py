@@ -18,11 +18,12 @@ from typing import Annotated, Any
 
 import psycopg
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 from pydantic import BaseModel, Field
 
 from counter_app.central.credentials import credential_digest
 from counter_app.central.session import Connection, Counter, act_for, act_for_nobody, authenticate
+from counter_app.central.status_page import add_status_page
 from counter_app.domain.codes import DossierCode, Numbering
 from counter_app.domain.dossier import OPENING_KINDS
 from counter_app.domain.number_scopes import (
@@ -42,6 +43,8 @@ log = logging.getLogger(__name__)
 API_VERSION = "1"
 MAX_PUSH_EVENTS = 5000  # per request: a counter's day is a few hundred; a first sync comes in several requests
 MAX_PULL_PAGE = 5000
+POOL_WAIT_S = 5.0  # longer than a busy pool needs to free a session; beyond it, the caller is told to come back
+RETRY_AFTER_S = 2
 UNAUTHORISED = "Thông tin xác thực của quầy không hợp lệ hoặc đã bị thu hồi."
 
 
@@ -82,6 +85,9 @@ class HelloOut(BaseModel):
     counter: int
     counter_digits: int
     number_digits: int
+    # where the citizen's status page is served (`central serve --public-url`): the counter prints it in the
+    # receipt's QR; None when this service serves none
+    public_url: str | None = None
 
 
 class PageOut(BaseModel):
@@ -139,7 +145,7 @@ def _acting(
         raise HTTPException(401, UNAUTHORISED, headers={"WWW-Authenticate": "Bearer"})
     pool: ConnectionPool[Connection] = request.app.state.pool
     try:
-        with pool.connection() as conn:
+        with pool.connection(timeout=POOL_WAIT_S) as conn:
             act_for_nobody(conn)
             counter = authenticate(conn, credential_digest(credential))
             if counter is None:
@@ -149,6 +155,12 @@ def _acting(
                 yield conn, counter
             finally:
                 act_for_nobody(conn)
+    except PoolTimeout:
+        # a storm (every counter back after an outage): answer at once and say when to come back, rather than
+        # hold a thread per waiting counter; the client retries after a jittered delay
+        raise HTTPException(
+            503, "Dịch vụ đồng bộ đang bận; quầy sẽ tự thử lại.", headers={"Retry-After": str(RETRY_AFTER_S)}
+        ) from None
     except psycopg.OperationalError as exc:
         log.warning("central database unavailable: %s", type(exc).__name__)
         raise HTTPException(503, "Cơ sở dữ liệu trung tâm tạm thời không trả lời.") from None
@@ -157,14 +169,18 @@ def _acting(
 Caller = Annotated[tuple[Connection, Counter], Depends(_acting)]
 
 
-def create_app(pool: ConnectionPool[Connection]) -> FastAPI:
-    """The service over `pool`, whose connections run as the service role (session.configure)."""
+def create_app(pool: ConnectionPool[Connection], *, public_url: str | None = None) -> FastAPI:
+    """The service over `pool`, whose connections run as the service role (session.configure); with
+    `public_url`, the citizen's status page too (central.status_page), and the counters learn that address."""
     app = FastAPI(
         title="counter_app sync service",
         version=API_VERSION,
         description="Đồng bộ giữa các quầy Một cửa và cơ sở dữ liệu trung tâm của thành phố.",
     )
     app.state.pool = pool
+    public = public_url.strip().rstrip("/") if public_url else None
+    if public:
+        add_status_page(app, pool)
 
     @app.get("/v1/hello", response_model=HelloOut)
     def hello(who: Caller) -> HelloOut:
@@ -184,6 +200,7 @@ def create_app(pool: ConnectionPool[Connection]) -> FastAPI:
             counter=counter.counter,
             counter_digits=counter.counter_digits,
             number_digits=counter.number_digits,
+            public_url=public,
         )
 
     @app.post("/v1/push", response_model=PushOut)

@@ -41,6 +41,11 @@ def add_central_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--listen", required=True, help="HOST:PORT")
     p.add_argument("--certfile", help="the server's TLS certificate chain (PEM)")
     p.add_argument("--keyfile", help="its private key (PEM)")
+    p.add_argument(
+        "--public-url",
+        help="the address citizens reach this service at (https://…): serves the status page the receipt's QR "
+        "opens, and counters learn it at their next sync",
+    )
     from counter_app.cli.catalogue_commands import add_publish_actions  # imports this module: not at the top
 
     add_publish_actions(add, _ACTIONS)
@@ -164,5 +169,5 @@ def central_serve(args: argparse.Namespace, out: Output) -> int:
     from counter_app.central.server import serve
 
     url, password = _target(args)
-    serve(url, password, args.listen, certfile=args.certfile, keyfile=args.keyfile)
+    serve(url, password, args.listen, certfile=args.certfile, keyfile=args.keyfile, public_url=args.public_url)
     return 0

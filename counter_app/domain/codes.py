@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from uuid6 import uuid7
 
+from counter_app.domain.status_link import code_in_scan
 from counter_app.errors import RuleError, ValidationError
 
 # QCVN 102:2016/BTTTT: four levels written lowest first, "level4.level3.level2.level1", 3.2.2.3 characters;
@@ -136,8 +137,9 @@ class DossierCode:
 
 
 def looks_like_dossier_code(text: str) -> bool:
-    """Whether a scanned string has the shape of a dossier code, whatever the agency's numbering."""
-    return _LOOKS_LIKE_CODE_RE.fullmatch(text.strip().upper()) is not None
+    """Whether a scanned string has the shape of a dossier code, whatever the agency's numbering: the code itself,
+    or the receipt's QR, a status link carrying the code (status_link.code_in_scan)."""
+    return _LOOKS_LIKE_CODE_RE.fullmatch(code_in_scan(text)) is not None
 
 
 def issue_dossier_code(

@@ -11,6 +11,7 @@ from counter_app.domain.citizen import fold
 from counter_app.domain.clock import to_vn
 from counter_app.domain.dossier import DossierState
 from counter_app.domain.lateness import letter_delivery_label, timeliness
+from counter_app.domain.status_link import STATUS_KEY_FIELD, status_link
 from counter_app.printing.data import (
     ApologyData,
     ControlSlipData,
@@ -71,10 +72,12 @@ def deciding_agency_header(deciding: str, unit: str, parent: str, place: str) ->
     return OfficeHeader(parent_authority="", unit_name=name, place=place)
 
 
-def _qr_text(state: DossierState, settings: Settings) -> str:
+def _qr_text(state: DossierState, settings: Settings, events: list[EventRow]) -> str:
+    """The city's status page of this dossier (learnt at a sync through the service), else the bare code."""
     code = state.code or state.slip or state.uuid
-    template = settings.status_url_template
-    return template.replace("{code}", code) if "{code}" in template else code
+    opened = _events(events, "dossier.accepted")
+    key = str(opened[0][1].get(STATUS_KEY_FIELD, "")) if opened else ""
+    return status_link(settings.status_url_template, code, key)
 
 
 def build_document(
@@ -139,7 +142,7 @@ def build_document(
             book_index=state.book_index or None,
             fee=state.fee,
             fee_paid=state.fee_paid,
-            qr_text=_qr_text(state, settings),
+            qr_text=_qr_text(state, settings, events),
             clerk_name=settings.clerk_name,
         )
     if kind == "supplement":

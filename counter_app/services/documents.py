@@ -38,6 +38,7 @@ DOCUMENT_KINDS: dict[str, tuple[str, str]] = {
 
 # forms that print part of the dossier's history (see document_data.build_document), or number from it
 KINDS_WITH_HISTORY = frozenset({"withdrawal", "apology", "control"})
+KINDS_WITH_EVENTS = KINDS_WITH_HISTORY | {"receipt"}
 
 
 def _find(uow: UnitOfWork, code: str) -> DossierState:
@@ -84,8 +85,8 @@ class DocumentService:
             reprint = existing is not None
             if reprint:
                 self.context.require(Permission.REPRINT)
-            # only these forms print the dossier's history; a receipt needs none of it
-            events = uow.events.for_dossier(state.uuid) if kind in KINDS_WITH_HISTORY else []
+            # only these forms print the dossier's history; a receipt needs its opening event (the status key)
+            events = uow.events.for_dossier(state.uuid) if kind in KINDS_WITH_EVENTS else []
             agency = uow.agencies.get(state.agency_code)
             agency_info = (agency.name, agency.parent_authority) if agency else (state.agency_code, "")
             numbering = Numbering(agency.counter_digits, agency.number_digits) if agency else Numbering()

@@ -15,6 +15,7 @@ from counter_app.domain.intake import DELIVERIES
 from counter_app.domain.printed_text import REASON_MAX, printed_text
 from counter_app.domain.roles import Permission
 from counter_app.domain.status import Stage, Status
+from counter_app.domain.status_link import code_in_scan
 from counter_app.errors import FormInvalid, NotFoundError, RuleError, ValidationError
 from counter_app.services.calendar import CalendarService, processing_time
 from counter_app.services.context import ServiceContext
@@ -107,9 +108,9 @@ class DossierService:
         A scanned code is one look-up of the unique index on code; the view shows no papers, so they are not
         loaded (the second query of `get_state`).
         """
-        key = code.strip()
+        key = code_in_scan(code)  # a scanned receipt QR is a status link carrying the code
         with self.context.uow() as uow:
-            state = uow.dossiers.by_code(key.upper(), papers=False)
+            state = uow.dossiers.by_code(key, papers=False)
         return dossier_view(state) if state is not None else dossier_view(self.get_state(code))
 
     def find(self, text: str, limit: int = 200) -> list[DossierView]:

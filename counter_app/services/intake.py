@@ -23,6 +23,7 @@ from counter_app.domain.intake import IntakeForm, validate_applicant
 from counter_app.domain.number_scopes import book_index, book_scope, document_scope, dossier_scope
 from counter_app.domain.roles import Permission
 from counter_app.domain.status import Stage
+from counter_app.domain.status_link import DESK_PHONE_FIELD, STATUS_KEY_FIELD, new_status_key
 from counter_app.errors import FormInvalid, NotFoundError, RuleError
 from counter_app.services.calendar import CalendarService
 from counter_app.services.context import ServiceContext
@@ -159,9 +160,19 @@ class IntakeService:
             uow.sequences.next(scope)
             book = uow.sequences.next(book_scope(state.agency_code, state.counter, state.field, day.year))
             state = replace(state, code=str(code), book_index=book_index(state.counter, book))
-            record_event(uow, self.context, None, "dossier.accepted", opening_payload(state), now, state.uuid)
+            record_event(uow, self.context, None, "dossier.accepted", self._accepted_payload(state), now, state.uuid)
             uow.commit()
         return IntakeResult(state.uuid, state.code, None, state.due_at, state.calendar_version, "accept")
+
+    def _accepted_payload(self, state: DossierState) -> dict[str, Any]:
+        """The opening event: the state, the status page's key (the code alone must never open the citizen's
+        page: codes are sequential) and the desk's phone the page shows; both travel with the events."""
+        payload = opening_payload(state)
+        payload[STATUS_KEY_FIELD] = new_status_key()
+        phone = self.context.settings().contact_phone.strip()
+        if phone:
+            payload[DESK_PHONE_FIELD] = phone
+        return payload
 
     def request_supplement(self, form: IntakeForm) -> IntakeResult:
         """Mẫu 02: the dossier is incomplete; a slip number, no dossier code."""

@@ -201,6 +201,7 @@ class SyncService:
                     progress=progress,
                     cancel=cancel,
                     pull_batch=pull_batch or pull.DEFAULT_BATCH,
+                    remember_public_url=self._remember_public_url,
                 )
         except SyncInterrupted as exc:
             self._record(exc.report, ok=False, message=exc.message)
@@ -211,6 +212,18 @@ class SyncService:
         message = "" if report.complete else _incomplete_message(report)
         self._record(report, ok=report.complete, message=message)
         return report
+
+    def _remember_public_url(self, public_url: str) -> None:
+        """The status page's address the service announced: receipts printed from now on link to it."""
+        from counter_app.domain.status_link import status_url_template
+
+        template = status_url_template(public_url)
+        if self.context.settings().status_url_template == template:
+            return
+        with self.context.uow(write=True) as uow:
+            uow.settings.put("status_url_template", template)
+            uow.commit()
+        self.context.forget_settings()
 
     @property
     def attachments(self) -> AttachmentService:

@@ -8,8 +8,10 @@ while the network is waited for. What the service refuses comes back as dead let
 from __future__ import annotations
 
 import logging
+import random
 import ssl
 import threading
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -27,6 +29,7 @@ from counter_app.sync.report import SyncInterrupted, SyncReport
 log = logging.getLogger(__name__)
 
 PUSH_CHUNK = 5000  # the service's limit per request
+BUSY_RETRIES = 8  # answers "busy, come back" (503 with Retry-After) taken before giving up for this sync
 UNREACHABLE = (
     "Không kết nối được dịch vụ đồng bộ của thành phố; dữ liệu vẫn được giữ nguyên trên máy này và sẽ được đồng bộ "
     "lần sau."
@@ -60,8 +63,18 @@ class ServiceClient:
         self._http.close()
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        answer = self._request(method, path, **kwargs)
+        for attempt in range(BUSY_RETRIES):
+            if answer.status_code != 503 or "Retry-After" not in answer.headers:
+                break
+            # the service is busy (a storm after an outage): come back when it says, spread out
+            time.sleep(min(30.0, float(answer.headers["Retry-After"]) * (1.5**attempt)) * random.uniform(0.5, 1.5))  # noqa: S311 - jitter, not a secret
+            answer = self._request(method, path, **kwargs)
+        return self._answer(answer)
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
-            answer = self._http.request(method, path, **kwargs)
+            return self._http.request(method, path, **kwargs)
         except httpx.ConnectError as exc:
             if "CERTIFICATE" in str(exc).upper() or "SSL" in str(exc).upper():
                 raise RuleError(
@@ -71,6 +84,8 @@ class ServiceClient:
             raise CentralUnreachable(UNREACHABLE, detail=type(exc).__name__) from None
         except httpx.TransportError as exc:
             raise CentralUnreachable(UNREACHABLE, detail=type(exc).__name__) from None
+
+    def _answer(self, answer: httpx.Response) -> Any:
         if answer.status_code in _REFUSED:
             raise RuleError(_REFUSED[answer.status_code], detail=f"HTTP {answer.status_code}")
         if answer.status_code >= 500:
@@ -130,8 +145,13 @@ def synchronize(
     progress: Callable[[int, int], None] | None = None,
     cancel: threading.Event | None = None,
     pull_batch: int = pull.DEFAULT_BATCH,
+    remember_public_url: Callable[[str], None] | None = None,
 ) -> SyncReport:
-    """Hello (schema, clock, identity), push every unsent event, then pull what this counter may see."""
+    """Hello (schema, clock, identity), push every unsent event, then pull what this counter may see.
+
+    The hello names the address of the citizen's status page when the service serves one: it goes to
+    `remember_public_url` (in its own short write, before any event is sent), so that a receipt printed offline
+    afterwards already carries the link."""
     pushed = dead_count = 0
     dossiers: set[str] = set()
     pulled = pull.PullOutcome()
@@ -140,6 +160,9 @@ def synchronize(
         check_schema(str(hello["revision"]), known_revisions())
         check_clock(datetime.fromisoformat(str(hello["server_now"])), system_now())
         check_identity(hello, agency_code, counter, numbering)
+        public_url = hello.get("public_url")
+        if remember_public_url is not None and isinstance(public_url, str) and public_url.strip():
+            remember_public_url(public_url.strip())
         total = outbox.count_pending(database)
         done = 0
         while not (cancel is not None and cancel.is_set()):

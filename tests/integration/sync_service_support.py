@@ -30,6 +30,7 @@ class SyncService:
     central: Central
     urls: list[str]
     ca_file: Path
+    public_url: str | None = None  # where the status page is served (`--public-url`), None: not served
     credentials: dict[tuple[str, int], str] = field(default_factory=dict)
 
     def credential(self, agency: str, number: int) -> str:
@@ -73,7 +74,11 @@ def _wait_listening(port: int, process: subprocess.Popen[str], timeout: float = 
 
 
 @contextlib.contextmanager
-def running_service(central: Central, tmp_path: Path, copies: int = 2) -> Iterator[SyncService]:
+def running_service(
+    central: Central, tmp_path: Path, copies: int = 2, *, status_page: bool = True
+) -> Iterator[SyncService]:
+    """`copies` of the service; with `status_page`, each serves the status page and announces the first copy's
+    address as the public one (what a load balancer's address would be)."""
     ca = central.cluster.ca
     assert ca is not None
     issued = ca.issue_cert(HOST, "localhost")
@@ -83,14 +88,19 @@ def running_service(central: Central, tmp_path: Path, copies: int = 2) -> Iterat
     issued.private_key_pem.write_to_path(str(keyfile))
     login_url = _service_login(central)
     processes: list[subprocess.Popen[str]] = []
-    urls: list[str] = []
+    ports: list[int] = []
+    while len(ports) < copies:  # known before starting: the first copy's address is announced by every copy
+        port = free_port()
+        ports += [port] if port not in ports else []
+    urls = [f"https://{HOST}:{port}" for port in ports]
+    public = ("--public-url", urls[0]) if status_page else ()
     try:
-        for _ in range(copies):
-            port = free_port()
+        for port in ports:
             process = subprocess.Popen(
                 [
                     *(sys.executable, "-m", "counter_app", "central", "serve", "--url", login_url),
                     *("--listen", f"{HOST}:{port}", "--certfile", str(certfile), "--keyfile", str(keyfile)),
+                    *public,
                 ],
                 stdout=subprocess.DEVNULL,
                 stderr=(tmp_path / f"service-{port}.log").open("w"),
@@ -101,8 +111,7 @@ def running_service(central: Central, tmp_path: Path, copies: int = 2) -> Iterat
             )
             processes.append(process)
             _wait_listening(port, process)
-            urls.append(f"https://{HOST}:{port}")
-        yield SyncService(central, urls, central.cluster.ca_file)
+        yield SyncService(central, urls, central.cluster.ca_file, urls[0] if status_page else None)
     finally:
         for process in processes:
             process.terminate()
