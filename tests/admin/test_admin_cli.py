@@ -12,7 +12,9 @@ from security.security_support import AGENCY, AGENCY_NAME, PASSWORDS
 
 def staffed(tmp_path: Path) -> Path:
     db = tmp_path / "c.db"
-    assert run_cli(db, "init", "--agency-code", AGENCY, "--agency-name", AGENCY_NAME, "--counter", "1").returncode == 0
+    # every call of these tests names its moment (--now): a database made for drills takes it with accounts
+    made = run_cli(db, "init", "--agency-code", AGENCY, "--agency-name", AGENCY_NAME, "--counter", "1", "--drill")
+    assert made.returncode == 0, made.stderr
     added = run_cli(
         db, "user", "add", "quantri", "--role", "admin", "--password-stdin", stdin=PASSWORDS["quantri"] + "\n"
     )
