@@ -68,6 +68,8 @@ def serve(
         max_size=pool_max,
         configure=lambda conn: configure(conn, service_role),
         reset=act_for_nobody,
+        # a session broken under the pool (PostgreSQL restarted, a failover) is replaced, not handed to a call
+        check=ConnectionPool.check_connection,
         open=True,
         name="central",
     )
