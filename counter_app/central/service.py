@@ -10,6 +10,7 @@ reason, its link kept so that the counter's later events are not blocked.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import psycopg
-from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, Header, HTTPException, Query
 from psycopg_pool import ConnectionPool, PoolTimeout
 from pydantic import BaseModel, Field
 
@@ -136,14 +137,25 @@ def refusal_of(event: OutboxEvent, counter: Counter) -> str | None:
     return None
 
 
-def _acting(
-    request: Request, authorization: Annotated[str | None, Header()] = None
-) -> Iterator[tuple[Connection, Counter]]:
-    """The caller's counter, from its credential, and a pooled session acting for it (row-level security)."""
+async def _credential(authorization: Annotated[str | None, Header()] = None) -> str:
+    """The bearer credential of the call, checked for its form only (on the event loop: no I/O here)."""
     scheme, _, credential = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not looks_like_credential(credential):
         raise HTTPException(401, UNAUTHORISED, headers={"WWW-Authenticate": "Bearer"})
-    pool: ConnectionPool[Connection] = request.app.state.pool
+    return credential
+
+
+Credential = Annotated[str, Depends(_credential)]
+
+
+@contextlib.contextmanager
+def acting(pool: ConnectionPool[Connection], credential: str) -> Iterator[tuple[Connection, Counter]]:
+    """The caller's counter, from its credential, and a pooled session acting for it (row-level security).
+
+    Taken and given back inside the call's own worker thread: a session is never held by a call waiting for a
+    thread (with the session taken in a dependency, 40 threads waiting for 20 sessions starved the calls that
+    held them, and a reconnect storm stalled the service for minutes).
+    """
     try:
         with pool.connection(timeout=POOL_WAIT_S) as conn:
             act_for_nobody(conn)
@@ -166,9 +178,6 @@ def _acting(
         raise HTTPException(503, "Cơ sở dữ liệu trung tâm tạm thời không trả lời.") from None
 
 
-Caller = Annotated[tuple[Connection, Counter], Depends(_acting)]
-
-
 def create_app(pool: ConnectionPool[Connection], *, public_url: str | None = None) -> FastAPI:
     """The service over `pool`, whose connections run as the service role (session.configure); with
     `public_url`, the citizen's status page too (central.status_page), and the counters learn that address."""
@@ -183,13 +192,13 @@ def create_app(pool: ConnectionPool[Connection], *, public_url: str | None = Non
         add_status_page(app, pool)
 
     @app.get("/v1/hello", response_model=HelloOut)
-    def hello(who: Caller) -> HelloOut:
+    def hello(credential: Credential) -> HelloOut:
         """Who the credential is, the schema revision and the server's clock (the counter checks its own)."""
-        conn, counter = who
-        # central.hello reads the schema's revision for a role that may not read alembic_version itself
-        row = conn.execute(
-            "SELECT revision, server_now FROM central.hello(%s, current_user)", [SYNC_PROTOCOL]
-        ).fetchone()
+        with acting(pool, credential) as (conn, counter):
+            # central.hello reads the schema's revision for a role that may not read alembic_version itself
+            row = conn.execute(
+                "SELECT revision, server_now FROM central.hello(%s, current_user)", [SYNC_PROTOCOL]
+            ).fetchone()
         assert row is not None
         return HelloOut(
             api=API_VERSION,
@@ -204,9 +213,12 @@ def create_app(pool: ConnectionPool[Connection], *, public_url: str | None = Non
         )
 
     @app.post("/v1/push", response_model=PushOut)
-    def push_events(body: PushIn, who: Caller) -> PushOut:
+    def push_events(body: PushIn, credential: Credential) -> PushOut:
         """Store the caller's events in seq order; those refused come back as dead letters with the reason."""
-        conn, counter = who
+        with acting(pool, credential) as (conn, counter):
+            return _push(conn, counter, body)
+
+    def _push(conn: Connection, counter: Counter, body: PushIn) -> PushOut:
         events = sorted((e.outbox() for e in body.events), key=lambda e: e.seq)
         if any((e.agency_code, e.counter) != (counter.agency_code, counter.counter) for e in events):
             raise HTTPException(403, "Chỉ được gửi sự kiện của chính quầy mình.")
@@ -239,16 +251,16 @@ def create_app(pool: ConnectionPool[Connection], *, public_url: str | None = Non
 
     @app.get("/v1/pull", response_model=PageOut)
     def pull_page(
-        who: Caller,
+        credential: Credential,
         tx: Annotated[int, Query(ge=0)] = 0,
         seq: Annotated[int, Query(ge=0)] = 0,
         limit: Annotated[int, Query(ge=1, le=MAX_PULL_PAGE)] = 2000,
     ) -> PageOut:
         """One page of what the caller may see after its cursor, below the horizon of running transactions."""
-        conn, counter = who
-        page = pull.fetch_page(
-            conn, PullCursor(tx, seq), agency_code=counter.agency_code, counter=counter.counter, limit=limit
-        )
+        with acting(pool, credential) as (conn, counter):
+            page = pull.fetch_page(
+                conn, PullCursor(tx, seq), agency_code=counter.agency_code, counter=counter.counter, limit=limit
+            )
         return PageOut(
             events=[e._asdict() for e in page.events],
             end=(page.end.tx, page.end.seq) if page.end else None,
@@ -256,16 +268,16 @@ def create_app(pool: ConnectionPool[Connection], *, public_url: str | None = Non
         )
 
     @app.get("/v1/counters", response_model=list[tuple[str, int, str]])
-    def counters(who: Caller) -> list[tuple[str, int, str]]:
+    def counters(credential: Credential) -> list[tuple[str, int, str]]:
         """The counters of the caller's agency: (agency, number, label)."""
-        conn, _counter = who
-        return pull.fetch_counters(conn)
+        with acting(pool, credential) as (conn, _counter):
+            return pull.fetch_counters(conn)
 
     @app.post("/v1/history", response_model=HistoryOut)
-    def history(body: HistoryIn, who: Caller) -> HistoryOut:
+    def history(body: HistoryIn, credential: Credential) -> HistoryOut:
         """Every event the caller may see of these dossiers (met for the first time, e.g. transferred to it)."""
-        conn, _counter = who
-        return HistoryOut(events=[e._asdict() for e in pull.fetch_history(conn, body.dossiers)])
+        with acting(pool, credential) as (conn, _counter):
+            return HistoryOut(events=[e._asdict() for e in pull.fetch_history(conn, body.dossiers)])
 
     @app.exception_handler(CounterError)
     def counter_error(_request: Any, exc: CounterError) -> Any:
