@@ -34,7 +34,7 @@ from counter_app.domain.number_scopes import (
     numbers_used,
 )
 from counter_app.errors import CounterError, RuleError, ValidationError
-from counter_app.sync import pull, push
+from counter_app.sync import own_history, pull, push
 from counter_app.sync.credential_format import looks_like_credential
 from counter_app.sync.handshake import SYNC_PROTOCOL
 from counter_app.sync.outbox import OutboxEvent, PullCursor
@@ -95,6 +95,12 @@ class PageOut(BaseModel):
     events: list[dict[str, Any]]
     end: tuple[int, int] | None  # the cursor to ask after (transaction id, server_seq); None: nothing newer
     full: bool
+
+
+class OwnOut(BaseModel):
+    head: int | None
+    withheld: int | None
+    events: list[dict[str, Any]]
 
 
 class HistoryIn(BaseModel):
@@ -266,6 +272,18 @@ def create_app(pool: ConnectionPool[Connection], *, public_url: str | None = Non
             end=(page.end.tx, page.end.seq) if page.end else None,
             full=page.full,
         )
+
+    @app.get("/v1/own", response_model=OwnOut)
+    def own_events(
+        credential: Credential,
+        after: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=MAX_PULL_PAGE)] = MAX_PULL_PAGE,
+    ) -> OwnOut:
+        """The caller's own chain after `after`: its head, the first withheld link, the next events (a counter
+        restored from an older backup takes back what it recorded since, and numbers after it)."""
+        with acting(pool, credential) as (conn, counter):
+            page = own_history.own_page(conn, counter.agency_code, counter.counter, after, limit)
+        return OwnOut(head=page.head, withheld=page.withheld, events=[e._asdict() for e in page.events])
 
     @app.get("/v1/counters", response_model=list[tuple[str, int, str]])
     def counters(credential: Credential) -> list[tuple[str, int, str]]:

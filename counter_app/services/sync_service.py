@@ -168,11 +168,6 @@ class SyncService:
         settings = self.context.settings()
         if not settings.is_configured:
             raise RuleError("Quầy chưa được thiết lập. Chạy “counter-app init” hoặc mở màn hình thiết lập.")
-        if self.on_hold():
-            raise RuleError(
-                "Cơ sở dữ liệu vừa được phục hồi từ bản sao lưu: lần đồng bộ đầu tiên sau phục hồi cần kết nối trực "
-                "tiếp máy chủ trung tâm (dịch vụ đồng bộ chưa hỗ trợ lấy lại nhật ký của quầy)."
-            )
         with self.context.uow() as uow:
             agency = uow.agencies.get(settings.agency_code)
             if agency is None:

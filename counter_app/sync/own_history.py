@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -109,30 +109,65 @@ def _lift_hold(database: Database) -> None:
             log.info("restored database released: its chain has caught up with the central's")
 
 
+@dataclass(frozen=True)
+class OwnPage:
+    """What the central says of this counter's own chain after a seq: its head, the first link it withheld (a
+    dead letter, whose content is nowhere) and the next own events."""
+
+    head: int | None
+    withheld: int | None
+    events: list[OutboxEvent]
+
+
+OwnSource = Callable[[int, int], OwnPage]  # (after seq, at most) -> the page
+
+
+def own_page(conn: Connection, agency_code: str, counter: int, after: int, limit: int) -> OwnPage:
+    """The page from the central itself (the direct sync and the sync service both read it so)."""
+    with conn.transaction():
+        head = conn.execute(_HEAD, [agency_code, counter]).fetchone()
+        withheld = conn.execute(_WITHHELD, [agency_code, counter, after]).fetchone()
+        rows = conn.execute(_OWN_EVENTS, [agency_code, counter, after, limit]).fetchall()
+    return OwnPage(
+        int(head[0]) if head else None,
+        int(withheld[0]) if withheld and withheld[0] is not None else None,
+        [received_event(row) for row in rows],
+    )
+
+
 def recover(conn: Connection, database: Database, *, agency_code: str, counter: int, numbering: Numbering) -> Recovered:
+    """`recover_from` the central over a direct connection."""
+    return recover_from(
+        lambda after, limit: own_page(conn, agency_code, counter, after, limit),
+        database,
+        agency_code=agency_code,
+        counter=counter,
+        numbering=numbering,
+    )
+
+
+def recover_from(
+    source: OwnSource, database: Database, *, agency_code: str, counter: int, numbering: Numbering
+) -> Recovered:
     """Take back the events of this counter the central holds after the local chain's end (see the module), then
     lift the hold of a restored database (storage.restore_hold) if the local chain has caught up."""
     outcome = Recovered()
-    with conn.transaction():
-        head = conn.execute(_HEAD, [agency_code, counter]).fetchone()
     tail = _local_tail(database, agency_code, counter)
-    if head is None or int(head[0]) <= tail[0]:
+    page = source(tail[0], PAGE)
+    if page.head is None or page.head <= tail[0]:
         _lift_hold(database)
         return outcome
-    with conn.transaction():
-        withheld = conn.execute(_WITHHELD, [agency_code, counter, tail[0]]).fetchone()
-    if withheld is not None and withheld[0] is not None:
+    if page.withheld is not None:
         raise RuleError(
             f"Máy chủ trung tâm giữ các sự kiện của quầy {counter} ghi sau số {tail[0]} mà máy này không có (cơ sở "
             "dữ liệu có lẽ đã được phục hồi từ một bản sao lưu cũ), nhưng không lấy lại được: sự kiện số "
-            f"{withheld[0]} đã bị máy chủ từ chối nên không còn nội dung. Chưa có gì thay đổi trên máy này. "
+            f"{page.withheld} đã bị máy chủ từ chối nên không còn nội dung. Chưa có gì thay đổi trên máy này. "
             "Hãy báo quản trị viên trước khi tiếp nhận hồ sơ mới, để không cấp trùng số.",
             detail=f"own events withheld after seq {tail[0]}",
         )
+    head = page.head
     while True:
-        with conn.transaction():
-            rows = conn.execute(_OWN_EVENTS, [agency_code, counter, tail[0], PAGE]).fetchall()
-        events = [received_event(row) for row in rows]
+        events = page.events
         if not events:
             break
         if not _continues(tail, events):
@@ -150,7 +185,8 @@ def recover(conn: Connection, database: Database, *, agency_code: str, counter: 
         tail = (events[-1].seq, events[-1].hash)
         if len(events) < PAGE:
             break
-    if tail[0] >= int(head[0]):
+        page = source(tail[0], PAGE)
+    if tail[0] >= head:
         _lift_hold(database)
     if outcome.events:
         log.info("took back %d events of counter %s:%d from the central", outcome.events, agency_code, counter)

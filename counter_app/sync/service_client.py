@@ -18,9 +18,10 @@ from typing import Any
 
 import httpx
 
+from counter_app.domain.codes import Numbering
 from counter_app.errors import CentralUnreachable, RuleError
 from counter_app.storage.database import Database
-from counter_app.sync import outbox, pull
+from counter_app.sync import outbox, own_history, pull
 from counter_app.sync.central_admin import known_revisions
 from counter_app.sync.handshake import check_clock, check_schema
 from counter_app.sync.outbox import OutboxEvent, PullCursor
@@ -119,6 +120,10 @@ class ServiceClient:
             [_event(e) for e in answer["events"]], PullCursor(int(end[0]), int(end[1])) if end else None, answer["full"]
         )
 
+    def own(self, after: int, limit: int) -> own_history.OwnPage:
+        answer = self._call("GET", "/v1/own", params={"after": after, "limit": limit})
+        return own_history.OwnPage(answer["head"], answer["withheld"], [_event(e) for e in answer["events"]])
+
     def history(self, dossier_uuids: Sequence[str]) -> list[OutboxEvent]:
         answer = self._call("POST", "/v1/history", json={"dossiers": list(dossier_uuids)})
         return [_event(e) for e in answer["events"]]
@@ -155,6 +160,7 @@ def synchronize(
     pushed = dead_count = 0
     dossiers: set[str] = set()
     pulled = pull.PullOutcome()
+    recovered = own_history.Recovered()
     try:
         hello = client.hello()
         check_schema(str(hello["revision"]), known_revisions())
@@ -163,6 +169,10 @@ def synchronize(
         public_url = hello.get("public_url")
         if remember_public_url is not None and isinstance(public_url, str) and public_url.strip():
             remember_public_url(public_url.strip())
+        # a database restored from an older backup first takes back what this counter recorded since
+        recovered = own_history.recover_from(
+            client.own, database, agency_code=agency_code, counter=counter, numbering=Numbering(*numbering)
+        )
         total = outbox.count_pending(database)
         done = 0
         while not (cancel is not None and cancel.is_set()):
@@ -188,14 +198,26 @@ def synchronize(
             outcome=pulled,
         )
     except CentralUnreachable as exc:
-        report = SyncReport(pushed, pulled.pulled, dead_count + pulled.failed, len(dossiers | pulled.dossiers))
-        raise SyncInterrupted(exc, report) from None
-    report = SyncReport(
-        pushed,
-        pulled.pulled,
-        dead_count + pulled.failed,
-        len(dossiers | pulled.dossiers),
-        cancelled=cancel is not None and cancel.is_set(),
-    )
+        raise SyncInterrupted(exc, _report(pushed, dead_count, dossiers, pulled, recovered)) from None
+    report = _report(pushed, dead_count, dossiers, pulled, recovered, cancelled=cancel is not None and cancel.is_set())
     log.info("sync through the service: pushed %d, pulled %d, failed %d", report.pushed, report.pulled, report.failed)
     return report
+
+
+def _report(
+    pushed: int,
+    dead: int,
+    dossiers: set[str],
+    pulled: pull.PullOutcome,
+    recovered: own_history.Recovered,
+    *,
+    cancelled: bool = False,
+) -> SyncReport:
+    # this counter's own events taken back after a restore are received like the others' (as sync.exchange does)
+    return SyncReport(
+        pushed,
+        pulled.pulled + recovered.events,
+        dead + pulled.failed + recovered.failed,
+        len(dossiers | pulled.dossiers | recovered.dossiers),
+        cancelled=cancelled,
+    )
