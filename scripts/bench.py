@@ -5,7 +5,7 @@ then the same file grown to BENCH_DOSSIERS (default 1,000,000) for the receipt, 
 the sync and the UI stall use their own counters of BENCH_SYNC_DOSSIERS (default 10,000) dossiers and a
 throwaway PostgreSQL. The results, with the machine's description and docs/benchmark-targets.md, are written to
 docs/benchmarks.md. Each part is its own module, runnable alone: scripts/bench_ui.py (start-up, stalls, memory),
-bench_receipt.py, bench_lookup.py, bench_reports.py, bench_sync.py.
+bench_receipt.py, bench_lookup.py, bench_reports.py, bench_sync.py, bench_service.py, bench_status_page.py.
 """
 
 from __future__ import annotations
@@ -258,6 +258,30 @@ def service_figures(run: Run) -> None:
     )
 
 
+def status_page_figures(run: Run) -> None:
+    """Issue 21: the citizen's status page at 200 requests/s for 30 s, the central holding 1,000,000 dossiers."""
+    from scripts.bench_status_page import P99_TARGET_S, RATE_SHARE_TARGET, bench_status_page
+
+    result = bench_status_page()
+    p99 = result.p(0.99)
+    run.add(
+        Figure(
+            f"status page: p99 at {result.rate:.0f}/s for {result.seconds:.0f} s, {result.dossiers:,} dossiers",
+            p99 * 1000,
+            "ms",
+            f"< {P99_TARGET_S * 1000:.0f} ms",
+            p99 < P99_TARGET_S,
+            f"p50 {result.p(0.5) * 1000:.1f} ms",
+            "from when each request was due, TLS on loopback, one copy of the service",
+        )
+    )
+    run.add(Figure("status page: errors", len(result.errors), "", "0", not result.errors))
+    wanted = result.rate * RATE_SHARE_TARGET
+    run.add(
+        Figure("status page: achieved rate", result.achieved, "/s", f">= {wanted:.0f}/s", result.achieved >= wanted)
+    )
+
+
 def stall_figure(run: Run, n: int) -> None:
     stall = bench_ui.bench_stall(n, 100)
     run.add(
@@ -301,6 +325,8 @@ def main() -> int:
     sync_figures(run, sync_n)
     run.part("the sync service at the city's scale")
     service_figures(run)
+    run.part("the citizen's status page under load")
+    status_page_figures(run)
     run.part("UI stall while a sync and a print run")
     stall_figure(run, sync_n)
     run.part("done")

@@ -11,6 +11,12 @@ from counter_app.printing.layout import FormTable, Styles, field
 APPLICANT_LABEL = "Tiếp nhận hồ sơ của Ông (Bà)/Tổ chức"
 IDENTIFIER_LABEL = "Số định danh cá nhân/tổ chức"
 PROCEDURE_LABEL = "Nội dung yêu cầu giải quyết"
+QR_CAPTION = "Quét mã QR để theo dõi tình trạng hồ sơ"  # printed beside a QR that opens the status page
+
+
+def is_web_link(text: str) -> bool:
+    """Whether a QR's text is an address a phone opens (the status page), not a bare dossier code."""
+    return text.strip().lower().startswith(("https://", "http://"))
 
 
 def applicant_fields(
@@ -45,9 +51,17 @@ def procedure_field(name: str, code: str, styles: Styles) -> Paragraph:
 
 
 def codes_row(
-    *, barcode_text: str, qr: QrMatrix | None, styles: Styles, width: float, caption: list[Flowable] | None = None
+    *,
+    barcode_text: str,
+    qr: QrMatrix | None,
+    styles: Styles,
+    width: float,
+    caption: list[Flowable] | None = None,
+    qr_note: str = "",
 ) -> FormTable:
     """`caption` and the Code 128 of `barcode_text` on the left, the QR code on the right when given.
+
+    `qr_note` (what the QR is for) is one line in italics at the foot of the left column, beside the QR.
 
     When the symbol would have to be narrowed below a scannable module width to fit beside the QR code, it
     takes a row of its own across the full width instead.
@@ -59,7 +73,10 @@ def codes_row(
         bar_height=styles.barcode_height,
         font_size=styles.small.fontSize,
     )
-    left: list[Flowable] = [*(caption or []), Spacer(1, styles.body.fontSize * 0.3)]
+    left: list[Flowable] = [*(caption or [])]
+    if qr is not None and qr_note:
+        left.append(Paragraph(f"<i>{clean(qr_note)}</i>", styles.body))
+    left.append(Spacer(1, styles.body.fontSize * 0.3))
     right: list[Flowable] = [QrFlowable(qr, size=qr_width)] if qr is not None else []
     beside = symbol.min_width <= width - qr_width
     rows: list[list[object]] = [[[*left, symbol] if beside else left, right]]

@@ -90,6 +90,7 @@ class SupplementData:
     number: str
     slip_id: str = ""  # the slip's key the look-up accepts, e.g. "PBS-26-200001": its barcode when no code
     dossier_code: str = ""
+    qr_text: str = ""  # the dossier's status link when it has a code and the city's page is known, else no QR
     received_at: datetime | None = None  # when the incomplete dossier was handed in
     applicant_name: str
     applicant_identifier: str = ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from reportlab.platypus import Flowable, PageBreak, Paragraph
 
 from counter_app.printing.barcodes import QrMatrix, qr_matrix
-from counter_app.printing.blocks import applicant_fields, codes_row, procedure_field
+from counter_app.printing.blocks import QR_CAPTION, applicant_fields, codes_row, is_web_link, procedure_field
 from counter_app.printing.data import Filer, ReceiptData
 from counter_app.printing.formatting import clean, count, long_moment, money
 from counter_app.printing.header import form_top
@@ -71,6 +71,7 @@ def _copy(
                 field("Đơn vị tiếp nhận", data.receiving_unit, body),
                 field("Cơ quan giải quyết hồ sơ", data.deciding_agency, body),
             ],
+            qr_note=QR_CAPTION if is_web_link(data.qr_text) else "",  # a bare code opens nothing on a phone
         )
     )
     story += applicant_fields(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from reportlab.platypus import Flowable, Paragraph
 
-from counter_app.printing.blocks import applicant_fields, codes_row, procedure_field
+from counter_app.printing.barcodes import qr_matrix
+from counter_app.printing.blocks import QR_CAPTION, applicant_fields, codes_row, is_web_link, procedure_field
 from counter_app.printing.data import SupplementData
 from counter_app.printing.formatting import clean, long_moment
 from counter_app.printing.header import form_top
@@ -34,10 +35,11 @@ def render_supplement(data: SupplementData) -> bytes:
     story.append(
         codes_row(
             barcode_text=data.dossier_code or data.slip_id or data.number,
-            qr=None,
+            qr=qr_matrix(data.qr_text) if data.qr_text else None,
             styles=styles,
             width=width,
             caption=caption,
+            qr_note=QR_CAPTION if is_web_link(data.qr_text) else "",
         )
     )
     story += applicant_fields(

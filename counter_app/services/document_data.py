@@ -146,9 +146,12 @@ def build_document(
             clerk_name=settings.clerk_name,
         )
     if kind == "supplement":
+        link = _qr_text(state, settings, events) if code else ""  # a slip made at the counter has no code yet
         return SupplementData(
             **common,
             slip_id=state.slip or "",
+            dossier_code=code,
+            qr_text=link if link != code else "",  # the status link only: the barcode already carries the code
             **applicant,
             received_at=state.received_at,
             missing_items=tuple(p.name for p in state.papers if p.missing),

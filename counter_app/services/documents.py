@@ -13,6 +13,7 @@ from counter_app.domain.codes import DocumentNumber, Numbering, issue_document_n
 from counter_app.domain.dossier import KIND_REFUSAL_SLIP, KIND_SUPPLEMENT_SLIP, DossierState
 from counter_app.domain.number_scopes import document_scope
 from counter_app.domain.roles import Permission
+from counter_app.domain.status import Stage
 from counter_app.errors import NotFoundError, RuleError
 from counter_app.private_files import replacing
 from counter_app.services.context import ServiceContext
@@ -38,7 +39,7 @@ DOCUMENT_KINDS: dict[str, tuple[str, str]] = {
 
 # forms that print part of the dossier's history (see document_data.build_document), or number from it
 KINDS_WITH_HISTORY = frozenset({"withdrawal", "apology", "control"})
-KINDS_WITH_EVENTS = KINDS_WITH_HISTORY | {"receipt"}
+KINDS_WITH_EVENTS = KINDS_WITH_HISTORY | {"receipt", "supplement"}  # the status link needs the opening event
 
 
 def _find(uow: UnitOfWork, code: str) -> DossierState:
@@ -158,8 +159,12 @@ class DocumentService:
             uow.commit()
 
     def _check_kind(self, state: DossierState, kind: str) -> None:
-        if kind == "supplement" and state.kind != KIND_SUPPLEMENT_SLIP:
-            raise RuleError("Phiếu yêu cầu bổ sung chỉ in cho phiếu số đã lập khi hồ sơ chưa đầy đủ.")
+        asked = state.code is not None and state.stage == Stage.SUPPLEMENT_REQUESTED.value
+        if kind == "supplement" and state.kind != KIND_SUPPLEMENT_SLIP and not asked:
+            raise RuleError(
+                "Phiếu yêu cầu bổ sung chỉ in cho phiếu số đã lập khi hồ sơ chưa đầy đủ, "
+                "hoặc cho hồ sơ đang chờ công dân bổ sung."
+            )
         if kind == "refusal" and state.kind != KIND_REFUSAL_SLIP:
             raise RuleError("Phiếu từ chối chỉ in cho hồ sơ đã bị từ chối tiếp nhận.")
         if kind in {"receipt", "control", "fee", "withdrawal", "apology"} and state.code is None:
