@@ -8,6 +8,7 @@ from typing import Any
 
 from counter_app.cli.login import new_password
 from counter_app.cli.runner import Output, command, open_services, vn_moment
+from counter_app.domain.audit_chain import ChainBreak
 
 
 def add_account_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -91,10 +92,25 @@ def audit(args: argparse.Namespace, out: Output) -> int:
         )
         return 0
     broken = report.broken
-    where = f"quầy {broken.counter} của cơ quan {broken.agency_code}, sự kiện số {broken.seq} ({broken.event_uuid})"
+    where = _where(broken)
     if report.central.status == "broken":
         where += " — bản sao trên máy chủ trung tâm"
         key_line += central_line
-    out.emit(f"Nhật ký kiểm toán BỊ PHÁ VỠ tại {where}: {broken.message}.{key_line}", report.as_dict())
-    sys.stderr.write(f"Lỗi: nhật ký kiểm toán bị phá vỡ tại {where}: {broken.message}.\n")
+    breaks = report.all_breaks
+    others = ""
+    if len(breaks) > 1:
+        shown = [f"\n  - tại {_where(b)}: {b.message}." for b in breaks[1:SHOWN_BREAKS]]
+        more = f"\n  và {len(breaks) - SHOWN_BREAKS} chỗ khác." if len(breaks) > SHOWN_BREAKS else ""
+        others = f"\nCòn {len(breaks) - 1} chỗ bị phá vỡ khác:{''.join(shown)}{more}"
+    out.emit(f"Nhật ký kiểm toán BỊ PHÁ VỠ tại {where}: {broken.message}.{others}{key_line}", report.as_dict())
+    also = f" (và {len(breaks) - 1} chỗ khác)" if len(breaks) > 1 else ""
+    sys.stderr.write(f"Lỗi: nhật ký kiểm toán bị phá vỡ tại {where}: {broken.message}{also}.\n")
     return 4
+
+
+# the breaks named one by one in the human output; the JSON lists every one
+SHOWN_BREAKS = 10
+
+
+def _where(broken: ChainBreak) -> str:
+    return f"quầy {broken.counter} của cơ quan {broken.agency_code}, sự kiện số {broken.seq} ({broken.event_uuid})"

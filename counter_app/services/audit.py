@@ -69,10 +69,19 @@ class AuditReport:
     attachment: AttachmentProblem | None = None  # the first stored file missing or altered
     # dossier rows that are not what their events make (edited in the file): every one, by uuid
     dossiers: tuple[ProjectionDifference, ...] = ()
+    # every break of every chain, in order (`broken` is the first); empty when nothing is broken
+    breaks: tuple[ChainBreak, ...] = ()
 
     @property
     def ok(self) -> bool:
         return self.broken is None and self.attachment is None and not self.dossiers
+
+    @property
+    def all_breaks(self) -> tuple[ChainBreak, ...]:
+        """`breaks`, or `broken` alone for a report made without the list."""
+        if self.breaks or self.broken is None:
+            return self.breaks
+        return (self.broken,)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -91,6 +100,7 @@ class AuditReport:
                 "message": self.attachment.message,
             },
             "dossiers_differing": [d.as_dict() for d in self.dossiers],
+            "breaks": [b.as_dict() for b in self.all_breaks],
         }
 
 
@@ -110,7 +120,8 @@ class AuditService:
         return self.context.audit_keys
 
     def verify(self, *, central: bool = True) -> AuditReport:
-        """Walk every chain in seq order; stops at the first broken link. Then, when the local chains are intact,
+        """Walk every chain in seq order and name every broken link (`broken`: the first one, `checked`: the events
+        walked up to it, or all of them when none is broken). Then, when the local chains are intact,
         check the stored attachment files (present, unaltered), every dossier row against the replay of its
         events, and, when `central` is true, compare the own chain with the central's copy (network: call it off
         the UI thread).
@@ -125,28 +136,31 @@ class AuditService:
             return local
         report = self._verify_central()
         if report.broken is not None:
-            return dataclasses.replace(local, broken=report.broken, central=report.central)
+            return dataclasses.replace(local, broken=report.broken, breaks=(report.broken,), central=report.central)
         return dataclasses.replace(local, central=report.central)
 
     def _verify_local(self) -> AuditReport:
         settings = self.context.settings()
         own = (settings.agency_code, settings.counter) if settings.is_configured else None
         checked = 0
+        breaks: list[ChainBreak] = []
         with self.context.uow() as uow:
             found = chains(uow.session)
             for agency_code, counter in found:
                 result = self._verify_one(uow.session, agency_code, counter, own=(agency_code, counter) == own)
-                checked += result.checked
-                if result.broken is not None:
+                if not breaks:  # `checked` counts the events walked up to the first break, as it always did
+                    checked += result.checked
+                for broken in result.breaks:
                     log.warning(
                         "audit chain broken: counter %s:%d seq %d (%s)",
                         agency_code,
                         counter,
-                        result.broken.seq,
-                        result.broken.what.value,
+                        broken.seq,
+                        broken.what.value,
                     )
-                    return AuditReport(checked, len(found), result.broken, self.key_status())
-        return AuditReport(checked, len(found), None, self.key_status())
+                breaks.extend(result.breaks)
+        first = breaks[0] if breaks else None
+        return AuditReport(checked, len(found), first, self.key_status(), breaks=tuple(breaks))
 
     def _verify_dossier_rows(self) -> tuple[ProjectionDifference, ...]:
         """Every dossier row replayed from its sealed events: a row edited in the file is named, not trusted."""

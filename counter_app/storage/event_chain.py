@@ -3,10 +3,15 @@
 Only EventRepository.append and append_many write events, and both go through `ChainWriter`, so every local
 event is linked and sealed in the transaction that writes it (writes begin IMMEDIATE: one writer at a time, so
 reading the chain's last row and appending after it cannot race).
+
+When the key of a chain that was sealed already is not found and a new one is made, the writer first links an
+event of kind `KEY_REPLACED_KIND` (no secret in it): the rows before it cannot be checked with the new key, and
+the check then says that a key change, recorded and sealed, is why.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -15,7 +20,8 @@ from typing import Protocol
 from sqlalchemy import String, func, select, type_coerce, update
 from sqlalchemy.orm import Session
 
-from counter_app.domain.audit_chain import ChainLink, link_hash
+from counter_app.domain.audit_chain import KEY_REPLACED_KIND, ChainLink, link_hash
+from counter_app.domain.codes import new_uuid
 from counter_app.storage.models import DELIVERY_SENT, DELIVERY_STATE, EventRow
 
 log = logging.getLogger(__name__)
@@ -117,11 +123,37 @@ class ChainWriter:
     def __init__(self, session: Session, keys: AuditKeys | None, marks: KeyMarks, agency_code: str, counter: int):
         if keys is None:
             raise RuntimeError("events are written only through a unit of work that holds the audit keys")
+        self.agency_code, self.counter = agency_code, counter
         self.seq, self.prev_hash = chain_tail(session, agency_code, counter)
         key = keys.key(agency_code, counter, marks)
         self.secret = key.secret
-        if self.seq and not self.prev_hash and key.created:
-            self.prev_hash = _seal_legacy(session, agency_code, counter, key.secret)
+        # made just now for a chain that has rows: they were written before keys existed (sealed now), or sealed
+        # with a key that is lost (the change is recorded before the next event)
+        self.key_replaced = False
+        if self.seq and key.created:
+            legacy = "" if self.prev_hash else _seal_legacy(session, agency_code, counter, key.secret)
+            if legacy:
+                self.prev_hash = legacy
+            else:
+                self.key_replaced = True
+                log.error(
+                    "audit chain of counter %s:%d continued with a new key after %d events sealed with a lost one",
+                    agency_code,
+                    counter,
+                    self.seq,
+                )
+
+    def key_change(self, occurred_at: str, clerk: str) -> ChainLink | None:
+        """Once, after a new key was made for a chain sealed with a lost one: the event recording it, linked and
+        sealed (to be stored before the caller's events); None otherwise."""
+        if not self.key_replaced:
+            return None
+        self.key_replaced = False
+        payload = json.dumps({"events_before": self.seq}, ensure_ascii=False, sort_keys=True)
+        change = ChainLink(
+            str(new_uuid()), KEY_REPLACED_KIND, None, payload, occurred_at, self.agency_code, self.counter, 0, clerk, ""
+        )
+        return self.link(change)
 
     def link(self, link: ChainLink) -> ChainLink:
         """`link` (its seq and prev_hash ignored) as the chain's next row, sealed."""

@@ -320,7 +320,12 @@ class EventRepository:
         clerk: str,
     ) -> EventRow:
         text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
-        link = self._writer(agency_code, counter).link(
+        writer = self._writer(agency_code, counter)
+        change = writer.key_change(vn_text(occurred_at), clerk)
+        if change is not None:
+            self.session.add(_key_change_row(change, occurred_at))
+            self.session.flush()  # in seq order: the key change before the caller's event
+        link = writer.link(
             ChainLink(uuid, kind, dossier_uuid, text, vn_text(occurred_at), agency_code, counter, 0, clerk, "")
         )
         row = EventRow(
@@ -354,6 +359,10 @@ class EventRepository:
             return
         writer = self._writer(agency_code, counter)
         values = []
+        change = writer.key_change(vn_text(rows[0][2]), clerk)
+        if change is not None:
+            self.session.add(_key_change_row(change, rows[0][2]))
+            self.session.flush()
         for kind, payload, at, dossier_uuid in rows:
             text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
             link = writer.link(
@@ -387,6 +396,23 @@ class EventRepository:
                 .order_by(EventRow.occurred_at, EventRow.agency_code, EventRow.counter, EventRow.seq)
             ).all()
         )
+
+
+def _key_change_row(change: ChainLink, occurred_at: datetime) -> EventRow:
+    """The row of the event that records a new audit key for a chain sealed with a lost one (event_chain)."""
+    return EventRow(
+        uuid=change.uuid,
+        kind=change.kind,
+        dossier_uuid=None,
+        payload=change.payload,
+        occurred_at=occurred_at,
+        agency_code=change.agency_code,
+        counter=change.counter,
+        seq=change.seq,
+        clerk=change.clerk,
+        prev_hash=change.prev_hash,
+        hash=change.hash,
+    )
 
 
 class ProcedureRepository:

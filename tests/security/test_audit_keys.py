@@ -185,3 +185,81 @@ def test_a_broken_link_between_consecutive_pulled_rows_is_named(headless: Servic
     broken = headless.audit.verify().broken
     assert broken is not None
     assert (broken.counter, broken.seq, broken.event_uuid, broken.what.value) == (2, 6, uuids[3], "inserted")
+
+
+def test_a_lost_file_key_made_again_is_recorded_and_explains_the_old_events(
+    headless: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The key file disappears (a restored data folder, a careless clean-up): the next event is preceded by one
+    that records the new key, and verify says why the events before it cannot be checked any more."""
+    headless.intake.accept(person_form())
+    headless.intake.accept(person_form(name="Lê Văn Tám"))
+    db = headless.context.database.path
+    key_file = headless.context.data_dir / "audit-keys" / f"{AGENCY}-1.key"
+    old_key = key_file.read_text()
+    key_file.unlink()
+    headless.context.audit_keys = AuditKeyStore(headless.context.data_dir)  # a new process: nothing cached
+    with caplog.at_level(logging.ERROR):
+        headless.intake.accept(person_form(name="Đỗ Thị Hoa"))
+
+    stored = event_rows(db)
+    assert [r["seq"] for r in stored] == [1, 2, 3, 4]
+    change = stored[2]
+    assert change["kind"] == "audit.key_replaced"
+    assert json.loads(change["payload"]) == {"events_before": 2}
+    assert change["prev_hash"] == stored[1]["hash"]
+    assert stored[3]["prev_hash"] == change["hash"]
+    new_key = key_file.read_text()
+    assert new_key != old_key
+    for secret in (old_key.strip(), new_key.strip()):  # no key in the event, nor in the log
+        assert secret not in json.dumps([dict(r) for r in stored])
+        assert secret not in caplog.text
+    assert "new key" in caplog.text
+
+    report = headless.audit.verify()
+    assert [(b.seq, b.event_uuid, b.what.value) for b in report.breaks] == [(1, stored[0]["uuid"], "key_replaced")]
+    assert report.broken == report.breaks[0]
+    assert "khóa mới" in report.broken.message
+
+
+def test_a_keyring_key_made_again_is_recorded_and_the_command_says_so(
+    tmp_path: Path, secret_service_env: dict[str, str]
+) -> None:
+    import keyring
+    from cli.cli_support import Cli
+
+    services = open_counter(tmp_path / "c.db", StepClock())
+    try:
+        services.intake.accept(person_form())
+        keyring.delete_password("counter_app", f"audit-key:{AGENCY}:1")
+        services.context.audit_keys = AuditKeyStore(services.context.data_dir)
+        services.intake.accept(person_form(name="Lê Văn Tám"))
+        db = services.context.database.path
+        stored = event_rows(db)
+        assert [r["kind"] for r in stored][1] == "audit.key_replaced"
+        assert keyring.get_password("counter_app", f"audit-key:{AGENCY}:1") is not None
+        assert not (services.context.data_dir / "audit-keys").exists()
+    finally:
+        services.close()
+    cli = Cli(db)
+    cli.env.update(secret_service_env)
+    run = cli("audit", "verify")
+    assert run.code == 4, str(run)
+    data = json.loads(run.out)
+    assert [(b["seq"], b["what"]) for b in data["breaks"]] == [(1, "key_replaced")]
+    assert data["broken"]["what"] == "key_replaced"
+    human = cli.raw(["audit", "verify", "--db", str(db)], env=cli.env)
+    assert "khóa mới đã được tạo" in human.out
+
+
+def test_a_key_made_for_a_chain_written_before_keys_existed_is_not_a_key_change(headless: Services) -> None:
+    headless.intake.accept(person_form())
+    db = headless.context.database.path
+    _blank_chain(db)
+    (headless.context.data_dir / "audit-keys" / f"{AGENCY}-1.key").unlink()
+    with sqlite3.connect(db) as conn:
+        conn.execute("DELETE FROM setting WHERE key LIKE 'audit_key_home:%'")
+    headless.context.audit_keys = AuditKeyStore(headless.context.data_dir)
+    headless.intake.accept(person_form(name="Lê Văn Tám"))
+    assert "audit.key_replaced" not in [r["kind"] for r in event_rows(db)]
+    assert headless.audit.verify().ok

@@ -232,6 +232,7 @@ def test_the_command_exits_0_on_an_intact_chain(chain: Services, secret_service_
         },
         "attachment": None,
         "dossiers_differing": [],
+        "breaks": [],
     }
 
 
@@ -302,3 +303,77 @@ def test_a_planted_key_file_does_not_replace_the_keyring_key(chain: Services) ->
     broken = chain.audit.verify().broken
     assert broken is not None
     assert (broken.seq, broken.what.value) == (1, "rehashed")
+
+
+def test_every_independent_tampering_is_named_not_only_the_first(
+    chain: Services, secret_service_env: dict[str, str]
+) -> None:
+    """An edited event no longer hides a later one: `broken` is still the first, `breaks` names both."""
+    db = chain.context.database.path
+    first = _edit_payload_at(db, 2)
+    later = _edit_payload_at(db, 5)
+
+    report = chain.audit.verify()
+    assert report.broken is not None
+    assert (report.broken.seq, report.broken.event_uuid) == (2, first)
+    assert [(b.seq, b.event_uuid, b.what.value) for b in report.breaks] == [(2, first, "edited"), (5, later, "edited")]
+    assert report.checked == 2  # as before: the events walked up to the first break
+
+    cli = Cli(db)
+    cli.env.update(secret_service_env)
+    run = cli("audit", "verify")
+    assert run.code == 4, str(run)
+    data: dict[str, Any] = json.loads(run.out)
+    assert (data["broken"]["seq"], data["broken"]["event_uuid"]) == (2, first)  # the key kept for compatibility
+    assert [(b["seq"], b["event_uuid"], b["what"]) for b in data["breaks"]] == [
+        (2, first, "edited"),
+        (5, later, "edited"),
+    ]
+    assert data["breaks"][0] == data["broken"]
+    human = cli.raw(["audit", "verify", "--db", str(db)], env=cli.env)
+    assert human.code == 4
+    assert f"sự kiện số 2 ({first})" in human.out
+    assert f"sự kiện số 5 ({later})" in human.out
+    assert "Còn 1 chỗ bị phá vỡ khác" in human.out
+    assert "(và 1 chỗ khác)" in human.err
+
+
+def _pulled_rows_with_broken_links(db: Path, count: int) -> list[str]:
+    """Events 1..count of counter 2 as pulled from the central, every link after the first pointing nowhere."""
+    uuids = [str(uuid.uuid4()) for _ in range(count)]
+    with sqlite3.connect(db) as conn:
+        for seq, event in enumerate(uuids, start=1):
+            conn.execute(
+                "INSERT INTO event (uuid, dossier_uuid, kind, payload, occurred_at, agency_code, counter, seq, clerk,"
+                " origin, sync_state, sync_error, prev_hash, hash)"
+                " VALUES (?, NULL, 'calendar.imported', '{}', '2026-03-02T10:00:00+07:00', ?, 2, ?, 'canbo2',"
+                " 'central', 1, '', ?, ?)",
+                (event, AGENCY, seq, "" if seq == 1 else f"forged-{seq}", f"hash-{seq}"),
+            )
+    return uuids
+
+
+def test_many_breaks_are_all_in_the_json_and_the_first_ten_named_in_the_text(
+    chain: Services, secret_service_env: dict[str, str]
+) -> None:
+    db = chain.context.database.path
+    uuids = _pulled_rows_with_broken_links(db, 25)
+    # a link that follows a broken one is not judged again (its predecessor's break explains it): 2, 4, ..., 24
+    expected = [(seq, uuids[seq - 1]) for seq in range(2, 25, 2)]
+
+    report = chain.audit.verify()
+    assert [(b.counter, b.seq, b.event_uuid, b.what.value) for b in report.breaks] == [
+        (2, seq, event, "inserted") for seq, event in expected
+    ]
+
+    cli = Cli(db)
+    cli.env.update(secret_service_env)
+    run = cli("audit", "verify")
+    assert run.code == 4, str(run)
+    assert [(b["seq"], b["event_uuid"]) for b in json.loads(run.out)["breaks"]] == expected
+    human = cli.raw(["audit", "verify", "--db", str(db)], env=cli.env)
+    assert human.code == 4
+    named = [event for _seq, event in expected if event in human.out]
+    assert named == [event for _seq, event in expected[:10]]
+    assert "Còn 11 chỗ bị phá vỡ khác" in human.out
+    assert "và 2 chỗ khác." in human.out
