@@ -129,9 +129,14 @@ def _events_for(template: list[dict[str, Any]], agency: str, counter: int, first
 async def _call(client: Any, method: str, path: str, **kwargs: Any) -> Any:
     """As the counter's client does (sync.service_client): a "busy, come back" answer is retried after the time
     the service gives, grown and spread out."""
+    import httpx
+
     from counter_app.sync.service_client import BUSY_RETRIES
 
-    answer = await client.request(method, path, **kwargs)
+    try:
+        answer = await client.request(method, path, **kwargs)
+    except httpx.RemoteProtocolError:  # as the client does: once more on a new connection
+        answer = await client.request(method, path, **kwargs)
     for attempt in range(BUSY_RETRIES):
         if answer.status_code != 503 or "Retry-After" not in answer.headers:
             break

@@ -83,6 +83,9 @@ def serve(
             log_level="warning",
             access_log=False,  # request lines name dossiers' uuids: personal data stays out of logs
             timeout_graceful_shutdown=10,
+            # longer than a counter's pause between two calls of one sync (a retry after "busy"): a connection
+            # closed under a client about to reuse it loses that call
+            timeout_keep_alive=75,
         )
         log.info("sync service listening on %s:%d (TLS: %s)", host, port, bool(certfile))
         uvicorn.Server(config).run()

@@ -75,7 +75,12 @@ class ServiceClient:
 
     def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
-            return self._http.request(method, path, **kwargs)
+            try:
+                return self._http.request(method, path, **kwargs)
+            except httpx.RemoteProtocolError:
+                # a kept-alive connection closed by the server as the call went out: once more on a new one (every
+                # call is safe to repeat: a push's repeat is recognised by the counter's chain head)
+                return self._http.request(method, path, **kwargs)
         except httpx.ConnectError as exc:
             if "CERTIFICATE" in str(exc).upper() or "SSL" in str(exc).upper():
                 raise RuleError(
