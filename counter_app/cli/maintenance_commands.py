@@ -32,6 +32,11 @@ def add_maintenance_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("restore", parents=[common], help="replace the local database with a backup")
     p.add_argument("file")
     p.add_argument("--passphrase-stdin", action="store_true", help="the backup's passphrase, read from stdin")
+    p.add_argument(
+        "--bring-back",
+        action="store_true",
+        help="put back the counter's events the replaced database holds after the backup (when they continue it)",
+    )
     sub.add_parser("doctor", parents=[common], help="check the installation (exit 4: damaged database)")
 
 
@@ -110,12 +115,16 @@ def restore(args: argparse.Namespace, out: Output) -> int:
     passphrase = _read_passphrase(confirm=False) if args.passphrase_stdin else None
     maintenance = _open_maintenance(args)
     try:
-        result = maintenance.backup.restore(Path(args.file), passphrase=passphrase)
+        result = maintenance.backup.restore(
+            Path(args.file), passphrase=passphrase, bring_back=getattr(args, "bring_back", False)
+        )
     finally:
         maintenance.close()
     kept = f" Cơ sở dữ liệu cũ được giữ tại “{result.set_aside}”." if result.set_aside else ""
     out.emit(
         f"Đã phục hồi “{result.db_path}” từ bản sao lưu tạo lúc {result.backup_created}.{kept}"
+        + (f" {result.numbering_note}" if result.numbering_note else "")
+        + _missing_text(result)
         + (f" {AFTER_RESTORE}" if result.on_hold else ""),
         {
             "on_hold": result.on_hold,
@@ -127,9 +136,37 @@ def restore(args: argparse.Namespace, out: Output) -> int:
             "counter": result.counter,
             "bytes": result.plain_bytes,
             "seconds": round(result.seconds, 2),
+            "numbers_from": result.numbers_from,
+            "numbers_raised": result.numbers_raised,
+            "numbering_note": result.numbering_note,
+            "missing_events": result.missing_events,
+            "missing_codes": list(result.missing_codes),
+            "brought_back": result.brought_back,
+            "re_entry_codes": list(result.re_entry_codes),
         },
     )
     return 0
+
+
+def _missing_text(result: Any) -> str:
+    """What the restore left out of the restored database, in Vietnamese."""
+    if not result.missing_events:
+        return ""
+    codes = ", ".join(result.missing_codes) or "không có mã hồ sơ"
+    text = (
+        f" Cơ sở dữ liệu cũ có {result.missing_events} sự kiện ghi sau lần sao lưu mà bản phục hồi không có "
+        f"(hồ sơ: {codes})."
+    )
+    if result.brought_back:
+        text += f" Đã đưa lại {result.brought_back} sự kiện vào cơ sở dữ liệu."
+    if result.re_entry_codes:
+        text += f" Cần cán bộ giám sát nhập lại các hồ sơ: {', '.join(result.re_entry_codes)}."
+    elif not result.brought_back:
+        text += (
+            " Nội dung của chúng vẫn còn trong tệp cơ sở dữ liệu cũ được giữ lại; lần đồng bộ tới lấy lại những gì "
+            "máy chủ trung tâm đã nhận, các hồ sơ còn lại cần cán bộ giám sát nhập lại."
+        )
+    return text
 
 
 @command("doctor")

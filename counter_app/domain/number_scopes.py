@@ -101,3 +101,75 @@ def highest(used: Iterable[tuple[str, int]]) -> dict[str, int]:
     for scope, number in used:
         top[scope] = max(number, top.get(scope, 0))
     return top
+
+
+# When the database a restore replaces cannot be read, the numbers it issued since the backup are unknown: every
+# scope of the counter skips ahead by a gap instead. A day's dossier scope skips at least DAY_GAP, or the busiest
+# day the backup shows if that is more (a desk's full day of work is the most a daily backup can have missed on one
+# day); a yearly scope (book lines, documents) skips, for each day of the window, the day gap twice (a dossier
+# takes one book line and may take several documents: receipt, slip, control sheet, letters).
+DAY_GAP = 50
+
+
+def _counter_scope_parts(scope: str, agency_code: str, counter: int) -> tuple[str, str] | None:
+    """(family, rest) of a scope of this counter ("dossier", "book", "doc"), None for another's."""
+    for family, prefix in (
+        ("dossier", dossier_scopes_prefix(agency_code, counter)),
+        ("book", book_scopes_prefix(agency_code, counter)),
+        ("doc", document_scopes_prefix(agency_code, counter)),
+    ):
+        if scope.startswith(prefix):
+            return family, scope[len(prefix) :]
+    return None
+
+
+def day_gap(last: Mapping[str, int], agency_code: str, counter: int) -> int:
+    """DAY_GAP, or the most dossiers the counter numbered in one day as `last` (scope -> last number) shows."""
+    busiest = [n for s, n in last.items() if (_counter_scope_parts(s, agency_code, counter) or ("",))[0] == "dossier"]
+    return max([DAY_GAP, *busiest])
+
+
+def skip_ahead(
+    last: Mapping[str, int],
+    *,
+    agency_code: str,
+    counter: int,
+    days: Iterable[date],
+    fields: Iterable[str],
+    symbols: Iterable[str],
+    numbering: Numbering,
+) -> dict[str, int]:
+    """The number each scope of the counter is raised to when what it issued on `days` (the backup's day to
+    today) is unknown: `last` (scope -> last number known) plus the gap, capped at the scope's highest number
+    (the counter then refuses the next number with its usual message rather than issue one again). Yearly scopes
+    are those of `fields` and `symbols` and those `last` holds, for every year of `days`."""
+    window = sorted(set(days))
+    if not window:
+        return {}
+    gap = day_gap(last, agency_code, counter)
+    yearly_gap = 2 * gap * len(window)
+    years = sorted({day.year for day in window})
+    fields = set(fields)
+    symbols = set(symbols)
+    for scope in last:
+        parts = _counter_scope_parts(scope, agency_code, counter)
+        if parts is None:
+            continue
+        family, rest = parts
+        head, _sep, _year = rest.rpartition(":")
+        if family == "book":
+            fields.add(head)
+        elif family == "doc":
+            symbols.add(head)
+    raised: dict[str, int] = {}
+    for day in window:
+        scope = dossier_scope(agency_code, counter, day)
+        raised[scope] = min(last.get(scope, 0) + gap, numbering.max_number)
+    for year in years:
+        for field in fields:
+            scope = book_scope(agency_code, counter, field, year)
+            raised[scope] = min(last.get(scope, 0) + yearly_gap, 10**BOOK_DIGITS - 1)
+        for symbol in symbols:
+            scope = document_scope(agency_code, counter, symbol, year)
+            raised[scope] = min(last.get(scope, 0) + yearly_gap, 10**numbering.document_digits - 1)
+    return raised

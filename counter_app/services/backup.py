@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import re
@@ -13,13 +14,16 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from counter_app import __version__
 from counter_app.domain.clock import VN_TZ, to_vn
+from counter_app.domain.codes import Numbering
+from counter_app.domain.dossier import OPENING_KINDS
+from counter_app.domain.number_scopes import highest, numbers_used, skip_ahead
 from counter_app.domain.roles import Permission
 from counter_app.errors import IntegrityProblem, RuleError, ValidationError
 from counter_app.private_files import create_private, fsync_dir, private_dir, replacing, restrict
@@ -27,7 +31,7 @@ from counter_app.services import backup_format, backup_keys
 from counter_app.services.context import ServiceContext
 from counter_app.services.file_lock import exclusive
 from counter_app.services.settings import Settings, settings_from_store
-from counter_app.storage import restore_hold, sqlite_file
+from counter_app.storage import replaced_file, restore_hold, sqlite_file
 from counter_app.storage.migrate import MIGRATIONS
 
 log = logging.getLogger(__name__)
@@ -72,6 +76,11 @@ class BackupResult:
     removed: tuple[Path, ...]
 
 
+NUMBERS_NONE = "none"  # the backup names no counter: nothing to renumber
+NUMBERS_REPLACED = "replaced_file"  # read from the replaced database
+NUMBERS_GAP = "gap"  # the replaced database could not (all) be read: every scope skipped ahead
+
+
 @dataclass(frozen=True)
 class RestoreResult:
     db_path: Path
@@ -84,6 +93,27 @@ class RestoreResult:
     seconds: float
     # on hold until a sync takes back what the counter recorded after the backup (storage.restore_hold)
     on_hold: bool = False
+    # how the numbering scopes were moved past what the replaced database printed (`Renumbered`)
+    numbers_from: str = NUMBERS_NONE
+    numbers_raised: int = 0
+    numbering_note: str = ""
+    # the counter's events the replaced database holds and the restored one lacks (dossiers taken in after the
+    # backup and not taken back yet): how many, the dossier codes they opened, those brought back (--bring-back)
+    # and those left for a supervisor to enter again (they do not continue the restored chain)
+    missing_events: int = 0
+    missing_codes: tuple[str, ...] = ()
+    brought_back: int = 0
+    re_entry_codes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Renumbered:
+    numbers_from: str
+    raised: int
+    note: str
+    missing: tuple[replaced_file.FileEvent, ...]
+    missing_codes: tuple[str, ...]
+    restored_tail: tuple[int, str]
 
 
 def program_name() -> str:
@@ -239,8 +269,14 @@ class BackupService:
 
     # -- restoring -------------------------------------------------------------------------------------
 
-    def restore(self, backup: Path, *, passphrase: str | None = None) -> RestoreResult:
-        """Decrypt `backup`, check the result, then replace the database with it; the old one is kept aside."""
+    def restore(self, backup: Path, *, passphrase: str | None = None, bring_back: bool = False) -> RestoreResult:
+        """Decrypt `backup`, check the result, then replace the database with it; the old one is kept aside.
+
+        No number the replaced database printed is issued again: its scopes' last numbers and the counter's events
+        the backup lacks are read from it and the restored scopes moved past them; when it cannot be read, every
+        scope of the counter skips ahead by a gap (domain.number_scopes.skip_ahead). With `bring_back` the events it
+        holds after the backup come back into the restored database when they continue its chain.
+        """
         self._require_restore()
         started = time.perf_counter()
         try:
@@ -271,6 +307,10 @@ class BackupService:
                         "Cơ sở dữ liệu đang được ứng dụng Bộ phận Một cửa sử dụng. Hãy đóng ứng dụng (và mọi lệnh "
                         "counter-app đang chạy) rồi phục hồi lại."
                     )
+                renumbered = self._renumber(plain, header)
+                brought_back, re_entry = 0, renumbered.missing_codes
+                if bring_back and renumbered.missing:
+                    brought_back, re_entry = _bring_back(plain, renumbered)
                 with contextlib.suppress(OSError):  # the restored file gets the permissions of the one it replaces
                     plain.chmod(self.db_path.stat().st_mode & 0o777)
                 aside = self._set_aside()
@@ -293,7 +333,67 @@ class BackupService:
             plain_bytes=written,
             seconds=seconds,
             on_hold=on_hold,
+            numbers_from=renumbered.numbers_from,
+            numbers_raised=renumbered.raised,
+            numbering_note=renumbered.note,
+            missing_events=len(renumbered.missing),
+            missing_codes=renumbered.missing_codes,
+            brought_back=brought_back,
+            re_entry_codes=re_entry if bring_back else (),
         )
+
+    def _renumber(self, plain: Path, header: backup_format.BackupHeader) -> Renumbered:
+        """Move the restored file's scopes past every number the database it replaces may have printed."""
+        agency, counter = header.agency_code, header.counter
+        if not agency or counter <= 0:
+            return Renumbered(NUMBERS_NONE, 0, "", (), (), (0, ""))
+        last, own, tail_seq, tail_hash, fields = replaced_file.read_restored(plain, agency, counter)
+        numbering = Numbering(*replaced_file.numbering_of_file(plain, agency))
+        old = replaced_file.read_replaced(self.db_path, agency, counter, tail_seq) if self.db_path.exists() else None
+        targets: dict[str, int] = {}
+        missing: tuple[replaced_file.FileEvent, ...] = ()
+        if old is not None:
+            missing = tuple(e for e in old.events if e.uuid not in own)
+            used: list[tuple[str, int]] = list(old.sequences.items())
+            for event in missing:
+                try:
+                    used += numbers_used(
+                        event.kind,
+                        json.loads(event.payload),
+                        datetime.fromisoformat(event.occurred_at),
+                        agency,
+                        numbering,
+                    )
+                except (ValidationError, ValueError, TypeError, KeyError):
+                    log.warning(
+                        "numbers of event %s (%s) of the replaced database not readable", event.uuid, event.kind
+                    )
+            targets = highest(used)
+        codes = tuple(dict.fromkeys(c for c in (_code_of(e) for e in missing) if c))
+        if old is not None and old.complete:
+            raised = replaced_file.raise_numbers(plain, targets)
+            note = "Đã đọc các số đã cấp từ cơ sở dữ liệu cũ: không số hồ sơ, số phiếu, số sổ nào đã in được cấp lại."
+            return Renumbered(NUMBERS_REPLACED, raised, note, missing, codes, (tail_seq, tail_hash))
+        since = _backup_day(header.created_at) or to_vn(self.context.clock.now()).date()
+        today = max(to_vn(self.context.clock.now()).date(), since)
+        days = [since + timedelta(days=n) for n in range((today - since).days + 1)]
+        merged = dict(last)
+        for scope, number in targets.items():
+            merged[scope] = max(number, merged.get(scope, 0))
+        symbols = [symbol for symbol, _title in _document_kinds().values()]
+        gap = skip_ahead(
+            merged, agency_code=agency, counter=counter, days=days, fields=fields, symbols=symbols, numbering=numbering
+        )
+        for scope, number in targets.items():
+            gap[scope] = max(number, gap.get(scope, 0))
+        raised = replaced_file.raise_numbers(plain, gap)
+        note = (
+            "Không đọc được (đầy đủ) cơ sở dữ liệu cũ nên không biết những số nào đã được cấp sau khi sao lưu: mọi "
+            f"dãy số của quầy {counter} (số hồ sơ từ ngày {since:%d/%m/%Y} đến {today:%d/%m/%Y}, số sổ theo dõi, số "
+            "phiếu và văn bản trong năm) đã được nhảy qua một khoảng an toàn để không cấp lại số đã in. Các hồ sơ "
+            "tiếp nhận sau lần sao lưu mà chưa đồng bộ cần được cán bộ giám sát nhập lại từ giấy đã in."
+        )
+        return Renumbered(NUMBERS_GAP, raised, note, missing, codes, (tail_seq, tail_hash))
 
     # -- internals -------------------------------------------------------------------------------------
 
@@ -398,6 +498,88 @@ class BackupService:
             restrict(Path(f"{aside}-wal"))
         shm.unlink(missing_ok=True)
         return aside
+
+
+def _code_of(event: replaced_file.FileEvent) -> str:
+    """The dossier code (or slip number) an opening event printed."""
+    if event.kind not in OPENING_KINDS:
+        return ""
+    try:
+        payload = json.loads(event.payload)
+    except ValueError:
+        return ""
+    return str(payload.get("code") or payload.get("slip") or "") if isinstance(payload, dict) else ""
+
+
+def _backup_day(created_at: str) -> date | None:
+    try:
+        return to_vn(datetime.fromisoformat(created_at)).date()
+    except (ValueError, TypeError):
+        return None
+
+
+def _document_kinds() -> dict[str, tuple[str, str]]:
+    from counter_app.services.documents import DOCUMENT_KINDS
+
+    return DOCUMENT_KINDS
+
+
+def _bring_back(plain: Path, renumbered: Renumbered) -> tuple[int, tuple[str, ...]]:
+    """Put the events the replaced database holds after the backup into the restored file (closed, not yet in
+    place) as the counter's own, those not acknowledged by the central back in the outbox, when they continue the
+    restored chain link by link; returns how many came back and the codes left for re-entry by a supervisor."""
+    from sqlalchemy import update
+
+    from counter_app.storage.database import open_database
+    from counter_app.storage.models import DELIVERY_PENDING, EventOutboxRow, EventRow
+    from counter_app.storage.unit_of_work import UnitOfWork
+    from counter_app.sync import outbox
+
+    seq, hash_ = renumbered.restored_tail
+    chained: list[replaced_file.FileEvent] = []
+    for event in renumbered.missing:
+        if event.seq != seq + 1 or (hash_ and event.prev_hash != hash_) or event.dead:
+            break
+        chained.append(event)
+        seq, hash_ = event.seq, event.hash
+    left = tuple(dict.fromkeys(c for c in (_code_of(e) for e in renumbered.missing[len(chained) :]) if c))
+    if not chained:
+        return 0, renumbered.missing_codes
+    events = [
+        outbox.OutboxEvent(
+            e.uuid,
+            e.dossier_uuid,
+            e.kind,
+            e.payload,
+            e.occurred_at,
+            e.agency_code,
+            e.counter,
+            e.seq,
+            e.clerk,
+            e.prev_hash,
+            e.hash,
+        )
+        for e in chained
+    ]
+    database = open_database(plain, create=False)
+    try:
+        with UnitOfWork(database, write=True) as uow:
+            stored = outbox.store_received(uow.session, events, outbox.ORIGIN_LOCAL)
+            for e in chained:
+                if e.pending:
+                    uow.session.add(EventOutboxRow(seq=e.seq, uuid=e.uuid))
+                    uow.session.execute(
+                        update(EventRow).where(EventRow.uuid == e.uuid).values(sync_state=DELIVERY_PENDING)
+                    )
+            uow.commit()
+    except SQLAlchemyError as exc:
+        log.warning("events of the replaced database not brought back: %s", type(exc).__name__)
+        return 0, renumbered.missing_codes
+    finally:
+        database.dispose()
+    with contextlib.closing(sqlite3.connect(plain)) as connection:
+        connection.execute("PRAGMA journal_mode=DELETE").fetchall()  # a self-contained file again
+    return stored.inserted, left
 
 
 def _kdf_of(path: Path) -> str:

@@ -88,4 +88,8 @@ def test_a_database_with_a_destroyed_header_is_restored(counter: Counter) -> Non
     restore = counter("restore", backup.json()["path"], "--passphrase-stdin", stdin=PASSPHRASE + "\n")
     assert restore.code == 0, str(restore)
     assert restore.json()["on_hold"] is False  # no central here: nothing to take back, nothing held
+    # the replaced file is unreadable: every scope skipped ahead, said in Vietnamese (keys added, none renamed)
+    assert restore.json()["numbers_from"] == "gap"
+    assert "khoảng an toàn" in restore.json()["numbering_note"]
+    assert {"db", "set_aside", "backup_created", "missing_events", "missing_codes"} <= set(restore.json())
     assert code in dossier_codes(counter.db)
