@@ -25,6 +25,7 @@ from counter_app.ui.fonts import load_app_fonts
 from counter_app.ui.gc_guard import UiThreadCollector, collect_garbage_on_ui_thread
 from counter_app.ui.main_window import MainWindow
 from counter_app.ui.task_runner import TaskRunner
+from counter_app.ui.vietnamese import install_vietnamese
 
 if TYPE_CHECKING:
     import argparse
@@ -153,6 +154,7 @@ def start_app(args: argparse.Namespace) -> RunningApp:
     app.setApplicationDisplayName("Bộ phận Một cửa")
     collector = collect_garbage_on_ui_thread(app)  # before any worker starts: Qt objects die on the UI thread
     load_app_fonts(app)
+    install_vietnamese(app)  # before any widget: the calendar's names and the standard buttons' labels
     runner = TaskRunner(app)
     window = MainWindow(runner, offer_first_run=True)
     window.show()
@@ -180,6 +182,7 @@ def start_rest(running: RunningApp, args: argparse.Namespace) -> None:
     running.session = session = SessionGuard(window, runner)
     # after the services are ready: quick integrity check, then the daily backup
     running.maintenance = MaintenanceWatcher(window, runner)
+    window.connect_maintenance(running.maintenance)  # its state in the start-up summary, never in a box
     window.sig_services_ready.connect(partial(_start_maintenance, running.maintenance, window, runner))
     window.sig_services_ready.connect(_freeze_startup_objects)
     window.sig_services_ready.connect(partial(_start_serial_scanner, running))

@@ -35,8 +35,11 @@ def ui_thread_gc(request: pytest.FixtureRequest) -> Iterator[Any]:
         yield None
         return
     from counter_app.ui.gc_guard import collect_garbage_on_ui_thread
+    from counter_app.ui.vietnamese import install_vietnamese
 
-    collector = collect_garbage_on_ui_thread(request.getfixturevalue("qapp"))
+    qapp = request.getfixturevalue("qapp")
+    install_vietnamese(qapp)  # as app.py does: windows built by tests speak Vietnamese too
+    collector = collect_garbage_on_ui_thread(qapp)
     yield collector
     collector.stop()
     collector.deleteLater()

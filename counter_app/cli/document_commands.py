@@ -13,12 +13,20 @@ from counter_app.errors import ValidationError
 @command("print")
 def print_document(args: argparse.Namespace, out: Output) -> int:
     services = open_services(args)
-    result = services.documents.render(args.code, args.kind, Path(args.out))
+    result = services.documents.render(
+        args.code, args.kind, Path(args.out), reason=args.reason, reason_note=args.reason_text
+    )
     services.accounts.record_export(f"document.{args.kind}", 1)  # a copy with personal data left the archive
-    again = " (BẢN IN LẠI)" if result.reprint else ""
+    again = f" (BẢN IN LẠI lần {result.reprint_number})" if result.reprint else ""
     out.emit(
         f"Đã in {args.kind} số {result.number}{again} vào {result.path}",
-        {"kind": args.kind, "number": result.number, "path": str(result.path), "reprint": result.reprint},
+        {
+            "kind": args.kind,
+            "number": result.number,
+            "path": str(result.path),
+            "reprint": result.reprint,
+            "reprint_number": result.reprint_number,
+        },
     )
     return 0
 

@@ -149,6 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("kind", choices=("receipt", "control", "withdrawal", "fee", "supplement", "refusal"))
     p.add_argument("code")
     p.add_argument("--out", required=True)
+    # a reprint needs one (domain.md §10): lost, damaged, at the applicant's request, other (with --reason-text)
+    p.add_argument("--reason", choices=("lost", "damaged", "requested", "other"))
+    p.add_argument("--reason-text", default="")
 
     p = add("late", "due-soon and overdue dossiers")
     p = add("apology", "record the apology letter and the one new appointment of a late dossier")

@@ -98,4 +98,5 @@ def render_apology(data: ApologyData) -> bytes:
         title=info.title,
         author=data.header.unit_name,
         reprint=data.reprint,
+        reprint_number=data.reprint_number,
     )

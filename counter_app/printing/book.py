@@ -114,6 +114,7 @@ def render_book(data: BookData) -> bytes:
         title=info.title,
         author=data.header.unit_name,
         reprint=data.reprint,
+        reprint_number=data.reprint_number,
         landscape_page=True,
         page_numbers=True,
     )

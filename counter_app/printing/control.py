@@ -123,4 +123,5 @@ def render_control_slip(data: ControlSlipData) -> bytes:
         title=info.title,
         author=data.header.unit_name,
         reprint=data.reprint,
+        reprint_number=data.reprint_number,
     )

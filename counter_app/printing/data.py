@@ -78,6 +78,7 @@ class ReceiptData:
     clerk_name: str = ""
     issued_at: datetime
     reprint: bool = False
+    reprint_number: int = 0  # the how-many-th reprint this is (1 for the first); 0: unknown or none
     page_size: PageSize = PageSize.A4
 
 
@@ -106,6 +107,7 @@ class SupplementData:
     guide_name: str = ""
     issued_at: datetime
     reprint: bool = False
+    reprint_number: int = 0  # the how-many-th reprint this is (1 for the first); 0: unknown or none
     page_size: PageSize = PageSize.A4
 
 
@@ -130,6 +132,7 @@ class RefusalData:
     clerk_name: str = ""
     issued_at: datetime
     reprint: bool = False
+    reprint_number: int = 0  # the how-many-th reprint this is (1 for the first); 0: unknown or none
     page_size: PageSize = PageSize.A4
 
 
@@ -156,6 +159,7 @@ class ApologyData:
     delivered_via: str = ""  # how the letter reaches the applicant, e.g. "Thư điện tử"
     issued_at: datetime
     reprint: bool = False
+    reprint_number: int = 0  # the how-many-th reprint this is (1 for the first); 0: unknown or none
     page_size: PageSize = PageSize.A4
 
 
@@ -179,6 +183,7 @@ class WithdrawalData:
     clerk_name: str = ""
     issued_at: datetime
     reprint: bool = False
+    reprint_number: int = 0  # the how-many-th reprint this is (1 for the first); 0: unknown or none
     page_size: PageSize = PageSize.A4
 
 
@@ -212,6 +217,7 @@ class ControlSlipData:
     blank_rows: int = 3  # rows left empty to be filled in by hand
     issued_at: datetime
     reprint: bool = False
+    reprint_number: int = 0  # the how-many-th reprint this is (1 for the first); 0: unknown or none
     page_size: PageSize = PageSize.A4
 
 
@@ -242,6 +248,7 @@ class FeeReceiptData:
     clerk_name: str = ""
     issued_at: datetime
     reprint: bool = False
+    reprint_number: int = 0  # the how-many-th reprint this is (1 for the first); 0: unknown or none
     page_size: PageSize = PageSize.A4
 
     @property
@@ -276,6 +283,7 @@ class BookData:
     rows: tuple[BookRow, ...] = ()
     issued_at: datetime
     reprint: bool = False
+    reprint_number: int = 0  # the how-many-th reprint this is (1 for the first); 0: unknown or none
     page_size: PageSize = PageSize.A4
 
 

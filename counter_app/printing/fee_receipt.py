@@ -87,4 +87,5 @@ def render_fee_receipt(data: FeeReceiptData) -> bytes:
         title=info.title,
         author=data.header.unit_name,
         reprint=data.reprint,
+        reprint_number=data.reprint_number,
     )

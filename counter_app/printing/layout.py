@@ -18,11 +18,12 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, LayoutError, PageTemplate, Paragraph, Spacer, Table
 from reportlab.platypus import KeepTogether as _KeepTogether
 
+from counter_app.domain.reprint import reprint_mark
 from counter_app.printing import fonts
 from counter_app.printing.data import PageSize
 from counter_app.printing.formatting import clean
 
-REPRINT_MARK = "BẢN IN LẠI"
+REPRINT_MARK = reprint_mark(0)  # the stamp's first words; reprint_mark(n) adds the count
 _PAGES = {PageSize.A4: A4, PageSize.A5: A5}
 
 
@@ -185,10 +186,13 @@ class CopyLabel(Flowable):  # type: ignore[misc]  # reportlab ships no type info
 class PageDecor:
     """What goes in the top margin of every page: the form number, the copy label, the reprint stamp."""
 
-    def __init__(self, styles: Styles, *, form_number: str, reprint: bool, page_numbers: bool) -> None:
+    def __init__(
+        self, styles: Styles, *, form_number: str, reprint: bool, page_numbers: bool, reprint_number: int = 0
+    ) -> None:
         self.styles = styles
         self.form_number = form_number
         self.reprint = reprint
+        self.reprint_number = reprint_number
         self.page_numbers = page_numbers
         self.copy_label = ""
 
@@ -206,13 +210,14 @@ class PageDecor:
             canvas.setFont(fonts.BOLD, size * 0.85)
             canvas.drawRightString(width - margin, baseline, " – ".join(right))
         if self.reprint:
+            mark = reprint_mark(self.reprint_number)
             canvas.setFont(fonts.BOLD, size)
-            stamp_width = canvas.stringWidth(REPRINT_MARK, fonts.BOLD, size) + size
+            stamp_width = canvas.stringWidth(mark, fonts.BOLD, size) + size
             canvas.setStrokeColor(colors.red)
             canvas.setFillColor(colors.red)
             canvas.setLineWidth(1.2)
             canvas.rect(margin, baseline - size * 0.4, stamp_width, size * 1.5, stroke=1, fill=0)
-            canvas.drawString(margin + size / 2, baseline, REPRINT_MARK)
+            canvas.drawString(margin + size / 2, baseline, mark)
         if self.page_numbers:
             canvas.setFont(fonts.REGULAR, size * 0.8)
             canvas.setFillColor(colors.black)
@@ -327,11 +332,14 @@ def single_copy_pdf(
     title: str,
     author: str,
     reprint: bool,
+    reprint_number: int = 0,
     landscape_page: bool = False,
     page_numbers: bool = False,
 ) -> bytes:
     """A form printed once (every form but the receipt)."""
-    decor = PageDecor(styles, form_number=form_number, reprint=reprint, page_numbers=page_numbers)
+    decor = PageDecor(
+        styles, form_number=form_number, reprint=reprint, reprint_number=reprint_number, page_numbers=page_numbers
+    )
     return build_pdf(
         story, styles, decor, page_size=page_size, title=title, author=author, landscape_page=landscape_page
     )

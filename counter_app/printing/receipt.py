@@ -122,7 +122,13 @@ def render_receipt(data: ReceiptData) -> bytes:
     styles = styles_for(data.page_size)
     width = content_width(styles, data.page_size)
     qr = qr_matrix(data.qr_text) if data.qr_text else None  # once for both copies
-    decor = PageDecor(styles, form_number=info.number, reprint=data.reprint, page_numbers=False)
+    decor = PageDecor(
+        styles,
+        form_number=info.number,
+        reprint=data.reprint,
+        reprint_number=data.reprint_number,
+        page_numbers=False,
+    )
     title, author = info.title, data.header.unit_name
     pdf = copies_pdf(
         _copy(data, info, styles, width, qr, one_page=True),

@@ -32,7 +32,9 @@ class FormInfo:
     symbol: str  # the part after "/" in "Số: …/<symbol>"
 
 
-_FEE_RECEIPT = FormInfo("", "BIÊN LAI THU PHÍ, LỆ PHÍ", "BLTP")  # a local form: no number in either circular
+# The application's own receipt, not the Ministry of Finance's "biên lai thu phí, lệ phí" (a controlled form with
+# its own series, issued by the fee collector): a local form with no number in either circular.
+_FEE_RECEIPT = FormInfo("", "BIÊN NHẬN THU PHÍ, LỆ PHÍ", "BLTP")
 
 # Mẫu 05 of TT 03/2025 has no symbol in the sources we found; "TBDG" is a product choice an office may change.
 RULE_SETS: Final[MappingProxyType[str, MappingProxyType[FormKind, FormInfo]]] = MappingProxyType(

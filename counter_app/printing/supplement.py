@@ -75,4 +75,5 @@ def render_supplement(data: SupplementData) -> bytes:
         title=info.title,
         author=data.header.unit_name,
         reprint=data.reprint,
+        reprint_number=data.reprint_number,
     )

@@ -67,4 +67,5 @@ def render_withdrawal(data: WithdrawalData) -> bytes:
         title=info.title,
         author=data.header.unit_name,
         reprint=data.reprint,
+        reprint_number=data.reprint_number,
     )

@@ -89,6 +89,7 @@ def build_document(
     number: str,
     now: datetime,
     reprint: bool,
+    reprint_number: int = 0,
 ) -> Document:
     agency_name, parent = agency
     header = OfficeHeader(
@@ -101,6 +102,7 @@ def build_document(
         "number": number,
         "issued_at": now,
         "reprint": reprint,
+        "reprint_number": reprint_number,
         "page_size": page,
     }
     applicant: dict[str, Any] = {
@@ -171,7 +173,8 @@ def build_document(
             clerk_name=settings.clerk_name,
         )
     if kind == "withdrawal":
-        withdrawn = _events(events, "dossier.withdrawn")
+        stops = _events(events, "dossier.withdrawn") + _events(events, "dossier.stopped")
+        withdrawn = sorted(stops, key=lambda e: e[0])
         at, payload = withdrawn[-1] if withdrawn else (now, {"reason": state.reason})
         return WithdrawalData(
             **common,

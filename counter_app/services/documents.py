@@ -12,6 +12,7 @@ from pathlib import Path
 from counter_app.domain.codes import DocumentNumber, Numbering, issue_document_number, new_uuid
 from counter_app.domain.dossier import KIND_REFUSAL_SLIP, KIND_SUPPLEMENT_SLIP, DossierState
 from counter_app.domain.number_scopes import document_scope
+from counter_app.domain.reprint import ReprintReason, parse_reprint_reason, reprint_reason_text
 from counter_app.domain.roles import Permission
 from counter_app.domain.status import Stage
 from counter_app.errors import NotFoundError, RuleError
@@ -33,12 +34,14 @@ DOCUMENT_KINDS: dict[str, tuple[str, str]] = {
     "apology": ("PXL", "Phiếu xin lỗi và đề nghị gia hạn thời gian giải quyết"),
     "withdrawal": ("TBD", "Thông báo dừng giải quyết hồ sơ"),
     "control": ("PKS", "Phiếu kiểm soát quá trình giải quyết hồ sơ"),
-    "fee": ("BLP", "Biên nhận phí, lệ phí"),
+    "fee": ("BLP", "Biên nhận thu phí, lệ phí"),  # the application's own receipt
 }
 
 
 # forms that print part of the dossier's history (see document_data.build_document), or number from it
 KINDS_WITH_HISTORY = frozenset({"withdrawal", "apology", "control"})
+# Mẫu 05 is the notice that processing stopped: at the applicant's request (withdrawn) or otherwise (stopped)
+STOPPED_STAGES = frozenset({Stage.WITHDRAWN.value, Stage.STOPPED.value})
 KINDS_WITH_EVENTS = KINDS_WITH_HISTORY | {"receipt", "supplement"}  # the status link needs the opening event
 
 
@@ -58,6 +61,7 @@ class DocumentResult:
     path: Path
     reprint: bool
     document_uuid: str
+    reprint_number: int = 0  # 1 for the first reprint; 0 for the first print
 
 
 class DocumentService:
@@ -65,8 +69,21 @@ class DocumentService:
         self.context = context
         self.dossiers = dossiers
 
-    def render(self, code: str, kind: str, out: Path | None = None) -> DocumentResult:
-        """Render the document of a dossier (a reprint if it was printed before), archive it, record it."""
+    def render(
+        self,
+        code: str,
+        kind: str,
+        out: Path | None = None,
+        *,
+        reason: ReprintReason | str | None = None,
+        reason_note: str = "",
+    ) -> DocumentResult:
+        """Render the document of a dossier (a reprint if it was printed before), archive it, record it.
+
+        A reprint needs the reprint permission and a `reason` (ReprintReason or its value; OTHER with a short
+        `reason_note`); it is stamped "BẢN IN LẠI lần N", N counting the reprints, and the reason is recorded.
+        A first print ignores both.
+        """
         if kind not in DOCUMENT_KINDS:
             raise NotFoundError(f"Không có loại giấy tờ “{kind}”.")
         self.context.require(Permission.PRINT)
@@ -84,8 +101,12 @@ class DocumentService:
             self._check_kind(state, kind)
             existing = uow.documents.latest(state.uuid, kind)
             reprint = existing is not None
-            if reprint:
-                self.context.require(Permission.REPRINT)
+            reprint_number = 0
+            why = ""
+            if existing is not None:
+                self.context.require(Permission.REPRINT)  # the role first: a clerk is told who may, not why
+                why = reprint_reason_text(parse_reprint_reason(reason), reason_note)
+                reprint_number = existing.reprint_count + 1
             # only these forms print the dossier's history; a receipt needs its opening event (the status key)
             events = uow.events.for_dossier(state.uuid) if kind in KINDS_WITH_EVENTS else []
             agency = uow.agencies.get(state.agency_code)
@@ -96,9 +117,11 @@ class DocumentService:
                 number = self._fixed_number(state, kind, events, numbering)
             if not number:
                 number = self._issue_number(uow, kind, now)
-            data = build_document(kind, state, events, self.context.settings(), agency_info, number, now, reprint)
+            data = build_document(
+                kind, state, events, self.context.settings(), agency_info, number, now, reprint, reprint_number
+            )
             pdf = render_document(data)
-            path = self._archive(state, kind, number, pdf, now, reprint)
+            path = self._archive(state, kind, number, pdf, now, reprint_number)
             document_uuid = existing.uuid if existing else str(new_uuid())
             if existing is None:
                 uow.documents.add(
@@ -115,20 +138,27 @@ class DocumentService:
                     )
                 )
             else:
-                existing.reprint_count += 1
+                existing.reprint_count = reprint_number
                 existing.path = str(path)
+            payload: dict[str, object] = {
+                "document_uuid": document_uuid,
+                "kind": kind,
+                "title": DOCUMENT_KINDS[kind][1],
+                "number": number,
+                "reprint": reprint,
+            }
+            if reprint:
+                payload |= {
+                    "reprint_number": reprint_number,
+                    "reprint_reason": parse_reprint_reason(reason).value,
+                    "reprint_reason_text": why,
+                }
             record_event(
                 uow,
                 self.context,
                 state,
                 "document.printed",
-                {
-                    "document_uuid": document_uuid,
-                    "kind": kind,
-                    "title": DOCUMENT_KINDS[kind][1],
-                    "number": number,
-                    "reprint": reprint,
-                },
+                payload,
                 now,
                 state.uuid,
             )
@@ -136,7 +166,7 @@ class DocumentService:
         if out is not None:
             with replacing(out) as partial:
                 shutil.copyfile(path, partial)
-        return DocumentResult(kind, number, out or path, reprint, document_uuid)
+        return DocumentResult(kind, number, out or path, reprint, document_uuid, reprint_number)
 
     def record_sent_to_printer(self, document_uuid: str, printer: str, pages: int) -> None:
         """A printer accepted the document: count it and record it in the dossier's history."""
@@ -169,8 +199,17 @@ class DocumentService:
             raise RuleError("Phiếu từ chối chỉ in cho hồ sơ đã bị từ chối tiếp nhận.")
         if kind in {"receipt", "control", "fee", "withdrawal", "apology"} and state.code is None:
             raise RuleError("Giấy tờ này chỉ in cho hồ sơ đã được tiếp nhận (có mã hồ sơ).")
-        if kind == "withdrawal" and state.stage != "withdrawn":
-            raise RuleError("Thông báo dừng giải quyết chỉ in khi công dân đã rút hồ sơ.")
+        if kind == "withdrawal" and state.stage not in STOPPED_STAGES:
+            raise RuleError(
+                "Thông báo dừng giải quyết (Mẫu 05) chỉ in khi hồ sơ đã dừng giải quyết hoặc công dân đã rút hồ sơ."
+            )
+        if kind == "fee" and state.fee <= 0:
+            raise RuleError("Thủ tục này không thu phí, lệ phí: không có biên nhận thu phí để in.")
+        if kind == "fee" and not state.fee_paid:
+            raise RuleError(
+                "Hồ sơ chưa ghi nhận đã nộp phí, lệ phí: chưa in được biên nhận thu phí. "
+                "Ghi nhận việc thu phí (khi trả kết quả) rồi in lại."
+            )
         if kind == "apology" and not state.reappointed:
             raise RuleError("Hồ sơ chưa có phiếu xin lỗi và hẹn lại; hãy ghi nhận việc hẹn lại trước.")
 
@@ -194,10 +233,13 @@ class DocumentService:
         uow.sequences.next(scope)
         return number.display()
 
-    def _archive(self, state: DossierState, kind: str, number: str, pdf: bytes, now: datetime, reprint: bool) -> Path:
+    def _archive(
+        self, state: DossierState, kind: str, number: str, pdf: bytes, now: datetime, reprint_number: int
+    ) -> Path:
         folder = self.context.archive_dir / f"{state.received_at:%Y}" / f"{state.received_at:%m}"
         key = (state.code or state.slip or state.uuid).replace("/", "_")
-        suffix = f"-in-lai-{now:%Y%m%d%H%M%S}" if reprint else ""
+        # the count keeps two reprints within one second apart (each archived copy is the one its event names)
+        suffix = f"-in-lai-{reprint_number}-{now:%Y%m%d%H%M%S}" if reprint_number else ""
         path = folder / f"{key}-{kind}{suffix}.pdf"
         with replacing(path) as partial:
             partial.write_bytes(pdf)

@@ -308,7 +308,10 @@ def _event_details(kind: str, payload: dict[str, Any]) -> str:
         printed = f"{payload.get('pages', 0)} trang, máy in {payload.get('printer', '')}"
         return f"{payload.get('title', '')} số {payload.get('number', '')}: {printed}"
     if kind == "document.printed":
-        return f"{payload.get('title', payload.get('kind', ''))} số {payload.get('number', '')}" + (
-            " (bản in lại)" if payload.get("reprint") else ""
-        )
+        again = ""
+        if payload.get("reprint"):
+            count = f" lần {payload['reprint_number']}" if payload.get("reprint_number") else ""
+            why = f"; lý do: {payload['reprint_reason_text']}" if payload.get("reprint_reason_text") else ""
+            again = f" (bản in lại{count}{why})"
+        return f"{payload.get('title', payload.get('kind', ''))} số {payload.get('number', '')}{again}"
     return ""

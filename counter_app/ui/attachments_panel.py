@@ -342,7 +342,9 @@ class AttachmentsPanel(QGroupBox):
     def _ask_scanner(self, devices: list[Any]) -> None:
         dialog = QInputDialog(self)
         dialog.setWindowTitle("Chọn máy quét")
-        dialog.setLabelText("Máy quét của quầy (chỉ hỏi một lần; đổi lại trong thiết lập scanner_device):")
+        dialog.setLabelText(
+            "Máy quét của quầy (chỉ hỏi một lần; đổi lại trong Thiết lập, mục “Máy quét giấy tờ của quầy”):"
+        )
         self._scanner_labels = {f"{d.label} — {d.name}": d.name for d in devices}
         dialog.setComboBoxItems(list(self._scanner_labels))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

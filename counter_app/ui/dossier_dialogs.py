@@ -1,4 +1,4 @@
-"""Dialogs of the dossier screen: a reason, the hand-over of the result, and a correction of intake data."""
+"""Dialogs of the dossier screen: a reason, a reprint's reason, the hand-over of the result, a correction."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from counter_app.domain.citizen import normalize_sex, validate_email, validate_phone
 from counter_app.domain.dossier import DossierState
 from counter_app.domain.intake import parse_birth_date
+from counter_app.domain.reprint import REPRINT_NOTE_MAX, ReprintReason
 from counter_app.errors import ValidationError
 from counter_app.ui.field_errors import FieldErrors, add_field
 from counter_app.ui.formatting import iso_to_vn_date, money
@@ -92,6 +93,41 @@ class ReasonDialog(FormDialog):
         if not reason:
             raise ValidationError("reason", "Cần ghi lý do.")
         return {"reason": reason}
+
+
+class ReprintDialog(FormDialog):
+    """In lại: one of the four reasons (domain.md §10); "khác" with a few words."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(f"In lại {title}", parent)
+        self.reason = QComboBox()
+        self.reason.addItem("— chọn lý do —", None)
+        for reason in ReprintReason:
+            self.reason.addItem(reason.label.capitalize(), reason.value)  # Qt keeps a str, not the enum
+        self.note = QLineEdit()
+        self.note.setMaxLength(REPRINT_NOTE_MAX)
+        self.note.setPlaceholderText("Ghi rõ lý do khác")
+        self.form.addRow(QLabel("Bản in lại được ghi “BẢN IN LẠI lần …” và lưu lý do vào quá trình giải quyết."))
+        add_field(self.form, "Lý do in lại", self.reason, self.errors, "reason")
+        add_field(self.form, "Lý do khác", self.note, self.errors, "reason_note")
+        self.reason.currentIndexChanged.connect(self._sync)
+        self._sync()
+
+    def choose(self, reason: ReprintReason) -> None:
+        self.reason.setCurrentIndex(self.reason.findData(reason.value))
+
+    def _sync(self) -> None:
+        self.note.setEnabled(self.reason.currentData() == ReprintReason.OTHER.value)
+
+    def values(self) -> dict[str, Any]:
+        value = self.reason.currentData()
+        if not value:
+            raise ValidationError("reason", "Cần chọn lý do in lại.")
+        reason = ReprintReason(value)
+        note = " ".join(self.note.text().split()) if reason is ReprintReason.OTHER else ""
+        if reason is ReprintReason.OTHER and not note:
+            raise ValidationError("reason_note", "Lý do “khác” cần ghi rõ vài chữ.")
+        return {"reason": reason, "reason_note": note}
 
 
 RATINGS = (

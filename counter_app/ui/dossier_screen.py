@@ -32,7 +32,7 @@ from counter_app.errors import CounterError, FormInvalid, ValidationError
 from counter_app.services.views import DossierView, EventView
 from counter_app.ui.attachments_panel import AttachmentsPanel
 from counter_app.ui.barcode_widget import BarcodeWidget
-from counter_app.ui.dossier_dialogs import CorrectionDialog, FormDialog, HandOverDialog, ReasonDialog
+from counter_app.ui.dossier_dialogs import CorrectionDialog, FormDialog, HandOverDialog, ReasonDialog, ReprintDialog
 from counter_app.ui.errors import show_error
 from counter_app.ui.formatting import iso_to_vn_date, money, vn_moment
 from counter_app.ui.qt_compat import emit
@@ -48,6 +48,14 @@ ACTION_LABELS: tuple[tuple[Action, str], ...] = (
     (Action.CORRECT, "Sửa thông tin"),
     (Action.VOID, "Hủy"),
 )
+# the prints at the right of the row; the fee receipt and Mẫu 05 only where they apply (_print_applies)
+PRINT_LABELS: tuple[tuple[str, str], ...] = (
+    ("receipt", "In giấy tiếp nhận"),
+    ("control", "In phiếu kiểm soát"),
+    ("fee", "In biên nhận thu phí"),
+    ("withdrawal", "In thông báo dừng (Mẫu 05)"),
+)
+STOPPED_STAGES = frozenset({Stage.WITHDRAWN, Stage.STOPPED})
 SECOND_ROW = frozenset({Action.WITHDRAW, Action.CORRECT, Action.VOID})  # after a gap: they end or amend
 LATENESS_STYLES = {
     Lateness.OVERDUE: "color: #b00020; font-weight: bold;",
@@ -93,6 +101,8 @@ class DossierScreen(QWidget):
         self._bundle: DossierBundle | None = None
         self.dialog: FormDialog | None = None
         self._dialog_call: Callable[[dict[str, Any]], Any] | None = None
+        self._dialog_done: Callable[[Any], None] = self._after_change
+        self._print_kind = ""  # the document of the print under way
 
         self.code_label = QLabel("Đang tải hồ sơ…")
         self.code_label.setObjectName("dossierCode")
@@ -140,13 +150,21 @@ class DossierScreen(QWidget):
         actions.addStretch()
         self.print_buttons: dict[str, QPushButton] = {}
         if hasattr(services, "documents"):
-            for kind, label in (("receipt", "In giấy tiếp nhận"), ("control", "In phiếu kiểm soát")):
+            for kind, label in PRINT_LABELS:
                 button = QPushButton(label)
                 button.setObjectName(f"print_{kind}")
                 button.setEnabled(False)
+                button.setHidden(kind in {"fee", "withdrawal"})  # until the dossier shows they apply
                 button.clicked.connect(lambda _checked=False, k=kind: self.print_document(k))
                 self.print_buttons[kind] = button
                 actions.addWidget(button)
+
+        # why a print was refused (an unpaid fee, a role), under the row where the clerk clicked
+        self.print_message = QLabel()
+        self.print_message.setObjectName("printMessage")
+        self.print_message.setWordWrap(True)
+        self.print_message.setStyleSheet("color: #b00020;")
+        self.print_message.hide()
 
         self.details_box = QWidget()
         self.details = QGridLayout(self.details_box)
@@ -181,6 +199,7 @@ class DossierScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(header)
         layout.addLayout(actions)
+        layout.addWidget(self.print_message)
         layout.addWidget(self.sections, 1)
         self.reload()
 
@@ -321,6 +340,17 @@ class DossierScreen(QWidget):
         for kind, button in self.print_buttons.items():
             permitted = self._role_allows(button, Permission.REPRINT if kind in printed else Permission.PRINT)
             button.setEnabled(bool(state and state.code) and permitted)
+            button.setHidden(not self._print_applies(kind, state))
+
+    @staticmethod
+    def _print_applies(kind: str, state: DossierState | None) -> bool:
+        """Whether a print button is shown: the fee receipt for a procedure with a fee (paid or not: an unpaid
+        one is refused with its reason when clicked), Mẫu 05 for a dossier whose processing stopped."""
+        if kind == "fee":
+            return state is not None and state.code is not None and state.fee > 0
+        if kind == "withdrawal":
+            return state is not None and state.code is not None and state.stage_enum in STOPPED_STAGES
+        return True
 
     def _role_allows(self, button: QPushButton, permission: Permission) -> bool:
         """What the signed-in role may do (services.accounts); the services refuse the rest anyway."""
@@ -391,9 +421,16 @@ class DossierScreen(QWidget):
         self._sync_actions()
         show_error(self, exc if isinstance(exc, BaseException) else RuntimeError(str(exc)))
 
-    def _open_dialog(self, dialog: FormDialog, call: Callable[[dict[str, Any]], Any]) -> None:
+    def _open_dialog(
+        self,
+        dialog: FormDialog,
+        call: Callable[[dict[str, Any]], Any],
+        on_done: Callable[[Any], None] | None = None,
+    ) -> None:
+        """The dialog's values go to `call` in the worker; its result to `on_done` (default: the dossier changed)."""
         self.dialog = dialog
         self._dialog_call = call
+        self._dialog_done = on_done or self._after_change
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.sig_submitted.connect(self._on_dialog_submitted)
         dialog.finished.connect(self._on_dialog_closed)
@@ -405,10 +442,11 @@ class DossierScreen(QWidget):
             self._dialog_call, values, on_done=self._on_dialog_done, on_error=self._on_dialog_failed
         )
 
-    def _on_dialog_done(self, view: DossierView) -> None:
+    def _on_dialog_done(self, result: Any) -> None:
+        done = self._dialog_done  # accept() closes the dialog, which forgets it
         if self.dialog is not None:
             self.dialog.accept()
-        self._after_change(view)
+        done(result)
 
     def _on_dialog_failed(self, exc: object) -> None:
         dialog = self.dialog
@@ -438,11 +476,48 @@ class DossierScreen(QWidget):
 
     # documents
     def print_document(self, kind: str) -> None:
+        """A first print at once; a reprint only after its reason is chosen (domain.md §10)."""
         if self._bundle is None:
             return
+        self._show_print_message("")
+        if kind in self._printed_kinds():
+            self.ask_reprint(kind)
+            return
+        self._print_kind = kind
         self._runner.run_serial(
-            self._services.documents.render, self._bundle.state.uuid, kind, on_done=self._on_document
+            self._services.documents.render,
+            self._bundle.state.uuid,
+            kind,
+            on_done=self._on_document,
+            on_error=self._on_print_failed,  # a bound method: the runner drops it if the screen was closed
         )
+
+    def ask_reprint(self, kind: str) -> None:
+        from counter_app.services.documents import DOCUMENT_KINDS
+
+        if self._bundle is None:
+            return
+        key = self._bundle.state.uuid
+        render = self._services.documents.render
+        title = DOCUMENT_KINDS[kind][1].lower() if kind in DOCUMENT_KINDS else kind
+        self._open_dialog(
+            ReprintDialog(title, self),
+            lambda v: render(key, kind, reason=v["reason"], reason_note=v["reason_note"]),
+            on_done=self._on_document,
+        )
+
+    def _on_print_failed(self, exc: object) -> None:
+        if isinstance(exc, ValidationError) and exc.field == "reason":
+            # printed before by another desk or program: the service wants the reason
+            self.ask_reprint(self._print_kind)
+        elif isinstance(exc, CounterError):
+            self._show_print_message(exc.message)
+        else:
+            show_error(self, exc if isinstance(exc, BaseException) else RuntimeError(str(exc)))
+
+    def _show_print_message(self, text: str) -> None:
+        self.print_message.setText(text)
+        self.print_message.setVisible(bool(text))
 
     def _on_document(self, document: Any) -> None:
         emit(self.sig_document_ready, document)

@@ -28,7 +28,7 @@ def user_message(exc: BaseException) -> str:
     """What the clerk reads: the error's own Vietnamese message, or a generic one for a programming error."""
     if isinstance(exc, FormInvalid):
         return "Thông tin chưa hợp lệ:\n" + "\n".join(f"• {m}" for m in exc.errors.values())
-    if isinstance(exc, CounterError):
+    if isinstance(exc, CounterError) and exc.message.strip():
         return exc.message
     return UNEXPECTED
 
@@ -46,14 +46,18 @@ def technical_detail(exc: BaseException) -> str:
     return "\n".join(lines)
 
 
-def show_error(parent: QWidget | None, exc: BaseException) -> QMessageBox:
-    """Show `exc` without blocking (window-modal when there is a parent); returns the box."""
+def show_error(parent: QWidget | None, exc: BaseException, *, message: str | None = None) -> QMessageBox:
+    """Show `exc` without blocking (window-modal when there is a parent); returns the box.
+
+    The clerk reads `message` (by default `user_message(exc)`), never the error's class: that is only in the
+    expandable technical detail. The buttons' labels are Vietnamese through ui.vietnamese's translator.
+    """
     expected = isinstance(exc, CounterError)
     box = QMessageBox(parent)
     box.setObjectName("errorBox")
     box.setIcon(QMessageBox.Icon.Warning if expected else QMessageBox.Icon.Critical)
     box.setWindowTitle("Không thực hiện được" if expected else "Lỗi")
-    box.setText(user_message(exc))
+    box.setText(message or user_message(exc))
     box.setDetailedText(technical_detail(exc))
     box.setStandardButtons(QMessageBox.StandardButton.Ok)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -1,4 +1,4 @@
-"""The late-cases panel: dossiers that need an apology now, the day-start prompt, and the apology itself.
+"""The late-cases panel: dossiers that need an apology now, the day-start count, and the apology itself.
 
 A place of the main window (its rail shows the count as a red badge); an overdue dossier without an apology is
 listed first, in red, until it has one.
@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -54,17 +53,17 @@ class LatePanel(QWidget):
     sig_counts = Signal(int, int)
     """After each evaluation: dossiers needing an apology now, and of those the overdue ones."""
     sig_day_prompt = Signal(int)
-    """The day-start prompt was shown: how many dossiers need an apology."""
+    """Once a day, at the first evaluation of that day: how many dossiers need an apology (for the start-up
+    summary: no box takes the focus at start)."""
     sig_changed = Signal()
     """An apology was recorded (the queue should refresh)."""
 
-    def __init__(self, runner: TaskRunner, parent: QWidget | None = None, *, prompt_boxes: bool = True) -> None:
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._runner = runner
         self._services: Any = None
         self._views: list[LateView] = []
         self._prompted_day: date | None = None
-        self._prompt_boxes = prompt_boxes
         self._dialog: ApologyDialog | None = None
         self.headline = QLabel("Hồ sơ cần lập phiếu xin lỗi: —")
         self.headline.setObjectName("late_headline")
@@ -138,23 +137,12 @@ class LatePanel(QWidget):
         self._prompt_for_day(len(need))
 
     def _prompt_for_day(self, need: int) -> None:
-        """Once a day, at the first evaluation of that day, tell the clerk how many apologies are due."""
+        """Once a day, at the first evaluation of that day, tell the window how many apologies are due."""
         today = self._services.context.clock.now().date()
         if need == 0 or self._prompted_day == today:
             return
         self._prompted_day = today
         emit(self.sig_day_prompt, need)
-        if self._prompt_boxes:
-            box = QMessageBox(
-                QMessageBox.Icon.Warning,
-                "Hồ sơ cần xin lỗi",
-                f"Hôm nay có {need} hồ sơ sắp đến hạn hoặc đã quá hạn cần lập phiếu xin lỗi và hẹn lại ngày trả "
-                "kết quả. Danh sách ở mục “Cần xin lỗi” bên trái.",
-                QMessageBox.StandardButton.Ok,
-                self,
-            )
-            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            box.open()
 
     def _selected(self) -> LateView | None:
         rows = self.table.selectionModel().selectedRows()

@@ -27,6 +27,7 @@ from counter_app.ui.dossier_table_model import DossierTableModel
 from counter_app.ui.message_line import ElidedLabel, MessageLine
 from counter_app.ui.qt_compat import emit
 from counter_app.ui.rail import PLACE_SHORTCUTS, NavigationRail
+from counter_app.ui.startup_summary import StartupSummary
 from counter_app.ui.style import STYLE_SHEET
 from counter_app.ui.sync_panel import SyncPanel
 from counter_app.ui.task_runner import TaskRunner
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from counter_app.ui.first_run_wizard import FirstRunWizard
     from counter_app.ui.intake_screen import IntakeScreen
     from counter_app.ui.late_panel import LatePanel
+    from counter_app.ui.maintenance import MaintenanceWatcher
     from counter_app.ui.scanner import ScannerFilter
     from counter_app.ui.serial_scanner import SerialScanner
     from counter_app.ui.settings_dialog import SettingsDialog
@@ -158,9 +160,9 @@ class MainWindow(QMainWindow):
         self.calendar: CalendarPanel | None = None
         self.late_panel: LatePanel | None = None
         self.dashboard: DashboardPanel | None = None
-        self._prompt_boxes = open_documents
         self._queue = QUEUE_TABS[0][0]  # the queue the queue page shows: a key of QUEUE_TABS
         self._search_text = ""
+        self._summary_offered = False
 
         self.rail = NavigationRail()
         self.rail.sig_place_chosen.connect(self.go_to)
@@ -249,10 +251,16 @@ class MainWindow(QMainWindow):
         self.queue_hint = QLabel("Enter hoặc nhấp đúp: mở hồ sơ · quét mã vạch hồ sơ ở bất cứ đâu để mở")
         self.queue_hint.setObjectName("hint")
         self.queue_hint.setWordWrap(True)
+        # at start, one summary over the queue instead of boxes (desk-layout.md): shown with the services
+        self.startup_summary = StartupSummary()
+        self.startup_summary.setVisible(False)
+        self.startup_summary.sig_open_late.connect(lambda: self.go_to("late"))
+        self.sync_panel.sig_status_shown.connect(self._show_unsynced)
         # the queue page: the queue chosen on the rail, or the results of a search
         self.queue_panel = QWidget()
         layout = QVBoxLayout(self.queue_panel)
         layout.setContentsMargins(8, 6, 8, 6)
+        layout.addWidget(self.startup_summary)
         layout.addWidget(self.queue_title)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.queue_hint)
@@ -316,8 +324,9 @@ class MainWindow(QMainWindow):
                 from counter_app.ui.late_panel import LatePanel
 
                 # a place of its own; the rail shows how many need an apology, as a red badge
-                self.late_panel = LatePanel(self._runner, self, prompt_boxes=self._prompt_boxes)
+                self.late_panel = LatePanel(self._runner, self)
                 self.late_panel.sig_counts.connect(self._show_late_counts)
+                self.late_panel.sig_counts.connect(self.startup_summary.set_late)
                 self.late_panel.sig_document_ready.connect(self._on_document)
                 self.late_panel.sig_changed.connect(self.refresh_queue)
                 self.workspace.add_page(self.late_panel, LATE_PAGE_TITLE)
@@ -399,6 +408,18 @@ class MainWindow(QMainWindow):
             f"trong đó {overdue} hồ sơ đã quá hạn (Ctrl+5)"
         )
 
+    def _show_unsynced(self) -> None:
+        status = self.sync_panel.last_status
+        if status is not None:
+            self.startup_summary.set_unsynced(status.pending)
+
+    def connect_maintenance(self, maintenance: MaintenanceWatcher) -> None:
+        """The automatic backup's state goes to the start-up summary; a backup that cannot run, once, to the
+        message line too (for the administrator), never to a box."""
+        maintenance.sig_backup_done.connect(self.startup_summary.set_backup_done)
+        maintenance.sig_backup_failed.connect(self.startup_summary.set_backup_failed)
+        maintenance.sig_backup_problem.connect(lambda text: self.show_message(f"Sao lưu tự động: {text}"))
+
     def _build_status_bar(self) -> None:
         self.date_label = ElidedLabel()
         self.db_label = ElidedLabel("CSDL cục bộ: đang mở…")
@@ -434,6 +455,9 @@ class MainWindow(QMainWindow):
                 shortcut.triggered.connect(lambda _checked=False, p=place: self.go_to(p))
                 self.addAction(shortcut)
         self._set_ready(True)
+        if not self._summary_offered:
+            self._summary_offered = True
+            self.startup_summary.setVisible(True)
         self._show_date()
         self._clock_timer.start()
         self._queue_timer.start()

@@ -1,4 +1,8 @@
-"""After the window is shown: the database's quick check (with the way to recover) and the daily backup, hourly."""
+"""After the window is shown: the database's quick check (with the way to recover) and the daily backup, hourly.
+
+A damaged database is the one box this watcher opens (nothing may be written until it is recovered); a backup that
+cannot run is told through signals, shown by the window's start-up summary and message line, never in a box.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,8 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from counter_app.errors import CounterError
 from counter_app.ui.qt_compat import emit
+from counter_app.ui.startup_summary import backup_problem_text
 from counter_app.ui.task_runner import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -18,7 +22,8 @@ BACKUP_CHECK_MS = 60 * 60_000
 
 
 class MaintenanceWatcher(QObject):
-    """Runs off the UI thread; tells the clerk when the database is damaged, and once when backups fail.
+    """Runs off the UI thread; tells the clerk when the database is damaged, and once when backups fail
+    (sig_backup_problem, for the summary and the message line).
 
     Wiring (app.py, once the services are handed to the window):
         watcher = MaintenanceWatcher(window, runner); watcher.start(services)
@@ -30,6 +35,8 @@ class MaintenanceWatcher(QObject):
     """An automatic backup ran: its BackupResult, or None when one of today already existed."""
     sig_backup_failed = Signal(object)
     """An automatic backup failed: the exception."""
+    sig_backup_problem = Signal(str)
+    """Once per session, at the first failed automatic backup: what the clerk and the administrator read."""
 
     def __init__(self, parent: QWidget, runner: TaskRunner, *, interval_ms: int = BACKUP_CHECK_MS) -> None:
         super().__init__(parent)
@@ -38,7 +45,7 @@ class MaintenanceWatcher(QObject):
         self._services: Any = None
         self._damaged = False
         self._backup_running = False
-        self._backup_problem_shown = False
+        self.backup_problem: str | None = None
         self.notice: QMessageBox | None = None
         self._timer = QTimer(self, interval=interval_ms)
         self._timer.timeout.connect(self.backup_if_due)
@@ -84,10 +91,7 @@ class MaintenanceWatcher(QObject):
         self._backup_running = False
         log.warning("automatic backup failed: %s", type(exc).__name__)
         emit(self.sig_backup_failed, exc)
-        if self._backup_problem_shown:
+        if self.backup_problem is not None:
             return  # said once per session: the clerk is not nagged every hour
-        self._backup_problem_shown = True
-        message = exc.message if isinstance(exc, CounterError) else "Không tạo được bản sao lưu tự động."
-        self.notice = QMessageBox(QMessageBox.Icon.Warning, "Sao lưu tự động", message, parent=self._parent)
-        self.notice.setInformativeText("Báo cho quản trị viên; chạy “counter-app doctor” để xem chi tiết.")
-        self.notice.open()
+        self.backup_problem = backup_problem_text(exc)
+        emit(self.sig_backup_problem, self.backup_problem)

@@ -36,7 +36,16 @@ TEXT_KEYS = (
     ("head_name", "Thủ trưởng cơ quan (Mẫu 04)"),
     ("head_title", "Chức vụ của thủ trưởng"),
     ("central_url", "Địa chỉ máy chủ trung tâm"),
+    ("scanner_device", "Máy quét giấy tờ của quầy"),
 )
+PLACEHOLDERS = {"scanner_device": "Để trống: hỏi ở lần quét đầu tiên"}
+
+
+def readable(message: str) -> str:
+    """A service's message with each setting's key replaced by the name the clerk sees on this screen."""
+    for key, title in (*TEXT_KEYS, *PRINTER_KEYS, ("central_password", "Mật khẩu của quầy trên máy chủ")):
+        message = message.replace(f"“{key}”", f"“{title}”").replace(key, f"“{title}”")
+    return message
 
 
 @dataclass(frozen=True)
@@ -96,7 +105,7 @@ class SettingsDialog(QDialog):
             form.addRow(title, self.fixed_labels[key])
         self.edits: dict[str, QLineEdit] = {}
         for key, title in TEXT_KEYS:
-            self.edits[key] = QLineEdit()
+            self.edits[key] = QLineEdit(placeholderText=PLACEHOLDERS.get(key, ""))
             add_field(form, title, self.edits[key], self.errors, key)
         self.password_edit = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         self.password_edit.setPlaceholderText("Để trống nếu không đổi")
@@ -162,6 +171,8 @@ class SettingsDialog(QDialog):
 
     def _on_failed(self, exc: object) -> None:
         self.save_button.setEnabled(self._snapshot is not None)
-        if isinstance(exc, ValidationError) and not self.errors.show({exc.field: exc.message}):
+        if isinstance(exc, ValidationError) and not self.errors.show({exc.field: readable(exc.message)}):
             return
-        show_error(self, exc if isinstance(exc, BaseException) else CounterError(str(exc)))
+        error = exc if isinstance(exc, BaseException) else CounterError(str(exc))
+        # the clerk reads the settings' names, never their keys
+        show_error(self, error, message=readable(error.message) if isinstance(error, CounterError) else None)

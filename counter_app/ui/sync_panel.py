@@ -69,6 +69,7 @@ class SyncPanel(QWidget):
         self._cancel: threading.Event | None = None
         self._manual = False
         self._central_set = False
+        self.last_status: SyncStatus | None = None  # the last one read (the start-up summary's unsent count)
         self._may_sync = True
         self._hold_sync_started = False  # the sync a restored database needs goes once by itself
         self.action = QAction("Đồng bộ ngay", self)
@@ -108,6 +109,7 @@ class SyncPanel(QWidget):
             self._runner.run_pooled(read_status, self.services, on_done=self._show_status, on_error=self._status_failed)
 
     def _show_status(self, status: SyncStatus) -> None:
+        self.last_status = status
         self._central_set = status.central_set
         self._may_sync = status.may_sync
         self.status_label.setText(status.last_text)

@@ -40,7 +40,10 @@ def number_on(text: str) -> str:
 
 def test_every_kind_prints_once_then_reprints_are_marked(cli: Cli, tmp_path: Path) -> None:
     with cli.services("2026-03-02 10:00") as (services, clock):
-        code = accept(services, clock, "DEMO.HKD", "2026-03-02 10:00")  # a procedure with a fee
+        clock.set("2026-03-02 10:00")  # a procedure with a fee, paid at intake: its receipt can be printed
+        paid = IntakeForm(procedure_code="DEMO.HKD", name="Nguyễn Văn An", identifier=PERSON_ID, fee_paid=True)
+        code = services.intake.accept(paid).code
+        assert code is not None
         withdrawn = accept(services, clock, "DEMO.XNHN", "2026-03-02 10:10")
         services.dossiers.withdraw(withdrawn, "Công dân xin rút hồ sơ")
         form = IntakeForm(procedure_code="DEMO.KH", name="Lê Văn Cường", identifier=PERSON_ID)
@@ -69,9 +72,16 @@ def test_every_kind_prints_once_then_reprints_are_marked(cli: Cli, tmp_path: Pat
         assert REPRINT not in text, kind
         texts[kind] = text
 
-    again_receipt, again_refusal, not_withdrawn = cli.many(
-        (["print", "receipt", code, "--out", str(tmp_path / "receipt-2.pdf")], "2026-03-02 11:05"),
-        (["print", "refusal", refusal, "--out", str(tmp_path / "refusal-2.pdf")], "2026-03-02 11:05"),
+    no_reason, again_receipt, again_refusal, not_withdrawn = cli.many(
+        (["print", "receipt", code, "--out", str(tmp_path / "receipt-x.pdf")], "2026-03-02 11:05"),
+        (["print", "receipt", code, "--out", str(tmp_path / "receipt-2.pdf"), "--reason", "lost"], "2026-03-02 11:05"),
+        (
+            [
+                *("print", "refusal", refusal, "--out", str(tmp_path / "refusal-2.pdf")),
+                *("--reason", "other", "--reason-text", "Giấy bị nhòe mực"),
+            ],
+            "2026-03-02 11:05",
+        ),
         (["print", "withdrawal", code, "--out", str(tmp_path / "x.pdf")], "2026-03-02 11:05"),
     )
     for result, kind, shown in (
@@ -81,7 +91,9 @@ def test_every_kind_prints_once_then_reprints_are_marked(cli: Cli, tmp_path: Pat
         assert result.code == 0, str(result)
         text = pdf_text(tmp_path / f"{kind}-2.pdf")
         assert shown in text
-        assert REPRINT in text
+        assert f"{REPRINT} lần 1" in text  # the first reprint (the original print is not counted)
         assert number_on(text) == number_on(texts[kind])  # a reprint keeps its number
+    assert "lý do" in no_reason.refused()  # a reprint without a reason prints nothing
+    assert not (tmp_path / "receipt-x.pdf").exists()
     assert "rút hồ sơ" in not_withdrawn.refused()
     assert not (tmp_path / "x.pdf").exists()

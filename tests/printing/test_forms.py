@@ -182,7 +182,7 @@ def test_fee_receipt_totals_in_figures_and_words(fee_receipt: FeeReceiptData, tm
         text,
         (
             NATION,
-            "BIÊN LAI THU PHÍ, LỆ PHÍ",
+            "BIÊN NHẬN THU PHÍ, LỆ PHÍ",
             "Số: 100016/BLTP",
             f"Mã hồ sơ: {DOSSIER_CODE}",
             "Họ và tên người nộp: Nguyễn Thị Ánh Tuyết",

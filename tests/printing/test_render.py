@@ -43,7 +43,7 @@ def test_each_document_type_gets_its_own_form(
         "PHIẾU XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT": apology,
         "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ": withdrawal,
         "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ": control_slip,
-        "BIÊN LAI THU PHÍ, LỆ PHÍ": fee_receipt,
+        "BIÊN NHẬN THU PHÍ, LỆ PHÍ": fee_receipt,
         "SỔ THEO DÕI HỒ SƠ": book,
     }
     for number, (title, doc) in enumerate(titles.items()):

@@ -43,7 +43,7 @@ def test_without_accounts_everything_is_allowed_without_login(tmp_path: Path) ->
         assert not services.accounts.accounts_exist()
         code = accepted(services)
         services.documents.render(code, "receipt")
-        services.documents.render(code, "receipt")  # a reprint
+        services.documents.render(code, "receipt", reason="lost")  # a reprint
         services.dossiers.void(code, "Chọn nhầm thủ tục")
         services.setup.set_setting("lock_minutes", "15")
     finally:
@@ -100,7 +100,7 @@ def test_a_supervisor_voids_and_reprints_but_changes_no_setting(counter: Service
     counter.documents.render(code, "receipt")
     counter.accounts.sign_out()
     sign_in(counter, "lanhdao")
-    again = counter.documents.render(code, "receipt")
+    again = counter.documents.render(code, "receipt", reason="damaged")
     assert again.reprint
     assert counter.dossiers.void(code, "Tiếp nhận nhầm thủ tục").stage == "voided"
     with pytest.raises(PermissionDenied, match="thiết lập"):

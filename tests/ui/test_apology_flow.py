@@ -31,7 +31,7 @@ def _late_dossier(services: Services) -> str:
 
 
 def _panel(qtbot: Any, services: Services, runner: TaskRunner) -> LatePanel:
-    panel = LatePanel(runner, prompt_boxes=False)
+    panel = LatePanel(runner)
     qtbot.addWidget(panel)
     return panel
 
@@ -153,7 +153,7 @@ def test_one_letter_for_the_one_re_appointment(services: Services) -> None:
     first = services.documents.render(code, "apology")
     with pytest.raises(RuleError, match="một lần"):
         services.late.reappoint(code, reason="Cần thêm thời gian", new_date=date(2026, 3, 4))
-    again = services.documents.render(code, "apology")
+    again = services.documents.render(code, "apology", reason="lost")
     # printing again gives the same letter (same number, marked as a reprint), never a second letter
     assert (again.number, again.document_uuid, again.reprint) == (first.number, first.document_uuid, True)
     assert "BẢN IN LẠI" in _text(again.path)
