@@ -249,7 +249,9 @@ def _backends_watch(admin_url: str, dbname: str, stop: threading.Event, seen: li
 
 
 @contextlib.contextmanager
-def _service(cluster: Any, dbname: str, folder: Path, copies: int = 2) -> Any:
+def running_service(cluster: Any, dbname: str, folder: Path, copies: int = 2, *, public: bool = False) -> Any:
+    """`copies` of `counter-app central serve` over TLS as a service login; yields their addresses. `public`:
+    each also serves the status page under the first copy's address (`--public-url`)."""
     from psycopg import sql
     from support.pg_cluster import HOST, free_port
 
@@ -266,24 +268,25 @@ def _service(cluster: Any, dbname: str, folder: Path, copies: int = 2) -> Any:
                 sql.Identifier(login), sql.Literal(password), sql.Identifier(roles_for(dbname).service)
             )
         )
-    processes, urls = [], []
+    processes = []
+    ports = [free_port() for _ in range(copies)]
+    urls = [f"https://{HOST}:{port}" for port in ports]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_STATE_HOME": str(folder / "state")}
     try:
-        for _ in range(copies):
-            port = free_port()
+        for port in ports:
             processes.append(
                 subprocess.Popen(
                     [
                         *(sys.executable, "-m", "counter_app", "central", "serve"),
                         *("--url", cluster.url(dbname, login, password), "--listen", f"{HOST}:{port}"),
                         *("--certfile", str(cert), "--keyfile", str(key)),
+                        *(("--public-url", urls[0]) if public else ()),
                     ],
                     env=env,
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
                 )
             )
-            urls.append(f"https://{HOST}:{port}")
         import socket
 
         for url in urls:
@@ -326,7 +329,7 @@ def bench_service(n: int | None = None, per_counter: int | None = None) -> Servi
         seen: list[int] = []
         stop = threading.Event()
         watcher = threading.Thread(target=_backends_watch, args=(admin_url, dbname, stop, seen), daemon=True)
-        with _service(cluster, dbname, Path(folder)) as urls:
+        with running_service(cluster, dbname, Path(folder)) as urls:
             watcher.start()
             try:
                 ca = str(cluster.ca_file)

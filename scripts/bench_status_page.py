@@ -14,15 +14,11 @@ Figures: p50/p99, errors, achieved rate. Run alone: `.venv/bin/python scripts/be
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import json
 import os
 import random
-import secrets
-import socket
 import ssl
-import subprocess
 import sys
 import tempfile
 import time
@@ -184,63 +180,6 @@ def load_dossiers(admin_url: str, n: int) -> float:
     return time.perf_counter() - started
 
 
-# --- the service -----------------------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def _service(cluster: Any, dbname: str, folder: Path) -> Any:
-    """One copy of `counter-app central serve --public-url` over TLS, as the service login."""
-    from psycopg import sql
-    from support.pg_cluster import HOST, free_port
-
-    from counter_app.sync.central_schema import roles_for
-
-    issued = cluster.ca.issue_cert(HOST, "localhost")
-    cert, key = folder / "service.pem", folder / "service.key"
-    issued.cert_chain_pems[0].write_to_path(str(cert))
-    issued.private_key_pem.write_to_path(str(key))
-    login, password = f"svc_{secrets.token_hex(3)}", secrets.token_urlsafe(12)
-    with cluster.admin_connect(dbname) as conn:
-        conn.execute(
-            sql.SQL("CREATE ROLE {} LOGIN PASSWORD {} IN ROLE {}").format(
-                sql.Identifier(login), sql.Literal(password), sql.Identifier(roles_for(dbname).service)
-            )
-        )
-    port = free_port()
-    url = f"https://{HOST}:{port}"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_STATE_HOME": str(folder / "state")}
-    log = (folder / "service.log").open("w")
-    process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "counter_app", "central", "serve"),
-            *("--url", cluster.url(dbname, login, password), "--listen", f"{HOST}:{port}"),
-            *("--certfile", str(cert), "--keyfile", str(key), "--public-url", url),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"the sync service stopped: {(folder / 'service.log').read_text()[-2000:]}")
-            with contextlib.suppress(OSError), socket.create_connection((HOST, port), timeout=0.2):
-                break
-            if time.monotonic() > deadline:
-                raise RuntimeError("the sync service did not start")
-            time.sleep(0.05)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
-
-
 # --- the load --------------------------------------------------------------------------------------------------
 
 
@@ -290,6 +229,7 @@ def bench_status_page(n: int | None = None) -> StatusPageBench:
 
     from counter_app.sync.central_admin import init_central
     from counter_app.sync.central_url import parse_central_url
+    from scripts.bench_service import running_service
 
     n = n or int(os.environ.get("BENCH_STATUS_DOSSIERS", "1000000"))
     rate = float(os.environ.get("BENCH_STATUS_RATE", "200"))
@@ -300,7 +240,7 @@ def bench_status_page(n: int | None = None) -> StatusPageBench:
         init_central(parse_central_url(admin_url), None)
         load_seconds = load_dossiers(admin_url, n)
         result = StatusPageBench(n, rate, seconds, load_seconds)
-        with _service(cluster, dbname, Path(folder)) as url:
+        with running_service(cluster, dbname, Path(folder), copies=1, public=True) as (url,):
             asyncio.run(_load(url, str(cluster.ca_file), n, result))
     return result
 

@@ -141,11 +141,8 @@ class SyncService:
                 pull_batch=pull_batch or pull.DEFAULT_BATCH,
                 uploads=self.attachments,
             )
-        except SyncInterrupted as exc:
-            self._record(exc.report, ok=False, message=exc.message)
-            raise
-        except CounterError as exc:
-            self._record(SyncReport(0, 0, 0, 0), ok=False, message=exc.message)
+        except CounterError as exc:  # SyncInterrupted too, with what it exchanged before
+            self._record_failure(exc)
             raise
         apply_central_versions(self.context, url, password)  # the city's catalogue and calendar win locally
         message = "" if report.complete else _incomplete_message(report)
@@ -198,11 +195,8 @@ class SyncService:
                     pull_batch=pull_batch or pull.DEFAULT_BATCH,
                     remember_public_url=self._remember_public_url,
                 )
-        except SyncInterrupted as exc:
-            self._record(exc.report, ok=False, message=exc.message)
-            raise
-        except CounterError as exc:
-            self._record(SyncReport(0, 0, 0, 0), ok=False, message=exc.message)
+        except CounterError as exc:  # SyncInterrupted too, with what it exchanged before
+            self._record_failure(exc)
             raise
         message = "" if report.complete else _incomplete_message(report)
         self._record(report, ok=report.complete, message=message)
@@ -320,6 +314,11 @@ class SyncService:
         failed, pending = counts.get(DELIVERY_DEAD, 0), counts.get(DELIVERY_PENDING, 0)
         state = FAILED if failed else (PENDING if pending else SYNCED)
         return DossierSyncState(dossier_uuid, state, pending, failed, error)
+
+    def _record_failure(self, exc: CounterError) -> None:
+        """A sync that stopped: what it exchanged before (a cut keeps it on both sides), and why."""
+        report = exc.report if isinstance(exc, SyncInterrupted) else SyncReport(0, 0, 0, 0)
+        self._record(report, ok=False, message=exc.message)
 
     def _record(self, report: SyncReport, *, ok: bool, message: str) -> None:
         data = {"at": self.context.clock.now().isoformat(timespec="seconds"), "ok": ok, "message": message}
