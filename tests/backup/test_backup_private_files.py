@@ -6,28 +6,13 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
-import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from backup.backup_support import PASSPHRASE, Counter
+from support.file_modes import mode, usual_umask  # noqa: F401 - usual_umask: an autouse fixture
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="owner-only modes are a POSIX matter")
-
-
-@pytest.fixture(autouse=True)
-def usual_umask() -> Iterator[None]:
-    """The usual 022: whatever is private is so because the application made it so, not the test's umask."""
-    previous = os.umask(0o022)
-    try:
-        yield
-    finally:
-        os.umask(previous)
-
-
-def mode(path: Path) -> int:
-    return stat.S_IMODE(path.stat().st_mode)
 
 
 def test_backups_and_their_folder_are_private(counter: Counter) -> None:

@@ -5,31 +5,16 @@ creates for them are its owner's only too. Checked with os.stat after real opera
 from __future__ import annotations
 
 import os
-import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from attachments.attachment_support import pdf
 from cli.cli_support import AGENCY, AGENCY_NAME, PERSON_ID, Cli, SetClock
+from support.file_modes import mode, usual_umask  # noqa: F401 - usual_umask: an autouse fixture
 
 from counter_app.bootstrap import build_services
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="owner-only modes are a POSIX matter")
-
-
-@pytest.fixture(autouse=True)
-def usual_umask() -> Iterator[None]:
-    """The usual 022: whatever is private is so because the application made it so, not the test's umask."""
-    previous = os.umask(0o022)
-    try:
-        yield
-    finally:
-        os.umask(previous)
-
-
-def mode(path: Path) -> int:
-    return stat.S_IMODE(path.lstat().st_mode)
 
 
 def modes_under(folder: Path) -> dict[str, int]:

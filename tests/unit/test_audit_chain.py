@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from unit.audit_chain_support import edited, sealed_chain
 
 from counter_app.domain.audit_chain import (
     Breakage,
@@ -100,44 +101,14 @@ def test_every_field_is_covered_by_the_hmac(field: str) -> None:
 # --- tampering at both ends of a chain ----------------------------------------------------------------------
 
 
-def _chain(n: int, key: bytes = KEY) -> list[ChainLink]:
-    """n sealed links of counter 1, each pointing at the previous one's hash."""
-    links: list[ChainLink] = []
-    prev = ""
-    for seq in range(1, n + 1):
-        link = seal(
-            key,
-            ChainLink(
-                uuid=f"event-{seq}",
-                kind="dossier.transferred",
-                dossier_uuid="dossier-1",
-                payload=f'{{"step":{seq}}}',
-                occurred_at=f"2026-03-02T09:{seq:02d}:00+07:00",
-                agency_code=AGENCY,
-                counter=1,
-                seq=seq,
-                clerk="Trần Thị Bình",
-                prev_hash=prev,
-            ),
-        )
-        links.append(link)
-        prev = link.hash
-    return links
-
-
-def _edited(link: ChainLink) -> ChainLink:
-    """The row with another payload and its stored hash left alone, as an UPDATE of the database file would."""
-    return replace(link, payload='{"step":99,"note":"đã sửa"}')
-
-
 def test_an_intact_chain_verifies() -> None:
-    check = verify_chain(_chain(5), KEY, complete=True)
+    check = verify_chain(sealed_chain(5), KEY, complete=True)
     assert (check.ok, check.checked, check.broken) == (True, 5, None)
 
 
 def test_editing_the_newest_event_is_found() -> None:
-    links = _chain(5)
-    links[-1] = _edited(links[-1])
+    links = sealed_chain(5)
+    links[-1] = edited(links[-1])
     check = verify_chain(links, KEY, complete=True)
     assert not check.ok
     assert check.checked == 5
@@ -147,7 +118,7 @@ def test_editing_the_newest_event_is_found() -> None:
 
 
 def test_replacing_only_the_hash_of_the_newest_event_is_found() -> None:
-    links = _chain(5)
+    links = sealed_chain(5)
     links[-1] = replace(links[-1], hash="0" * 64)
     check = verify_chain(links, KEY, complete=True)
     assert check.broken is not None
@@ -155,23 +126,23 @@ def test_replacing_only_the_hash_of_the_newest_event_is_found() -> None:
 
 
 def test_resealing_the_newest_event_with_another_key_is_found() -> None:
-    links = _chain(5)
-    links[-1] = seal(OTHER_KEY, _edited(links[-1]))
+    links = sealed_chain(5)
+    links[-1] = seal(OTHER_KEY, edited(links[-1]))
     check = verify_chain(links, KEY, complete=True)
     assert check.broken is not None
     assert (check.broken.seq, check.broken.what) == (5, Breakage.EDITED)
 
 
 def test_editing_the_only_event_of_a_chain_is_found() -> None:
-    check = verify_chain([_edited(_chain(1)[0])], KEY, complete=True)
+    check = verify_chain([edited(sealed_chain(1)[0])], KEY, complete=True)
     assert check.checked == 1
     assert check.broken is not None
     assert (check.broken.seq, check.broken.event_uuid, check.broken.what) == (1, "event-1", Breakage.EDITED)
 
 
 def test_editing_the_first_event_is_found() -> None:
-    links = _chain(5)
-    links[0] = _edited(links[0])
+    links = sealed_chain(5)
+    links[0] = edited(links[0])
     check = verify_chain(links, KEY, complete=True)
     # The walk judges the first row once it has seen the second (which still points at the stored hash).
     assert check.checked == 1
@@ -180,7 +151,7 @@ def test_editing_the_first_event_is_found() -> None:
 
 
 def test_a_first_event_that_points_at_something_is_found() -> None:
-    links = _chain(5)
+    links = sealed_chain(5)
     links[0] = seal(KEY, replace(links[0], prev_hash="ab" * 32))
     check = verify_chain(links, KEY, complete=True)
     assert check.checked == 1
@@ -190,8 +161,8 @@ def test_a_first_event_that_points_at_something_is_found() -> None:
 
 def test_editing_the_first_event_and_recomputing_the_rest_without_the_key_is_rehashed() -> None:
     # The first row edited, then every hash recomputed in order with a key that is not the counter's.
-    forged = _chain(5, key=OTHER_KEY)
-    links = [seal(OTHER_KEY, _edited(forged[0])), *forged[1:]]
+    forged = sealed_chain(5, key=OTHER_KEY)
+    links = [seal(OTHER_KEY, edited(forged[0])), *forged[1:]]
     prev = links[0].hash
     for i in range(1, 5):
         links[i] = seal(OTHER_KEY, replace(links[i], prev_hash=prev))
@@ -202,8 +173,8 @@ def test_editing_the_first_event_and_recomputing_the_rest_without_the_key_is_reh
 
 
 def test_without_a_key_only_the_linkage_is_checked() -> None:
-    links = _chain(5)
-    links[-1] = _edited(links[-1])
+    links = sealed_chain(5)
+    links[-1] = edited(links[-1])
     assert verify_chain(links, None, complete=True).ok
     links[-1] = replace(links[-1], prev_hash="ab" * 32)
     check = verify_chain(links, None, complete=True)
@@ -212,7 +183,7 @@ def test_without_a_key_only_the_linkage_is_checked() -> None:
 
 
 def test_a_row_deleted_in_the_middle_is_named_by_the_missing_number() -> None:
-    links = _chain(5)
+    links = sealed_chain(5)
     del links[2]  # seq 3
     check = verify_chain(links, KEY, complete=True)
     assert check.checked == 3  # 1, 2, and the row found after the gap
@@ -223,7 +194,7 @@ def test_a_row_deleted_in_the_middle_is_named_by_the_missing_number() -> None:
 
 
 def test_a_row_that_does_not_point_at_its_predecessor_is_inserted() -> None:
-    links = _chain(5)
+    links = sealed_chain(5)
     links[2] = seal(KEY, replace(links[2], prev_hash="ab" * 32))
     check = verify_chain(links, KEY, complete=True)
     assert check.checked == 3
@@ -234,7 +205,7 @@ def test_a_row_that_does_not_point_at_its_predecessor_is_inserted() -> None:
 def test_a_forged_row_slipped_in_after_the_first_is_inserted() -> None:
     # A forged row takes seq 2, pointing at event 1 like a real one; the later rows move up one seq each and
     # keep their stored prev_hash and hash (without the key they cannot be re-sealed).
-    links = _chain(4)
+    links = sealed_chain(4)
     forged = replace(links[1], uuid="forged", payload='{"forged":true}', hash="f" * 64)
     moved = [replace(link, seq=link.seq + 1) for link in links[1:]]
     check = verify_chain([links[0], forged, *moved], KEY, complete=True)
@@ -244,7 +215,7 @@ def test_a_forged_row_slipped_in_after_the_first_is_inserted() -> None:
 
 
 def test_a_forged_first_row_is_inserted() -> None:
-    links = _chain(3)
+    links = sealed_chain(3)
     forged = ChainLink("forged", "dossier.withdrawn", None, "{}", "2026-03-02T08:00:00+07:00", AGENCY, 1, 1, "", "")
     moved = [replace(link, seq=link.seq + 1) for link in links]
     check = verify_chain([replace(forged, hash="f" * 64), *moved], KEY, complete=True)
@@ -253,8 +224,8 @@ def test_a_forged_first_row_is_inserted() -> None:
 
 
 def test_a_break_as_a_dict_names_everything_and_says_it_in_vietnamese() -> None:
-    links = _chain(2)
-    links[1] = _edited(links[1])
+    links = sealed_chain(2)
+    links[1] = edited(links[1])
     broken = verify_chain(links, KEY, complete=True).broken
     assert broken is not None
     assert broken.as_dict() == {
@@ -271,7 +242,7 @@ def test_a_break_as_a_dict_names_everything_and_says_it_in_vietnamese() -> None:
 
 
 def test_the_central_copy_may_hold_what_was_sent_and_what_is_not_acknowledged_yet() -> None:
-    local = _chain(4)
+    local = sealed_chain(4)
     sent = [(link, link.seq <= 3) for link in local]  # the fourth is not sent yet
     held = [HeldLink(link) for link in reversed(local[:3])]  # in any order
     check = compare_with_central(sent, held)
@@ -281,7 +252,7 @@ def test_the_central_copy_may_hold_what_was_sent_and_what_is_not_acknowledged_ye
 
 
 def test_a_withheld_link_is_compared_by_uuid_and_hashes_only() -> None:
-    local = _chain(3)
+    local = sealed_chain(3)
     sent = [(link, True) for link in local]
     hidden = replace(local[1], kind="", payload="", occurred_at="", dossier_uuid=None, clerk="")
     assert compare_with_central(sent, [HeldLink(local[0]), HeldLink(hidden, withheld=True), HeldLink(local[2])]).ok
@@ -293,9 +264,9 @@ def test_a_withheld_link_is_compared_by_uuid_and_hashes_only() -> None:
 
 
 def test_an_edited_copy_on_the_central_is_named() -> None:
-    local = _chain(3)
+    local = sealed_chain(3)
     sent = [(link, True) for link in local]
-    check = compare_with_central(sent, [HeldLink(local[0]), HeldLink(_edited(local[1])), HeldLink(local[2])])
+    check = compare_with_central(sent, [HeldLink(local[0]), HeldLink(edited(local[1])), HeldLink(local[2])])
     assert check.checked == 2
     assert check.broken is not None
     assert (check.broken.seq, check.broken.event_uuid, check.broken.what) == (2, "event-2", Breakage.CENTRAL_EDITED)
@@ -303,7 +274,7 @@ def test_an_edited_copy_on_the_central_is_named() -> None:
 
 
 def test_a_sent_event_missing_on_the_central_is_named() -> None:
-    local = _chain(3)
+    local = sealed_chain(3)
     sent = [(link, True) for link in local]
     check = compare_with_central(sent, [HeldLink(local[0]), HeldLink(local[2])])
     assert check.checked == 1
@@ -312,7 +283,7 @@ def test_a_sent_event_missing_on_the_central_is_named() -> None:
 
 
 def test_an_extra_event_on_the_central_is_named_lowest_first() -> None:
-    local = _chain(3)
+    local = sealed_chain(3)
     sent = [(link, True) for link in local]
     extra = [replace(local[2], uuid=f"x{seq}", seq=seq) for seq in (6, 5)]
     check = compare_with_central(sent, [*(HeldLink(link) for link in local), *(HeldLink(x) for x in extra)])

@@ -9,38 +9,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from counter_app.domain.audit_chain import Breakage, ChainLink, seal, verify_chain
+from unit.audit_chain_support import KEY, sealed_chain
 
-KEY = b"counter-1-test-key-0123456789abc"
-AGENCY = "000.17.22.H56"
-
-
-def _chain(n: int) -> list[ChainLink]:
-    links: list[ChainLink] = []
-    prev = ""
-    for seq in range(1, n + 1):
-        link = seal(
-            KEY,
-            ChainLink(
-                uuid=f"event-{seq}",
-                kind="dossier.transferred",
-                dossier_uuid="dossier-1",
-                payload=f'{{"step":{seq}}}',
-                occurred_at=f"2026-03-02T09:{seq:02d}:00+07:00",
-                agency_code=AGENCY,
-                counter=1,
-                seq=seq,
-                clerk="Trần Thị Bình",
-                prev_hash=prev,
-            ),
-        )
-        links.append(link)
-        prev = link.hash
-    return links
+from counter_app.domain.audit_chain import Breakage, verify_chain
 
 
 def test_a_middle_row_edited_with_its_hash_replaced_is_edited_not_inserted() -> None:
-    links = _chain(5)
+    links = sealed_chain(5)
     original = links[2]
     links[2] = replace(original, payload='{"step":99,"note":"đã sửa"}', hash="e" * 64)
     # Row 4 still points at row 3's hash as written: neither row 3's new hash nor row 2's hash.
@@ -54,7 +29,7 @@ def test_a_middle_row_edited_with_its_hash_replaced_is_edited_not_inserted() -> 
 
 def test_the_first_row_edited_with_its_hash_replaced_is_edited_not_inserted() -> None:
     # No predecessor: the row after it would point at "" had the first row been slipped in before it.
-    links = _chain(3)
+    links = sealed_chain(3)
     links[0] = replace(links[0], clerk="Người khác", hash="e" * 64)
     check = verify_chain(links, KEY, complete=True)
     assert check.broken is not None
