@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_self_test()
     if arguments[:1] == ["--print-job"]:  # internal: the window prints from a child process (ui.document_printing)
-        from counter_app.ui.document_printing import print_job_main
+        from counter_app.ui.documents.document_printing import print_job_main
 
         return print_job_main(arguments[1:])
     window = _window_args(arguments)

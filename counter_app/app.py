@@ -21,20 +21,20 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from counter_app.errors import CounterError
-from counter_app.ui.fonts import load_app_fonts
-from counter_app.ui.gc_guard import UiThreadCollector, collect_garbage_on_ui_thread
-from counter_app.ui.main_window import MainWindow
-from counter_app.ui.task_runner import TaskRunner
-from counter_app.ui.vietnamese import install_vietnamese
+from counter_app.ui.qt.fonts import load_app_fonts
+from counter_app.ui.qt.gc_guard import UiThreadCollector, collect_garbage_on_ui_thread
+from counter_app.ui.qt.task_runner import TaskRunner
+from counter_app.ui.qt.vietnamese import install_vietnamese
+from counter_app.ui.shell.main_window import MainWindow
 
 if TYPE_CHECKING:
     import argparse
 
     from counter_app.domain.clock import Clock
-    from counter_app.ui.maintenance import MaintenanceWatcher
-    from counter_app.ui.scanner import ScannerFilter
-    from counter_app.ui.serial_scanner import SerialScanner
-    from counter_app.ui.session import SessionGuard
+    from counter_app.ui.code_scanners.serial import SerialScanner
+    from counter_app.ui.code_scanners.wedge import ScannerFilter
+    from counter_app.ui.shell.maintenance_watch import MaintenanceWatcher
+    from counter_app.ui.shell.session import SessionGuard
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ def choose_database(args: argparse.Namespace) -> tuple[Path, Clock]:
     import os
 
     from counter_app.paths import default_database, demo_database
-    from counter_app.services.clock import DrillClock, SystemClock, parse_local_moment
+    from counter_app.services.common.clock import DrillClock, SystemClock, parse_local_moment
 
     now_text = getattr(args, "now", None) or os.environ.get("COUNTER_APP_NOW")
     clock: Clock = DrillClock(parse_local_moment(now_text, "now")) if now_text else SystemClock()
@@ -166,10 +166,10 @@ def start_app(args: argparse.Namespace) -> RunningApp:
 def start_rest(running: RunningApp, args: argparse.Namespace) -> None:
     """After the first paint: logging to its file, scanner, session guard, maintenance, then the services."""
     from counter_app.logging_setup import configure_logging
-    from counter_app.ui.errors import install_exception_hook, show_error
-    from counter_app.ui.maintenance import MaintenanceWatcher
-    from counter_app.ui.scanner import ScannerFilter
-    from counter_app.ui.session import SessionGuard
+    from counter_app.ui.code_scanners.wedge import ScannerFilter
+    from counter_app.ui.shell.maintenance_watch import MaintenanceWatcher
+    from counter_app.ui.shell.session import SessionGuard
+    from counter_app.ui.widgets.errors import install_exception_hook, show_error
 
     configure_logging(log_dir())
     # Until here an exception propagates out of start_app (the event loop has not run): the hook is for the
@@ -223,7 +223,7 @@ def _start_serial_scanner(running: RunningApp) -> None:
             )
         if not settings.code_scanner_port or running.serial_scanner is not None:
             return
-        from counter_app.ui.serial_scanner import SerialScanner
+        from counter_app.ui.code_scanners.serial import SerialScanner
 
         scanner = SerialScanner(settings.code_scanner_port, settings.code_scanner_baud, running.app)
         running.window.connect_serial_scanner(scanner)

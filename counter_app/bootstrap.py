@@ -15,29 +15,29 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from counter_app.domain.clock import Clock
-from counter_app.services.accounts import AccountService
-from counter_app.services.audit import AuditService
-from counter_app.services.calendar import CalendarService
-from counter_app.services.catalogue import CatalogueService
-from counter_app.services.context import ServiceContext
-from counter_app.services.dossiers import DossierService
-from counter_app.services.intake import IntakeService
-from counter_app.services.late import LateService
-from counter_app.services.queue import QueueService
-from counter_app.services.setup import SetupService
-from counter_app.services.sync_service import SyncService
+from counter_app.services.accounts.clerk_accounts import AccountService
+from counter_app.services.audit.chain_checks import AuditService
+from counter_app.services.catalogue.procedures import CatalogueService
+from counter_app.services.catalogue.working_calendar import CalendarService
+from counter_app.services.common.context import ServiceContext
+from counter_app.services.desk.dossiers import DossierService
+from counter_app.services.desk.intake import IntakeService
+from counter_app.services.desk.late import LateService
+from counter_app.services.desk.queue import QueueService
+from counter_app.services.installation.setup import SetupService
+from counter_app.services.syncing.sync_runs import SyncService
 from counter_app.storage.database import open_database
 from counter_app.storage.migrate import current_revision, needs_upgrade, upgrade
 
 if TYPE_CHECKING:
-    from counter_app.services.attachments import AttachmentService
-    from counter_app.services.backup import BackupService
-    from counter_app.services.demo import DemoDataService
-    from counter_app.services.doctor import DoctorService
-    from counter_app.services.documents import DocumentService
-    from counter_app.services.drafts import DraftService
-    from counter_app.services.integrity import IntegrityService
-    from counter_app.services.reports import ReportService
+    from counter_app.services.attachments.digitisation import AttachmentService
+    from counter_app.services.desk.drafts import DraftService
+    from counter_app.services.documents.printed_documents import DocumentService
+    from counter_app.services.installation.demo import DemoDataService
+    from counter_app.services.maintenance.backups import BackupService
+    from counter_app.services.maintenance.doctor import DoctorService
+    from counter_app.services.maintenance.integrity import IntegrityService
+    from counter_app.services.reports.period_reports import ReportService
 
 log = logging.getLogger(__name__)
 
@@ -71,43 +71,43 @@ class _Lazy(Generic[T]):
 
 
 def _documents(s: Services) -> DocumentService:
-    from counter_app.services.documents import DocumentService
+    from counter_app.services.documents.printed_documents import DocumentService
 
     return DocumentService(s.context, s.dossiers)
 
 
 def _demo(s: Services) -> DemoDataService:
-    from counter_app.services.demo import DemoDataService
+    from counter_app.services.installation.demo import DemoDataService
 
     return DemoDataService(s.context, s.calendar, s.catalogue, s.dossiers)
 
 
 def _drafts(s: Services) -> DraftService:
-    from counter_app.services.drafts import DraftService
+    from counter_app.services.desk.drafts import DraftService
 
     return DraftService(s.context)
 
 
 def _reports(s: Services) -> ReportService:
-    from counter_app.services.reports import ReportService
+    from counter_app.services.reports.period_reports import ReportService
 
     return ReportService(s.context, s.calendar)
 
 
 def _backup(s: Services) -> BackupService:
-    from counter_app.services.backup import BackupService
+    from counter_app.services.maintenance.backups import BackupService
 
     return BackupService(s.context)
 
 
 def _integrity(s: Services) -> IntegrityService:
-    from counter_app.services.integrity import IntegrityService
+    from counter_app.services.maintenance.integrity import IntegrityService
 
     return IntegrityService(s.context, s.backup)
 
 
 def _attachments(s: Services) -> AttachmentService:
-    from counter_app.services.attachments import AttachmentService
+    from counter_app.services.attachments.digitisation import AttachmentService
 
     return AttachmentService(s.context, s.dossiers)
 
@@ -153,9 +153,9 @@ class Maintenance:
 
 def build_maintenance(db_path: Path, clock: Clock, *, data_dir: Path | None = None) -> Maintenance:
     """The maintenance services over `db_path`; nothing is created or changed by building them."""
-    from counter_app.services.backup import BackupService
-    from counter_app.services.doctor import DoctorService
-    from counter_app.services.integrity import IntegrityService
+    from counter_app.services.maintenance.backups import BackupService
+    from counter_app.services.maintenance.doctor import DoctorService
+    from counter_app.services.maintenance.integrity import IntegrityService
 
     database = open_database(db_path, create=False, damaged_ok=True)  # a damaged file must still be replaced
     context = ServiceContext(database=database, clock=clock, data_dir=data_dir or db_path.parent)
@@ -170,7 +170,7 @@ def build_services(db_path: Path, clock: Clock, *, data_dir: Path | None = None,
     database = open_database(db_path)
     context = ServiceContext(database=database, clock=clock, data_dir=data_dir or db_path.parent, clerk=clerk)
     if not fresh and needs_upgrade(database.writer) and current_revision(database.writer) is not None:
-        from counter_app.services.backup import BackupService
+        from counter_app.services.maintenance.backups import BackupService
 
         log.info("schema upgrade ahead: backup first to %s", BackupService(context).backup_before_upgrade().name)
     upgrade(database.writer)

@@ -76,7 +76,7 @@ def _check_pdf(path: Path) -> Path:
 def _arrange(services: Any, clock: SelfTestClock) -> dict[str, str]:
     """One dossier or slip for each document kind; returns kind -> dossier code or slip number."""
     from counter_app.domain.intake import IntakeForm
-    from counter_app.services.clock import parse_local_moment
+    from counter_app.services.common.clock import parse_local_moment
 
     procedures = services.catalogue.list_procedures("")
     with_fee = next(p for p in procedures if p.fee > 0)
@@ -193,7 +193,7 @@ def run_self_test(out: TextIO | None = None, err: TextIO | None = None) -> int:
 
 def _run_all(steps: Steps, folder: Path) -> None:
     from counter_app.bootstrap import build_services
-    from counter_app.services.clock import parse_local_moment
+    from counter_app.services.common.clock import parse_local_moment
 
     clock = SelfTestClock(parse_local_moment(START))
     db = folder / "counter.db"
@@ -211,7 +211,7 @@ def _run_all(steps: Steps, folder: Path) -> None:
         steps.run("Sao lưu có mã hóa và phục hồi", lambda: _backup_round_trip(folder, db, clock))
 
         def tour() -> list[tuple[str, bool, str]]:
-            from counter_app.ui.screen_tour import tour_screens  # Qt only from here on
+            from counter_app.ui.shell.screen_tour import tour_screens  # Qt only from here on
 
             return tour_screens(services, code, pdfs)
 

@@ -165,7 +165,7 @@ def receipt_figure(run: Run, db: Path) -> None:
 
 def lookup_figures(run: Run, db: Path) -> None:
     from counter_app.bootstrap import build_services
-    from counter_app.services.clock import SystemClock
+    from counter_app.services.common.clock import SystemClock
     from scripts.bench_lookup import bench_lookup
 
     services = build_services(db, SystemClock())

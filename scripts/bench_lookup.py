@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from counter_app.bootstrap import Services, build_services
-from counter_app.services.clock import SystemClock
+from counter_app.services.common.clock import SystemClock
 
 CODE_TARGET_MS = 5.0
 NAME_TARGET_MS = 50.0

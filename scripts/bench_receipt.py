@@ -49,7 +49,7 @@ def measure(db: Path, repeat: int, profile: Path | None) -> tuple[list[float], l
     sys.path.insert(0, str(ROOT))
     from counter_app.bootstrap import build_services
     from counter_app.domain.intake import IntakeForm
-    from counter_app.services.clock import SystemClock
+    from counter_app.services.common.clock import SystemClock
     from scripts.bench import bare_reportlab_page
 
     services = build_services(db, SystemClock())

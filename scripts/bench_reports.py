@@ -20,8 +20,8 @@ from sqlalchemy import text
 
 from counter_app.bootstrap import build_services
 from counter_app.domain.clock import to_vn
-from counter_app.services.clock import SystemClock
-from counter_app.services.report_data import MAX_PERIOD_DAYS
+from counter_app.services.common.clock import SystemClock
+from counter_app.services.reports.report_views import MAX_PERIOD_DAYS
 from counter_app.storage.report_queries import ReportQueries
 
 BIG_PERIOD = 100_000

@@ -75,7 +75,7 @@ def _template(n: int) -> list[dict[str, Any]]:
     """`n` real opening events of a counter, made by the application itself."""
     from counter_app.bootstrap import build_services
     from counter_app.domain.intake import IntakeForm
-    from counter_app.services.clock import SystemClock
+    from counter_app.services.common.clock import SystemClock
     from counter_app.sync import outbox
 
     with tempfile.TemporaryDirectory(prefix="bench-service-") as folder:

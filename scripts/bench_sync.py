@@ -194,7 +194,7 @@ def _fresh_central(cluster: object, name: str) -> tuple[str, list[str]]:
 def _timed_sync(db: Path, url: str, *, new_counter: int | None = None) -> tuple[float, SyncReport]:
     """Seconds one sync of this counter database takes (set up first as `new_counter` when given), and its report."""
     from counter_app.bootstrap import build_services
-    from counter_app.services.clock import SystemClock
+    from counter_app.services.common.clock import SystemClock
 
     services = build_services(db, SystemClock())
     try:
@@ -214,7 +214,7 @@ def bench_sync(n: int, *, repeats: int = REPEATS) -> SyncBench:
     from support.pg_cluster import running_pg_cluster
 
     from counter_app.bootstrap import build_services
-    from counter_app.services.clock import SystemClock
+    from counter_app.services.common.clock import SystemClock
 
     syncs: list[float] = []
     pulls: list[float] = []

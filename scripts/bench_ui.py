@@ -378,7 +378,7 @@ def _render_and_print(services: Any, db: str, printer_name: str, pages: int, fol
     """Runs in a pool worker, as the window's printing does: the tracking book rendered to PDF (reportlab), then
     every page printed through `send_to_printer` (its child process renders each page for QPrinter), or, with
     no printer, by a child process of the same kind printing to a PDF file."""
-    from counter_app.ui.document_printing import send_to_printer
+    from counter_app.ui.documents.document_printing import send_to_printer
 
     start, end = _book_period(db, pages * ROWS_PER_BOOK_PAGE)
     began = time.perf_counter()
@@ -399,7 +399,7 @@ def _child_print_file(pdf: str, out: str) -> None:
     from PySide6.QtPdf import QPdfDocument
     from PySide6.QtPrintSupport import QPrinter
 
-    from counter_app.ui.pdf_viewer import print_pdf
+    from counter_app.ui.documents.pdf_viewer import print_pdf
 
     app = QGuiApplication(sys.argv[:1])
     document = QPdfDocument()

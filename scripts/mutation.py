@@ -1,17 +1,28 @@
-"""Mutation testing of the pure domain with mutmut, over the fast unit tests only; writes docs/test-strength.md.
+"""Mutation testing with mutmut: the pure domain over the unit tests, the sync's push and pull over PostgreSQL.
 
-Run with `make mutation` (not part of `make test`), or `python scripts/mutation.py [--modules calendar ...]`.
+Run with `make mutation` (not part of `make test`), or `python scripts/mutation.py [--modules calendar ...]`;
+`--modules sync/push sync/pull` (a name with a folder is a module of counter_app/, a bare name one of domain/)
+measures the sync's push and pull over a chosen set of integration tests against one PostgreSQL cluster.
 
 mutmut works in a `mutants/` copy of the project in its current directory and reads its settings from
 pyproject.toml. To leave the checkout alone (other people work in it while this runs), everything happens in a
 copy under build/mutation/ whose pyproject.toml gets a [tool.mutmut] section; the checkout's pyproject.toml is
 not changed. The measured figures replace the part of docs/test-strength.md between the two markers below; the
 rest of that file (why each surviving mutant is equivalent, or which test now kills it) is written by hand.
+
+The sync modules are tested against a real PostgreSQL. mutmut runs the tests of each mutant in a new pytest
+session in a forked process, where the suite's session fixture `pg_cluster` would create and start a cluster
+for every mutant (seconds each, and a mutant killed at its time limit would leave a running server behind).
+Instead this script starts one cluster for the whole run and a small pytest plugin (written to
+build/mutation/plugins/, loaded with `-p`) hands it out as `pg_cluster`; each test still gets its own central
+database. mutmut's per-function selection then runs, for each mutant, only those of SYNC_TESTS that call the
+mutated function in the test process (tests that reach it only through a `counter-app` subprocess do not count).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -20,6 +31,7 @@ import sys
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,9 +39,75 @@ WORK = ROOT / "build" / "mutation"
 DOC = ROOT / "docs" / "test-strength.md"
 BEGIN = "<!-- mutation:begin (written by scripts/mutation.py; edits inside are overwritten) -->"
 END = "<!-- mutation:end -->"
+# The sync modules' figures go to a block of their own, so that a run of either group leaves the other's alone.
+SYNC_BEGIN = "<!-- mutation-sync:begin (written by scripts/mutation.py; edits inside are overwritten) -->"
+SYNC_END = "<!-- mutation-sync:end -->"
 # The modules of issue 22: the day arithmetic, due dates, lateness, the audit chain and the number scopes.
 DEFAULT_MODULES = ("calendar", "deadlines", "lateness", "audit_chain", "number_scopes")
+SYNC_MODULES = ("sync/push", "sync/pull")
 MUTMUT_VERSION = "3.8.1"
+UNIT_TESTS = ("tests/unit",)
+# The tests run on the sync modules' mutants: those that push and pull in the test process, against PostgreSQL,
+# in seconds. Left out: the crash and fault-injection tests (a counter-app subprocess killed at random moments:
+# slow, and their sync runs in the subprocess, where mutmut's selection does not see it) and the sync service's
+# tests (the service runs in its own process).
+SYNC_TESTS = (
+    "tests/integration/test_sync_mutants_push_pull.py",
+    "tests/integration/test_sync_two_counters.py",
+    "tests/integration/test_pull_cursor.py",
+    "tests/integration/test_audit_chain_sync.py",
+    "tests/integration/test_own_history.py",
+    "tests/integration/test_sync_hostile_text.py",
+)
+PLUGIN = "mutation_shared_pg"
+SHARED_PG_ENV = "COUNTER_APP_MUTATION_PG"
+# The plugin: `pg_cluster` is the cluster this script started (described by the JSON file $SHARED_PG_ENV names),
+# not a new one; the session ends without stopping it.
+PLUGIN_SOURCE = '''"""pytest plugin of scripts/mutation.py: the suite's `pg_cluster` is one cluster shared by every mutant."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+
+def _shared_cluster():
+    import trustme
+    from support.pg_cluster import PgCluster
+
+    info = json.loads(Path(os.environ["COUNTER_APP_MUTATION_PG"]).read_text(encoding="utf-8"))
+    cluster = PgCluster(Path(info["bindir"]), Path(info["base_dir"]), info["port"], info["password"])
+    cluster.ca = trustme.CA.from_pem(info["ca_cert"].encode(), info["ca_key"].encode())
+    return cluster
+
+
+def pytest_sessionstart(session):
+    """The suite names a test's central database (and its roles) by the process id and a count from 1 that
+    starts again with every session; the cluster being shared, what an earlier session of this process id left
+    (mutmut's first runs share one process; a mutant stopped at its time limit never tears down) is dropped."""
+    if "COUNTER_APP_MUTATION_PG" not in os.environ:
+        return
+    from psycopg import sql
+
+    pid = os.getpid()
+    with _shared_cluster().admin_connect() as conn:
+        names = conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", [f"central_sync_{pid}_%"])
+        for (name,) in names.fetchall():
+            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+        roles = conn.execute("SELECT rolname FROM pg_roles WHERE rolname LIKE %s", [f"ca_central_sync_{pid}_%"])
+        for (name,) in roles.fetchall():
+            conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_fixture_setup(fixturedef, request):
+    if fixturedef.argname != "pg_cluster" or "COUNTER_APP_MUTATION_PG" not in os.environ:
+        return None
+    cluster = _shared_cluster()
+    fixturedef.cached_result = (cluster, fixturedef.cache_key(request), None)
+    return cluster
+'''
 
 
 @dataclass(frozen=True)
@@ -58,6 +136,15 @@ def _status(exit_code: int | None) -> str:
     return str(status_by_exit_code[exit_code])
 
 
+def _path(module: str) -> str:
+    """`calendar` -> counter_app/domain/calendar.py; `sync/push` -> counter_app/sync/push.py."""
+    return f"counter_app/{module if '/' in module else 'domain/' + module}.py"
+
+
+def _is_sync(modules: list[str]) -> bool:
+    return any(m.startswith("sync/") for m in modules)
+
+
 def _prepare(modules: list[str], fresh: bool) -> None:
     if fresh and WORK.exists():
         shutil.rmtree(WORK)
@@ -66,24 +153,61 @@ def _prepare(modules: list[str], fresh: bool) -> None:
     for name in ("counter_app", "resources", "tests"):
         shutil.rmtree(WORK / name, ignore_errors=True)
         shutil.copytree(ROOT / name, WORK / name, ignore=ignore)
-    only = ", ".join(f'"counter_app/domain/{m}.py"' for m in modules)
+    only = ", ".join(f'"{_path(m)}"' for m in modules)
+    tests = SYNC_TESTS if _is_sync(modules) else UNIT_TESTS
+    selection = ", ".join(f'"{t}"' for t in tests)
+    plugin = f', "-p", "{PLUGIN}"' if _is_sync(modules) else ""
+    (WORK / "plugins").mkdir(exist_ok=True)
+    (WORK / "plugins" / f"{PLUGIN}.py").write_text(PLUGIN_SOURCE, encoding="utf-8")
     settings = f"""
 
 [tool.mutmut]
 source_paths = ["counter_app"]
 only_mutate = [{only}]
 also_copy = ["resources"]
-pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x"]
-pytest_add_cli_args_test_selection = ["tests/unit"]
+pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x"{plugin}]
+pytest_add_cli_args_test_selection = [{selection}]
 use_git_change_detection = false
 """
     (WORK / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text(encoding="utf-8") + settings, "utf-8")
 
 
-def _run_mutmut(max_children: int) -> None:
+@contextlib.contextmanager
+def _shared_cluster() -> Iterator[dict[str, str]]:
+    """One PostgreSQL cluster (the suite's own kind: TLS only, throwaway CA) for the whole run; the variables
+    that point the plugin at it. Started from the copy's tests/support, stopped and removed at the end."""
+    sys.path.insert(0, str(WORK / "tests"))
+    try:
+        from support.pg_cluster import running_pg_cluster  # type: ignore[import-not-found]
+    finally:
+        sys.path.remove(str(WORK / "tests"))
+    with running_pg_cluster() as cluster:
+        assert cluster.ca is not None
+        info = {
+            "bindir": str(cluster.bindir),
+            "base_dir": str(cluster.base_dir),
+            "port": cluster.port,
+            "password": cluster.password,
+            "ca_cert": cluster.ca.cert_pem.bytes().decode(),
+            "ca_key": cluster.ca.private_key_pem.bytes().decode(),
+        }
+        described = WORK / "shared_pg.json"
+        described.touch(mode=0o600)
+        described.write_text(json.dumps(info), encoding="utf-8")
+        try:
+            yield {SHARED_PG_ENV: str(described)}
+        finally:
+            described.unlink(missing_ok=True)
+
+
+def _run_mutmut(max_children: int, sync: bool) -> None:
     mutmut = Path(sys.executable).parent / "mutmut"
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    subprocess.run([str(mutmut), "run", "--max-children", str(max_children)], cwd=WORK, env=env, check=True)
+    with contextlib.ExitStack() as stack:
+        if sync:
+            env.update(stack.enter_context(_shared_cluster()))
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(WORK / "plugins"), env.get("PYTHONPATH")]))
+        subprocess.run([str(mutmut), "run", "--max-children", str(max_children)], cwd=WORK, env=env, check=True)
 
 
 def _show(name: str, module: str) -> str:
@@ -93,7 +217,7 @@ def _show(name: str, module: str) -> str:
     here = Path.cwd()
     os.chdir(WORK)  # mutmut finds its files relative to the current directory
     try:
-        shown = get_diff_for_mutant(name, path=Path("counter_app") / "domain" / f"{module}.py")
+        shown = get_diff_for_mutant(name, path=Path(_path(module)))
     finally:
         os.chdir(here)
     lines = [
@@ -107,7 +231,7 @@ def _show(name: str, module: str) -> str:
 def _scores(modules: list[str]) -> list[ModuleScore]:
     scores = []
     for module in modules:
-        meta = WORK / "mutants" / "counter_app" / "domain" / f"{module}.py.meta"
+        meta = WORK / "mutants" / f"{_path(module)}.meta"
         data = json.loads(meta.read_text(encoding="utf-8"))
         codes: dict[str, int | None] = data["exit_code_by_key"]
         statuses = Counter(_status(code) for code in codes.values())
@@ -117,10 +241,18 @@ def _scores(modules: list[str]) -> list[ModuleScore]:
     return scores
 
 
-def _report(scores: list[ModuleScore], command: str) -> str:
-    out = [BEGIN, ""]
+def _report(scores: list[ModuleScore], command: str, sync: bool, seconds: float) -> str:
+    begin, end = (SYNC_BEGIN, SYNC_END) if sync else (BEGIN, END)
+    out = [begin, ""]
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    out.append(f"Measured {stamp} with mutmut {MUTMUT_VERSION}, tests: `tests/unit` only. Reproduce: `{command}`.")
+    tests = ", ".join(f"`{t.removeprefix('tests/integration/')}`" for t in SYNC_TESTS) if sync else "`tests/unit` only"
+    if sync:
+        tests = f"in tests/integration, against one PostgreSQL cluster: {tests}"
+    minutes = f"{seconds / 60:.0f} min"
+    out.append(
+        f"Measured {stamp} with mutmut {MUTMUT_VERSION} ({minutes} on {os.cpu_count()} cores), tests: {tests}. "
+        f"Reproduce: `{command}`."
+    )
     out.append("")
     out.append("| module | mutants | killed | timeout | survived | other | score |")
     out.append("|---|---:|---:|---:|---:|---:|---:|")
@@ -128,7 +260,7 @@ def _report(scores: list[ModuleScore], command: str) -> str:
     for s in scores:
         other = s.total - s.statuses["killed"] - s.statuses["timeout"] - s.statuses["survived"]
         out.append(
-            f"| `domain/{s.module}.py` | {s.total} | {s.statuses['killed']} | {s.statuses['timeout']} "
+            f"| `{_path(s.module).removeprefix('counter_app/')}` | {s.total} | {s.statuses['killed']} | {s.statuses['timeout']} "
             f"| {s.statuses['survived']} | {other} | {s.score:.1f}% |"
         )
         total.update(s.statuses)
@@ -151,15 +283,16 @@ def _report(scores: list[ModuleScore], command: str) -> str:
             out.append("  ```")
     if not any(s.survivors for s in scores):
         out.append("- none")
-    out.extend(["", END])
+    out.extend(["", end])
     return "\n".join(out)
 
 
-def _write_doc(section: str) -> None:
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else f"# Test strength\n\n{BEGIN}\n{END}\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        tail = rest.split(END, 1)[1]
+def _write_doc(section: str, sync: bool) -> None:
+    begin, end = (SYNC_BEGIN, SYNC_END) if sync else (BEGIN, END)
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else f"# Test strength\n\n{begin}\n{end}\n"
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        tail = rest.split(end, 1)[1]
         text = head + section + tail
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
@@ -168,26 +301,36 @@ def _write_doc(section: str) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--modules", nargs="+", default=list(DEFAULT_MODULES), help="module names in domain/")
+    parser.add_argument(
+        "--modules",
+        nargs="+",
+        default=list(DEFAULT_MODULES),
+        help="names in domain/ (calendar) or paths in counter_app/ (sync/push); the sync modules run on their own",
+    )
     parser.add_argument("--max-children", type=int, default=max(1, (os.cpu_count() or 2)))
     parser.add_argument("--keep", action="store_true", help="reuse build/mutation (mutmut's cache) if present")
     parser.add_argument("--no-doc", action="store_true", help="print the figures without writing the document")
     args = parser.parse_args()
     modules: list[str] = args.modules
     for module in modules:
-        if not (ROOT / "counter_app" / "domain" / f"{module}.py").is_file():
-            parser.error(f"no module counter_app/domain/{module}.py")
+        if not (ROOT / _path(module)).is_file():
+            parser.error(f"no module {_path(module)}")
+    sync = _is_sync(modules)
+    if sync and not all(m in SYNC_MODULES for m in modules):
+        parser.error(f"the sync modules ({' '.join(SYNC_MODULES)}) run on their own, with their own tests")
+    started = datetime.now(UTC)
     _prepare(modules, fresh=not args.keep)
-    _run_mutmut(args.max_children)
+    _run_mutmut(args.max_children, sync)
+    seconds = (datetime.now(UTC) - started).total_seconds()
     scores = _scores(modules)
     command = "make mutation"
     if tuple(modules) != DEFAULT_MODULES:
         command = f"make mutation MUTATION_MODULES='{' '.join(modules)}'"
-    section = _report(scores, command)
+    section = _report(scores, command, sync, seconds)
     if args.no_doc:
         print(section)
     else:
-        _write_doc(section)
+        _write_doc(section, sync)
         print(f"wrote {DOC.relative_to(ROOT)}")
     for s in scores:
         print(f"{s.module:>14}: {s.killed}/{s.total} killed ({s.score:.1f}%), {len(s.survivors)} not killed")

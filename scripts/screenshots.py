@@ -67,10 +67,10 @@ def take(out_dir: Path) -> int:
 
     from counter_app.bootstrap import build_services
     from counter_app.domain.clock import VN_TZ
-    from counter_app.services.clock import DrillClock
-    from counter_app.ui.fonts import load_app_fonts
-    from counter_app.ui.main_window import MainWindow
-    from counter_app.ui.task_runner import TaskRunner
+    from counter_app.services.common.clock import DrillClock
+    from counter_app.ui.qt.fonts import load_app_fonts
+    from counter_app.ui.qt.task_runner import TaskRunner
+    from counter_app.ui.shell.main_window import MainWindow
 
     app = QApplication([sys.argv[0]])
     family = load_app_fonts(app)

@@ -34,8 +34,8 @@ def ui_thread_gc(request: pytest.FixtureRequest) -> Iterator[Any]:
     if not {"qapp", "qtbot"} & set(request.fixturenames):
         yield None
         return
-    from counter_app.ui.gc_guard import collect_garbage_on_ui_thread
-    from counter_app.ui.vietnamese import install_vietnamese
+    from counter_app.ui.qt.gc_guard import collect_garbage_on_ui_thread
+    from counter_app.ui.qt.vietnamese import install_vietnamese
 
     qapp = request.getfixturevalue("qapp")
     install_vietnamese(qapp)  # as app.py does: windows built by tests speak Vietnamese too

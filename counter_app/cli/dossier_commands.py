@@ -6,8 +6,8 @@ import argparse
 
 from counter_app.cli.runner import Output, command, iso_minute, open_services, vn_moment
 from counter_app.domain.intake import IntakeForm
-from counter_app.services.clock import parse_local_moment
-from counter_app.services.views import DossierView
+from counter_app.services.common.clock import parse_local_moment
+from counter_app.services.common.views import DossierView
 
 
 def _row(view: DossierView) -> dict[str, object]:

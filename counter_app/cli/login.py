@@ -137,8 +137,8 @@ def new_password(args: argparse.Namespace) -> str:
 @contextmanager
 def _accounts_over(db_path: Path, clock: Any) -> Iterator[Any]:
     """The account service over an existing database, opened without upgrading or seeding it."""
-    from counter_app.services.accounts import AccountService
-    from counter_app.services.context import ServiceContext
+    from counter_app.services.accounts.clerk_accounts import AccountService
+    from counter_app.services.common.context import ServiceContext
     from counter_app.storage.database import open_database
 
     # damaged_ok: a database too damaged to read its accounts has nobody to sign in to (`restore` must work)
@@ -201,7 +201,7 @@ def authorize(args: argparse.Namespace, db_path: Path, clock: Any) -> Any:
         if not _has_accounts(accounts):
             return None  # nothing to sign in to: everything is allowed until the first administrator exists
         if not name:
-            from counter_app.services.context import NOT_SIGNED_IN
+            from counter_app.services.common.context import NOT_SIGNED_IN
 
             raise PermissionDenied(NOT_SIGNED_IN)
         session = accounts.authenticate(name, login_password(args, name))

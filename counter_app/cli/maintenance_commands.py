@@ -43,7 +43,7 @@ def add_maintenance_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 def _open_maintenance(args: argparse.Namespace) -> Any:
     from counter_app.bootstrap import build_maintenance
     from counter_app.paths import default_database, demo_database
-    from counter_app.services.clock import DrillClock, SystemClock, parse_local_moment
+    from counter_app.services.common.clock import DrillClock, SystemClock, parse_local_moment
 
     now_text = args.now or os.environ.get("COUNTER_APP_NOW")
     clock = DrillClock(parse_local_moment(now_text, "now")) if now_text else SystemClock()

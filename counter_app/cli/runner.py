@@ -89,7 +89,7 @@ def execute(args: argparse.Namespace) -> int:
 
 
 def _clock(args: argparse.Namespace) -> Any:
-    from counter_app.services.clock import DrillClock, SystemClock, parse_local_moment
+    from counter_app.services.common.clock import DrillClock, SystemClock, parse_local_moment
 
     now_text = args.now or os.environ.get("COUNTER_APP_NOW")
     return DrillClock(parse_local_moment(now_text, "now")) if now_text else SystemClock()
@@ -107,7 +107,7 @@ def database_path(args: argparse.Namespace) -> Path:
 def _sign_in(args: argparse.Namespace) -> None:
     """Check the login the subcommand needs (cli.login) before it does anything; kept on `args` for its services."""
     from counter_app.cli.login import authorize, check_drill_clock
-    from counter_app.services.clock import DrillClock
+    from counter_app.services.common.clock import DrillClock
 
     clock = _clock(args)
     if isinstance(clock, DrillClock):

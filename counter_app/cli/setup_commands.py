@@ -8,7 +8,7 @@ from pathlib import Path
 from counter_app.cli.runner import Output, command, iso_minute, open_services, vn_moment
 from counter_app.domain.deadlines import DueMode
 from counter_app.errors import ValidationError
-from counter_app.services.clock import parse_local_moment
+from counter_app.services.common.clock import parse_local_moment
 
 
 @command("init")

@@ -3,7 +3,7 @@
 Timestamps are stored as ISO 8601 text in Vietnam's time (`2026-03-02T10:00:00+07:00`, see storage/types.py), so
 the first 10 characters are the Vietnamese calendar day and the first 16 the minute: days, months and the
 minute comparisons of domain/lateness.py are done on that text, inside the database. The definitions these
-queries implement are written in services/reports.py and docs/reports.md.
+queries implement are written in services/reports/period_reports.py and docs/reports.md.
 
 Indexes (migration 0003): events of one kind in a period are a range of ix_event_kind_time; dossiers finished in a
 period, or still open at a moment, a range of ix_dossier_finished; dossiers received in a period a range of

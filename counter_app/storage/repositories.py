@@ -232,7 +232,7 @@ class DossierRepository:
     def count(self) -> int:
         return int(self.session.scalar(select(func.count()).select_from(DossierRow)) or 0)
 
-    # --- Work-queue queries (services/queue.py, the window's queue tabs) -------------------------------------
+    # --- Work-queue queries (services/desk/queue.py, the window's queue tabs) -------------------------------------
     # Paged (offset/limit) so the window loads one page of rows at a time, never the whole table.
 
     def received_page(self, start: datetime, end: datetime, *, offset: int, limit: int) -> list[DossierState]:

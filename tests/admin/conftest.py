@@ -57,7 +57,7 @@ def make_counter(tmp_path: Path) -> Iterator[Any]:
     from integration.sync_helpers import AGENCY_NAMES
 
     from counter_app.bootstrap import build_services
-    from counter_app.services.clock import SystemClock
+    from counter_app.services.common.clock import SystemClock
 
     opened: list[Services] = []
 

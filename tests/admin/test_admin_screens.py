@@ -14,11 +14,11 @@ from security.security_support import MARRIAGE, sign_in
 from ui.ui_support import type_text
 
 from counter_app.bootstrap import Services
-from counter_app.services.admin_log import PROCEDURE_CREATED
-from counter_app.ui.calendar_panel import CalendarPanel
-from counter_app.ui.catalogue_panel import CataloguePanel
-from counter_app.ui.procedure_editor import ProcedureEditor
-from counter_app.ui.task_runner import TaskRunner
+from counter_app.services.catalogue.admin_log import PROCEDURE_CREATED
+from counter_app.ui.admin.calendar_panel import CalendarPanel
+from counter_app.ui.admin.catalogue_panel import CataloguePanel
+from counter_app.ui.admin.procedure_editor import ProcedureEditor
+from counter_app.ui.qt.task_runner import TaskRunner
 
 
 @pytest.fixture

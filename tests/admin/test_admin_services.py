@@ -12,7 +12,7 @@ from security.security_support import MARRIAGE, StepClock, person_form, sign_in
 from counter_app.bootstrap import Services
 from counter_app.domain.clock import VN_TZ
 from counter_app.errors import FormInvalid, PermissionDenied, ValidationError
-from counter_app.services.admin_log import (
+from counter_app.services.catalogue.admin_log import (
     CALENDAR_IMPORTED,
     PROCEDURE_CREATED,
     PROCEDURE_DEACTIVATED,

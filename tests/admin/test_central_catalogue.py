@@ -12,7 +12,7 @@ from admin_support import NEW_CODE, decision_2027, procedure_data, write_json
 from integration.sync_helpers import AGENCY_A, AGENCY_B, cli, sync
 
 from counter_app.domain.calendar import CalendarYear
-from counter_app.services.admin_log import CENTRAL_APPLIED, PROCEDURE_UPDATED
+from counter_app.services.catalogue.admin_log import CENTRAL_APPLIED, PROCEDURE_UPDATED
 from counter_app.sync.catalogue_sync import publish_calendar
 from counter_app.sync.central_schema import roles_for
 from counter_app.sync.central_url import parse_central_url

@@ -17,7 +17,7 @@ from attachments.attachment_support import sane_test_config
 from counter_app.bootstrap import Services, build_services
 from counter_app.domain.clock import VN_TZ
 from counter_app.domain.intake import IntakeForm
-from counter_app.services.clock import DrillClock
+from counter_app.services.common.clock import DrillClock
 
 AGENCY = "000.00.99.H29"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=VN_TZ)  # a Monday
@@ -52,7 +52,7 @@ def code(services: Services) -> str:
 def runner(qapp: Any, services: Services) -> Iterator[Any]:
     from PySide6.QtWidgets import QApplication
 
-    from counter_app.ui.task_runner import TaskRunner
+    from counter_app.ui.qt.task_runner import TaskRunner
 
     runner = TaskRunner()
     errors: list[Any] = []

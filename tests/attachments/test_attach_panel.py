@@ -13,9 +13,9 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QInputDialog
 
 from counter_app.bootstrap import Services
-from counter_app.ui.attachments_panel import AttachmentsPanel
-from counter_app.ui.dossier_screen import DossierScreen
-from counter_app.ui.task_runner import TaskRunner
+from counter_app.ui.attachments.attachments_panel import AttachmentsPanel
+from counter_app.ui.dossier.dossier_screen import DossierScreen
+from counter_app.ui.qt.task_runner import TaskRunner
 
 WAIT = 30_000  # a loaded two-core machine scans and combines in seconds, not milliseconds
 

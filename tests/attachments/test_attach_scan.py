@@ -12,8 +12,8 @@ from attachments.attachment_support import TEST_FEEDER_PAGES, pdfinfo_pages, png
 
 from counter_app.bootstrap import Services
 from counter_app.errors import CounterError, NotFoundError, RuleError, ValidationError
-from counter_app.services.attachments import AttachmentService
-from counter_app.services.scanners import SaneScanner, parse_sane_options
+from counter_app.services.attachments.digitisation import AttachmentService
+from counter_app.services.attachments.document_scanners import SaneScanner, parse_sane_options
 
 pytestmark = pytest.mark.usefixtures("sane_env")
 
@@ -155,7 +155,7 @@ def test_a_device_without_the_source_asked_for_says_so() -> None:
 
 
 def test_the_windows_scanner_imports_here_and_refuses_politely() -> None:
-    from counter_app.services.wia_scanner import WiaScanner
+    from counter_app.services.attachments.wia_scanner import WiaScanner
 
     with pytest.raises(CounterError, match=re.escape("chỉ dùng được trên Windows")):
         WiaScanner().list_devices()

@@ -14,7 +14,7 @@ from backup.backup_support import AGENCY, PASSPHRASE, Counter
 
 from counter_app.bootstrap import build_services
 from counter_app.domain.clock import VN_TZ
-from counter_app.services.backup_format import read_header
+from counter_app.services.maintenance.backup_format import read_header
 from counter_app.storage.database import open_database
 from counter_app.storage.migrate import alembic_config, head_revision
 

@@ -18,8 +18,8 @@ from ui.ui_support import settle
 
 from counter_app.bootstrap import build_maintenance, build_services
 from counter_app.domain.clock import VN_TZ
-from counter_app.ui.maintenance import MaintenanceWatcher
-from counter_app.ui.task_runner import TaskRunner
+from counter_app.ui.qt.task_runner import TaskRunner
+from counter_app.ui.shell.maintenance_watch import MaintenanceWatcher
 
 
 class Clock:

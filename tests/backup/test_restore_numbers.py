@@ -21,9 +21,9 @@ from counter_app.bootstrap import Services, build_maintenance, build_services
 from counter_app.domain.codes import Numbering
 from counter_app.domain.intake import IntakeForm
 from counter_app.domain.number_scopes import DAY_GAP, book_scope, document_scope, dossier_scope, skip_ahead
-from counter_app.services import backup_keys
-from counter_app.services.backup import NUMBERS_GAP, NUMBERS_REPLACED, RestoreResult
-from counter_app.services.clock import SystemClock
+from counter_app.services.common.clock import SystemClock
+from counter_app.services.maintenance import backup_keys
+from counter_app.services.maintenance.backups import NUMBERS_GAP, NUMBERS_REPLACED, RestoreResult
 
 AGENCY = "000.17.22.H56"
 KEY = bytes(range(32))

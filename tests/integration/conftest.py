@@ -13,7 +13,7 @@ from sync_helpers import AGENCY_A, AGENCY_NAMES, Central, MakeCounter
 from sync_service_support import SyncService, running_service
 
 from counter_app.bootstrap import Services, build_services
-from counter_app.services.clock import SystemClock
+from counter_app.services.common.clock import SystemClock
 from counter_app.sync.central_admin import add_agency, init_central
 from counter_app.sync.central_url import parse_central_url
 

@@ -23,7 +23,7 @@ from counter_app.bootstrap import Services
 from counter_app.domain.clock import to_vn
 from counter_app.domain.dossier import DossierState, replay
 from counter_app.domain.intake import IntakeForm
-from counter_app.services.views import IntakeResult
+from counter_app.services.common.views import IntakeResult
 from counter_app.storage.models import DELIVERY_STATE, DossierRow, EventRow
 from counter_app.sync.central_admin import CounterAccount, add_counter
 from counter_app.sync.central_schema import state_from_central

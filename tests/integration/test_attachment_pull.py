@@ -14,8 +14,8 @@ from test_attachment_sync import noise_pdf
 
 from counter_app.errors import NotFoundError
 from counter_app.storage.models import AttachmentRow
-from counter_app.ui.attachments_panel import AttachmentsPanel
-from counter_app.ui.task_runner import TaskRunner
+from counter_app.ui.attachments.attachments_panel import AttachmentsPanel
+from counter_app.ui.qt.task_runner import TaskRunner
 
 MIB = 1 << 20
 

@@ -18,7 +18,7 @@ from sync_helpers import AGENCY_A, Central, MakeCounter, accept_many, central_ev
 from counter_app.bootstrap import Services, build_services
 from counter_app.domain.codes import DossierCode
 from counter_app.errors import RuleError
-from counter_app.services.clock import SystemClock
+from counter_app.services.common.clock import SystemClock
 from counter_app.storage.models import DossierRow, EventRow
 from counter_app.storage.restore_hold import HeldAfterRestore
 from counter_app.storage.sqlite_file import snapshot

@@ -17,7 +17,7 @@ from sync_helpers import AGENCY_A, Central, MakeCounter, accept_many, local_stat
 
 from counter_app.bootstrap import build_services
 from counter_app.domain.dossier import DossierState
-from counter_app.services.clock import SystemClock
+from counter_app.services.common.clock import SystemClock
 from counter_app.storage import migrate
 from counter_app.storage.database import open_database
 from counter_app.sync.central_schema import DOSSIER_LOCK_NAMESPACE

@@ -12,7 +12,7 @@ import pytest
 from sync_helpers import AGENCY_A, Central, MakeCounter, accept_many, cli, cli_env, sync
 
 from counter_app.errors import RuleError, ValidationError
-from counter_app.services.sync_service import SyncService
+from counter_app.services.syncing.sync_runs import SyncService
 from counter_app.sync.central_url import parse_central_url
 from counter_app.sync.connection import open_connection
 from counter_app.sync.handshake import check_clock

@@ -15,7 +15,7 @@ from sync_helpers import (
     sync,
 )
 
-from counter_app.services.clock import DrillClock
+from counter_app.services.common.clock import DrillClock
 
 
 def test_progress_reaches_the_total_and_cancel_stops_between_batches(

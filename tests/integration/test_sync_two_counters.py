@@ -26,7 +26,7 @@ from sync_helpers import (
 
 from counter_app.bootstrap import build_services
 from counter_app.errors import RuleError
-from counter_app.services.clock import SystemClock
+from counter_app.services.common.clock import SystemClock
 from counter_app.storage.models import CounterRow, EventRow
 
 PER_COUNTER = 200

@@ -43,8 +43,8 @@ from counter_app.printing.data import (
 )
 from counter_app.printing.fonts import font_paths
 from counter_app.printing.render import render_document
-from counter_app.services.clock import DrillClock
-from counter_app.services.setup import DEMO_AGENCY_CODE
+from counter_app.services.common.clock import DrillClock
+from counter_app.services.installation.setup import DEMO_AGENCY_CODE
 
 TODAY = datetime(2026, 3, 2, 9, 0, tzinfo=VN_TZ)
 PERSON_ID = "079190012345"  # a woman born in 1990, registered in Ho Chi Minh City

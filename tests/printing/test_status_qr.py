@@ -18,7 +18,7 @@ from counter_app.domain.clock import VN_TZ
 from counter_app.domain.intake import IntakeForm
 from counter_app.domain.status_link import status_url_template
 from counter_app.printing.blocks import QR_CAPTION
-from counter_app.services.clock import DrillClock
+from counter_app.services.common.clock import DrillClock
 
 TODAY = datetime(2026, 3, 2, 9, 0, tzinfo=VN_TZ)
 PUBLIC_URL = "https://tra-cuu.hcm.example"

@@ -22,7 +22,7 @@ from openpyxl import load_workbook
 from reports.report_support import CIVIL, MARCH
 
 from counter_app.bootstrap import Services
-from counter_app.services.report_exports import BOOK_CHART_SHEET, BOOK_DAY_SHEET
+from counter_app.services.reports.report_files import BOOK_CHART_SHEET, BOOK_DAY_SHEET
 
 DATA = f"'{BOOK_DAY_SHEET}'"
 

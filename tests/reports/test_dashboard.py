@@ -14,8 +14,8 @@ from PySide6.QtGui import QColor
 from reports.report_support import UBND
 
 from counter_app.bootstrap import Services
-from counter_app.ui.dashboard import BAD, DashboardPanel
-from counter_app.ui.task_runner import TaskRunner
+from counter_app.ui.qt.task_runner import TaskRunner
+from counter_app.ui.reports.dashboard import BAD, DashboardPanel
 
 
 def test_dashboard_figures_and_charts(qtbot: Any, services: Services) -> None:

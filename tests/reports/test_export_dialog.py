@@ -20,16 +20,16 @@ from PySide6.QtCore import Qt, QTimer, QUrl
 from reports.report_support import CIVIL, MARCH, NOW, Scenario
 
 from counter_app.bootstrap import Services
-from counter_app.services.report_exports import BOOK_CHART_SHEET, BOOK_DAY_SHEET
-from counter_app.ui.dashboard import DashboardPanel
-from counter_app.ui.report_export_dialog import (
+from counter_app.services.reports.report_files import BOOK_CHART_SHEET, BOOK_DAY_SHEET
+from counter_app.ui.qt.task_runner import TaskRunner
+from counter_app.ui.reports.dashboard import DashboardPanel
+from counter_app.ui.reports.report_export_dialog import (
     ALL_FIELDS,
     CANCELLED,
     ReportExportDialog,
     quick_periods,
     suggested_name,
 )
-from counter_app.ui.task_runner import TaskRunner
 
 BOOK_ROWS = 8
 DEMO_DOSSIERS = 3_000

@@ -19,8 +19,8 @@ from reports.report_support import BUSINESS, CIVIL, CLERK, HEAD, MARCH, NAMES, P
 
 from counter_app.bootstrap import Services
 from counter_app.errors import ValidationError
-from counter_app.services.report_exports import BOOK_CHART_SHEET, BOOK_DAY_SHEET, ON_TIME_RATE_LABEL
-from counter_app.services.spreadsheets import ExportCancelled
+from counter_app.services.reports.report_files import BOOK_CHART_SHEET, BOOK_DAY_SHEET, ON_TIME_RATE_LABEL
+from counter_app.services.reports.spreadsheets import ExportCancelled
 
 BOOK_HEADINGS = [
     "STT",
@@ -244,7 +244,7 @@ def test_a_pdf_cancelled_while_its_pages_are_drawn_writes_nothing(services: Serv
 
 def test_spreadsheet_cells_keep_their_text_and_types(out_dir: Path) -> None:
     from counter_app.domain.clock import VN_TZ
-    from counter_app.services.spreadsheets import CellKind, Column, Formatted, SheetSpec, write_workbook
+    from counter_app.services.reports.spreadsheets import CellKind, Column, Formatted, SheetSpec, write_workbook
 
     moment = datetime(2026, 3, 2, 17, 0, tzinfo=VN_TZ)
     utc = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)  # 00:00 on 03/03 in Vietnam

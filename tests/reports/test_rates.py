@@ -21,7 +21,7 @@ from printing.pdf_readback import pdf_text
 from reports.report_support import CIVIL, POLICE, RESIDENCE, UBND
 
 from counter_app.bootstrap import Services
-from counter_app.services.report_exports import ON_TIME_RATE_LABEL
+from counter_app.services.reports.report_files import ON_TIME_RATE_LABEL
 
 TO_05 = (date(2026, 3, 1), date(2026, 3, 5))
 TO_10 = (date(2026, 3, 1), date(2026, 3, 10))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from counter_app.services.spreadsheets import CellKind, Column, SheetSpec, write_workbook
+from counter_app.services.reports.spreadsheets import CellKind, Column, SheetSpec, write_workbook
 
 COLUMNS = (Column("Tên", CellKind.TEXT), Column("Số", CellKind.INT))
 FORBIDDEN = re.compile(r"[\[\]:*?/\\]")

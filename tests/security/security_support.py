@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from counter_app.bootstrap import Services, build_services
 from counter_app.domain.clock import VN_TZ
 from counter_app.domain.intake import IntakeForm
-from counter_app.services.accounts import AccountService
+from counter_app.services.accounts.clerk_accounts import AccountService
 
 AGENCY = "000.17.22.H56"
 AGENCY_NAME = "Trung tâm Phục vụ hành chính công phường Thử Nghiệm"

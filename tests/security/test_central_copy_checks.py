@@ -10,8 +10,8 @@ import pytest
 from counter_app.bootstrap import build_services
 from counter_app.domain.audit_chain import Breakage, ChainLink, HeldLink, compare_with_central
 from counter_app.errors import ValidationError
-from counter_app.services.clock import SystemClock
-from counter_app.services.settings import parse_setting, settings_from_store
+from counter_app.services.common.clock import SystemClock
+from counter_app.services.common.settings import parse_setting, settings_from_store
 
 
 def test_the_central_url_setting_refuses_a_password(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from security.security_support import StepClock, open_counter
 from counter_app.bootstrap import Services
 from counter_app.domain.roles import Role
 from counter_app.errors import PermissionDenied
-from counter_app.services.accounts import LoginThrottled
+from counter_app.services.accounts.clerk_accounts import LoginThrottled
 
 PASSWORD = "mat-khau-quan-tri"
 WRONG = "doan-mo-mat-khau"

@@ -18,10 +18,10 @@ from security.security_support import PASSWORDS, StepClock, open_counter, person
 
 from counter_app.bootstrap import Services
 from counter_app.domain.status import Action
-from counter_app.ui.dossier_screen import DossierScreen
-from counter_app.ui.main_window import MainWindow
-from counter_app.ui.session import SessionGuard
-from counter_app.ui.task_runner import TaskRunner
+from counter_app.ui.dossier.dossier_screen import DossierScreen
+from counter_app.ui.qt.task_runner import TaskRunner
+from counter_app.ui.shell.main_window import MainWindow
+from counter_app.ui.shell.session import SessionGuard
 
 
 @pytest.fixture

@@ -15,9 +15,9 @@ from PySide6.QtWidgets import QApplication
 from ui.ui_support import FakeClock, open_services
 
 from counter_app.bootstrap import Services
-from counter_app.ui.main_window import MainWindow
-from counter_app.ui.scanner import ScannerFilter
-from counter_app.ui.task_runner import TaskRunner
+from counter_app.ui.code_scanners.wedge import ScannerFilter
+from counter_app.ui.qt.task_runner import TaskRunner
+from counter_app.ui.shell.main_window import MainWindow
 
 
 @pytest.fixture

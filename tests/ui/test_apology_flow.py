@@ -15,8 +15,8 @@ from ui.ui_support import AGENCY, AGENCY_NAME, person_form
 from counter_app.bootstrap import Services
 from counter_app.domain.clock import VN_TZ
 from counter_app.errors import RuleError, ValidationError
-from counter_app.ui.late_panel import LatePanel
-from counter_app.ui.task_runner import TaskRunner
+from counter_app.ui.dossier.late_panel import LatePanel
+from counter_app.ui.qt.task_runner import TaskRunner
 
 XNHN = "DEMO.XNHN"  # Xác nhận tình trạng hôn nhân: 3 working days (demo catalogue)
 

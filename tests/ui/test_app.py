@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 import counter_app.app as app_module
 from counter_app.domain.clock import VN_TZ
-from counter_app.services.clock import DrillClock
+from counter_app.services.common.clock import DrillClock
 
 
 def test_choose_database_like_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,9 +15,9 @@ from ui.ui_support import BIRTH_REGISTRATION, MARRIAGE, person_form
 from counter_app.bootstrap import Services
 from counter_app.domain.clock import VN_TZ
 from counter_app.domain.status import Action
-from counter_app.ui.dossier_screen import DossierScreen
-from counter_app.ui.main_window import MainWindow
-from counter_app.ui.task_runner import TaskRunner
+from counter_app.ui.dossier.dossier_screen import DossierScreen
+from counter_app.ui.qt.task_runner import TaskRunner
+from counter_app.ui.shell.main_window import MainWindow
 
 SIZES = ((1366, 728), (1280, 720))
 DRAFT = {  # as scripts/screenshots.py leaves one

@@ -12,9 +12,9 @@ from ui.ui_support import MARRIAGE, person_form
 
 from counter_app.bootstrap import Services
 from counter_app.domain.reprint import ReprintReason
-from counter_app.ui.dossier_dialogs import ReprintDialog
-from counter_app.ui.dossier_screen import DossierScreen
-from counter_app.ui.task_runner import TaskRunner
+from counter_app.ui.dossier.dossier_dialogs import ReprintDialog
+from counter_app.ui.dossier.dossier_screen import DossierScreen
+from counter_app.ui.qt.task_runner import TaskRunner
 
 if shutil.which("pdftotext") is None:
     pytest.skip("pdftotext (poppler-utils) is needed", allow_module_level=True)

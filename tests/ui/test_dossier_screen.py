@@ -10,9 +10,9 @@ from ui.ui_support import MARRIAGE, PERSON_NAME, person_form, type_text
 
 from counter_app.bootstrap import Services
 from counter_app.domain.status import Action
-from counter_app.ui.dossier_dialogs import CorrectionDialog, HandOverDialog, ReasonDialog
-from counter_app.ui.dossier_screen import DossierScreen
-from counter_app.ui.task_runner import TaskRunner
+from counter_app.ui.dossier.dossier_dialogs import CorrectionDialog, HandOverDialog, ReasonDialog
+from counter_app.ui.dossier.dossier_screen import DossierScreen
+from counter_app.ui.qt.task_runner import TaskRunner
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from PySide6.QtWidgets import QApplication
 from ui.ui_support import PERSON_NAME, open_services, press_enter, settle, type_text
 
 from counter_app.bootstrap import Services
-from counter_app.ui.intake_screen import IntakeScreen
-from counter_app.ui.main_window import MainWindow
-from counter_app.ui.task_runner import TaskRunner
+from counter_app.ui.intake.intake_screen import IntakeScreen
+from counter_app.ui.qt.task_runner import TaskRunner
+from counter_app.ui.shell.main_window import MainWindow
 
 
 def fill_some(qtbot: Any, intake: IntakeScreen) -> None:

@@ -14,8 +14,8 @@ import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from counter_app.errors import FormInvalid, RuleError
-from counter_app.ui.barcode_widget import BarcodeWidget
-from counter_app.ui.errors import install_exception_hook, show_error
+from counter_app.ui.widgets.barcode_widget import BarcodeWidget
+from counter_app.ui.widgets.errors import install_exception_hook, show_error
 
 
 def test_counter_error_shows_its_message_and_detail(qtbot: Any) -> None:

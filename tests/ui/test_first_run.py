@@ -17,10 +17,10 @@ from ui.ui_support import START, person_form, type_text
 import counter_app.app as app_module
 from counter_app.bootstrap import Services, build_services
 from counter_app.domain.clock import VN_TZ
-from counter_app.services.clock import DrillClock
-from counter_app.ui.first_run_wizard import FirstRunWizard
-from counter_app.ui.main_window import MainWindow
-from counter_app.ui.task_runner import TaskRunner
+from counter_app.services.common.clock import DrillClock
+from counter_app.ui.admin.first_run_wizard import FirstRunWizard
+from counter_app.ui.qt.task_runner import TaskRunner
+from counter_app.ui.shell.main_window import MainWindow
 
 NEW_AGENCY = "000.21.33.H48"
 NEW_AGENCY_NAME = "Ủy ban nhân dân phường Hòa Khánh"

@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject
 
-from counter_app.ui.gc_guard import UiThreadCollector
+from counter_app.ui.qt.gc_guard import UiThreadCollector
 
 
 class _Tracked(QObject):

@@ -10,8 +10,8 @@ from PySide6.QtTest import QTest
 from ui.ui_support import PERSON_ID, PERSON_NAME, press_enter, type_text
 
 from counter_app.bootstrap import Services
-from counter_app.ui.intake_screen import IntakeScreen
-from counter_app.ui.task_runner import TaskRunner
+from counter_app.ui.intake.intake_screen import IntakeScreen
+from counter_app.ui.qt.task_runner import TaskRunner
 
 
 @pytest.fixture

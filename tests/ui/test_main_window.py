@@ -11,11 +11,11 @@ from ui.ui_support import BIRTH_REGISTRATION, MARRIAGE, PERSON_NAME, person_form
 
 from counter_app.bootstrap import Services
 from counter_app.domain.clock import VN_TZ
-from counter_app.ui.dossier_screen import DossierScreen
-from counter_app.ui.dossier_table_model import DossierTableModel
-from counter_app.ui.intake_screen import IntakeScreen
-from counter_app.ui.main_window import MainWindow
-from counter_app.ui.task_runner import TaskRunner
+from counter_app.ui.dossier.dossier_screen import DossierScreen
+from counter_app.ui.intake.intake_screen import IntakeScreen
+from counter_app.ui.qt.task_runner import TaskRunner
+from counter_app.ui.queue.dossier_table_model import DossierTableModel
+from counter_app.ui.shell.main_window import MainWindow
 
 
 def seed_queue(services: Services) -> dict[str, str]:

@@ -13,10 +13,10 @@ from PySide6.QtWidgets import QApplication, QDialog, QPushButton, QWidget
 from ui.ui_support import PERSON_ID, PERSON_NAME, press_enter, type_text
 
 from counter_app.bootstrap import Services
-from counter_app.services.views import IntakeResult
-from counter_app.ui.intake_screen import IntakeScreen
-from counter_app.ui.main_window import MainWindow
-from counter_app.ui.task_runner import TaskRunner
+from counter_app.services.common.views import IntakeResult
+from counter_app.ui.intake.intake_screen import IntakeScreen
+from counter_app.ui.qt.task_runner import TaskRunner
+from counter_app.ui.shell.main_window import MainWindow
 
 MARRIAGE_FORM = "Tờ khai đăng ký kết hôn"  # the one required paper of Đăng ký kết hôn (demo catalogue)
 
@@ -135,7 +135,7 @@ def test_stray_enters_in_the_print_preview_start_no_print_job(
 ) -> None:
     if not hasattr(services, "documents"):
         pytest.skip("no document service in this build")
-    from counter_app.ui.document_printing import PrintPreview
+    from counter_app.ui.documents.document_printing import PrintPreview
 
     intake, result = take_in_one_citizen(qtbot, desk)
     [receipt] = [b for b in intake.confirmation.print_buttons if b.objectName() == "print_receipt"]

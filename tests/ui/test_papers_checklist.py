@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QApplication, QGroupBox, QTableWidget, QTableWidge
 from ui.ui_support import PERSON_ID, PERSON_NAME, press_enter, type_text
 
 from counter_app.bootstrap import Services
-from counter_app.ui.intake_screen import IntakeScreen
-from counter_app.ui.task_runner import TaskRunner
+from counter_app.ui.intake.intake_screen import IntakeScreen
+from counter_app.ui.qt.task_runner import TaskRunner
 
 # Đăng ký khai sinh in the demo catalogue: two required papers, then one needed only when someone files for another
 BIRTH_FORM = "Tờ khai đăng ký khai sinh"

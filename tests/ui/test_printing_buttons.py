@@ -8,9 +8,9 @@ import pytest
 from ui.ui_support import MARRIAGE, person_form
 
 from counter_app.bootstrap import Services
-from counter_app.ui.dossier_screen import DossierScreen
-from counter_app.ui.intake_screen import IntakeScreen
-from counter_app.ui.task_runner import TaskRunner
+from counter_app.ui.dossier.dossier_screen import DossierScreen
+from counter_app.ui.intake.intake_screen import IntakeScreen
+from counter_app.ui.qt.task_runner import TaskRunner
 
 
 def test_print_receipt_from_the_dossier_screen(qtbot: Any, services: Services, runner: TaskRunner) -> None:

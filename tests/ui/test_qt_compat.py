@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from counter_app.ui.qt_compat import emit
+from counter_app.ui.qt.qt_compat import emit
 
 
 class Emitter(QObject):

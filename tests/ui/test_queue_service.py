@@ -1,4 +1,4 @@
-"""services/queue.py (the window's work queue): the due-soon window and lateness, derived from domain.md §5, §7."""
+"""services/desk/queue.py (the window's work queue): the due-soon window and lateness, derived from domain.md §5, §7."""
 
 from __future__ import annotations
 

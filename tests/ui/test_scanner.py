@@ -20,9 +20,9 @@ from ui.ui_support import (
 )
 
 from counter_app.bootstrap import Services
-from counter_app.ui.dossier_screen import DossierScreen
-from counter_app.ui.main_window import MainWindow
-from counter_app.ui.scanner import ScannerFilter
+from counter_app.ui.code_scanners.wedge import ScannerFilter
+from counter_app.ui.dossier.dossier_screen import DossierScreen
+from counter_app.ui.shell.main_window import MainWindow
 
 
 def test_burst_in_the_search_box_opens_the_dossier(

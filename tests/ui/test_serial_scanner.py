@@ -12,9 +12,9 @@ import pytest
 from ui.ui_support import ID_CARD_QR, PERSON_ID, PERSON_NAME, person_form
 
 from counter_app.bootstrap import Services
-from counter_app.services.serial_codes import SerialCodeReader, split_codes
-from counter_app.ui.main_window import MainWindow
-from counter_app.ui.serial_scanner import SerialScanner
+from counter_app.services.desk.serial_code_reader import SerialCodeReader, split_codes
+from counter_app.ui.code_scanners.serial import SerialScanner
+from counter_app.ui.shell.main_window import MainWindow
 
 
 class FakeDevice:
@@ -103,7 +103,7 @@ def test_the_port_is_reopened_after_an_unplug_with_one_warning(
 ) -> None:
     states: list[bool] = []
     serial_scanner.sig_connected.connect(states.append)
-    caplog.set_level(logging.INFO, logger="counter_app.services.serial_codes")
+    caplog.set_level(logging.INFO, logger="counter_app.services.desk.serial_code_reader")
     device.unplug()
     qtbot.waitUntil(lambda: states == [False], timeout=5000)
     qtbot.wait(800)  # several failed attempts to reopen (every 0.1 then 0.2 s): none of them reported again

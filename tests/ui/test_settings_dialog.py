@@ -9,8 +9,8 @@ from ui.ui_support import AGENCY, person_form
 
 from counter_app.bootstrap import Services
 from counter_app.domain.clock import VN_TZ
-from counter_app.ui.main_window import MainWindow
-from counter_app.ui.settings_dialog import SettingsDialog
+from counter_app.ui.admin.settings_dialog import SettingsDialog
+from counter_app.ui.shell.main_window import MainWindow
 
 
 def _open(qtbot: Any, window: MainWindow) -> SettingsDialog:

@@ -18,9 +18,9 @@ from ui.ui_support import settle
 
 import counter_app.app as app_module
 from counter_app.bootstrap import Services
-from counter_app.ui.dossier_table_model import DossierTableModel
-from counter_app.ui.main_window import MainWindow
-from counter_app.ui.task_runner import TaskRunner
+from counter_app.ui.qt.task_runner import TaskRunner
+from counter_app.ui.queue.dossier_table_model import DossierTableModel
+from counter_app.ui.shell.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,7 +44,7 @@ def test_the_window_module_does_not_import_the_services_or_heavy_libraries() -> 
 def test_services_import_only_what_a_start_needs() -> None:
     loaded = modules_after("import counter_app.bootstrap")
     assert "sqlalchemy" in loaded  # the queue needs it
-    for later in ("alembic", "reportlab", "openpyxl", "cryptography", "counter_app.services.reports"):
+    for later in ("alembic", "reportlab", "openpyxl", "cryptography", "counter_app.services.reports.period_reports"):
         assert later not in loaded, later
 
 

@@ -20,12 +20,12 @@ from support.pg_cluster import PgCluster
 
 from counter_app.bootstrap import Services, build_services
 from counter_app.domain.clock import VN_TZ
-from counter_app.services.clock import SystemClock
+from counter_app.services.common.clock import SystemClock
 from counter_app.storage import restore_hold
 from counter_app.sync.central_admin import add_agency, init_central
 from counter_app.sync.central_url import parse_central_url
-from counter_app.ui.main_window import MainWindow
-from counter_app.ui.task_runner import TaskRunner
+from counter_app.ui.qt.task_runner import TaskRunner
+from counter_app.ui.shell.main_window import MainWindow
 
 UNREACHABLE = "Không kết nối được máy chủ trung tâm"
 _databases = itertools.count(1)

@@ -8,8 +8,8 @@ from printing.pdf_readback import decode_symbols, page_count
 from ui.ui_support import person_form
 
 from counter_app.bootstrap import Services
-from counter_app.ui.document_printing import DocumentPrinter, PrintFailed
-from counter_app.ui.task_runner import TaskRunner
+from counter_app.ui.documents.document_printing import DocumentPrinter, PrintFailed
+from counter_app.ui.qt.task_runner import TaskRunner
 
 
 def _accepted_receipt(services: Services) -> tuple[str, Any]:

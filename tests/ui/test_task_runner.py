@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication
 
 from counter_app.errors import RuleError
-from counter_app.ui.task_runner import TaskRunner
+from counter_app.ui.qt.task_runner import TaskRunner
 
 
 class Receiver(QObject):

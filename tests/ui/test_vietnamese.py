@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.errors import RuleError
-from counter_app.services.settings import SETTING_NAMES
-from counter_app.ui.errors import show_error
-from counter_app.ui.main_window import MainWindow
-from counter_app.ui.settings_dialog import SettingsDialog
+from counter_app.services.common.settings import SETTING_NAMES
+from counter_app.ui.admin.settings_dialog import SettingsDialog
+from counter_app.ui.shell.main_window import MainWindow
+from counter_app.ui.widgets.errors import show_error
 
 ENGLISH = {
     "OK", "Cancel", "Yes", "No", "Close", "Save", "Apply", "Retry", "Abort", "Ignore", "Open", "Discard", "Help",

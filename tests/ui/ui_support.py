@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QWidget
 from counter_app.bootstrap import Services, build_services
 from counter_app.domain.clock import VN_TZ
 from counter_app.domain.intake import IntakeForm
-from counter_app.services.clock import DrillClock
-from counter_app.ui.task_runner import TaskRunner
+from counter_app.services.common.clock import DrillClock
+from counter_app.ui.qt.task_runner import TaskRunner
 
 AGENCY = "000.00.99.H29"
 AGENCY_NAME = "Trung tâm Phục vụ hành chính công phường Thử Nghiệm"

@@ -1,0 +1,1 @@
+"""The accounts of the people at the counter: adding, disabling, signing in, roles."""

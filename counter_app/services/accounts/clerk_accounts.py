@@ -1,0 +1,308 @@
+"""Accounts of the people at the counter: adding, disabling, signing in (Argon2id, throttled), recording exports.
+
+Without any account (a fresh installation, the demo profile) everything is allowed and nobody signs in; the
+first account must be an administrator's, and from then on every change needs a signed-in role that holds it.
+
+Throttling: after the n-th failure in a row, the next attempt is refused until 2^(n-1) seconds (at most five
+minutes) have passed. The attempt is counted as a failure *before* the password is hashed and forgiven when it
+turns out right, so parallel guesses cannot slip through one window, and a refused attempt costs no hashing.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import update
+
+from counter_app.domain.clock import to_vn
+from counter_app.domain.codes import new_uuid
+from counter_app.domain.roles import Permission, Role, parse_role, permissions_of
+from counter_app.errors import PermissionDenied, RuleError, ValidationError
+from counter_app.services.common.context import ServiceContext
+from counter_app.services.common.export_record import record_export
+from counter_app.storage.models import UserAccountRow
+from counter_app.storage.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{1,59}")
+MIN_PASSWORD = 8
+MAX_PASSWORD = 1024
+MAX_DELAY = timedelta(minutes=5)
+WRONG_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng."
+
+
+class LoginThrottled(PermissionDenied):
+    """Too many failures in a row: the attempt was refused without checking the password."""
+
+    def __init__(self, message: str, retry_after: timedelta) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class UserView:
+    name: str
+    full_name: str
+    role: Role
+    disabled: bool
+    created_at: datetime
+    failed_count: int
+
+    @property
+    def role_label(self) -> str:
+        return self.role.label
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """Who is signed in and what the role allows (what the window enables; the services check again)."""
+
+    name: str
+    full_name: str
+    role: Role
+    permissions: frozenset[Permission]
+
+    @property
+    def display(self) -> str:
+        who = f"{self.full_name} ({self.name})" if self.full_name else self.name
+        return f"{who} — {self.role.label}"
+
+
+@dataclass(frozen=True)
+class SessionState:
+    """What the window needs at start: whether anyone must sign in, and who is signed in."""
+
+    accounts_exist: bool
+    session: SessionView | None
+
+
+def login_delay(failures: int) -> timedelta:
+    """How long after the last of `failures` failures in a row the next attempt is refused."""
+    if failures <= 0:
+        return timedelta(0)
+    seconds = 2.0 ** min(failures - 1, 20)
+    return min(timedelta(seconds=seconds), MAX_DELAY)
+
+
+def wait_text(wait: timedelta) -> str:
+    seconds = max(1, math.ceil(wait.total_seconds()))
+    minutes, rest = divmod(seconds, 60)
+    if minutes and rest:
+        return f"{minutes} phút {rest} giây"
+    return f"{minutes} phút" if minutes else f"{rest} giây"
+
+
+def _user_view(row: UserAccountRow) -> UserView:
+    role = parse_role(row.role) or Role.CLERK
+    return UserView(row.name, row.full_name, role, row.disabled, row.created_at, row.failed_count)
+
+
+def clean_name(name: str) -> str:
+    cleaned = name.strip().lower()
+    if not NAME_RE.fullmatch(cleaned):
+        raise ValidationError(
+            "name",
+            "Tên đăng nhập gồm 2–60 ký tự: chữ thường không dấu, chữ số, dấu chấm, gạch ngang hoặc gạch dưới "
+            "(ví dụ: lan.nguyen).",
+        )
+    return cleaned
+
+
+class AccountService:
+    def __init__(self, context: ServiceContext, hasher: PasswordHasher | None = None) -> None:
+        self.context = context
+        self.hasher = hasher or PasswordHasher()  # Argon2id, RFC 9106 low-memory parameters
+        self._dummy_hash: str | None = None
+        self._session: SessionView | None = None
+
+    # queries
+    def list_users(self) -> list[UserView]:
+        with self.context.uow() as uow:
+            return [_user_view(r) for r in uow.users.all()]
+
+    def accounts_exist(self) -> bool:
+        return self.context.accounts_exist()
+
+    def current(self) -> SessionView | None:
+        return self._session
+
+    def session_state(self) -> SessionState:
+        return SessionState(self.context.accounts_exist(), self._session)
+
+    def allows(self, permission: Permission) -> bool:
+        """In memory (for the UI thread): without accounts all; otherwise what the signed-in role holds."""
+        if not self.context._accounts_exist:
+            return True
+        return self._session is not None and permission in self._session.permissions
+
+    # commands
+    def add_user(self, name: str, role: str, password: str, *, full_name: str = "") -> UserView:
+        """Add an account; the first one must be an administrator's, the next ones are added by one."""
+        cleaned = clean_name(name)
+        parsed = parse_role(role)
+        if parsed is None:
+            raise ValidationError(
+                "role", "Vai trò phải là clerk (cán bộ), supervisor (lãnh đạo) hoặc admin (quản trị)."
+            )
+        self._check_password(password, cleaned)
+        full = " ".join(full_name.split())[:200]
+        password_hash = self.hasher.hash(password)  # ~0.5 s: outside the write transaction
+        now = self.context.clock.now()
+        with self.context.uow(write=True) as uow:
+            first = uow.users.count() == 0
+            if first and parsed is not Role.ADMIN:
+                raise RuleError(
+                    "Tài khoản đầu tiên phải là tài khoản quản trị viên (--role admin); sau đó quản trị viên "
+                    "mới thêm các tài khoản khác."
+                )
+            if not first:
+                self.context.require(Permission.USERS)
+            if uow.users.get(cleaned) is not None:
+                raise ValidationError("name", f"Đã có tài khoản “{cleaned}”.")
+            row = UserAccountRow(
+                name=cleaned,
+                full_name=full,
+                role=parsed.value,
+                password_hash=password_hash,
+                disabled=False,
+                failed_count=0,
+                last_failed_at=None,
+                created_at=now,
+            )
+            uow.users.add(row)
+            self._record(uow, "user.added", {"name": cleaned, "role": parsed.value}, now)
+            uow.commit()
+            view = _user_view(row)
+        self.context._accounts_exist = True
+        log.info("account added with role %s", parsed.value)
+        return view
+
+    def disable_user(self, name: str) -> UserView:
+        self.context.require(Permission.USERS)
+        cleaned = name.strip().lower()
+        now = self.context.clock.now()
+        with self.context.uow(write=True) as uow:
+            row = uow.users.get(cleaned)
+            if row is None:
+                raise ValidationError("name", f"Không có tài khoản “{name.strip()}”.")
+            if row.disabled:
+                raise RuleError(f"Tài khoản “{cleaned}” đã bị vô hiệu hóa từ trước.")
+            if row.role == Role.ADMIN.value and uow.users.count(role=Role.ADMIN.value, enabled_only=True) <= 1:
+                raise RuleError("Không thể vô hiệu hóa quản trị viên cuối cùng còn hoạt động.")
+            row.disabled = True
+            self._record(uow, "user.disabled", {"name": cleaned}, now)
+            uow.commit()
+            view = _user_view(row)
+        log.info("account disabled")
+        return view
+
+    def authenticate(self, name: str, password: str, now: datetime | None = None) -> SessionView:
+        """Check a password (throttled); the session of the account, or PermissionDenied / LoginThrottled."""
+        moment = to_vn(now or self.context.clock.now())
+        cleaned = name.strip().lower()
+        with self.context.uow(write=True) as uow:
+            row = uow.users.get(cleaned)
+            if row is None:
+                stored_hash = None
+            else:
+                self._check_throttle(row, moment)
+                # counted as a failure until the password proves right (see the module's docstring)
+                uow.session.execute(
+                    update(UserAccountRow)
+                    .where(UserAccountRow.name == cleaned)
+                    .values(failed_count=UserAccountRow.failed_count + 1, last_failed_at=moment)
+                )
+                stored_hash = row.password_hash
+                uow.commit()
+        if stored_hash is None:
+            self._spend_as_if_verifying(password)
+            raise PermissionDenied(WRONG_LOGIN)
+        if not self._verify(stored_hash, password):
+            log.info("failed sign-in attempt")
+            raise PermissionDenied(WRONG_LOGIN)
+        with self.context.uow(write=True) as uow:
+            row = uow.users.get(cleaned)
+            assert row is not None
+            row.failed_count, row.last_failed_at = 0, None
+            if self.hasher.check_needs_rehash(row.password_hash):
+                row.password_hash = self.hasher.hash(password)
+            uow.commit()
+            if row.disabled:
+                raise PermissionDenied(f"Tài khoản “{cleaned}” đã bị vô hiệu hóa; liên hệ quản trị viên.")
+            role = parse_role(row.role)
+            if role is None:
+                raise PermissionDenied(f"Tài khoản “{cleaned}” có vai trò không hợp lệ; liên hệ quản trị viên.")
+            return SessionView(row.name, row.full_name, role, permissions_of(role))
+
+    def sign_in(self, name: str, password: str) -> SessionView:
+        """Authenticate and make the account the one every following action is recorded and checked for."""
+        return self.adopt(self.authenticate(name, password))
+
+    def adopt(self, session: SessionView) -> SessionView:
+        self._session = session
+        self.context.clerk = session.name
+        self.context.role = session.role.value
+        self.context._accounts_exist = True
+        return session
+
+    def sign_out(self) -> None:
+        self._session = None
+        self.context.clerk = ""
+        self.context.role = ""
+
+    def record_export(self, what: str, count: int) -> None:
+        """Hook for the print and report paths: personal data left the application (see `record_export`)."""
+        record_export(self.context, what, count)
+
+    # internals
+    def _check_password(self, password: str, name: str) -> None:
+        if len(password) < MIN_PASSWORD:
+            raise ValidationError("password", f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự.")
+        if len(password) > MAX_PASSWORD:
+            raise ValidationError("password", "Mật khẩu quá dài.")
+        if password.strip().lower() == name:
+            raise ValidationError("password", "Mật khẩu không được trùng với tên đăng nhập.")
+
+    def _check_throttle(self, row: UserAccountRow, moment: datetime) -> None:
+        if row.failed_count <= 0 or row.last_failed_at is None:
+            return
+        wait = row.last_failed_at + login_delay(row.failed_count) - moment
+        if wait > timedelta(0):
+            raise LoginThrottled(
+                f"Đã nhập sai mật khẩu {row.failed_count} lần liên tiếp. Vui lòng chờ {wait_text(wait)} rồi thử lại.",
+                wait,
+            )
+
+    def _verify(self, stored_hash: str, password: str) -> bool:
+        try:
+            return bool(self.hasher.verify(stored_hash, password))
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
+
+    def _spend_as_if_verifying(self, password: str) -> None:
+        # an unknown name takes as long as a wrong password: the timing does not tell which names exist
+        if self._dummy_hash is None:
+            self._dummy_hash = self.hasher.hash("counter_app: no such account")
+        self._verify(self._dummy_hash, password)
+
+    def _record(self, uow: UnitOfWork, kind: str, payload: dict[str, object], now: datetime) -> None:
+        settings = self.context.settings()
+        if not settings.is_configured:
+            return  # an unconfigured installation has no counter to chain the event to
+        uow.events.append(
+            uuid=str(new_uuid()),
+            kind=kind,
+            dossier_uuid=None,
+            payload=dict(payload),
+            occurred_at=now,
+            agency_code=settings.agency_code,
+            counter=settings.counter,
+            clerk=self.context.clerk,
+        )

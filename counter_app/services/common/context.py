@@ -1,0 +1,83 @@
+"""What every service is built with: the database, the clock, the data folder and who is at the counter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from counter_app.domain.clock import Clock
+from counter_app.domain.roles import FULL_IDENTIFIERS_IN_LISTS, Permission, allowed, parse_role, refusal_message
+from counter_app.errors import PermissionDenied
+from counter_app.services.audit.keys import AuditKeyStore
+from counter_app.services.common.settings import Settings, settings_from_store
+from counter_app.storage.database import Database
+from counter_app.storage.unit_of_work import UnitOfWork
+
+NOT_SIGNED_IN = (
+    "Cần đăng nhập để làm việc này: trên dòng lệnh thêm --user TÊN và mật khẩu (--password-stdin hoặc biến "
+    "môi trường COUNTER_APP_PASSWORD)."
+)
+
+
+@dataclass
+class ServiceContext:
+    database: Database
+    clock: Clock
+    data_dir: Path
+    clerk: str = ""  # recorded in every event: the signed-in account's name (or the settings' clerk name)
+    role: str = ""  # the signed-in account's role; "" when nobody is signed in
+    audit_keys: AuditKeyStore | None = None
+    _settings: Settings | None = field(default=None, repr=False)
+    _accounts_exist: bool = field(default=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.audit_keys is None:
+            self.audit_keys = AuditKeyStore(self.data_dir)
+
+    def uow(self, *, write: bool = False) -> UnitOfWork:
+        return UnitOfWork(self.database, write=write, audit_keys=self.audit_keys)
+
+    def settings(self) -> Settings:
+        if self._settings is None:
+            with self.uow() as uow:
+                self._settings = settings_from_store(uow.settings.all())
+        return self._settings
+
+    def forget_settings(self) -> None:
+        self._settings = None
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.data_dir / "documents"
+
+    # who may do what
+    def accounts_exist(self) -> bool:
+        """Whether this installation has accounts; once true it stays true (accounts are disabled, never deleted)."""
+        if not self._accounts_exist:
+            with self.uow() as uow:
+                self._accounts_exist = uow.users.count() > 0
+        return self._accounts_exist
+
+    def require(self, permission: Permission) -> None:
+        """Refuse (PermissionDenied) unless the signed-in role holds `permission`; without accounts, allow all."""
+        if not self.accounts_exist():
+            return
+        role = parse_role(self.role)
+        if role is None:
+            raise PermissionDenied(NOT_SIGNED_IN)
+        if not allowed(role, permission):
+            raise PermissionDenied(refusal_message(role, permission))
+
+    def may(self, permission: Permission) -> bool:
+        try:
+            self.require(permission)
+        except PermissionDenied:
+            return False
+        return True
+
+    def masks_lists(self) -> bool:
+        """Whether lists show personal identifiers masked for the signed-in role (never without accounts)."""
+        if not self.accounts_exist():
+            return False
+        role = parse_role(self.role)
+        return role not in FULL_IDENTIFIERS_IN_LISTS

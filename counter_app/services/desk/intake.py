@@ -1,0 +1,207 @@
+"""Intake at the counter: the three outcomes (accept, ask for a supplement, refuse), each one durable event."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import asdict, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from counter_app.domain.codes import Numbering, issue_document_number, issue_dossier_code, new_uuid
+from counter_app.domain.dossier import (
+    KIND_DOSSIER,
+    KIND_REFUSAL_SLIP,
+    KIND_SUPPLEMENT_SLIP,
+    SLIP_STAGE,
+    SLIP_STATUS,
+    DossierState,
+    PaperEntry,
+    apply_event,
+    opening_payload,
+)
+from counter_app.domain.intake import IntakeForm, validate_applicant
+from counter_app.domain.number_scopes import book_index, book_scope, document_scope, dossier_scope
+from counter_app.domain.roles import Permission
+from counter_app.domain.status import Stage
+from counter_app.domain.status_link import DESK_PHONE_FIELD, STATUS_KEY_FIELD, new_status_key
+from counter_app.errors import FormInvalid, NotFoundError, RuleError
+from counter_app.services.catalogue.procedure_records import procedure_view
+from counter_app.services.catalogue.working_calendar import CalendarService
+from counter_app.services.common.context import ServiceContext
+from counter_app.services.common.views import IntakeResult
+from counter_app.storage.unit_of_work import UnitOfWork
+
+SUPPLEMENT_SYMBOL = "PBS"
+REFUSAL_SYMBOL = "PTC"
+# how far ahead of the clock a typed received time may be: the clerk types the minute, the clock runs on
+RECEIVED_TOLERANCE = timedelta(minutes=5)
+
+
+def numbering_of(uow: UnitOfWork, agency_code: str) -> Numbering:
+    agency = uow.agencies.get(agency_code)
+    if agency is None:
+        raise RuleError("Quầy chưa được thiết lập cơ quan. Chạy “counter-app init” hoặc mở màn hình thiết lập.")
+    return Numbering(agency.counter_digits, agency.number_digits)
+
+
+def record_event(
+    uow: UnitOfWork,
+    context: ServiceContext,
+    state: DossierState | None,
+    kind: str,
+    payload: dict[str, Any],
+    at: datetime,
+    dossier_uuid: str,
+) -> DossierState:
+    """Apply one event to a dossier and write both in the caller's transaction (the outbox is the event log)."""
+    new_state = apply_event(state, kind, payload, at)
+    settings = context.settings()
+    uow.events.append(
+        uuid=str(new_uuid()),
+        kind=kind,
+        dossier_uuid=dossier_uuid,
+        payload=payload,
+        occurred_at=at,
+        agency_code=settings.agency_code,
+        counter=settings.counter,
+        clerk=context.clerk,
+    )
+    if state is None:
+        uow.dossiers.insert_many([new_state])  # a new dossier: nothing to look up or compare
+    else:
+        uow.dossiers.save(new_state)
+    return new_state
+
+
+class IntakeService:
+    def __init__(self, context: ServiceContext, calendar: CalendarService) -> None:
+        self.context = context
+        self.calendar = calendar
+
+    def _base_state(self, form: IntakeForm, outcome: str) -> tuple[DossierState, datetime]:
+        self.context.require(Permission.INTAKE)
+        settings = self.context.settings()
+        if not settings.is_configured:
+            raise RuleError("Quầy chưa được thiết lập. Chạy “counter-app init” hoặc mở màn hình thiết lập.")
+        with self.context.uow() as uow:
+            procedure = uow.procedures.get(form.procedure_code.strip())
+            if procedure is None:
+                raise FormInvalid({"procedure": f"Không có thủ tục mã “{form.procedure_code}” trong danh mục."})
+            if not procedure.active:
+                raise FormInvalid({"procedure": f"Thủ tục mã “{procedure.code}” đã ngừng áp dụng, không tiếp nhận."})
+            proc = procedure_view(procedure)
+        papers = form.papers
+        if papers is None:
+            papers = tuple(PaperEntry(p.name, p.originals, p.copies) for p in proc.papers)
+        now = self.context.clock.now()
+        received = form.received_at or now
+        if received > now + RECEIVED_TOLERANCE:
+            raise FormInvalid(
+                {
+                    "received": f"Thời điểm tiếp nhận {received:%d/%m/%Y %H:%M} ở tương lai (bây giờ là "
+                    f"{now:%d/%m/%Y %H:%M}); chỉ ghi được thời điểm đã xảy ra."
+                }
+            )
+        applicant = validate_applicant(form, received.date())
+        if outcome == "supplement":
+            missing = tuple(" ".join(unicodedata.normalize("NFC", m).split()) for m in form.missing if m.strip())
+            if not missing and not form.reason.strip():
+                raise FormInvalid({"missing": "Cần ghi giấy tờ còn thiếu hoặc nội dung cần bổ sung."})
+            papers = tuple(p for p in papers if p.name not in missing) + tuple(
+                PaperEntry(m, 0, 0, missing=True) for m in missing
+            )
+        if outcome == "refuse" and not form.reason.strip():
+            raise FormInvalid({"reason": "Cần ghi lý do từ chối tiếp nhận."})
+        values = {k: v for k, v in asdict(applicant).items() if k != "extra"}
+        state = DossierState(
+            uuid=str(new_uuid()),
+            kind=KIND_DOSSIER,
+            agency_code=settings.agency_code,
+            counter=settings.counter,
+            procedure_code=proc.code,
+            procedure_name=proc.name,
+            received_at=received,
+            stage=Stage.RECEIVED.value,
+            status=int(Stage.RECEIVED.status),
+            rule_set=settings.rule_set,
+            field=proc.field,
+            deciding_agency=proc.deciding_agency,
+            channel=form.channel,
+            result_delivery=form.result_delivery,
+            postal_address=" ".join(form.postal_address.split()),
+            sets_count=form.sets_count,
+            fee=proc.fee,
+            fee_paid=form.fee_paid,
+            processing_days=proc.days,
+            same_day_cutoff=proc.same_day_cutoff,
+            supplement_rule=proc.supplement_rule,
+            reason=" ".join(unicodedata.normalize("NFC", form.reason).split()),
+            book_volume=settings.book_volume,
+            papers=papers,
+            **values,
+        )
+        return state, now
+
+    def accept(self, form: IntakeForm) -> IntakeResult:
+        """Take in a complete dossier: code, due date and the opening event, committed durably."""
+        state, now = self._base_state(form, "accept")
+        appointment = self.calendar.appointment(state.received_at, state.processing_days, state.same_day_cutoff)
+        state = replace(
+            state,
+            due_at=appointment.due,
+            calendar_version=appointment.calendar_version,
+            calendar_estimated=appointment.estimated,
+        )
+        with self.context.uow(write=True) as uow:
+            numbering = numbering_of(uow, state.agency_code)
+            day = state.received_at.date()
+            scope = dossier_scope(state.agency_code, state.counter, day)
+            code = issue_dossier_code(state.agency_code, day, state.counter, uow.sequences.peek(scope), numbering)
+            uow.sequences.next(scope)
+            book = uow.sequences.next(book_scope(state.agency_code, state.counter, state.field, day.year))
+            state = replace(state, code=str(code), book_index=book_index(state.counter, book))
+            record_event(uow, self.context, None, "dossier.accepted", self._accepted_payload(state), now, state.uuid)
+            uow.commit()
+        return IntakeResult(state.uuid, state.code, None, state.due_at, state.calendar_version, "accept")
+
+    def _accepted_payload(self, state: DossierState) -> dict[str, Any]:
+        """The opening event: the state, the status page's key (the code alone must never open the citizen's
+        page: codes are sequential) and the desk's phone the page shows; both travel with the events."""
+        payload = opening_payload(state)
+        payload[STATUS_KEY_FIELD] = new_status_key()
+        phone = self.context.settings().contact_phone.strip()
+        if phone:
+            payload[DESK_PHONE_FIELD] = phone
+        return payload
+
+    def request_supplement(self, form: IntakeForm) -> IntakeResult:
+        """Mẫu 02: the dossier is incomplete; a slip number, no dossier code."""
+        state, now = self._base_state(form, "supplement")
+        state = replace(state, kind=KIND_SUPPLEMENT_SLIP, stage=SLIP_STAGE, status=SLIP_STATUS)
+        return self._record_slip(state, now, SUPPLEMENT_SYMBOL, "slip.supplement", "supplement")
+
+    def refuse(self, form: IntakeForm) -> IntakeResult:
+        """Mẫu 03: outside scope or not eligible; the reason is written down."""
+        state, now = self._base_state(form, "refuse")
+        stage = Stage.REFUSED
+        state = replace(state, kind=KIND_REFUSAL_SLIP, stage=stage.value, status=int(stage.status), finished_at=now)
+        return self._record_slip(state, now, REFUSAL_SYMBOL, "slip.refused", "refuse")
+
+    def _record_slip(self, state: DossierState, now: datetime, symbol: str, kind: str, outcome: str) -> IntakeResult:
+        with self.context.uow(write=True) as uow:
+            numbering = numbering_of(uow, state.agency_code)
+            year = state.received_at.year
+            scope = document_scope(state.agency_code, state.counter, symbol, year)
+            number = issue_document_number(year, state.counter, uow.sequences.peek(scope), symbol, numbering)
+            uow.sequences.next(scope)
+            state = replace(state, slip=number.slip_id())
+            record_event(uow, self.context, None, kind, opening_payload(state), now, state.uuid)
+            uow.commit()
+        return IntakeResult(state.uuid, None, state.slip, None, "", outcome)
+
+    def get_slip(self, slip: str) -> DossierState:
+        with self.context.uow() as uow:
+            state = uow.dossiers.by_slip(slip.strip().upper())
+        if state is None:
+            raise NotFoundError(f"Không tìm thấy phiếu số “{slip}”.")
+        return state

@@ -1,0 +1,246 @@
+"""Printed documents of a dossier: numbered once, rendered from its state, archived, reprints marked and counted."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from counter_app.domain.codes import DocumentNumber, Numbering, issue_document_number, new_uuid
+from counter_app.domain.dossier import KIND_REFUSAL_SLIP, KIND_SUPPLEMENT_SLIP, DossierState
+from counter_app.domain.number_scopes import document_scope
+from counter_app.domain.reprint import ReprintReason, parse_reprint_reason, reprint_reason_text
+from counter_app.domain.roles import Permission
+from counter_app.domain.status import Stage
+from counter_app.errors import NotFoundError, RuleError
+from counter_app.private_files import replacing
+from counter_app.services.common.context import ServiceContext
+from counter_app.services.common.export_paths import check_export_path
+from counter_app.services.desk.dossiers import DossierService
+from counter_app.services.desk.intake import numbering_of, record_event
+from counter_app.storage.models import DocumentRow, EventRow
+from counter_app.storage.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+# kind -> (symbol of its number, Vietnamese title for the history)
+DOCUMENT_KINDS: dict[str, tuple[str, str]] = {
+    "receipt": ("TTPVHCC", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
+    "supplement": ("PBS", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
+    "refusal": ("PTC", "Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
+    "apology": ("PXL", "Phiếu xin lỗi và đề nghị gia hạn thời gian giải quyết"),
+    "withdrawal": ("TBD", "Thông báo dừng giải quyết hồ sơ"),
+    "control": ("PKS", "Phiếu kiểm soát quá trình giải quyết hồ sơ"),
+    "fee": ("BLP", "Biên nhận thu phí, lệ phí"),  # the application's own receipt
+}
+
+
+# forms that print part of the dossier's history (see document_data.build_document), or number from it
+KINDS_WITH_HISTORY = frozenset({"withdrawal", "apology", "control"})
+# Mẫu 05 is the notice that processing stopped: at the applicant's request (withdrawn) or otherwise (stopped)
+STOPPED_STAGES = frozenset({Stage.WITHDRAWN.value, Stage.STOPPED.value})
+KINDS_WITH_EVENTS = KINDS_WITH_HISTORY | {"receipt", "supplement"}  # the status link needs the opening event
+
+
+def _find(uow: UnitOfWork, code: str) -> DossierState:
+    """A dossier by code, slip number or UUID, as DossierService.get_state finds it, in the caller's transaction."""
+    key = code.strip()
+    state = uow.dossiers.by_code(key.upper()) or uow.dossiers.by_slip(key.upper()) or uow.dossiers.get(key)
+    if state is None:
+        raise NotFoundError(f"Không tìm thấy hồ sơ “{code}”.")
+    return state
+
+
+@dataclass(frozen=True)
+class DocumentResult:
+    kind: str
+    number: str
+    path: Path
+    reprint: bool
+    document_uuid: str
+    reprint_number: int = 0  # 1 for the first reprint; 0 for the first print
+
+
+class DocumentService:
+    def __init__(self, context: ServiceContext, dossiers: DossierService) -> None:
+        self.context = context
+        self.dossiers = dossiers
+
+    def render(
+        self,
+        code: str,
+        kind: str,
+        out: Path | None = None,
+        *,
+        reason: ReprintReason | str | None = None,
+        reason_note: str = "",
+    ) -> DocumentResult:
+        """Render the document of a dossier (a reprint if it was printed before), archive it, record it.
+
+        A reprint needs the reprint permission and a `reason` (ReprintReason or its value; OTHER with a short
+        `reason_note`); it is stamped "BẢN IN LẠI lần N", N counting the reprints, and the reason is recorded.
+        A first print ignores both.
+        """
+        if kind not in DOCUMENT_KINDS:
+            raise NotFoundError(f"Không có loại giấy tờ “{kind}”.")
+        self.context.require(Permission.PRINT)
+        if out is not None:  # before a number is issued: a refused path must cost nothing
+            out = check_export_path(self.context, out)
+        now = self.context.clock.now()
+        # imported here: reportlab costs hundreds of ms and only printing needs it
+        from counter_app.printing.render import render_document
+        from counter_app.services.documents.form_records import build_document
+
+        # One write transaction reads what the document shows, numbers it, renders it and records it: the
+        # number is used only if all of it commits, and what is printed is what the event is recorded on.
+        with self.context.uow(write=True) as uow:
+            state = _find(uow, code)
+            self._check_kind(state, kind)
+            existing = uow.documents.latest(state.uuid, kind)
+            reprint = existing is not None
+            reprint_number = 0
+            why = ""
+            if existing is not None:
+                self.context.require(Permission.REPRINT)  # the role first: a clerk is told who may, not why
+                why = reprint_reason_text(parse_reprint_reason(reason), reason_note)
+                reprint_number = existing.reprint_count + 1
+            # only these forms print the dossier's history; a receipt needs its opening event (the status key)
+            events = uow.events.for_dossier(state.uuid) if kind in KINDS_WITH_EVENTS else []
+            agency = uow.agencies.get(state.agency_code)
+            agency_info = (agency.name, agency.parent_authority) if agency else (state.agency_code, "")
+            numbering = Numbering(agency.counter_digits, agency.number_digits) if agency else Numbering()
+            number = existing.number if existing else ""
+            if not number:
+                number = self._fixed_number(state, kind, events, numbering)
+            if not number:
+                number = self._issue_number(uow, kind, now)
+            data = build_document(
+                kind, state, events, self.context.settings(), agency_info, number, now, reprint, reprint_number
+            )
+            pdf = render_document(data)
+            path = self._archive(state, kind, number, pdf, now, reprint_number)
+            document_uuid = existing.uuid if existing else str(new_uuid())
+            if existing is None:
+                uow.documents.add(
+                    DocumentRow(
+                        uuid=document_uuid,
+                        dossier_uuid=state.uuid,
+                        kind=kind,
+                        number=number,
+                        number_key=f"{state.agency_code}:{now.year}:{kind}:{number}:{document_uuid[:8]}",
+                        created_at=now,
+                        path=str(path),
+                        print_count=0,
+                        reprint_count=0,
+                    )
+                )
+            else:
+                existing.reprint_count = reprint_number
+                existing.path = str(path)
+            payload: dict[str, object] = {
+                "document_uuid": document_uuid,
+                "kind": kind,
+                "title": DOCUMENT_KINDS[kind][1],
+                "number": number,
+                "reprint": reprint,
+            }
+            if reprint:
+                payload |= {
+                    "reprint_number": reprint_number,
+                    "reprint_reason": parse_reprint_reason(reason).value,
+                    "reprint_reason_text": why,
+                }
+            record_event(
+                uow,
+                self.context,
+                state,
+                "document.printed",
+                payload,
+                now,
+                state.uuid,
+            )
+            uow.commit()
+        if out is not None:
+            with replacing(out) as partial:
+                shutil.copyfile(path, partial)
+        return DocumentResult(kind, number, out or path, reprint, document_uuid, reprint_number)
+
+    def record_sent_to_printer(self, document_uuid: str, printer: str, pages: int) -> None:
+        """A printer accepted the document: count it and record it in the dossier's history."""
+        now = self.context.clock.now()
+        with self.context.uow(write=True) as uow:
+            row = uow.documents.get(document_uuid)
+            if row is None:
+                raise NotFoundError("Không tìm thấy giấy tờ đã lập để ghi nhận việc in.")
+            row.print_count += 1
+            current = uow.dossiers.get(row.dossier_uuid)
+            payload = {
+                "document_uuid": document_uuid,
+                "kind": row.kind,
+                "number": row.number,
+                "printer": printer,
+                "pages": pages,
+                "title": DOCUMENT_KINDS[row.kind][1],
+            }
+            record_event(uow, self.context, current, "document.sent_to_printer", payload, now, row.dossier_uuid)
+            uow.commit()
+
+    def _check_kind(self, state: DossierState, kind: str) -> None:
+        asked = state.code is not None and state.stage == Stage.SUPPLEMENT_REQUESTED.value
+        if kind == "supplement" and state.kind != KIND_SUPPLEMENT_SLIP and not asked:
+            raise RuleError(
+                "Phiếu yêu cầu bổ sung chỉ in cho phiếu số đã lập khi hồ sơ chưa đầy đủ, "
+                "hoặc cho hồ sơ đang chờ công dân bổ sung."
+            )
+        if kind == "refusal" and state.kind != KIND_REFUSAL_SLIP:
+            raise RuleError("Phiếu từ chối chỉ in cho hồ sơ đã bị từ chối tiếp nhận.")
+        if kind in {"receipt", "control", "fee", "withdrawal", "apology"} and state.code is None:
+            raise RuleError("Giấy tờ này chỉ in cho hồ sơ đã được tiếp nhận (có mã hồ sơ).")
+        if kind == "withdrawal" and state.stage not in STOPPED_STAGES:
+            raise RuleError(
+                "Thông báo dừng giải quyết (Mẫu 05) chỉ in khi hồ sơ đã dừng giải quyết hoặc công dân đã rút hồ sơ."
+            )
+        if kind == "fee" and state.fee <= 0:
+            raise RuleError("Thủ tục này không thu phí, lệ phí: không có biên nhận thu phí để in.")
+        if kind == "fee" and not state.fee_paid:
+            raise RuleError(
+                "Hồ sơ chưa ghi nhận đã nộp phí, lệ phí: chưa in được biên nhận thu phí. "
+                "Ghi nhận việc thu phí (khi trả kết quả) rồi in lại."
+            )
+        if kind == "apology" and not state.reappointed:
+            raise RuleError("Hồ sơ chưa có phiếu xin lỗi và hẹn lại; hãy ghi nhận việc hẹn lại trước.")
+
+    @staticmethod
+    def _fixed_number(state: DossierState, kind: str, events: list[EventRow], numbering: Numbering) -> str:
+        """Numbers given when the slip or letter was recorded (slips, apology letters)."""
+        if kind in {"supplement", "refusal"} and state.slip:
+            return DocumentNumber.parse_slip(state.slip, numbering).display()
+        if kind == "apology":
+            for e in reversed(events):
+                if e.kind == "dossier.reappointed":
+                    return str(json.loads(e.payload)["letter_number"])
+        return ""
+
+    def _issue_number(self, uow: UnitOfWork, kind: str, now: datetime) -> str:
+        settings = self.context.settings()
+        symbol = DOCUMENT_KINDS[kind][0]
+        numbering = numbering_of(uow, settings.agency_code)
+        scope = document_scope(settings.agency_code, settings.counter, symbol, now.year)
+        number = issue_document_number(now.year, settings.counter, uow.sequences.peek(scope), symbol, numbering)
+        uow.sequences.next(scope)
+        return number.display()
+
+    def _archive(
+        self, state: DossierState, kind: str, number: str, pdf: bytes, now: datetime, reprint_number: int
+    ) -> Path:
+        folder = self.context.archive_dir / f"{state.received_at:%Y}" / f"{state.received_at:%m}"
+        key = (state.code or state.slip or state.uuid).replace("/", "_")
+        # the count keeps two reprints within one second apart (each archived copy is the one its event names)
+        suffix = f"-in-lai-{reprint_number}-{now:%Y%m%d%H%M%S}" if reprint_number else ""
+        path = folder / f"{key}-{kind}{suffix}.pdf"
+        with replacing(path) as partial:
+            partial.write_bytes(pdf)
+        return path

@@ -1,0 +1,1 @@
+"""Setting up an installation (agency, counter, calendar, catalogue) and the demonstration data."""

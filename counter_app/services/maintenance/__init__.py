@@ -1,0 +1,1 @@
+"""Keeping an installation sound: encrypted backups and restores, the database's integrity, the health check."""

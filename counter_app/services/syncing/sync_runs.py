@@ -1,0 +1,340 @@
+"""Sync with the central for the UI and the command line: sync now (progress, cancel), the last sync, per-dossier state.
+
+The database driver is imported on the first sync, not at start-up (it costs several hundred ms).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+
+from counter_app.domain.clock import to_vn
+from counter_app.errors import CounterError, RuleError
+from counter_app.services.common.context import ServiceContext
+from counter_app.storage import restore_hold
+from counter_app.storage.models import DELIVERY_DEAD, DELIVERY_PENDING, DELIVERY_STATE, EventRow
+from counter_app.sync import outbox
+from counter_app.sync.central_url import PasswordPrompt, parse_central_url, resolve_password
+from counter_app.sync.report import SyncInterrupted, SyncReport
+
+if TYPE_CHECKING:
+    from counter_app.services.attachments.digitisation import AttachmentService
+    from counter_app.sync.central_url import CentralUrl
+
+log = logging.getLogger(__name__)
+
+LAST_SYNC_KEY = "sync_last"
+SYNCED, PENDING, FAILED = "synced", "pending", "failed"
+
+
+@dataclass(frozen=True)
+class LastSync:
+    at: datetime
+    ok: bool
+    pushed: int
+    pulled: int
+    failed: int
+    dossiers: int
+    message: str
+
+
+@dataclass(frozen=True)
+class FetchedFiles:
+    """The files of a dossier's papers fetched from the central, and those the counter already had."""
+
+    fetched: tuple[str, ...]
+    present: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DossierSyncState:
+    """Whether a dossier's own changes have reached the central: synced, pending or failed (dead letter)."""
+
+    dossier_uuid: str
+    state: str
+    pending: int
+    failed: int
+    error: str
+
+    @property
+    def label(self) -> str:
+        return {
+            SYNCED: "Đã đồng bộ",
+            PENDING: "Chờ đồng bộ",
+            FAILED: "Lỗi đồng bộ (máy chủ trung tâm từ chối)",
+        }[self.state]
+
+
+def _system_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SyncService:
+    def __init__(
+        self,
+        context: ServiceContext,
+        *,
+        system_clock: Callable[[], datetime] = _system_now,
+        attachments: AttachmentService | None = None,
+    ) -> None:
+        self.context = context
+        self._attachments = attachments
+        # The machine's own clock: the clock check compares it with the central's; the drill clock takes no part.
+        self.system_clock = system_clock
+
+    def sync_now(
+        self,
+        progress: Callable[[int, int], None] | None = None,
+        cancel: threading.Event | None = None,
+        *,
+        central_url: str | None = None,
+        ask_password: PasswordPrompt | None = None,
+        push_batch: int | None = None,
+        pull_batch: int | None = None,
+        credential: str | None = None,
+        ca_file: str | None = None,
+    ) -> SyncReport:
+        """Push this counter's unsent events, pull what others recorded; safe to cancel or cut at any moment.
+
+        `central_url` defaults to the `central_url` setting. An `https://` address is the city's sync service:
+        `credential` (kept for later syncs when given, else the one kept) and `ca_file` (else the
+        `central_ca_file` setting, else the system's CAs) go with it. A `postgresql://` address is the central
+        database itself (the older way, to be retired): the password comes from the URL, the system keyring
+        (service "counter_app", user = role) or `ask_password`.
+        """
+        from counter_app.services.catalogue.procedures import apply_central_versions
+        from counter_app.sync import pull, push
+        from counter_app.sync.exchange import Installation, synchronize
+
+        settings = self.context.settings()
+        target = (central_url or settings.central_url).strip()
+        if target.lower().startswith("https://"):
+            return self._sync_through_service(
+                target, progress, cancel, credential=credential, ca_file=ca_file, pull_batch=pull_batch
+            )
+        url = self._central_url(central_url)
+        with self.context.uow() as uow:
+            agency = uow.agencies.get(settings.agency_code)
+            if agency is None:
+                raise RuleError("Quầy chưa được thiết lập cơ quan. Chạy “counter-app init”.")
+            installation = Installation(
+                settings.agency_code, settings.counter, agency.counter_digits, agency.number_digits
+            )
+        password = resolve_password(url, ask_password)
+        try:
+            report = synchronize(
+                self.context.database,
+                url,
+                password,
+                installation,
+                system_now=self.system_clock,
+                progress=progress,
+                cancel=cancel,
+                push_batch=push_batch or push.DEFAULT_BATCH,
+                pull_batch=pull_batch or pull.DEFAULT_BATCH,
+                uploads=self.attachments,
+            )
+        except CounterError as exc:  # SyncInterrupted too, with what it exchanged before
+            self._record_failure(exc)
+            raise
+        apply_central_versions(self.context, url, password)  # the city's catalogue and calendar win locally
+        message = "" if report.complete else _incomplete_message(report)
+        self._record(report, ok=report.complete, message=message)
+        return report
+
+    def _sync_through_service(
+        self,
+        base_url: str,
+        progress: Callable[[int, int], None] | None,
+        cancel: threading.Event | None,
+        *,
+        credential: str | None,
+        ca_file: str | None,
+        pull_batch: int | None,
+    ) -> SyncReport:
+        from counter_app.services.syncing.credential_store import SyncCredentialStore
+        from counter_app.sync import pull, service_client
+
+        settings = self.context.settings()
+        if not settings.is_configured:
+            raise RuleError("Quầy chưa được thiết lập. Chạy “counter-app init” hoặc mở màn hình thiết lập.")
+        with self.context.uow() as uow:
+            agency = uow.agencies.get(settings.agency_code)
+            if agency is None:
+                raise RuleError("Quầy chưa được thiết lập cơ quan. Chạy “counter-app init”.")
+            numbering = (agency.counter_digits, agency.number_digits)
+        store = SyncCredentialStore(self.context.data_dir)
+        if credential:
+            store.save(settings.agency_code, settings.counter, credential)
+        kept = credential or store.load(settings.agency_code, settings.counter)
+        if not kept:
+            raise RuleError(
+                "Chưa có thông tin xác thực đồng bộ của quầy: nhập thông tin quản trị viên cấp "
+                "(“counter-app sync --central … --credential-stdin”)."
+            )
+        try:
+            with service_client.ServiceClient(
+                base_url, kept, ca_file=ca_file or settings.central_ca_file or None
+            ) as client:
+                report = service_client.synchronize(
+                    self.context.database,
+                    client,
+                    agency_code=settings.agency_code,
+                    counter=settings.counter,
+                    numbering=numbering,
+                    system_now=self.system_clock,
+                    progress=progress,
+                    cancel=cancel,
+                    pull_batch=pull_batch or pull.DEFAULT_BATCH,
+                    remember_public_url=self._remember_public_url,
+                )
+        except CounterError as exc:  # SyncInterrupted too, with what it exchanged before
+            self._record_failure(exc)
+            raise
+        message = "" if report.complete else _incomplete_message(report)
+        self._record(report, ok=report.complete, message=message)
+        return report
+
+    def _remember_public_url(self, public_url: str) -> None:
+        """The status page's address the service announced: receipts printed from now on link to it."""
+        from counter_app.domain.status_link import status_url_template
+
+        template = status_url_template(public_url)
+        if self.context.settings().status_url_template == template:
+            return
+        with self.context.uow(write=True) as uow:
+            uow.settings.put("status_url_template", template)
+            uow.commit()
+        self.context.forget_settings()
+
+    @property
+    def attachments(self) -> AttachmentService:
+        if self._attachments is None:
+            from counter_app.services.attachments.digitisation import AttachmentService
+            from counter_app.services.catalogue.working_calendar import CalendarService
+            from counter_app.services.desk.dossiers import DossierService
+
+            self._attachments = AttachmentService(
+                self.context, DossierService(self.context, CalendarService(self.context))
+            )
+        return self._attachments
+
+    def fetch_attachments(
+        self, code: str, *, central_url: str | None = None, ask_password: PasswordPrompt | None = None
+    ) -> FetchedFiles:
+        """Download from the central the current file of each paper of a dossier that this counter lacks.
+
+        For the deciding agency's counter opening a dossier received elsewhere: each file is checked against its
+        SHA-256 before it is stored; the central's row-level security decides which dossiers' files one may read.
+        """
+        import psycopg
+
+        from counter_app.sync.attachment_transfer import dossier_files, download_file
+        from counter_app.sync.central_admin import known_revisions
+        from counter_app.sync.connection import lost_connection, open_connection
+        from counter_app.sync.handshake import check_schema, hello
+
+        attachments = self.attachments
+        state = attachments.dossiers.get_state(code)
+        url = self._central_url(central_url)
+        password = resolve_password(url, ask_password)
+        fetched: list[str] = []
+        present: list[str] = []
+        with open_connection(url, password) as conn:
+            try:
+                check_schema(hello(conn, url.user).revision, known_revisions())
+                for _paper, sha256, _size in dossier_files(conn, state.uuid):
+                    if attachments.store.problem(sha256, 0) is None:
+                        present.append(sha256)
+                        continue
+                    with attachments.store.writing() as (output, stored):
+                        download_file(conn, sha256, output)
+                    if stored[0].sha256 != sha256:  # download_file checked it; the store re-hashed what it keeps
+                        raise RuleError("Tệp số hóa tải về không khớp mã băm.")
+                    fetched.append(sha256)
+            except psycopg.OperationalError as exc:
+                raise lost_connection(exc) from None
+        log.info("fetched %d attachment files of %s (%d already here)", len(fetched), code, len(present))
+        return FetchedFiles(tuple(fetched), tuple(present))
+
+    def _central_url(self, central_url: str | None) -> CentralUrl:
+        settings = self.context.settings()
+        if not settings.is_configured:
+            raise RuleError("Quầy chưa được thiết lập. Chạy “counter-app init” hoặc mở màn hình thiết lập.")
+        text = central_url or settings.central_url
+        if not text:
+            raise RuleError(
+                "Chưa có địa chỉ máy chủ trung tâm: ghi trong thiết lập “central_url” hoặc dùng tham số --central."
+            )
+        return parse_central_url(text, field_name="central")
+
+    def last_sync(self) -> LastSync | None:
+        """The last sync attempt (successful or not), or None when this counter never synced."""
+        with self.context.uow() as uow:
+            text = uow.settings.get(LAST_SYNC_KEY)
+        if not text:
+            return None
+        data = json.loads(text)
+        return LastSync(
+            at=to_vn(datetime.fromisoformat(data["at"])),
+            ok=bool(data["ok"]),
+            pushed=int(data["pushed"]),
+            pulled=int(data["pulled"]),
+            failed=int(data["failed"]),
+            dossiers=int(data["dossiers"]),
+            message=str(data.get("message", "")),
+        )
+
+    def on_hold(self) -> bool:
+        """Whether the database, restored from a backup, waits for a sync before it writes again
+        (storage.restore_hold; a sync that takes back the counter's own history lifts it)."""
+        with self.context.uow() as uow:
+            return restore_hold.is_held(uow.session)
+
+    def pending_count(self) -> int:
+        """This counter's events not yet on the central."""
+        return outbox.count_pending(self.context.database)
+
+    def dossier_sync_state(self, dossier_uuid: str) -> DossierSyncState:
+        with self.context.uow() as uow:
+            rows = uow.session.execute(
+                select(DELIVERY_STATE, func.count(), func.max(EventRow.sync_error))
+                .where(EventRow.dossier_uuid == dossier_uuid, EventRow.origin == "local")
+                .group_by(DELIVERY_STATE)
+            ).all()
+        counts = {int(state): int(count) for state, count, _error in rows}
+        error = next((str(err) for state, _count, err in rows if state == DELIVERY_DEAD), "")
+        failed, pending = counts.get(DELIVERY_DEAD, 0), counts.get(DELIVERY_PENDING, 0)
+        state = FAILED if failed else (PENDING if pending else SYNCED)
+        return DossierSyncState(dossier_uuid, state, pending, failed, error)
+
+    def _record_failure(self, exc: CounterError) -> None:
+        """A sync that stopped: what it exchanged before (a cut keeps it on both sides), and why."""
+        report = exc.report if isinstance(exc, SyncInterrupted) else SyncReport(0, 0, 0, 0)
+        self._record(report, ok=False, message=exc.message)
+
+    def _record(self, report: SyncReport, *, ok: bool, message: str) -> None:
+        data = {"at": self.context.clock.now().isoformat(timespec="seconds"), "ok": ok, "message": message}
+        data |= report.as_dict()
+        try:
+            with self.context.uow(write=True) as uow:
+                uow.settings.put(LAST_SYNC_KEY, json.dumps(data, ensure_ascii=False))
+                uow.commit()
+        except Exception:  # the sync's own result matters more than its note
+            log.exception("could not record the last sync")
+
+
+def _incomplete_message(report: SyncReport) -> str:
+    if report.cancelled:
+        return "Đã dừng đồng bộ theo yêu cầu; phần còn lại sẽ được đồng bộ lần sau."
+    return (
+        f"{report.failed} thay đổi không đồng bộ được (máy chủ trung tâm từ chối hoặc xung đột dữ liệu); "
+        "xem danh sách lỗi đồng bộ."
+    )

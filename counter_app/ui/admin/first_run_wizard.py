@@ -1,0 +1,317 @@
+"""FirstRunWizard: the questions asked once on a new installation, then the counter set up from the answers."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtPrintSupport import QPrinterInfo
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from counter_app.domain.codes import Numbering, validate_agency_code
+from counter_app.domain.deadlines import OfficeHours
+from counter_app.errors import CounterError, ValidationError
+from counter_app.services.common.settings import Settings
+from counter_app.services.installation.setup import central_role
+from counter_app.ui.qt.qt_compat import emit
+from counter_app.ui.qt.task_runner import TaskRunner
+from counter_app.ui.widgets.errors import show_error
+from counter_app.ui.widgets.field_errors import FieldErrors, add_field
+
+log = logging.getLogger(__name__)
+
+PRINTER_KEYS = (
+    ("printer_receipt", "Máy in giấy tiếp nhận"),
+    ("printer_slip", "Máy in phiếu"),
+    ("printer_letter", "Máy in thư xin lỗi, văn bản"),
+)
+NO_PRINTER = "(máy in mặc định của hệ thống)"
+
+
+@dataclass(frozen=True)
+class FirstRunAnswers:
+    agency_code: str
+    agency_name: str
+    counter: int
+    counter_digits: int
+    number_digits: int
+    parent_authority: str = ""
+    settings: tuple[tuple[str, str], ...] = ()
+    """Further settings (key, text) saved with set_setting after the counter is set up."""
+    central_password: str = ""
+
+
+def apply_first_run(services: Any, answers: FirstRunAnswers) -> Any:
+    """Runs in the write worker: the agency and counter, then each further setting, then the central password."""
+    settings = services.setup.init_local(
+        agency_code=answers.agency_code,
+        agency_name=answers.agency_name,
+        counter=answers.counter,
+        counter_digits=answers.counter_digits,
+        number_digits=answers.number_digits,
+        parent_authority=answers.parent_authority,
+    )
+    values = dict(answers.settings)
+    for key, value in answers.settings:
+        services.setup.set_setting(key, value)
+    role = central_role(values.get("central_url", ""))
+    if role and answers.central_password:
+        services.setup.store_central_password(role, answers.central_password)
+    return services.context.settings() if answers.settings else settings
+
+
+class _Page(QWizardPage):
+    """A page whose fields show their own error under them; `check` raises ValidationError to keep the page."""
+
+    def __init__(self, title: str, subtitle: str = "") -> None:
+        super().__init__()
+        self.setTitle(title)
+        if subtitle:
+            self.setSubTitle(subtitle)
+        self.errors = FieldErrors()
+        self.form = QFormLayout(self)
+
+    def field_row(self, title: str, widget: QWidget, key: str) -> None:
+        add_field(self.form, title, widget, self.errors, key)
+
+    def check(self) -> None:
+        """Raise ValidationError when a field is wrong."""
+
+    def validatePage(self) -> bool:  # noqa: N802 - Qt override
+        self.errors.clear()
+        try:
+            self.check()
+        except ValidationError as exc:
+            unplaced = self.errors.show({exc.field: exc.message})
+            if unplaced:
+                self.errors.show({self.errors.keys()[0]: exc.message})
+            widget = self.errors.first_widget({exc.field: exc.message})
+            if widget is not None:
+                widget.setFocus()
+            return False
+        return True
+
+
+class AgencyPage(_Page):
+    def __init__(self) -> None:
+        super().__init__("Cơ quan", "Tên cơ quan và mã định danh điện tử theo QCVN 102:2016/BTTTT.")
+        self.name_edit = QLineEdit(placeholderText="Ví dụ: Ủy ban nhân dân phường Bến Thành")
+        self.code_edit = QLineEdit(placeholderText="Ví dụ: 000.17.22.H56")
+        self.field_row("Tên cơ quan", self.name_edit, "agency_name")
+        self.field_row("Mã định danh điện tử", self.code_edit, "agency_code")
+
+    def check(self) -> None:
+        if not self.name_edit.text().strip():
+            raise ValidationError("agency_name", "Cần nhập tên cơ quan.")
+        validate_agency_code(self.code_edit.text())
+
+
+class PlacePage(_Page):
+    def __init__(self) -> None:
+        super().__init__("Cơ quan chủ quản và địa danh", "In ở đầu và cuối các giấy tờ.")
+        self.parent_edit = QLineEdit(placeholderText="Ví dụ: UBND PHƯỜNG BẾN THÀNH")
+        self.place_edit = QLineEdit(Settings().place)
+        self.field_row("Cơ quan chủ quản", self.parent_edit, "parent_authority")
+        self.field_row("Địa danh", self.place_edit, "place")
+
+    def check(self) -> None:
+        if not self.place_edit.text().strip():
+            raise ValidationError("place", "Cần nhập địa danh (ghi ở dòng ngày tháng của giấy tờ).")
+
+
+class CounterPage(_Page):
+    def __init__(self) -> None:
+        super().__init__("Quầy và mã hồ sơ", "Số quầy của máy này và độ dài các số trong mã hồ sơ.")
+        self.counter_spin = QSpinBox(minimum=1, maximum=99, value=1)
+        self.counter_digits = QComboBox()
+        self.counter_digits.addItems(["1", "2"])
+        self.number_digits = QComboBox()
+        self.number_digits.addItems(["3", "4"])
+        self.field_row("Số quầy", self.counter_spin, "counter")
+        self.field_row("Số chữ số của số quầy", self.counter_digits, "counter_digits")
+        self.field_row("Số chữ số của số thứ tự", self.number_digits, "number_digits")
+        note = QLabel(
+            "Lưu ý: độ dài số quầy và số thứ tự được cố định một lần cho cả cơ quan và không thể đổi sau này, "
+            "vì đổi có thể làm trùng mã hồ sơ. Chọn 2 chữ số cho số quầy nếu cơ quan có từ 10 quầy trở lên, "
+            "4 chữ số cho số thứ tự nếu một quầy có thể nhận trên 999 hồ sơ một ngày."
+        )
+        note.setWordWrap(True)
+        note.setObjectName("hint")
+        self.form.addRow(note)
+
+    def numbering(self) -> Numbering:
+        return Numbering(int(self.counter_digits.currentText()), int(self.number_digits.currentText()))
+
+    def check(self) -> None:
+        try:
+            self.numbering().check_counter(self.counter_spin.value())
+        except ValidationError as exc:
+            raise ValidationError("counter", exc.message) from None
+
+
+class HoursPage(_Page):
+    def __init__(self) -> None:
+        super().__init__("Giờ làm việc", "Dùng để tính ngày hẹn trả kết quả.")
+        self.hours_edit = QLineEdit(Settings().office_hours)
+        self.field_row("Giờ làm việc", self.hours_edit, "office_hours")
+        hint = QLabel("Các buổi cách nhau bởi dấu phẩy, ví dụ: 07:30-11:30,13:00-17:00")
+        hint.setObjectName("hint")
+        self.form.addRow(hint)
+
+    def check(self) -> None:
+        OfficeHours.parse(self.hours_edit.text())
+
+
+class HeadPage(_Page):
+    def __init__(self) -> None:
+        super().__init__("Thủ trưởng cơ quan", "Người ký thư xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04).")
+        self.head_name_edit = QLineEdit()
+        self.head_title_edit = QLineEdit(Settings().head_title)
+        self.field_row("Họ và tên", self.head_name_edit, "head_name")
+        self.field_row("Chức vụ", self.head_title_edit, "head_title")
+
+    def check(self) -> None:
+        if not self.head_name_edit.text().strip():
+            raise ValidationError("head_name", "Cần nhập họ tên thủ trưởng cơ quan.")
+        if not self.head_title_edit.text().strip():
+            raise ValidationError("head_title", "Cần nhập chức vụ của thủ trưởng cơ quan.")
+
+
+def printer_combo(current: str = "") -> QComboBox:
+    """The printers of this machine; the first item (empty value) is the system's default printer."""
+    combo = QComboBox()
+    combo.addItem(NO_PRINTER, "")
+    for name in QPrinterInfo.availablePrinterNames():
+        combo.addItem(name, name)
+    if current and combo.findData(current) < 0:
+        combo.addItem(current, current)  # remembered but not installed now: kept, not silently dropped
+    combo.setCurrentIndex(max(0, combo.findData(current)))
+    return combo
+
+
+class PrintersPage(_Page):
+    def __init__(self) -> None:
+        super().__init__("Máy in", "Không bắt buộc: có thể chọn sau trong Thiết lập.")
+        self.combos: dict[str, QComboBox] = {}
+        for key, title in PRINTER_KEYS:
+            self.combos[key] = printer_combo()
+            self.field_row(title, self.combos[key], key)
+
+
+class CentralPage(_Page):
+    def __init__(self) -> None:
+        super().__init__(
+            "Máy chủ trung tâm", "Không bắt buộc: để trống nếu quầy chưa đồng bộ với cơ sở dữ liệu trung tâm."
+        )
+        self.url_edit = QLineEdit(placeholderText="postgresql://ten_vai_tro@may-chu:5432/ten_csdl")
+        self.password_edit = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        self.field_row("Địa chỉ", self.url_edit, "central_url")
+        self.field_row("Mật khẩu của quầy", self.password_edit, "central_password")
+        hint = QLabel("Mật khẩu được lưu trong kho khóa của hệ thống, không lưu trong cơ sở dữ liệu.")
+        hint.setObjectName("hint")
+        hint.setWordWrap(True)
+        self.form.addRow(hint)
+
+    def check(self) -> None:
+        role = central_role(self.url_edit.text())
+        if role and not self.password_edit.text():
+            raise ValidationError("central_password", "Cần nhập mật khẩu của quầy trên máy chủ trung tâm.")
+
+
+class FirstRunWizard(QWizard):
+    """Asked once on a real installation; Finish sets the counter up in the write worker."""
+
+    sig_configured = Signal(object)
+    """The counter was set up: the new Settings."""
+
+    def __init__(self, services: Any, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Thiết lập quầy lần đầu")
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, False)
+        self.setButtonText(QWizard.WizardButton.NextButton, "Tiếp >")
+        self.setButtonText(QWizard.WizardButton.BackButton, "< Quay lại")
+        self.setButtonText(QWizard.WizardButton.FinishButton, "Hoàn tất")
+        self.setButtonText(QWizard.WizardButton.CancelButton, "Để sau")
+        self._services = services
+        self._runner = runner
+        self._saving = False
+        self.agency_page = AgencyPage()
+        self.place_page = PlacePage()
+        self.counter_page = CounterPage()
+        self.hours_page = HoursPage()
+        self.head_page = HeadPage()
+        self.printers_page = PrintersPage()
+        self.central_page = CentralPage()
+        for page in (
+            self.agency_page,
+            self.place_page,
+            self.counter_page,
+            self.hours_page,
+            self.head_page,
+            self.printers_page,
+            self.central_page,
+        ):
+            self.addPage(page)
+
+    def answers(self) -> FirstRunAnswers:
+        numbering = self.counter_page.numbering()
+        settings: list[tuple[str, str]] = [
+            ("place", self.place_page.place_edit.text().strip()),
+            ("office_hours", self.hours_page.hours_edit.text().strip()),
+            ("head_name", " ".join(self.head_page.head_name_edit.text().split())),
+            ("head_title", " ".join(self.head_page.head_title_edit.text().split())),
+        ]
+        settings += [(key, str(combo.currentData() or "")) for key, combo in self.printers_page.combos.items()]
+        central = self.central_page.url_edit.text().strip()
+        if central:
+            settings.append(("central_url", central))
+        return FirstRunAnswers(
+            agency_code=validate_agency_code(self.agency_page.code_edit.text()),
+            agency_name=" ".join(self.agency_page.name_edit.text().split()),
+            counter=self.counter_page.counter_spin.value(),
+            counter_digits=numbering.counter_digits,
+            number_digits=numbering.number_digits,
+            parent_authority=" ".join(self.place_page.parent_edit.text().split()),
+            settings=tuple(settings),
+            central_password=self.central_page.password_edit.text(),
+        )
+
+    def accept(self) -> None:
+        """Finish: the wizard stays open until the counter is set up, so a refusal can be corrected."""
+        if self._saving or not self.central_page.validatePage():
+            return
+        self._saving = True
+        self.button(QWizard.WizardButton.FinishButton).setEnabled(False)
+        self._runner.run_serial(
+            apply_first_run, self._services, self.answers(), on_done=self._on_saved, on_error=self._on_failed
+        )
+
+    def _on_saved(self, settings: object) -> None:
+        self._saving = False
+        log.info("counter set up by the first-run wizard")
+        emit(self.sig_configured, settings)
+        super().accept()
+
+    def _on_failed(self, exc: object) -> None:
+        self._saving = False
+        self.button(QWizard.WizardButton.FinishButton).setEnabled(True)
+        if isinstance(exc, ValidationError):
+            for page_id in self.pageIds():
+                page = self.page(page_id)
+                if isinstance(page, _Page) and exc.field in set(page.errors.keys()):
+                    while self.currentId() > page_id:
+                        self.back()
+                    page.errors.show({exc.field: exc.message})
+                    return
+        show_error(self, exc if isinstance(exc, BaseException) else CounterError(str(exc)))

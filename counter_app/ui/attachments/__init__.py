@@ -1,0 +1,1 @@
+"""The scans of a dossier's papers: the attachments panel."""

@@ -1,0 +1,1 @@
+"""Printing and previewing documents through the system's printers."""

@@ -1,0 +1,253 @@
+"""Printing a rendered document through the system: preview, the printer remembered per kind, failures retried.
+
+The PDF is already numbered and archived when it reaches here; a printer that is missing, off or failing costs
+nothing but a message and a retry, and only a job the printer accepted is recorded as printed.
+
+The pages are rendered for the printer in a child process (`counter-app --print-job`): QtPdf renders a page
+without releasing the interpreter lock (about half a second a page at 300 dpi), which in a worker thread of the
+window would freeze the window for the whole job.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from counter_app.errors import CounterError
+from counter_app.ui.documents.pdf_viewer import PdfViewer, print_pdf
+from counter_app.ui.qt.qt_compat import emit
+from counter_app.ui.qt.task_runner import TaskRunner
+
+log = logging.getLogger(__name__)
+
+# which remembered printer a document kind goes to (receipts on the counter's printer, letters on the office one)
+PRINTER_SETTING = {
+    "receipt": "printer_receipt",
+    "control": "printer_receipt",
+    "fee": "printer_receipt",
+    "supplement": "printer_slip",
+    "refusal": "printer_slip",
+    "withdrawal": "printer_slip",
+    "apology": "printer_letter",
+}
+
+
+class PrintFailed(CounterError):
+    """The printer did not take the job; the PDF stays archived and the clerk can retry."""
+
+
+@dataclass(frozen=True)
+class PrintJob:
+    document_uuid: str
+    kind: str
+    path: Path
+    printer: str
+    pages: int
+
+
+def available_printers() -> list[str]:
+    return list(QPrinterInfo.availablePrinterNames())
+
+
+PRINT_JOB_FLAG = "--print-job"  # counter_app.__main__ hands this command line to print_job_main
+PRINT_JOB_TIMEOUT_S = 600
+
+
+def print_job_command(path: Path, printer_name: str, title: str) -> list[str]:
+    """The child process that prints: this interpreter with `-m counter_app`, or the frozen program itself."""
+    program = [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, "-m", "counter_app"]
+    return [*program, PRINT_JOB_FLAG, str(path), printer_name, title]
+
+
+def send_to_printer(path: Path, printer_name: str, title: str) -> int:
+    """Print every page of the PDF at `path` on `printer_name` from a child process; raises PrintFailed.
+
+    Safe in a worker thread: it waits for the child, which holds no lock of this process.
+    """
+    if printer_name not in available_printers():
+        raise PrintFailed(
+            f"Không tìm thấy máy in “{printer_name}”. Kiểm tra máy in đã bật và kết nối, rồi bấm In lại; "
+            f"giấy tờ đã được lưu tại {path}."
+        )
+    try:
+        child = subprocess.run(
+            print_job_command(path, printer_name, title),
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=PRINT_JOB_TIMEOUT_S,
+            env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise PrintFailed(
+            f"Không gửi được lệnh in tới máy in “{printer_name}”. Bấm In lại; giấy tờ đã được lưu tại {path}.",
+            detail=type(exc).__name__,
+        ) from exc
+    answers = [line for line in child.stdout.splitlines() if line.startswith("{")]
+    answer = json.loads(answers[-1]) if answers else {}
+    if "pages" in answer:
+        return int(answer["pages"])
+    log.warning("print job process ended with %s", child.returncode)
+    raise PrintFailed(
+        str(
+            answer.get("error")
+            or f"Máy in “{printer_name}” không nhận lệnh in. Bấm In lại; giấy tờ đã được lưu tại {path}."
+        ),
+        detail=child.stderr[-2000:],
+    )
+
+
+def print_job_main(arguments: list[str]) -> int:
+    """`counter-app --print-job PDF PRINTER TITLE`, run by send_to_printer: prints, then writes one JSON line,
+    {"pages": n} or {"error": message}."""
+    from PySide6.QtGui import QGuiApplication
+
+    app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])  # QPainter and QPrinter need one
+    try:
+        path, printer_name, title = arguments
+        pages = _print_here(Path(path), printer_name, title)
+    except PrintFailed as exc:
+        _answer({"error": exc.message})
+        return 1
+    _answer({"pages": pages})
+    app.quit()
+    return 0
+
+
+def _answer(data: dict[str, object]) -> None:
+    """The print job's one line to send_to_printer, on stdout."""
+    sys.stdout.write(json.dumps(data) + "\n")
+    sys.stdout.flush()
+
+
+def _print_here(path: Path, printer_name: str, title: str) -> int:
+    """In the print job's process: QtPdf renders each page for QPrinter on `printer_name`."""
+    document = QPdfDocument()
+    if document.load(str(path)) != QPdfDocument.Error.None_:
+        raise PrintFailed(f"Không đọc được tệp PDF {path} để in.")
+    printer = QPrinter(QPrinterInfo.printerInfo(printer_name), QPrinter.PrinterMode.HighResolution)
+    printer.setDocName(title)
+    pages = print_pdf(document, printer)
+    document.close()
+    if pages == 0:
+        raise PrintFailed(
+            f"Máy in “{printer_name}” không nhận lệnh in. Kiểm tra máy in rồi bấm In lại; "
+            f"giấy tờ đã được lưu tại {path}."
+        )
+    return pages
+
+
+class DocumentPrinter(QObject):
+    """Sends documents to the printer remembered for their kind, off the UI thread, and records what printed."""
+
+    sig_printed = Signal(object)
+    """A job was accepted by the printer: the PrintJob."""
+    sig_failed = Signal(object)
+    """A job failed: the exception (the PDF is still archived)."""
+
+    def __init__(self, services: Any, runner: TaskRunner, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._services = services
+        self._runner = runner
+
+    def printer_for(self, kind: str) -> str:
+        key = PRINTER_SETTING.get(kind, "printer_receipt")
+        remembered = str(getattr(self._services.context.settings(), key, "") or "")
+        return remembered or QPrinterInfo.defaultPrinterName()
+
+    def print_document(self, document: Any, printer_name: str = "") -> int:
+        """Queue the print of a rendered document (a DocumentResult); returns the task id."""
+        name = printer_name or self.printer_for(document.kind)
+        if not name:
+            error = PrintFailed("Chưa chọn máy in. Bấm “Chọn máy in…” để chọn; giấy tờ đã được lưu.")
+            emit(self.sig_failed, error)
+            return -1
+        return self._runner.run_pooled(
+            self._print_and_record,
+            document,
+            name,
+            on_done=self._on_printed,
+            on_error=self._on_failed,
+        )
+
+    def _print_and_record(self, document: Any, printer_name: str) -> PrintJob:
+        pages = send_to_printer(Path(document.path), printer_name, f"{document.kind} {document.number}")
+        self._services.documents.record_sent_to_printer(document.document_uuid, printer_name, pages)
+        key = PRINTER_SETTING.get(document.kind, "printer_receipt")
+        if getattr(self._services.context.settings(), key, "") != printer_name:
+            self._services.setup.set_setting(key, printer_name)  # remembered per document kind
+        return PrintJob(document.document_uuid, document.kind, Path(document.path), printer_name, pages)
+
+    def _on_printed(self, job: PrintJob) -> None:
+        emit(self.sig_printed, job)
+
+    def _on_failed(self, error: object) -> None:
+        log.warning("print job failed: %s", type(error).__name__)
+        emit(self.sig_failed, error)
+
+
+class PrintPreview(QDialog):
+    """The rendered document before it goes to paper: In / Chọn máy in… / Đóng, with the result shown here."""
+
+    def __init__(self, document: Any, printer: DocumentPrinter, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Xem trước và in — số {document.number}")
+        self._document = document
+        self._printer = printer
+        self.viewer = PdfViewer(Path(document.path), f"Số {document.number}", self)
+        self.state = QLabel(f"Máy in: {printer.printer_for(document.kind) or 'chưa chọn'}")
+        self.state.setWordWrap(True)
+        self.print_button = QPushButton("In (Ctrl+P)")
+        self.print_button.setShortcut("Ctrl+P")
+        self.choose_button = QPushButton("Chọn máy in…")
+        close = QPushButton("Đóng")
+        self.print_button.clicked.connect(self.print_now)
+        self.choose_button.clicked.connect(self.choose_printer)
+        close.clicked.connect(self.close)
+        buttons = QHBoxLayout()
+        for button in (self.print_button, self.choose_button, close):
+            # no default button: a stray Enter must not send (or resend) the document to the printer
+            button.setAutoDefault(False)
+            button.setDefault(False)
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.viewer)
+        layout.addWidget(self.state)
+        layout.addLayout(buttons)
+        printer.sig_printed.connect(self._on_printed)
+        printer.sig_failed.connect(self._on_failed)
+
+    def print_now(self, printer_name: str = "") -> None:
+        self.state.setText("Đang gửi tới máy in…")
+        self.print_button.setEnabled(False)
+        self._printer.print_document(self._document, printer_name if isinstance(printer_name, str) else "")
+
+    def choose_printer(self) -> None:
+        qprinter = QPrinter()
+        dialog = QPrintDialog(qprinter, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.print_now(qprinter.printerName())
+
+    def _on_printed(self, job: PrintJob) -> None:
+        if job.document_uuid == self._document.document_uuid:
+            self.print_button.setEnabled(True)
+            self.print_button.setText("In lại")
+            self.state.setText(f"Đã in {job.pages} trang trên máy in “{job.printer}”.")
+
+    def _on_failed(self, error: object) -> None:
+        self.print_button.setEnabled(True)
+        self.print_button.setText("In lại")
+        message = error.message if isinstance(error, CounterError) else str(error)
+        self.state.setText(f"<span style='color:#b00020'>{message}</span>")

@@ -1,0 +1,1 @@
+"""One dossier's screen, its dialogs, the late cases and the apology."""

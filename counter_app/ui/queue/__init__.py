@@ -1,0 +1,1 @@
+"""The work queue's table model, loaded page by page off the UI thread."""

@@ -1,0 +1,97 @@
+"""After the window is shown: the database's quick check (with the way to recover) and the daily backup, hourly.
+
+A damaged database is the one box this watcher opens (nothing may be written until it is recovered); a backup that
+cannot run is told through signals, shown by the window's start-up summary and message line, never in a box.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from counter_app.ui.qt.qt_compat import emit
+from counter_app.ui.qt.task_runner import TaskRunner
+from counter_app.ui.shell.startup_summary import backup_problem_text
+
+log = logging.getLogger(__name__)
+
+BACKUP_CHECK_MS = 60 * 60_000
+
+
+class MaintenanceWatcher(QObject):
+    """Runs off the UI thread; tells the clerk when the database is damaged, and once when backups fail
+    (sig_backup_problem, for the summary and the message line).
+
+    Wiring (app.py, once the services are handed to the window):
+        watcher = MaintenanceWatcher(window, runner); watcher.start(services)
+    """
+
+    sig_checked = Signal(object)
+    """The quick check is done: the RecoveryPlan when the database is damaged, else None."""
+    sig_backup_done = Signal(object)
+    """An automatic backup ran: its BackupResult, or None when one of today already existed."""
+    sig_backup_failed = Signal(object)
+    """An automatic backup failed: the exception."""
+    sig_backup_problem = Signal(str)
+    """Once per session, at the first failed automatic backup: what the clerk and the administrator read."""
+
+    def __init__(self, parent: QWidget, runner: TaskRunner, *, interval_ms: int = BACKUP_CHECK_MS) -> None:
+        super().__init__(parent)
+        self._parent = parent
+        self._runner = runner
+        self._services: Any = None
+        self._damaged = False
+        self._backup_running = False
+        self.backup_problem: str | None = None
+        self.notice: QMessageBox | None = None
+        self._timer = QTimer(self, interval=interval_ms)
+        self._timer.timeout.connect(self.backup_if_due)
+
+    def start(self, services: Any) -> None:
+        self._services = services
+        self._runner.run_pooled(
+            services.integrity.recovery_plan, on_done=self._on_checked, on_error=self._on_check_error
+        )
+
+    def _on_checked(self, plan: Any) -> None:
+        emit(self.sig_checked, plan)
+        if plan is None:
+            self.backup_if_due()
+            self._timer.start()
+            return
+        # a backup of a damaged file would be refused anyway; the good backups must stay as they are
+        self._damaged = True
+        self.notice = QMessageBox(QMessageBox.Icon.Critical, "Cơ sở dữ liệu bị hỏng", plan.problem, parent=self._parent)
+        self.notice.setInformativeText("\n".join(f"{n}. {step}" for n, step in enumerate(plan.steps, 1)))
+        if plan.command:
+            self.notice.setDetailedText(plan.command)
+        self.notice.open()
+
+    def _on_check_error(self, exc: Any) -> None:
+        log.error("quick check could not run: %s", type(exc).__name__)
+        self._timer.start()
+
+    def backup_if_due(self) -> None:
+        if self._services is None or self._damaged or self._backup_running:
+            return
+        self._backup_running = True
+        now = self._services.context.clock.now()
+        self._runner.run_pooled(
+            self._services.backup.backup_if_due, now, on_done=self._on_backup, on_error=self._on_backup_error
+        )
+
+    def _on_backup(self, result: Any) -> None:
+        self._backup_running = False
+        emit(self.sig_backup_done, result)
+
+    def _on_backup_error(self, exc: Any) -> None:
+        self._backup_running = False
+        log.warning("automatic backup failed: %s", type(exc).__name__)
+        emit(self.sig_backup_failed, exc)
+        if self.backup_problem is not None:
+            return  # said once per session: the clerk is not nagged every hour
+        self.backup_problem = backup_problem_text(exc)
+        emit(self.sig_backup_problem, self.backup_problem)

@@ -1,0 +1,138 @@
+"""SessionGuard: the login at start when accounts exist, the lock after inactivity, and who the window works for.
+
+Without any account the window opens as before (everything allowed, events record the settings' clerk name).
+With accounts, nothing of the database is shown before a login succeeds; after `lock_minutes` without a key
+press or a click the window hides its contents and asks for a password again. What a role may not do is
+disabled in the screens, and the services refuse it anyway.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication
+
+from counter_app.ui.qt.qt_compat import emit
+from counter_app.ui.qt.task_runner import TaskRunner
+from counter_app.ui.shell.login_dialog import LoginDialog
+
+log = logging.getLogger(__name__)
+
+_ACTIVITY = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseButtonDblClick,
+        QEvent.Type.Wheel,
+        QEvent.Type.TouchBegin,
+    }
+)
+
+
+@dataclass(frozen=True)
+class _Start:
+    state: Any  # services.accounts.SessionState
+    lock_minutes: int
+
+
+def _read_start(services: Any) -> _Start:
+    """Runs in a worker: whether anyone must sign in, and the lock delay."""
+    return _Start(services.accounts.session_state(), services.context.settings().lock_minutes)
+
+
+class SessionGuard(QObject):
+    sig_signed_in = Signal(object)
+    """Someone signed in (at start or to unlock): the SessionView."""
+    sig_locked = Signal()
+    """The session locked itself after inactivity."""
+
+    def __init__(self, window: Any, runner: TaskRunner, parent: QObject | None = None) -> None:
+        super().__init__(parent or window)
+        self._window = window
+        self._runner = runner
+        self.services: Any = None
+        self.dialog: LoginDialog | None = None
+        self.lock_minutes = 10
+        self._accounts = False
+        self._opened = False
+        self._idle = QTimer(self, singleShot=True)
+        self._idle.timeout.connect(self.lock)
+
+    # start
+    def start(self, services: Any) -> None:
+        """The services are ready (on the UI thread): sign in first if this installation has accounts."""
+        self.services = services
+        self._runner.run_pooled(_read_start, services, on_done=self._on_start, on_error=self._window.on_services_failed)
+
+    def _on_start(self, start: _Start) -> None:
+        self.lock_minutes = start.lock_minutes
+        self._accounts = bool(start.state.accounts_exist)
+        if not self._accounts:
+            self._open_window()
+            return
+        self._ask(locked_name="")
+
+    def _open_window(self) -> None:
+        if not self._opened:
+            self._opened = True
+            self._window.set_services(self.services)
+        else:
+            self._window.apply_session()
+        self._window.set_locked(False)
+        if self._accounts:
+            app = QApplication.instance()
+            if app is not None:
+                app.installEventFilter(self)
+            self._idle.start(self.lock_minutes * 60_000)
+
+    # signing in
+    def _ask(self, *, locked_name: str) -> None:
+        self._window.set_locked(True)
+        dialog = LoginDialog(locked_name=locked_name, lock_minutes=self.lock_minutes, parent=self._window)
+        dialog.sig_submitted.connect(self._submit)
+        dialog.sig_quit.connect(self._window.close)
+        self.dialog = dialog
+        dialog.open()
+
+    def _submit(self, name: str, password: str) -> None:
+        self._runner.run_serial(
+            self.services.accounts.sign_in, name, password, on_done=self._signed_in, on_error=self._refused
+        )
+
+    def _signed_in(self, session: Any) -> None:
+        log.info("signed in with role %s", session.role.value)
+        if self.dialog is not None:
+            self.dialog.done(1)
+            self.dialog.deleteLater()
+            self.dialog = None
+        self._open_window()
+        emit(self.sig_signed_in, session)
+
+    def _refused(self, exc: object) -> None:
+        message = getattr(exc, "message", None) or "Không đăng nhập được; chi tiết đã được ghi vào nhật ký."
+        if not hasattr(exc, "message"):
+            log.error("sign-in failed: %s", type(exc).__name__)
+        if self.dialog is not None:
+            self.dialog.show_message(str(message))
+
+    # locking
+    @property
+    def locked(self) -> bool:
+        return self.dialog is not None
+
+    def lock(self) -> None:
+        """Hide the window's contents and ask for a password again (the same account, or another one)."""
+        if not self._accounts or self.dialog is not None:
+            return
+        current = self.services.accounts.current() if self.services is not None else None
+        log.info("session locked after inactivity")
+        self._ask(locked_name=current.name if current is not None else "")
+        emit(self.sig_locked)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() in _ACTIVITY and self.dialog is None and self._idle.isActive():
+            self._idle.start()  # restart the countdown on every key press or click
+        return False

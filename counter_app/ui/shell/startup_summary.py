@@ -1,0 +1,95 @@
+"""The start-up summary: one row at the top of the queue page instead of boxes that take the focus at start.
+
+What the clerk acts on today (dossiers that need an apology, the overdue ones among them), the events not yet
+sent to the central database, and the state of the automatic backup (desk-layout.md: "Start-up shows one
+summary in the work area ..., not modal boxes"). Each part is filled when its own worker answers; the clerk
+hides the row once read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from counter_app.errors import CounterError
+from counter_app.ui.qt.qt_compat import emit
+
+WAITING = "…"
+BACKUP_WAITING = "Sao lưu tự động: đang chờ kiểm tra cơ sở dữ liệu"
+BACKUP_FAILED_DEFAULT = "Không tạo được bản sao lưu tự động."
+BACKUP_ADVICE = "Báo cho quản trị viên; chạy “counter-app doctor” để xem chi tiết."
+
+
+def backup_problem_text(exc: object) -> str:
+    """What the clerk and the administrator read when the automatic backup could not run."""
+    message = exc.message if isinstance(exc, CounterError) and exc.message else BACKUP_FAILED_DEFAULT
+    return f"{message} {BACKUP_ADVICE}"
+
+
+class StartupSummary(QFrame):
+    sig_open_late = Signal()
+    """The clerk asked for the list of dossiers that need an apology."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("startupSummary")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.late_label = QLabel(f"Cần lập phiếu xin lỗi hôm nay: {WAITING}")
+        self.late_label.setObjectName("summaryLate")
+        self.open_late_button = QPushButton("Xem danh sách")
+        self.open_late_button.setVisible(False)
+        self.open_late_button.clicked.connect(lambda: emit(self.sig_open_late))
+        self.unsynced_label = QLabel(f"Chưa gửi lên máy chủ trung tâm: {WAITING}")
+        self.unsynced_label.setObjectName("summaryUnsynced")
+        self.backup_label = QLabel(BACKUP_WAITING)
+        self.backup_label.setObjectName("summaryBackup")
+        self.backup_label.setWordWrap(True)
+        self.hide_button = QPushButton("Ẩn")
+        self.hide_button.setToolTip("Ẩn bản tóm tắt đầu ngày")
+        self.hide_button.clicked.connect(self.hide)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 2, 8, 2)
+        layout.addWidget(self.late_label)
+        layout.addWidget(self.open_late_button)
+        layout.addWidget(QLabel("·"))
+        layout.addWidget(self.unsynced_label)
+        layout.addWidget(QLabel("·"))
+        layout.addWidget(self.backup_label, 1)
+        layout.addWidget(self.hide_button)
+        self.late: tuple[int, int] | None = None
+        self.unsynced: int | None = None
+        self.backup_problem: str | None = None
+
+    def set_late(self, need: int, overdue: int) -> None:
+        self.late = (need, overdue)
+        if need == 0:
+            self.late_label.setText("Không có hồ sơ cần lập phiếu xin lỗi hôm nay")
+            self.late_label.setStyleSheet("")
+        else:
+            self.late_label.setText(f"Cần lập phiếu xin lỗi hôm nay: <b>{need}</b> hồ sơ (quá hạn: <b>{overdue}</b>)")
+            self.late_label.setStyleSheet("color: #b00020;" if overdue else "color: #a15c00;")
+        self.open_late_button.setVisible(need > 0)
+
+    def set_unsynced(self, pending: int) -> None:
+        self.unsynced = pending
+        self.unsynced_label.setText(f"Chưa gửi lên máy chủ trung tâm: <b>{pending}</b>")
+
+    def set_backup_done(self, result: Any) -> None:
+        self.backup_problem = None
+        self.backup_label.setStyleSheet("")
+        if result is None:
+            self.backup_label.setText("Sao lưu tự động: đã có bản sao lưu hôm nay")
+        else:
+            self.backup_label.setText("Sao lưu tự động: vừa tạo bản sao lưu hôm nay")
+
+    def set_backup_failed(self, exc: object) -> None:
+        self.backup_problem = backup_problem_text(exc)
+        self.backup_label.setStyleSheet("color: #b00020;")
+        self.backup_label.setText(f"Sao lưu tự động: chưa sao lưu được. {self.backup_problem}")
+
+    def texts(self) -> str:
+        """The summary as the clerk reads it (tests)."""
+        parts = [self.late_label.text(), self.unsynced_label.text(), self.backup_label.text()]
+        return " · ".join(parts).replace("<b>", "").replace("</b>", "")
