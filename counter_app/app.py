@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import logging
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     import argparse
 
     from counter_app.domain.clock import Clock
+    from counter_app.services.common.settings import Settings
+    from counter_app.services.registry import Services
     from counter_app.ui.code_scanners.serial import SerialScanner
     from counter_app.ui.code_scanners.wedge import ScannerFilter
     from counter_app.ui.shell.maintenance_watch import MaintenanceWatcher
@@ -87,7 +90,7 @@ def choose_database(args: argparse.Namespace) -> tuple[Path, Clock]:
     return path.expanduser().resolve(), clock
 
 
-def open_services(db_path: Path, clock: Clock, demo: bool) -> Any:
+def open_services(db_path: Path, clock: Clock, demo: bool) -> Services:
     """Runs in the write worker: bootstrap imports SQLAlchemy (slow), opens and upgrades the database."""
     from counter_app.bootstrap import build_services
 
@@ -96,7 +99,7 @@ def open_services(db_path: Path, clock: Clock, demo: bool) -> Any:
         services.setup.ensure_demo_profile()
     # events record who was at the counter: the signed-in account (ui.session) or, without accounts, the clerk
     # named in this installation's settings
-    services.context.clerk = services.context.clerk or services.context.settings().clerk_name
+    services.settings.use_settings_clerk()
     services.audit.preload_key()
     log.info("services ready")
     return services
@@ -111,7 +114,7 @@ def log_dir() -> Path:
 class AfterFirstPaint(QObject):
     """Calls `then` once, just after `widget`'s first paint, or after `fallback_ms` if it has not been painted."""
 
-    def __init__(self, widget: QWidget, then: Any, fallback_ms: int = FIRST_PAINT_FALLBACK_MS) -> None:
+    def __init__(self, widget: QWidget, then: Callable[[], object], fallback_ms: int = FIRST_PAINT_FALLBACK_MS) -> None:
         super().__init__(widget)
         self._widget = widget
         self._then = then
@@ -216,7 +219,7 @@ def _start_serial_scanner(running: RunningApp) -> None:
     if services is None or running.serial_scanner is not None:
         return
 
-    def start(settings: Any) -> None:
+    def start(settings: Settings) -> None:
         if running.scanner is not None:
             running.scanner.configure(
                 max_gap=settings.wedge_max_gap_ms / 1000, prefix=settings.wedge_prefix, suffix=settings.wedge_suffix
@@ -230,7 +233,7 @@ def _start_serial_scanner(running: RunningApp) -> None:
         running.serial_scanner = scanner
         scanner.start()
 
-    running.runner.run_pooled(services.context.settings, on_done=start)
+    running.runner.run_pooled(services.settings.current, on_done=start)
 
 
 def _start_maintenance(maintenance: MaintenanceWatcher, window: MainWindow, runner: TaskRunner) -> None:

@@ -58,6 +58,13 @@ class IntegrityProblem(CounterError):
     exit_code = 4
 
 
+class StorageFailure(CounterError):
+    """The database could not be read or written (damaged, locked, not an application database); the storage layer
+    raises it in place of the driver's error where a service goes on without the data."""
+
+    exit_code = 4
+
+
 class FormInvalid(CounterError):
     """Several fields of one form are wrong: `errors` maps each field to its Vietnamese message."""
 

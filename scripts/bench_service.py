@@ -76,7 +76,7 @@ def _template(n: int) -> list[dict[str, Any]]:
     from counter_app.bootstrap import build_services
     from counter_app.domain.intake import IntakeForm
     from counter_app.services.common.clock import SystemClock
-    from counter_app.sync import outbox
+    from counter_app.storage import outbox
 
     with tempfile.TemporaryDirectory(prefix="bench-service-") as folder:
         services = build_services(Path(folder) / "c.db", SystemClock())

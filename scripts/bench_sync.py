@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from counter_app.sync.outbox import LocalDossier, OutboxEvent
+    from counter_app.storage.local_dossiers import LocalDossier
+    from counter_app.storage.outbox import OutboxEvent
     from counter_app.sync.report import SyncReport
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,8 +89,8 @@ Rows = list[tuple[object, ...]]
 def _unsent(counter_db: Path) -> tuple[list[OutboxEvent], dict[str, LocalDossier]]:
     """What a first sync of this (unsynced) counter database sends, read by the sync's own readers: the events
     in the outbox's order, and the local projection of their dossiers."""
+    from counter_app.storage import local_dossiers, outbox
     from counter_app.storage.database import open_database
-    from counter_app.sync import outbox
 
     database = open_database(counter_db)
     try:
@@ -99,7 +100,7 @@ def _unsent(counter_db: Path) -> tuple[list[OutboxEvent], dict[str, LocalDossier
         while chunk := outbox.read_pending_events(database, after, 5000):
             events.extend(chunk)
             uuids = sorted({e.dossier_uuid for e in chunk if e.dossier_uuid} - set(dossiers))
-            dossiers.update(outbox.read_local_dossiers(database, uuids, agency_code=AGENCY, counter=1))
+            dossiers.update(local_dossiers.read_local_dossiers(database, uuids, agency_code=AGENCY, counter=1))
             after = (chunk[-1].seq, chunk[-1].uuid)
     finally:
         database.dispose()

@@ -11,7 +11,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Secret Service path take a throwaway gnome-keyring on a private bus (`secret_service_env`).
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 
+import ast
+import importlib.util
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +26,42 @@ from support.secret_service import SecretService, running_secret_service
 def pytest_configure(config: pytest.Config) -> None:
     """Nor can a test or its subprocesses find the developer's session bus (and its keyring) by this variable."""
     os.environ.pop("DBUS_SESSION_BUS_ADDRESS", None)
+
+
+QT_MISSING = importlib.util.find_spec("PySide6") is None
+"""True in `make test-core`'s venv, which has no Qt: the core's tests must run there all the same."""
+QT_MODULES = ("PySide6", "pytestqt", "counter_app.ui", "counter_app.app")
+QT_FIXTURES = {"qtbot", "qapp"}
+
+
+def _needs_qt(source: str) -> bool:
+    """Whether a test module imports Qt, the ui package or the Qt application, or asks for a Qt fixture."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = [f"{node.module}.{alias.name}" for alias in node.names]
+        elif isinstance(node, ast.arg):
+            if node.arg in QT_FIXTURES:
+                return True
+            continue
+        else:
+            continue
+        if any(name == qt or name.startswith(f"{qt}.") for name in names for qt in QT_MODULES):
+            return True
+    return False
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Without PySide6, the tests of the Qt layer are not collected: tests/ui, and elsewhere the modules that
+    import Qt or the ui package or take a Qt fixture. Any other test that fails there found a core that needs Qt."""
+    if not QT_MISSING:
+        return None
+    if collection_path.is_dir():
+        return collection_path.name == "ui" or None
+    if collection_path.suffix == ".py" and collection_path.name.startswith("test_"):
+        return _needs_qt(collection_path.read_text(encoding="utf-8")) or None
+    return None
 
 
 @pytest.fixture(autouse=True)

@@ -1,29 +1,32 @@
 """The sync service's HTTP API (version 1): hello, push, pull, history; documented at /docs and /openapi.json.
 
-Every call carries `Authorization: Bearer <credential>`. The agency and counter of the call come from the
-credential alone; an unknown or revoked credential gets 401, the same answer for both. The service decides from
-events, never from what a client claims: it stores only events whose agency and counter are the caller's and
-whose numbers lie in the caller's own numbering scopes, and it computes every dossier row itself by the domain's
-replay (sync.push.Pusher with no client projection). An event it refuses goes back as a dead letter with its
-reason, its link kept so that the counter's later events are not blocked.
+The attachment files (central.attachments) and the published catalogue and calendar (central.published) are
+added to the same app. Every call carries `Authorization: Bearer <credential>` (central.access). The agency and
+counter of the call come from the credential alone; an unknown or revoked credential gets 401, the same answer
+for both, and a source that keeps failing gets 429. The service decides from events, never from what a client
+claims: it stores only events whose agency and counter are the caller's, whose numbers lie in the caller's own
+numbering scopes, and that its agency may record on their dossiers (central.entitlement); it computes every
+dossier row itself by the domain's replay (sync.push.Pusher with no client projection). An event it refuses
+goes back as a dead letter with its reason, its link kept so that the counter's later events are not blocked.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated, Any
 
 import psycopg
-from fastapi import Depends, FastAPI, Header, HTTPException, Query
-from psycopg_pool import ConnectionPool, PoolTimeout
+from fastapi import FastAPI, HTTPException, Query
+from psycopg_pool import ConnectionPool
 from pydantic import BaseModel, Field
 
-from counter_app.central.credentials import credential_digest
-from counter_app.central.session import Connection, Counter, act_for, act_for_nobody, authenticate
+from counter_app.central.access import AuthGate, Credential, acting
+from counter_app.central.attachments import add_attachment_routes
+from counter_app.central.entitlement import entitlement_refusals
+from counter_app.central.published import add_published_routes
+from counter_app.central.session import Connection, Counter
 from counter_app.central.status_page import add_status_page
 from counter_app.domain.codes import DossierCode, Numbering
 from counter_app.domain.dossier import OPENING_KINDS
@@ -34,23 +37,21 @@ from counter_app.domain.number_scopes import (
     numbers_used,
 )
 from counter_app.errors import CounterError, RuleError, ValidationError
+from counter_app.storage.outbox import OutboxEvent
+from counter_app.storage.pull_cursor import PullCursor
 from counter_app.sync import own_history, pull, push
-from counter_app.sync.credential_format import looks_like_credential
-from counter_app.sync.handshake import SYNC_PROTOCOL
-from counter_app.sync.outbox import OutboxEvent, PullCursor
+from counter_app.sync.central_schema import SQLSTATE_CLIENT_TOO_OLD
+from counter_app.sync.handshake import SYNC_PROTOCOL, UPDATE_APP_MESSAGE
 
 log = logging.getLogger(__name__)
 
 API_VERSION = "1"
 MAX_PUSH_EVENTS = 5000  # per request: a counter's day is a few hundred; a first sync comes in several requests
 MAX_PULL_PAGE = 5000
-POOL_WAIT_S = 5.0  # longer than a busy pool needs to free a session; beyond it, the caller is told to come back
-RETRY_AFTER_S = 2
-UNAUTHORISED = "Thông tin xác thực của quầy không hợp lệ hoặc đã bị thu hồi."
 
 
 class EventIn(BaseModel):
-    """One event as the counter stores it (sync.outbox.OutboxEvent)."""
+    """One event as the counter stores it (storage.outbox.OutboxEvent)."""
 
     uuid: str = Field(max_length=36)
     dossier_uuid: str | None = Field(default=None, max_length=36)
@@ -143,47 +144,6 @@ def refusal_of(event: OutboxEvent, counter: Counter) -> str | None:
     return None
 
 
-async def _credential(authorization: Annotated[str | None, Header()] = None) -> str:
-    """The bearer credential of the call, checked for its form only (on the event loop: no I/O here)."""
-    scheme, _, credential = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not looks_like_credential(credential):
-        raise HTTPException(401, UNAUTHORISED, headers={"WWW-Authenticate": "Bearer"})
-    return credential
-
-
-Credential = Annotated[str, Depends(_credential)]
-
-
-@contextlib.contextmanager
-def acting(pool: ConnectionPool[Connection], credential: str) -> Iterator[tuple[Connection, Counter]]:
-    """The caller's counter, from its credential, and a pooled session acting for it (row-level security).
-
-    Taken and given back inside the call's own worker thread: a session is never held by a call waiting for a
-    thread (with the session taken in a dependency, 40 threads waiting for 20 sessions starved the calls that
-    held them, and a reconnect storm stalled the service for minutes).
-    """
-    try:
-        with pool.connection(timeout=POOL_WAIT_S) as conn:
-            act_for_nobody(conn)
-            counter = authenticate(conn, credential_digest(credential))
-            if counter is None:
-                raise HTTPException(401, UNAUTHORISED, headers={"WWW-Authenticate": "Bearer"})
-            act_for(conn, counter)
-            try:
-                yield conn, counter
-            finally:
-                act_for_nobody(conn)
-    except PoolTimeout:
-        # a storm (every counter back after an outage): answer at once and say when to come back, rather than
-        # hold a thread per waiting counter; the client retries after a jittered delay
-        raise HTTPException(
-            503, "Dịch vụ đồng bộ đang bận; quầy sẽ tự thử lại.", headers={"Retry-After": str(RETRY_AFTER_S)}
-        ) from None
-    except psycopg.OperationalError as exc:
-        log.warning("central database unavailable: %s", type(exc).__name__)
-        raise HTTPException(503, "Cơ sở dữ liệu trung tâm tạm thời không trả lời.") from None
-
-
 def create_app(pool: ConnectionPool[Connection], *, public_url: str | None = None) -> FastAPI:
     """The service over `pool`, whose connections run as the service role (session.configure); with
     `public_url`, the citizen's status page too (central.status_page), and the counters learn that address."""
@@ -193,18 +153,25 @@ def create_app(pool: ConnectionPool[Connection], *, public_url: str | None = Non
         description="Đồng bộ giữa các quầy Một cửa và cơ sở dữ liệu trung tâm của thành phố.",
     )
     app.state.pool = pool
+    app.state.auth_gate = AuthGate()
     public = public_url.strip().rstrip("/") if public_url else None
     if public:
         add_status_page(app, pool)
 
     @app.get("/v1/hello", response_model=HelloOut)
-    def hello(credential: Credential) -> HelloOut:
-        """Who the credential is, the schema revision and the server's clock (the counter checks its own)."""
+    def hello(credential: Credential, protocol: Annotated[int, Query(ge=0, le=1000)] = SYNC_PROTOCOL) -> HelloOut:
+        """Who the credential is, the schema revision and the server's clock (the counter checks its own).
+        `protocol`: the counter's; one older than the central accepts gets 426 (update the application)."""
         with acting(pool, credential) as (conn, counter):
             # central.hello reads the schema's revision for a role that may not read alembic_version itself
-            row = conn.execute(
-                "SELECT revision, server_now FROM central.hello(%s, current_user)", [SYNC_PROTOCOL]
-            ).fetchone()
+            try:
+                row = conn.execute(
+                    "SELECT revision, server_now FROM central.hello(%s, current_user)", [protocol]
+                ).fetchone()
+            except psycopg.DatabaseError as exc:
+                if exc.sqlstate == SQLSTATE_CLIENT_TOO_OLD:
+                    raise HTTPException(426, UPDATE_APP_MESSAGE) from None
+                raise
         assert row is not None
         return HelloOut(
             api=API_VERSION,
@@ -232,11 +199,12 @@ def create_app(pool: ConnectionPool[Connection], *, public_url: str | None = Non
         pusher = push.Pusher(conn, counter.agency_code, counter.counter, outcome)
         dead: dict[str, str] = {}
         stored = 0
+        entitled = entitlement_refusals(conn, counter, events)
         try:
             push.prepare_staging(conn)
             run: list[OutboxEvent] = []
             for event in [*events, None]:
-                refusal = refusal_of(event, counter) if event is not None else None
+                refusal = (entitled.get(event.uuid) or refusal_of(event, counter)) if event is not None else None
                 if event is not None and refusal is None:
                     run.append(event)
                     continue
@@ -296,6 +264,9 @@ def create_app(pool: ConnectionPool[Connection], *, public_url: str | None = Non
         """Every event the caller may see of these dossiers (met for the first time, e.g. transferred to it)."""
         with acting(pool, credential) as (conn, _counter):
             return HistoryOut(events=[e._asdict() for e in pull.fetch_history(conn, body.dossiers)])
+
+    add_attachment_routes(app, pool)
+    add_published_routes(app, pool)
 
     @app.exception_handler(CounterError)
     def counter_error(_request: Any, exc: CounterError) -> Any:

@@ -81,11 +81,10 @@ def catalogue(args: argparse.Namespace, out: Output) -> int:
 
 
 def _target(args: argparse.Namespace) -> tuple[Any, str | None]:
+    from counter_app.central.administration import central_login
     from counter_app.cli.sync_commands import tty_password_prompt
-    from counter_app.sync.central_url import parse_central_url, resolve_password
 
-    url = parse_central_url(args.url)
-    return url, resolve_password(url, tty_password_prompt())
+    return central_login(args.url, tty_password_prompt())
 
 
 def _read(path: Path) -> Any:
@@ -98,8 +97,8 @@ def _read(path: Path) -> Any:
 
 
 def central_publish_catalogue(args: argparse.Namespace, out: Output) -> int:
+    from counter_app.central.administration import publish_catalogue
     from counter_app.domain.procedure import validate_catalogue
-    from counter_app.sync.catalogue_sync import publish_catalogue
 
     version, specs = validate_catalogue(_read(Path(args.file)))  # checked before connecting
     url, password = _target(args)
@@ -119,8 +118,8 @@ def central_publish_catalogue(args: argparse.Namespace, out: Output) -> int:
 
 
 def central_publish_calendar(args: argparse.Namespace, out: Output) -> int:
-    from counter_app.domain.calendar import load_calendar_file
-    from counter_app.sync.catalogue_sync import publish_calendar
+    from counter_app.central.administration import publish_calendar
+    from counter_app.services.catalogue.calendar_files import load_calendar_file
 
     cal = load_calendar_file(Path(args.file))
     url, password = _target(args)

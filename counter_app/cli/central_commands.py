@@ -65,15 +65,14 @@ def central(args: argparse.Namespace, out: Output) -> int:
 
 
 def _target(args: argparse.Namespace) -> tuple[Any, str | None]:
-    from counter_app.sync.central_url import parse_central_url, resolve_password
+    from counter_app.central.administration import central_login
 
-    url = parse_central_url(args.url)
-    return url, resolve_password(url, tty_password_prompt())
+    return central_login(args.url, tty_password_prompt())
 
 
 @_action("init")
 def central_init(args: argparse.Namespace, out: Output) -> int:
-    from counter_app.sync.central_admin import init_central
+    from counter_app.central.administration import init_central
 
     url, password = _target(args)
     result = init_central(url, password)
@@ -92,7 +91,7 @@ def central_init(args: argparse.Namespace, out: Output) -> int:
 
 @_action("add-agency")
 def central_add_agency(args: argparse.Namespace, out: Output) -> int:
-    from counter_app.sync.central_admin import add_agency
+    from counter_app.central.administration import add_agency
 
     url, password = _target(args)
     code = add_agency(
@@ -112,8 +111,8 @@ def central_add_agency(args: argparse.Namespace, out: Output) -> int:
 
 @_action("add-counter")
 def central_add_counter(args: argparse.Namespace, out: Output) -> int:
+    from counter_app.central.administration import add_counter
     from counter_app.central.credentials import issue_credential
-    from counter_app.sync.central_admin import add_counter
 
     url, password = _target(args)
     account = add_counter(url, password, agency_code=args.agency, counter=args.counter, label=args.label)

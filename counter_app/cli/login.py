@@ -16,8 +16,6 @@ import argparse
 import getpass
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -134,33 +132,6 @@ def new_password(args: argparse.Namespace) -> str:
     raise ValidationError("password", "Cần mật khẩu của tài khoản mới: thêm --password-stdin và nhập ở đầu vào chuẩn.")
 
 
-@contextmanager
-def _accounts_over(db_path: Path, clock: Any) -> Iterator[Any]:
-    """The account service over an existing database, opened without upgrading or seeding it."""
-    from counter_app.services.accounts.clerk_accounts import AccountService
-    from counter_app.services.common.context import ServiceContext
-    from counter_app.storage.database import open_database
-
-    # damaged_ok: a database too damaged to read its accounts has nobody to sign in to (`restore` must work)
-    database = open_database(db_path, create=False, damaged_ok=True)
-    context = ServiceContext(database=database, clock=clock, data_dir=db_path.parent)
-    try:
-        yield AccountService(context)
-    finally:
-        context.database.dispose()
-
-
-def _has_accounts(accounts: Any) -> bool:
-    from sqlalchemy.exc import DatabaseError
-
-    try:
-        return bool(accounts.accounts_exist())
-    except DatabaseError:
-        # a database from before accounts existed (not upgraded yet), or one too damaged to read: nothing to sign
-        # in to — whoever can damage the file can replace it anyway, and `restore` must still work
-        return False
-
-
 DRILL_CLOCK_REFUSED = (
     "Không dùng được đồng hồ diễn tập (--now hoặc biến môi trường COUNTER_APP_NOW) trên cơ sở dữ liệu đã có tài "
     "khoản: thời điểm ghi vào hồ sơ phải là giờ thật của máy. Chỉ cơ sở dữ liệu tạo cho diễn tập hoặc tập huấn "
@@ -176,15 +147,12 @@ def check_drill_clock(db_path: Path, clock: Any) -> None:
     """
     if not db_path.is_file():
         return  # a fresh installation: no account yet
-    from sqlalchemy.exc import DatabaseError
+    from counter_app.services.accounts.accounts_on_file import accounts_on_file
 
-    with _accounts_over(db_path, clock) as accounts:
-        if not _has_accounts(accounts):
+    with accounts_on_file(db_path, clock) as accounts:
+        if not accounts.exist():
             return
-        try:
-            drill = bool(accounts.context.settings().drill)
-        except DatabaseError:
-            drill = False
+        drill = accounts.made_for_drills()
     if not drill:
         raise PermissionDenied(DRILL_CLOCK_REFUSED)
 
@@ -197,8 +165,10 @@ def authorize(args: argparse.Namespace, db_path: Path, clock: Any) -> Any:
         return None
     if not db_path.is_file():
         return None  # a fresh installation: no account yet
-    with _accounts_over(db_path, clock) as accounts:
-        if not _has_accounts(accounts):
+    from counter_app.services.accounts.accounts_on_file import accounts_on_file
+
+    with accounts_on_file(db_path, clock) as accounts:
+        if not accounts.exist():
             return None  # nothing to sign in to: everything is allowed until the first administrator exists
         if not name:
             from counter_app.services.common.context import NOT_SIGNED_IN

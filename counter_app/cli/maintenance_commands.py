@@ -29,6 +29,12 @@ def add_maintenance_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("backup", parents=[common], help="write an encrypted backup of the local database")
     p.add_argument("--to", help="folder for this one backup (default: the backup_dir setting; nothing is rotated)")
     p.add_argument("--passphrase-stdin", action="store_true", help="encrypt with a passphrase read from stdin")
+    p.add_argument(
+        "--set-passphrase",
+        action="store_true",
+        help="set the administrator's backup passphrase (read from stdin), then back up: from then on every backup, "
+        "automatic ones too, needs no keyring and restores on any PC with that passphrase",
+    )
     p = sub.add_parser("restore", parents=[common], help="replace the local database with a backup")
     p.add_argument("file")
     p.add_argument("--passphrase-stdin", action="store_true", help="the backup's passphrase, read from stdin")
@@ -78,17 +84,39 @@ def _megabytes(size: int) -> str:
 
 @command("backup")
 def backup(args: argparse.Namespace, out: Output) -> int:
-    passphrase = _read_passphrase(confirm=True) if args.passphrase_stdin else None
+    from counter_app.errors import ValidationError
+
+    setting = bool(getattr(args, "set_passphrase", False))
+    if setting and args.passphrase_stdin:
+        raise ValidationError(
+            "passphrase", "Dùng --set-passphrase hoặc --passphrase-stdin, không dùng cả hai trong một lệnh."
+        )
+    passphrase = _read_passphrase(confirm=True) if args.passphrase_stdin or setting else None
     maintenance = _open_maintenance(args)
     try:
+        if setting and passphrase is not None:
+            maintenance.backup.set_recovery_passphrase(passphrase)
+            passphrase = None  # the backup below is sealed with the recovery key just set
         result = maintenance.backup.create_backup(to_dir=Path(args.to) if args.to else None, passphrase=passphrase)
     finally:
         maintenance.close()
+    for warning in result.warnings:
+        sys.stderr.write(f"Cảnh báo: {warning}\n")
     info = result.info
     how = "mật khẩu sao lưu" if info.needs_passphrase else "khóa trong kho khóa của hệ thống"
     removed = f"; đã xóa {len(result.removed)} bản sao lưu cũ" if result.removed else ""
+    extra = (
+        " Đã đặt mật khẩu sao lưu: từ nay mọi bản sao lưu phục hồi được trên máy bất kỳ bằng mật khẩu này."
+        if setting
+        else ""
+    )
+    if result.attachments.copied:
+        copied = result.attachments
+        extra += f" Đã chép thêm {copied.copied} tệp giấy tờ đã quét ({_megabytes(copied.bytes_written)})."
+    if result.second_copy:
+        extra += f" Đã chép và kiểm tra bản sao tại “{result.second_copy}”."
     out.emit(
-        f"Đã sao lưu vào “{info.path}” ({_megabytes(info.size_bytes)}, mã hóa bằng {how}){removed}.",
+        f"Đã sao lưu vào “{info.path}” ({_megabytes(info.size_bytes)}, mã hóa bằng {how}){removed}.{extra}",
         {
             "path": str(info.path),
             "bytes": info.size_bytes,
@@ -97,6 +125,11 @@ def backup(args: argparse.Namespace, out: Output) -> int:
             "encryption": "passphrase" if info.needs_passphrase else "keyring",
             "removed": [str(p) for p in result.removed],
             "seconds": round(result.seconds, 2),
+            "passphrase_set": setting,
+            "attachments_copied": result.attachments.copied,
+            "attachments_bytes": result.attachments.bytes_written,
+            "second_copy": str(result.second_copy) if result.second_copy else None,
+            "warnings": list(result.warnings),
         },
     )
     return 0
@@ -125,6 +158,7 @@ def restore(args: argparse.Namespace, out: Output) -> int:
         f"Đã phục hồi “{result.db_path}” từ bản sao lưu tạo lúc {result.backup_created}.{kept}"
         + (f" {result.numbering_note}" if result.numbering_note else "")
         + _missing_text(result)
+        + (f" Đã phục hồi {result.attachments.restored} tệp giấy tờ đã quét." if result.attachments.restored else "")
         + (f" {AFTER_RESTORE}" if result.on_hold else ""),
         {
             "on_hold": result.on_hold,
@@ -143,6 +177,9 @@ def restore(args: argparse.Namespace, out: Output) -> int:
             "missing_codes": list(result.missing_codes),
             "brought_back": result.brought_back,
             "re_entry_codes": list(result.re_entry_codes),
+            "attachments_restored": result.attachments.restored,
+            "attachments_unreadable": result.attachments.unreadable,
+            "recovery_key_set": result.recovery_key_set,
         },
     )
     return 0

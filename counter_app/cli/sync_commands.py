@@ -42,7 +42,7 @@ def _human(report: Any) -> str:
 
 @command("sync")
 def sync(args: argparse.Namespace, out: Output) -> int:
-    from counter_app.sync.report import SyncInterrupted
+    from counter_app.services.syncing.sync_runs import SyncInterrupted
 
     services = open_services(args)
     batch = args.batch_size if args.batch_size and args.batch_size > 0 else None

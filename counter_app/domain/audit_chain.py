@@ -7,7 +7,7 @@ it goes on, so that a first break cannot hide later, independent tampering. Dama
 the rows after it (a row whose HMAC fails, then the rows linked to it that fail too, as after a recomputed
 chain or renumbered rows) is one break, named at its first row.
 
-A lost key that had to be made again is itself an event of the chain (`KEY_REPLACED_KIND`, sealed with the new
+A lost key that had to be made again is itself an event of the chain (`EventKind.KEY_REPLACED`, sealed with the new
 key): the rows before it can no longer be checked, and the walk says that a key change explains them.
 """
 
@@ -19,6 +19,8 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import StrEnum
+
+from counter_app.domain.event_kinds import EventKind
 
 
 @dataclass(frozen=True)
@@ -62,10 +64,6 @@ def link_hash(key: bytes, link: ChainLink) -> str:
 def seal(key: bytes, link: ChainLink) -> ChainLink:
     """The link with its hash computed (prev_hash must already be set)."""
     return replace(link, hash=link_hash(key, link))
-
-
-# the event recorded, sealed with the new key, when the key a chain was sealed with is lost and a new one is made
-KEY_REPLACED_KIND = "audit.key_replaced"
 
 
 class Breakage(StrEnum):
@@ -224,7 +222,7 @@ class _Walk:
         # the rows sealed with a lost key are every row before the recorded key change, which directly follows
         # them and is sealed with the key (only the key-holder can record a key change)
         run = self.run
-        if run is not None and linked_to_damage and not bad and link.kind == KEY_REPLACED_KIND:
+        if run is not None and linked_to_damage and not bad and link.kind == EventKind.KEY_REPLACED:
             self.breaks[run] = replace(self.breaks[run], what=Breakage.KEY_REPLACED)
         self.verified = self.verified or (self.key is not None and not bad)
         if not absorbed:

@@ -6,11 +6,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
 
-from counter_app.domain.json_text import InvalidJson, parse_json
 from counter_app.errors import ValidationError
-from counter_app.resources import resources_dir
 
 MIN_YEAR = 2000
 MAX_YEAR = 2100
@@ -186,23 +183,6 @@ def estimate_year(year: int) -> CalendarYear:
     )
 
 
-def load_calendar_file(path: Path) -> CalendarYear:
-    """Read and validate one calendar year from a UTF-8 JSON file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ValidationError(
-            _FIELD, f"Không đọc được tệp lịch {path.name}.", detail=f"{type(exc).__name__}: {exc}"
-        ) from exc
-    except UnicodeDecodeError as exc:
-        raise ValidationError(_FIELD, f"Tệp lịch {path.name} không phải văn bản UTF-8.", detail=str(exc)) from exc
-    try:
-        data = parse_json(text)
-    except InvalidJson as exc:
-        raise ValidationError(_FIELD, f"Tệp lịch {path.name} {exc.reason}") from None
-    return CalendarYear.from_json_dict(data)
-
-
 @dataclass(frozen=True)
 class _YearIndex:
     off: frozenset[date]
@@ -328,22 +308,3 @@ class WorkingCalendar:
                 versions.append(cal.version)
             estimated = estimated or cal.estimated
         return "+".join(versions), estimated
-
-
-def shipped_calendar_dir() -> Path:
-    """resources/calendar of this installation (see counter_app.resources)."""
-    return resources_dir() / "calendar"
-
-
-def load_shipped_years() -> list[CalendarYear]:
-    """Every calendar year shipped with the application, in year order; each file is named after its year."""
-    directory = shipped_calendar_dir()
-    if not directory.is_dir():
-        return []
-    years: list[CalendarYear] = []
-    for path in sorted(directory.glob("*.json")):
-        cal = load_calendar_file(path)
-        if path.stem != str(cal.year):
-            raise _refuse(f"Tệp lịch {path.name} chứa dữ liệu của năm {cal.year}.")
-        years.append(cal)
-    return sorted(years, key=lambda c: c.year)

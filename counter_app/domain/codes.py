@@ -1,13 +1,10 @@
-"""Dossier codes (mã hồ sơ), document numbers (Số: …) and the identities of dossiers and events."""
+"""Dossier codes (mã hồ sơ) and document numbers (Số: …); new identities are made in counter_app.identities."""
 
 from __future__ import annotations
 
 import re
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-
-from uuid6 import uuid7
 
 from counter_app.domain.status_link import code_in_scan
 from counter_app.errors import RuleError, ValidationError
@@ -244,14 +241,3 @@ def issue_document_number(
             detail=f"counter={counter} last_number={last_number} max={top} symbol={symbol!r}",
         )
     return DocumentNumber(year, counter, last_number + 1, symbol, numbering)
-
-
-def new_uuid() -> uuid.UUID:
-    """Identity of a dossier or an event, made on the counter so offline counters never collide.
-
-    Version 7 (RFC 9562): the creation time in milliseconds, then 76 random bits. Offline counters still never
-    collide, and the keys a counter makes come in time order, so that the indexes keyed by them (the uuid and
-    dossier indexes of the events, here and on the central, which holds every counter's) take new keys at their
-    end rather than at random places: cheaper inserts, and pages that stay in memory.
-    """
-    return uuid7()

@@ -95,10 +95,6 @@ class ProcessingTime:
         if self.days < 0:
             raise ValidationError("processing_time", "Thời hạn giải quyết không được là số âm.")
 
-    @property
-    def is_same_day(self) -> bool:
-        return self.days == 0 and self.same_day_cutoff is not None
-
 
 @dataclass(frozen=True)
 class Appointment:

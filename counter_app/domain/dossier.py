@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from counter_app.domain.clock import to_vn
+from counter_app.domain.event_kinds import EventKind
 from counter_app.domain.status import Action, Stage, next_stage
 from counter_app.errors import RuleError
 
@@ -84,10 +85,6 @@ class DossierState:
     papers: tuple[PaperEntry, ...] = ()
 
     @property
-    def is_slip(self) -> bool:
-        return self.kind != KIND_DOSSIER
-
-    @property
     def stage_enum(self) -> Stage | None:
         try:
             return Stage(self.stage)
@@ -121,27 +118,27 @@ CORRECTABLE_FIELDS = frozenset(
     }
 )
 
-OPENING_KINDS = frozenset({"dossier.accepted", "slip.supplement", "slip.refused"})
+OPENING_KINDS = frozenset({EventKind.DOSSIER_ACCEPTED, EventKind.SLIP_SUPPLEMENT, EventKind.SLIP_REFUSED})
 
 # Events that move the stage, with the action the transition table checks.
 STAGE_ACTIONS: Mapping[str, Action] = {
-    "dossier.transferred": Action.TRANSFER,
-    "dossier.supplement_requested": Action.REQUEST_SUPPLEMENT,
-    "dossier.supplement_received": Action.RECEIVE_SUPPLEMENT,
-    "dossier.payment_requested": Action.REQUEST_PAYMENT,
-    "dossier.payment_received": Action.RECEIVE_PAYMENT,
-    "dossier.result_ready": Action.RESULT_READY,
-    "dossier.handed_over": Action.HAND_OVER,
-    "dossier.withdrawn": Action.WITHDRAW,
-    "dossier.stopped": Action.STOP,
-    "dossier.voided": Action.VOID,
+    EventKind.TRANSFERRED: Action.TRANSFER,
+    EventKind.SUPPLEMENT_REQUESTED: Action.REQUEST_SUPPLEMENT,
+    EventKind.SUPPLEMENT_RECEIVED: Action.RECEIVE_SUPPLEMENT,
+    EventKind.PAYMENT_REQUESTED: Action.REQUEST_PAYMENT,
+    EventKind.PAYMENT_RECEIVED: Action.RECEIVE_PAYMENT,
+    EventKind.RESULT_READY: Action.RESULT_READY,
+    EventKind.HANDED_OVER: Action.HAND_OVER,
+    EventKind.WITHDRAWN: Action.WITHDRAW,
+    EventKind.STOPPED: Action.STOP,
+    EventKind.VOIDED: Action.VOID,
 }
 # Events that keep the stage but are allowed only in some stages.
 STAY_ACTIONS: Mapping[str, Action] = {
-    "dossier.corrected": Action.CORRECT,
-    "dossier.reappointed": Action.REAPPOINT,
+    EventKind.CORRECTED: Action.CORRECT,
+    EventKind.REAPPOINTED: Action.REAPPOINT,
 }
-FINISHING_KINDS = frozenset({"dossier.result_ready", "dossier.withdrawn", "dossier.stopped", "dossier.voided"})
+FINISHING_KINDS = frozenset({EventKind.RESULT_READY, EventKind.WITHDRAWN, EventKind.STOPPED, EventKind.VOIDED})
 
 
 def encode_value(value: Any) -> Any:
@@ -218,33 +215,33 @@ def apply_event(state: DossierState | None, kind: str, payload: Mapping[str, Any
         changes["status"] = int(stage.status)
         if kind in FINISHING_KINDS and state.finished_at is None:
             changes["finished_at"] = moment
-        if kind in {"dossier.withdrawn", "dossier.voided", "dossier.stopped"}:
+        if kind in {EventKind.WITHDRAWN, EventKind.VOIDED, EventKind.STOPPED}:
             changes["reason"] = str(payload.get("reason", ""))
     stay = STAY_ACTIONS.get(kind)
     if stay is not None and state.stage_enum is not None:
         # the table says where corrections and re-appointments are allowed (not on a closed record, not while
         # the clock is paused); the stage itself does not change
         next_stage(state.stage_enum, stay)
-    if kind == "dossier.supplement_requested":
+    if kind == EventKind.SUPPLEMENT_REQUESTED:
         changes["paused_at"] = moment
         changes["reason"] = str(payload.get("reason", ""))
-    elif kind == "dossier.supplement_received":
+    elif kind == EventKind.SUPPLEMENT_RECEIVED:
         changes["paused_at"] = None
         changes["due_at"] = decode_value("due_at", payload["due_at"])
-    elif kind == "dossier.handed_over":
+    elif kind == EventKind.HANDED_OVER:
         if payload.get("fee_collected"):
             changes["fee_paid"] = True
-    elif kind == "dossier.corrected":
+    elif kind == EventKind.CORRECTED:
         changes.update(
             {k: decode_value(k, v[1]) for k, v in dict(payload["changes"]).items() if k in CORRECTABLE_FIELDS}
         )
-    elif kind == "dossier.reappointed":
+    elif kind == EventKind.REAPPOINTED:
         if state.reappointed:
             raise RuleError("Hồ sơ này đã được hẹn lại một lần; pháp luật chỉ cho phép hẹn lại một lần.")
         changes["reappointed"] = True
         changes["original_due_at"] = state.original_due_at or state.due_at
         changes["due_at"] = decode_value("due_at", payload["new_due_at"])
-    elif kind == "dossier.flagged":
+    elif kind == EventKind.FLAGGED:
         changes["supervisor_flag"] = str(payload.get("reason", ""))
     return evolve(state, changes)
 

@@ -16,6 +16,7 @@ from typing import Any
 from counter_app.domain.clock import to_vn
 from counter_app.domain.codes import DocumentNumber, DossierCode, Numbering
 from counter_app.domain.dossier import OPENING_KINDS, decode_value
+from counter_app.domain.event_kinds import EventKind
 from counter_app.errors import ValidationError
 
 # The tracking book's index is the counter followed by the book's yearly number on five digits.
@@ -86,10 +87,10 @@ def numbers_used(
             number = DocumentNumber.parse_slip(str(slip), numbering)
             used.append((document_scope(agency_code, number.counter, number.symbol, number.year), number.number))
     year = to_vn(occurred_at).year
-    if kind == "document.printed" and payload.get("number"):
+    if kind == EventKind.DOCUMENT_PRINTED and payload.get("number"):
         number = _displayed(str(payload["number"]), year, numbering)
         used.append((document_scope(agency_code, number.counter, number.symbol, year), number.number))
-    if kind == "dossier.reappointed" and payload.get("letter_number"):
+    if kind == EventKind.REAPPOINTED and payload.get("letter_number"):
         number = _displayed(str(payload["letter_number"]), year, numbering)
         used.append((document_scope(agency_code, number.counter, number.symbol, year), number.number))
     return used

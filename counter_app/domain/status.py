@@ -123,10 +123,6 @@ class Action(StrEnum):
     def label(self) -> str:
         return _ACTION_LABELS[self]
 
-    @property
-    def changes_stage(self) -> bool:
-        return self not in _STAY_ACTIONS
-
 
 _ACTION_LABELS: dict[Action, str] = {
     Action.TRANSFER: "chuyển hồ sơ đến cơ quan giải quyết",
@@ -142,7 +138,6 @@ _ACTION_LABELS: dict[Action, str] = {
     Action.CORRECT: "sửa thông tin hồ sơ",
     Action.REAPPOINT: "hẹn lại ngày trả kết quả",
 }
-_STAY_ACTIONS = frozenset({Action.CORRECT, Action.REAPPOINT})
 
 # Decisions behind the table:
 # - VOID only before transfer: once the deciding agency has the dossier it is on the national record, and

@@ -8,7 +8,6 @@ the same QR and finds the dossier by the code in the link.
 from __future__ import annotations
 
 import re
-import secrets
 
 # Extra keys of the `dossier.accepted` payload (the fold reads only DossierState's fields and ignores them).
 STATUS_KEY_FIELD = "status_key"
@@ -18,10 +17,6 @@ STATUS_PATH = "/s/"
 KEY_BYTES = 16  # 128 bits
 _KEY_RE = re.compile(r"[A-Za-z0-9_-]{22}")  # token_urlsafe(16): 22 base64url characters, no padding
 _LINK_RE = re.compile(r"https?://[^\s/?#]+(?:/[^\s?#]*)?/s/(?P<code>[^\s/?#]+)\?k=[A-Za-z0-9_-]+", re.IGNORECASE)
-
-
-def new_status_key() -> str:
-    return secrets.token_urlsafe(KEY_BYTES)
 
 
 def looks_like_status_key(text: str) -> bool:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 
+from counter_app.domain.document_kinds import DocumentKind
 from counter_app.printing import fonts
-from counter_app.printing.blocks import IDENTIFIER_LABEL, codes_row, procedure_text
+from counter_app.printing.blocks import IDENTIFIER_LABEL, dossier_code_row, procedure_text
 from counter_app.printing.data import ApologyData
 from counter_app.printing.formatting import clean, long_date, long_moment
-from counter_app.printing.header import form_top
-from counter_app.printing.layout import FormTable, Styles, content_width, field, paragraph, single_copy_pdf, styles_for
-from counter_app.printing.rule_sets import FormKind, form_info
+from counter_app.printing.frame import FormFrame, render_form
+from counter_app.printing.layout import FormTable, Styles, field, paragraph
 
 HEAD = "THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ"
 HEAD_NOTE = "(Ký, ghi rõ họ tên và đóng dấu)"
@@ -43,35 +43,20 @@ def _closing(data: ApologyData, styles: Styles, width: float) -> Flowable:
     return KeepTogether([Spacer(1, styles.body.leading), table])
 
 
-def render_apology(data: ApologyData) -> bytes:
-    """The letter of Mẫu 04 (TT 03/2025) or Mẫu 04 (TT 01/2018), depending on the dossier's rule set."""
-    info = form_info(data.rule_set, FormKind.APOLOGY)
-    styles = styles_for(data.page_size)
-    width = content_width(styles, data.page_size)
-    body = styles.body
+def _body(data: ApologyData, frame: FormFrame) -> list[Flowable]:
+    styles, width, body = frame.styles, frame.width, frame.body
     agency = clean(data.agency_name)
-    story: list[Flowable] = form_top(
-        data.header, number=data.number, issued_at=data.issued_at, title=info.title, styles=styles, width=width
-    )
-    story.append(
-        Paragraph(f"{ADDRESSEE_LABEL}: <b>{clean(data.addressee)}</b>", ParagraphStyle("to", parent=styles.center))
-    )
-    story.append(Spacer(1, body.leading * 0.5))
-    story.append(
-        codes_row(
-            barcode_text=data.dossier_code,
-            qr=None,
-            styles=styles,
-            width=width,
-            caption=[field("Mã hồ sơ", data.dossier_code, body)],
-        )
-    )
+    story: list[Flowable] = [
+        Paragraph(f"{ADDRESSEE_LABEL}: <b>{clean(data.addressee)}</b>", ParagraphStyle("to", parent=styles.center)),
+        Spacer(1, body.leading * 0.5),
+        dossier_code_row(data.dossier_code, styles, width),
+    ]
     story += [
         Paragraph(
             f"Ngày tiếp nhận hồ sơ: <b>{clean(long_date(data.received_at))}</b>. {agency} đã tiếp nhận hồ sơ đề nghị "
             f"giải quyết thủ tục hành chính <b>{clean(procedure_text(data.procedure_name, data.procedure_code))}</b> "
-            f"của Ông (Bà)/Tổ chức <b>{clean(data.applicant_name)}</b>; {IDENTIFIER_LABEL}: "
-            f"<b>{clean(data.applicant_identifier)}</b>; Mã hồ sơ: <b>{clean(data.dossier_code)}</b>.",
+            f"của Ông (Bà)/Tổ chức <b>{clean(data.applicant.name)}</b>; {IDENTIFIER_LABEL}: "
+            f"<b>{clean(data.applicant.identifier)}</b>; Mã hồ sơ: <b>{clean(data.dossier_code)}</b>.",
             body,
         ),
         field("Thời gian hẹn trả kết quả giải quyết hồ sơ", long_moment(data.original_due_at), body),
@@ -90,13 +75,9 @@ def render_apology(data: ApologyData) -> bytes:
         Paragraph("Xin trân trọng cảm ơn Ông (Bà)/Tổ chức.", body),
         _closing(data, styles, width),
     ]
-    return single_copy_pdf(
-        story,
-        styles,
-        page_size=data.page_size,
-        form_number=info.number,
-        title=info.title,
-        author=data.header.unit_name,
-        reprint=data.reprint,
-        reprint_number=data.reprint_number,
-    )
+    return story
+
+
+def render_apology(data: ApologyData) -> bytes:
+    """The letter of Mẫu 04 (TT 03/2025) or Mẫu 04 (TT 01/2018), depending on the dossier's rule set."""
+    return render_form(data, DocumentKind.APOLOGY, lambda frame: _body(data, frame), number=data.number)

@@ -1,16 +1,20 @@
-"""Blocks several forms print the same way: the applicant's lines, the procedure line, the barcode/QR row."""
+"""Blocks several forms print alike: the applicant's lines, the procedure line, the barcode/QR row, the signatures."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from counter_app.printing.barcodes import Code128Flowable, QrFlowable, QrMatrix
+from counter_app.printing.data import Applicant
 from counter_app.printing.formatting import clean
-from counter_app.printing.layout import FormTable, Styles, field
+from counter_app.printing.layout import FormTable, Styles, field, signatures
 
 APPLICANT_LABEL = "Tiếp nhận hồ sơ của Ông (Bà)/Tổ chức"
 IDENTIFIER_LABEL = "Số định danh cá nhân/tổ chức"
 PROCEDURE_LABEL = "Nội dung yêu cầu giải quyết"
+SIGN_NOTE = "(Ký và ghi rõ họ tên)"
 QR_CAPTION = "Quét mã QR để theo dõi tình trạng hồ sơ"  # printed beside a QR that opens the status page
 
 
@@ -19,26 +23,28 @@ def is_web_link(text: str) -> bool:
     return text.strip().lower().startswith(("https://", "http://"))
 
 
-def applicant_fields(
-    *,
-    name: str,
-    identifier: str,
-    address: str,
-    phone: str,
-    email: str,
-    styles: Styles,
-    name_label: str = APPLICANT_LABEL,
-) -> list[Flowable]:
+def applicant_fields(applicant: Applicant, styles: Styles, *, name_label: str = APPLICANT_LABEL) -> list[Flowable]:
     """Name, identifier, address and contacts; empty contacts are left as "…" for the clerk to see."""
-    contacts = f"Số điện thoại: <b>{clean(phone) or '…'}</b>"
-    if email:
-        contacts += f"&nbsp;&nbsp;&nbsp;&nbsp;Email: <b>{clean(email)}</b>"
+    contacts = f"Số điện thoại: <b>{clean(applicant.phone) or '…'}</b>"
+    if applicant.email:
+        contacts += f"&nbsp;&nbsp;&nbsp;&nbsp;Email: <b>{clean(applicant.email)}</b>"
     return [
-        field(name_label, name, styles.body),
-        field(IDENTIFIER_LABEL, identifier, styles.body),
-        field("Địa chỉ", address, styles.body),
+        field(name_label, applicant.name, styles.body),
+        field(IDENTIFIER_LABEL, applicant.identifier, styles.body),
+        field("Địa chỉ", applicant.address, styles.body),
         Paragraph(contacts, styles.body),
     ]
+
+
+def two_signatures(left: str, right: str, names: Sequence[str], styles: Styles, width: float) -> Flowable:
+    """The two signatures a desk form ends with (the applicant's, the clerk's), each over a written name."""
+    return signatures([(left, SIGN_NOTE), (right, SIGN_NOTE)], styles, names=names, width=width)
+
+
+def dossier_code_row(code: str, styles: Styles, width: float) -> FormTable:
+    """The dossier code in words and as a Code 128, without a QR code."""
+    caption = [field("Mã hồ sơ", code, styles.body)]
+    return codes_row(barcode_text=code, qr=None, styles=styles, width=width, caption=caption)
 
 
 def procedure_text(name: str, code: str) -> str:

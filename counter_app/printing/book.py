@@ -6,15 +6,14 @@ from datetime import datetime
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
+from counter_app.domain.document_kinds import DocumentKind
 from counter_app.printing.data import BookData, BookRow
-from counter_app.printing.formatting import clean, clock_time, nfc, short_date
-from counter_app.printing.header import form_top
-from counter_app.printing.layout import FormTable, Styles, content_width, paragraph, single_copy_pdf, styles_for
-from counter_app.printing.rule_sets import FormKind, form_info
+from counter_app.printing.formatting import clean, clock_time, short_date
+from counter_app.printing.frame import FormFrame, render_form
+from counter_app.printing.layout import FormTable, Styles, paragraph
+from counter_app.printing.report_layout import CELL_PADDING, column_widths
 
 COLUMNS = (
     "STT",
@@ -33,7 +32,6 @@ COLUMNS = (
 # dates), so that a code or a date is never broken across lines.
 _SHARES: tuple[float | None, ...] = (None, None, 0.22, 0.17, 0.19, 0.16, None, None, None, 0.13, 0.13)
 _FITTED_SAMPLES = {0: "9999", 6: "00/00/0000", 7: "00/00/0000", 8: "00/00/0000"}
-_CELL_PADDING = 3
 
 
 def _moment(moment: datetime | None) -> str:
@@ -44,14 +42,7 @@ def _moment(moment: datetime | None) -> str:
 
 
 def _column_widths(data: BookData, cell: ParagraphStyle, width: float) -> list[float]:
-    def needed(text: str) -> float:
-        return float(stringWidth(nfc(text), cell.fontName, cell.fontSize)) + 2 * _CELL_PADDING + 1
-
-    fitted = {column: needed(sample) for column, sample in _FITTED_SAMPLES.items()}
-    fitted[1] = max((needed(row.dossier_code) for row in data.rows), default=22 * mm)
-    rest = width - sum(fitted.values())
-    total = sum(share for share in _SHARES if share is not None)
-    return [fitted[column] if share is None else rest * share / total for column, share in enumerate(_SHARES)]
+    return column_widths(_SHARES, _FITTED_SAMPLES, (row.dossier_code for row in data.rows), cell, width)
 
 
 def _row(row: BookRow, cell: ParagraphStyle) -> list[object]:
@@ -78,15 +69,10 @@ def _cell_styles(styles: Styles) -> tuple[ParagraphStyle, ParagraphStyle]:
     return cell, head
 
 
-def render_book(data: BookData) -> bytes:
-    """The book's rows under a column header repeated on every page; pages are numbered."""
-    info = form_info(data.rule_set, FormKind.BOOK)
-    styles = styles_for(data.page_size)
-    width = content_width(styles, data.page_size, landscape_page=True)
+def _body(data: BookData, frame: FormFrame) -> list[Flowable]:
+    styles, width = frame.styles, frame.width
     cell, head = _cell_styles(styles)
-    story: list[Flowable] = form_top(
-        data.header, number=None, issued_at=data.issued_at, title=info.title, styles=styles, width=width
-    )
+    story: list[Flowable] = []
     subtitle = f"Lĩnh vực: <b>{clean(data.field_name)}</b>"
     if data.volume:
         subtitle += f"&nbsp;&nbsp;&nbsp;&nbsp;Quyển số: <b>{clean(data.volume)}</b>"
@@ -101,20 +87,16 @@ def render_book(data: BookData) -> bytes:
             ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
             ("VALIGN", (0, 1), (-1, -1), "TOP"),
             ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.92, 0.92, 0.92)),
-            ("LEFTPADDING", (0, 0), (-1, -1), _CELL_PADDING),
-            ("RIGHTPADDING", (0, 0), (-1, -1), _CELL_PADDING),
+            ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+            ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
         ]
     )
     story.append(table)
-    return single_copy_pdf(
-        story,
-        styles,
-        page_size=data.page_size,
-        form_number=info.number,
-        title=info.title,
-        author=data.header.unit_name,
-        reprint=data.reprint,
-        reprint_number=data.reprint_number,
-        landscape_page=True,
-        page_numbers=True,
+    return story
+
+
+def render_book(data: BookData) -> bytes:
+    """The book's rows under a column header repeated on every page; pages are numbered."""
+    return render_form(
+        data, DocumentKind.BOOK, lambda frame: _body(data, frame), number=None, landscape_page=True, page_numbers=True
     )

@@ -21,14 +21,14 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
 
+from counter_app.domain.document_kinds import DocumentKind
+
 # The book's column widths are book.py's; its helpers are private there because they had one user until now.
 from counter_app.printing.book import COLUMNS, _cell_styles, _column_widths
 from counter_app.printing.data import BookData, BookRow
 from counter_app.printing.formatting import clean, clock_time, nfc, short_date
-from counter_app.printing.header import form_top
-from counter_app.printing.layout import content_width, single_copy_pdf, styles_for
-from counter_app.printing.report_layout import CELL_PADDING, HEAD_GREY
-from counter_app.printing.rule_sets import FormKind, form_info
+from counter_app.printing.frame import form_frame
+from counter_app.printing.report_layout import CELL_PADDING, HEAD_GREY, one_line_width
 
 # Called after each page of lines is drawn with the number of lines drawn so far; it may raise to stop.
 DrawnCallback = Callable[[int], None]
@@ -43,7 +43,7 @@ def _widths(data: BookData, cell: ParagraphStyle, width: float) -> list[float]:
     """
     widths = _column_widths(data, cell, width)
     widest = max((str(row.index) for row in data.rows), key=len, default="")
-    needed = float(stringWidth(nfc(widest), cell.fontName, cell.fontSize)) + 2 * CELL_PADDING + 1
+    needed = one_line_width(widest, cell)
     if needed > widths[0]:
         # taken from the widest text column (Tên TTHC), which wraps anyway
         widths[2] -= needed - widths[0]
@@ -284,18 +284,15 @@ def render_books(
     if not books:
         raise ValueError("no book to render")
     first = books[0]
-    info = form_info(first.rule_set, FormKind.BOOK)
-    styles = styles_for(first.page_size)
-    width = content_width(styles, first.page_size, landscape_page=True)
+    frame = form_frame(first, DocumentKind.BOOK, landscape_page=True)
+    styles, width = frame.styles, frame.width
     cell, head = _cell_styles(styles)
     story: list[Flowable] = []
     drawn_before = 0
     for number, data in enumerate(books):
         if number:
             story.append(PageBreak())
-        story += form_top(
-            data.header, number=None, issued_at=data.issued_at, title=info.title, styles=styles, width=width
-        )
+        story += frame.top(data.header, number=None, issued_at=data.issued_at)
         subtitle = f"Lĩnh vực: <b>{clean(data.field_name)}</b>"
         if data.volume:
             subtitle += f"&nbsp;&nbsp;&nbsp;&nbsp;Quyển số: <b>{clean(data.volume)}</b>"
@@ -311,17 +308,7 @@ def render_books(
         )
         story.append(BookLines(layout, 0, len(data.rows), _offset(on_drawn, drawn_before)))
         drawn_before += len(data.rows)
-    return single_copy_pdf(
-        story,
-        styles,
-        page_size=first.page_size,
-        form_number=info.number,
-        title=info.title,
-        author=first.header.unit_name,
-        reprint=False,
-        landscape_page=True,
-        page_numbers=True,
-    )
+    return frame.pdf(story, author=first.header.unit_name, page_numbers=True)
 
 
 def _offset(on_drawn: DrawnCallback | None, before: int) -> DrawnCallback | None:

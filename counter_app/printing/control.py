@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
+from counter_app.domain.document_kinds import DocumentKind
 from counter_app.printing import fonts
 from counter_app.printing.blocks import codes_row
 from counter_app.printing.data import ControlSlipData, HandOver
 from counter_app.printing.formatting import clean, long_moment, nfc
-from counter_app.printing.header import form_top
-from counter_app.printing.layout import FormTable, Styles, content_width, field, paragraph, single_copy_pdf, styles_for
-from counter_app.printing.rule_sets import FormKind, form_info
+from counter_app.printing.frame import FormFrame, render_form
+from counter_app.printing.layout import FormTable, Styles, field, paragraph
 
 COLUMNS = (
     "Tên cơ quan",
@@ -77,15 +77,9 @@ def _row(number: int, hand_over: HandOver | None, styles: Styles) -> list[object
     return [names, time_cell, result, note]
 
 
-def render_control_slip(data: ControlSlipData) -> bytes:
-    """The slip with the hand-overs known so far and blank rows for the next ones."""
-    info = form_info(data.rule_set, FormKind.CONTROL)
-    styles = styles_for(data.page_size)
-    width = content_width(styles, data.page_size)
-    body = styles.body
-    story: list[Flowable] = form_top(
-        data.header, number=data.number, issued_at=data.issued_at, title=info.title, styles=styles, width=width
-    )
+def _body(data: ControlSlipData, frame: FormFrame) -> list[Flowable]:
+    styles, width, body = frame.styles, frame.width, frame.body
+    story: list[Flowable] = []
     caption = [field("Mã hồ sơ", data.dossier_code, body)]
     if data.applicant_name:
         caption.append(field("Tổ chức, cá nhân", data.applicant_name, body))
@@ -115,13 +109,9 @@ def render_control_slip(data: ControlSlipData) -> bytes:
         ]
     )
     story += [Spacer(1, body.leading * 0.5), table]
-    return single_copy_pdf(
-        story,
-        styles,
-        page_size=data.page_size,
-        form_number=info.number,
-        title=info.title,
-        author=data.header.unit_name,
-        reprint=data.reprint,
-        reprint_number=data.reprint_number,
-    )
+    return story
+
+
+def render_control_slip(data: ControlSlipData) -> bytes:
+    """The slip with the hand-overs known so far and blank rows for the next ones."""
+    return render_form(data, DocumentKind.CONTROL, lambda frame: _body(data, frame), number=data.number)

@@ -47,20 +47,37 @@ class Filer:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ReceiptData:
-    """Mẫu 01: receipt of a complete dossier and appointment for the result (printed in two copies)."""
+class Applicant:
+    """The person or organisation a dossier is for, as the forms print them."""
+
+    name: str
+    identifier: str = ""  # personal identification number or tax code
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FormData:
+    """What every printed document has: who issues it, under which rule set, when, on which paper, as a reprint."""
 
     header: OfficeHeader
     rule_set: str = DEFAULT_RULE_SET
+    issued_at: datetime
+    reprint: bool = False
+    reprint_number: int = 0  # the how-many-th reprint this is (1 for the first); 0: unknown or none
+    page_size: PageSize = PageSize.A4
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReceiptData(FormData):
+    """Mẫu 01: receipt of a complete dossier and appointment for the result (printed in two copies)."""
+
     number: str  # "Số", e.g. "100012/TTPVHCC"
     dossier_code: str
     receiving_unit: str
     deciding_agency: str
-    applicant_name: str
-    applicant_identifier: str = ""
-    address: str = ""
-    phone: str = ""
-    email: str = ""
+    applicant: Applicant
     filer: Filer | None = None
     procedure_name: str
     procedure_code: str = ""
@@ -76,28 +93,18 @@ class ReceiptData:
     fee_paid: bool = False
     qr_text: str = ""
     clerk_name: str = ""
-    issued_at: datetime
-    reprint: bool = False
-    reprint_number: int = 0  # the how-many-th reprint this is (1 for the first); 0: unknown or none
-    page_size: PageSize = PageSize.A4
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SupplementData:
+class SupplementData(FormData):
     """Mẫu 02: what the applicant must add to an incomplete dossier, and why."""
 
-    header: OfficeHeader
-    rule_set: str = DEFAULT_RULE_SET
     number: str
     slip_id: str = ""  # the slip's key the look-up accepts, e.g. "PBS-26-200001": its barcode when no code
     dossier_code: str = ""
     qr_text: str = ""  # the dossier's status link when it has a code and the city's page is known, else no QR
     received_at: datetime | None = None  # when the incomplete dossier was handed in
-    applicant_name: str
-    applicant_identifier: str = ""
-    address: str = ""
-    phone: str = ""
-    email: str = ""
+    applicant: Applicant
     procedure_name: str
     procedure_code: str = ""
     missing_items: tuple[str, ...]
@@ -105,51 +112,37 @@ class SupplementData:
     contact_name: str = ""
     contact_phone: str = ""
     guide_name: str = ""
-    issued_at: datetime
-    reprint: bool = False
-    reprint_number: int = 0  # the how-many-th reprint this is (1 for the first); 0: unknown or none
-    page_size: PageSize = PageSize.A4
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class RefusalData:
+class RefusalData(FormData):
     """Mẫu 03: refusal to accept a dossier, with the reason written down."""
 
-    header: OfficeHeader
-    rule_set: str = DEFAULT_RULE_SET
     number: str
     slip_id: str = ""  # the slip's key the look-up accepts, e.g. "PTC-26-200001": its barcode when no code
     receiving_unit: str
     dossier_code: str = ""  # "Mã hồ sơ (nếu có)"
-    applicant_name: str
-    applicant_identifier: str = ""
-    address: str = ""
-    phone: str = ""
-    email: str = ""
+    applicant: Applicant
     procedure_name: str
     procedure_code: str = ""
     reason: str
     clerk_name: str = ""
-    issued_at: datetime
-    reprint: bool = False
-    reprint_number: int = 0  # the how-many-th reprint this is (1 for the first); 0: unknown or none
-    page_size: PageSize = PageSize.A4
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ApologyData:
-    """Mẫu 04: apology for a late result and the new appointment, signed by the head of the deciding agency."""
+class ApologyData(FormData):
+    """Mẫu 04: apology for a late result and the new appointment, signed by the head of the deciding agency.
 
-    header: OfficeHeader  # the deciding agency's own header
-    rule_set: str = DEFAULT_RULE_SET
+    Its header is the deciding agency's own.
+    """
+
     number: str
     addressee: str  # "Kính gửi: …"
     agency_name: str  # the deciding agency as named in the text
     received_at: datetime
     procedure_name: str
     procedure_code: str = ""
-    applicant_name: str
-    applicant_identifier: str
+    applicant: Applicant  # the name and identifier are printed
     dossier_code: str
     original_due_at: datetime
     reason: str
@@ -157,34 +150,20 @@ class ApologyData:
     head_name: str
     head_title: str  # e.g. "CHỦ TỊCH" or "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH"
     delivered_via: str = ""  # how the letter reaches the applicant, e.g. "Thư điện tử"
-    issued_at: datetime
-    reprint: bool = False
-    reprint_number: int = 0  # the how-many-th reprint this is (1 for the first); 0: unknown or none
-    page_size: PageSize = PageSize.A4
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class WithdrawalData:
+class WithdrawalData(FormData):
     """Mẫu 05: notice that processing stops at the applicant's request."""
 
-    header: OfficeHeader
-    rule_set: str = DEFAULT_RULE_SET
     number: str
     dossier_code: str
-    applicant_name: str
-    applicant_identifier: str = ""
-    address: str = ""
-    phone: str = ""
-    email: str = ""
+    applicant: Applicant
     procedure_name: str
     procedure_code: str = ""
     requested_at: datetime
     reason: str
     clerk_name: str = ""
-    issued_at: datetime
-    reprint: bool = False
-    reprint_number: int = 0  # the how-many-th reprint this is (1 for the first); 0: unknown or none
-    page_size: PageSize = PageSize.A4
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -199,11 +178,9 @@ class HandOver:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ControlSlipData:
+class ControlSlipData(FormData):
     """Mẫu 06: the slip that travels with the dossier and records each hand-over."""
 
-    header: OfficeHeader
-    rule_set: str = DEFAULT_RULE_SET
     number: str
     dossier_code: str
     applicant_name: str = ""
@@ -215,10 +192,6 @@ class ControlSlipData:
     original_due_at: datetime | None = None  # set when the appointment was re-set
     hand_overs: tuple[HandOver, ...] = ()
     blank_rows: int = 3  # rows left empty to be filled in by hand
-    issued_at: datetime
-    reprint: bool = False
-    reprint_number: int = 0  # the how-many-th reprint this is (1 for the first); 0: unknown or none
-    page_size: PageSize = PageSize.A4
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,26 +203,18 @@ class FeeItem:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class FeeReceiptData:
+class FeeReceiptData(FormData):
     """Receipt of the fees and charges collected for a dossier."""
 
-    header: OfficeHeader
-    rule_set: str = DEFAULT_RULE_SET
     number: str
     dossier_code: str
-    payer_name: str
-    payer_identifier: str = ""
-    address: str = ""
+    payer: Applicant  # the name, identifier and address are printed
     procedure_name: str
     items: tuple[FeeItem, ...]
     stage: str = "Tiếp nhận hồ sơ"  # when it was collected: reception, supplement or return
     payment_method: str = "Tiền mặt"
     collected_at: datetime
     clerk_name: str = ""
-    issued_at: datetime
-    reprint: bool = False
-    reprint_number: int = 0  # the how-many-th reprint this is (1 for the first); 0: unknown or none
-    page_size: PageSize = PageSize.A4
 
     @property
     def total(self) -> int:
@@ -273,18 +238,12 @@ class BookRow:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class BookData:
+class BookData(FormData):
     """Mẫu 07: the tracking book of one field of procedures, printed as a landscape table."""
 
-    header: OfficeHeader
-    rule_set: str = DEFAULT_RULE_SET
     field_name: str  # lĩnh vực
     volume: str = ""
     rows: tuple[BookRow, ...] = ()
-    issued_at: datetime
-    reprint: bool = False
-    reprint_number: int = 0  # the how-many-th reprint this is (1 for the first); 0: unknown or none
-    page_size: PageSize = PageSize.A4
 
 
 Document = (

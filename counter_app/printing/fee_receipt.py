@@ -7,46 +7,21 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Spacer
 
-from counter_app.printing.blocks import IDENTIFIER_LABEL, PROCEDURE_LABEL, codes_row
+from counter_app.domain.document_kinds import DocumentKind
+from counter_app.printing.blocks import IDENTIFIER_LABEL, PROCEDURE_LABEL, dossier_code_row, two_signatures
 from counter_app.printing.data import FeeReceiptData
 from counter_app.printing.formatting import amount_in_words, long_moment, money
-from counter_app.printing.header import form_top
-from counter_app.printing.layout import (
-    FormTable,
-    content_width,
-    field,
-    paragraph,
-    signatures,
-    single_copy_pdf,
-    styles_for,
-)
-from counter_app.printing.rule_sets import FormKind, form_info
-
-SIGN_NOTE = "(Ký và ghi rõ họ tên)"
+from counter_app.printing.frame import FormFrame, render_form
+from counter_app.printing.layout import FormTable, field, paragraph
 
 
-def render_fee_receipt(data: FeeReceiptData) -> bytes:
-    """Items, total in figures and in words, how and when it was paid, both signatures."""
-    info = form_info(data.rule_set, FormKind.FEE_RECEIPT)
-    styles = styles_for(data.page_size)
-    width = content_width(styles, data.page_size)
-    body = styles.body
-    story: list[Flowable] = form_top(
-        data.header, number=data.number, issued_at=data.issued_at, title=info.title, styles=styles, width=width
-    )
-    story.append(
-        codes_row(
-            barcode_text=data.dossier_code,
-            qr=None,
-            styles=styles,
-            width=width,
-            caption=[field("Mã hồ sơ", data.dossier_code, body)],
-        )
-    )
-    story += [
-        field("Họ và tên người nộp", data.payer_name, body),
-        field(IDENTIFIER_LABEL, data.payer_identifier, body),
-        field("Địa chỉ", data.address, body),
+def _body(data: FeeReceiptData, frame: FormFrame) -> list[Flowable]:
+    styles, width, body = frame.styles, frame.width, frame.body
+    story: list[Flowable] = [
+        dossier_code_row(data.dossier_code, styles, width),
+        field("Họ và tên người nộp", data.payer.name, body),
+        field(IDENTIFIER_LABEL, data.payer.identifier, body),
+        field("Địa chỉ", data.payer.address, body),
         field(PROCEDURE_LABEL, data.procedure_name, body),
         field("Thu tại bước", data.stage, body),
         Spacer(1, body.leading * 0.3),
@@ -72,20 +47,11 @@ def render_fee_receipt(data: FeeReceiptData) -> bytes:
         field("Số tiền bằng chữ", amount_in_words(data.total), body),
         field("Hình thức thanh toán", data.payment_method, body),
         field("Thời gian thu", long_moment(data.collected_at), body),
-        signatures(
-            [("NGƯỜI NỘP TIỀN", SIGN_NOTE), ("NGƯỜI THU TIỀN", SIGN_NOTE)],
-            styles,
-            names=[data.payer_name, data.clerk_name],
-            width=width,
-        ),
+        two_signatures("NGƯỜI NỘP TIỀN", "NGƯỜI THU TIỀN", [data.payer.name, data.clerk_name], styles, width),
     ]
-    return single_copy_pdf(
-        story,
-        styles,
-        page_size=data.page_size,
-        form_number=info.number,
-        title=info.title,
-        author=data.header.unit_name,
-        reprint=data.reprint,
-        reprint_number=data.reprint_number,
-    )
+    return story
+
+
+def render_fee_receipt(data: FeeReceiptData) -> bytes:
+    """Items, total in figures and in words, how and when it was paid, both signatures."""
+    return render_form(data, DocumentKind.FEE_RECEIPT, lambda frame: _body(data, frame), number=data.number)

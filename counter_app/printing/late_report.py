@@ -5,22 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, Paragraph, Spacer
+from reportlab.platypus import Paragraph, Spacer
 
 from counter_app.printing.data import OfficeHeader, PageSize
-from counter_app.printing.formatting import clean, clock_time, nfc, short_date
-from counter_app.printing.header import form_top
-from counter_app.printing.layout import content_width, paragraph, single_copy_pdf, styles_for
+from counter_app.printing.formatting import clean, clock_time, short_date
+from counter_app.printing.layout import paragraph
 from counter_app.printing.report_layout import (
-    CELL_PADDING,
     KeepWithTail,
+    column_widths,
     count_text,
     grid_table,
     headings,
-    period_lines,
+    report_opening,
     report_signatures,
     small_cells,
 )
@@ -96,17 +93,6 @@ class LateReportData:
     page_size: PageSize = PageSize.A4
 
 
-def _column_widths(data: LateReportData, cell: ParagraphStyle, width: float) -> list[float]:
-    def needed(text: str) -> float:
-        return float(stringWidth(nfc(text), cell.fontName, cell.fontSize)) + 2 * CELL_PADDING + 1
-
-    fitted = {column: needed(sample) for column, sample in _FITTED_SAMPLES.items()}
-    fitted[1] = max((needed(line.dossier_code) for line in data.lines), default=22 * mm)
-    rest = width - sum(fitted.values())
-    total = sum(share for share in _SHARES if share is not None)
-    return [fitted[column] if share is None else rest * share / total for column, share in enumerate(_SHARES)]
-
-
 def _moment(moment: datetime | None) -> str:
     return "" if moment is None else f"{short_date(moment)}<br/>{clock_time(moment)}"
 
@@ -123,14 +109,9 @@ def _letter(line: LateReportLine) -> str:
 
 
 def render_late_report(data: LateReportData) -> bytes:
-    styles = styles_for(data.page_size)
-    width = content_width(styles, data.page_size, landscape_page=True)
+    frame, story = report_opening(data, TITLE)
+    styles, width = frame.styles, frame.width
     cell, head, number = small_cells(styles, 0.72)
-    story: list[Flowable] = form_top(
-        data.header, number=None, issued_at=data.issued_at, title=TITLE, styles=styles, width=width
-    )
-    story += period_lines(data.period_start, data.period_end, data.as_of, styles)
-    story.append(Spacer(1, styles.body.leading * 0.6))
     story.append(Paragraph("<b>I. DANH SÁCH HỒ SƠ</b>", styles.body))
     if not data.lines:
         story.append(Paragraph("Không có hồ sơ giải quyết quá hạn trong kỳ báo cáo.", styles.body))
@@ -153,7 +134,8 @@ def render_late_report(data: LateReportData) -> bytes:
                     Paragraph(_moment(line.new_due_at), cell),
                 ]
             )
-        story.append(grid_table(rows, _column_widths(data, cell, width)))
+        codes = (line.dossier_code for line in data.lines)
+        story.append(grid_table(rows, column_widths(_SHARES, _FITTED_SAMPLES, codes, cell, width)))
     story.append(Spacer(1, styles.body.leading * 0.6))
     totals: list[list[object]] = [headings(TOTAL_COLUMNS, head)]
     for total in data.totals:
@@ -190,14 +172,4 @@ def render_late_report(data: LateReportData) -> bytes:
             lead=[Paragraph("<b>II. TỔNG HỢP THEO CƠ QUAN CHỦ TRÌ GIẢI QUYẾT</b>", styles.body)],
         )
     )
-    return single_copy_pdf(
-        story,
-        styles,
-        page_size=data.page_size,
-        form_number="",
-        title=TITLE,
-        author=data.header.unit_name,
-        reprint=False,
-        landscape_page=True,
-        page_numbers=True,
-    )
+    return frame.pdf(story, author=data.header.unit_name, page_numbers=True)

@@ -4,28 +4,25 @@ from __future__ import annotations
 
 from reportlab.platypus import Flowable, PageBreak, Paragraph
 
+from counter_app.domain.document_kinds import DocumentKind
 from counter_app.printing.barcodes import QrMatrix, qr_matrix
-from counter_app.printing.blocks import QR_CAPTION, applicant_fields, codes_row, is_web_link, procedure_field
+from counter_app.printing.blocks import QR_CAPTION, SIGN_NOTE, applicant_fields, codes_row, is_web_link, procedure_field
 from counter_app.printing.data import Filer, ReceiptData
 from counter_app.printing.formatting import clean, count, long_moment, money
-from counter_app.printing.header import form_top
+from counter_app.printing.frame import FormFrame, form_frame
 from counter_app.printing.layout import (
     CopyLabel,
     PageDecor,
     Styles,
     build_pdf,
-    content_width,
     copies_pdf,
     field,
     numbered,
     signature_rows,
     signatures,
-    styles_for,
 )
-from counter_app.printing.rule_sets import FormInfo, FormKind, form_info
 
 COPY_LABELS = ("Liên 1: Lưu", "Liên 2: Giao người nộp")
-SIGN_NOTE = "(Ký và ghi rõ họ tên)"
 
 
 def processing_time_text(days: int) -> str:
@@ -52,14 +49,10 @@ def _filer_fields(filer: Filer, styles: Styles) -> list[Flowable]:
     return flowables
 
 
-def _copy(
-    data: ReceiptData, info: FormInfo, styles: Styles, width: float, qr: QrMatrix | None, *, one_page: bool
-) -> list[Flowable]:
+def _copy(data: ReceiptData, frame: FormFrame, qr: QrMatrix | None, *, one_page: bool) -> list[Flowable]:
     """One copy's story; `one_page` leaves the signatures unwrapped, for a copy laid out on a single page."""
-    body = styles.body
-    story = form_top(
-        data.header, number=data.number, issued_at=data.issued_at, title=info.title, styles=styles, width=width
-    )
+    styles, width, body = frame.styles, frame.width, frame.body
+    story = frame.top(data.header, number=data.number, issued_at=data.issued_at)
     story.append(
         codes_row(
             barcode_text=data.dossier_code,
@@ -74,14 +67,7 @@ def _copy(
             qr_note=QR_CAPTION if is_web_link(data.qr_text) else "",  # a bare code opens nothing on a phone
         )
     )
-    story += applicant_fields(
-        name=data.applicant_name,
-        identifier=data.applicant_identifier,
-        address=data.address,
-        phone=data.phone,
-        email=data.email,
-        styles=styles,
-    )
+    story += applicant_fields(data.applicant, styles)
     if data.filer is not None:
         story += _filer_fields(data.filer, styles)
     story.append(procedure_field(data.procedure_name, data.procedure_code, styles))
@@ -102,7 +88,7 @@ def _copy(
             body,
         ),
     ]
-    filer_name = data.filer.name if data.filer is not None else data.applicant_name
+    filer_name = data.filer.name if data.filer is not None else data.applicant.name
     blocks = [("NGƯỜI NỘP HỒ SƠ", SIGN_NOTE), ("NGƯỜI TIẾP NHẬN HỒ SƠ", SIGN_NOTE)]
     names = [filer_name, data.clerk_name]
     if one_page:
@@ -118,20 +104,19 @@ def render_receipt(data: ReceiptData) -> bytes:
     A copy that fits on one page (nearly all) is laid out and drawn once and shown on both pages; a longer
     one is laid out per copy, each copy starting on a new page with its label on each of its pages.
     """
-    info = form_info(data.rule_set, FormKind.RECEIPT)
-    styles = styles_for(data.page_size)
-    width = content_width(styles, data.page_size)
+    frame = form_frame(data, DocumentKind.RECEIPT)
+    styles = frame.styles
     qr = qr_matrix(data.qr_text) if data.qr_text else None  # once for both copies
     decor = PageDecor(
         styles,
-        form_number=info.number,
+        form_number=frame.form_number,
         reprint=data.reprint,
         reprint_number=data.reprint_number,
         page_numbers=False,
     )
-    title, author = info.title, data.header.unit_name
+    title, author = frame.title, data.header.unit_name
     pdf = copies_pdf(
-        _copy(data, info, styles, width, qr, one_page=True),
+        _copy(data, frame, qr, one_page=True),
         styles,
         decor,
         labels=COPY_LABELS,
@@ -146,5 +131,5 @@ def render_receipt(data: ReceiptData) -> bytes:
         if position:
             story.append(PageBreak())
         story.append(CopyLabel(decor, label))
-        story += _copy(data, info, styles, width, qr, one_page=False)
+        story += _copy(data, frame, qr, one_page=False)
     return build_pdf(story, styles, decor, page_size=data.page_size, title=title, author=author)

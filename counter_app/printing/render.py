@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, Final
 
 from counter_app.printing.apology import render_apology
@@ -27,7 +26,6 @@ from counter_app.printing.receipt import render_receipt
 from counter_app.printing.refusal import render_refusal
 from counter_app.printing.supplement import render_supplement
 from counter_app.printing.withdrawal import render_withdrawal
-from counter_app.private_files import replacing
 
 _RENDERERS: Final[dict[type[Any], Callable[[Any], bytes]]] = {
     ReceiptData: render_receipt,
@@ -49,11 +47,3 @@ def render_document(doc: Document, *, page_size: PageSize | None = None) -> byte
     if page_size is not None and page_size != doc.page_size:
         doc = dataclasses.replace(doc, page_size=page_size)
     return renderer(doc)
-
-
-def write_document(doc: Document, path: Path, *, page_size: PageSize | None = None) -> Path:
-    """Render `doc` into `path` (written whole, then renamed, so a reader never sees half a PDF)."""
-    pdf = render_document(doc, page_size=page_size)
-    with replacing(path) as partial:
-        partial.write_bytes(pdf)
-    return path

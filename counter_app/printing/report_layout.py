@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Flowable, KeepTogether, Paragraph
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 from reportlab.platypus.flowables import _listWrapOn
 
 from counter_app.domain.clock import to_vn
-from counter_app.printing.formatting import clean
+from counter_app.printing.data import OfficeHeader, PageSize
+from counter_app.printing.formatting import clean, nfc
+from counter_app.printing.frame import FormFrame, frame_for
 from counter_app.printing.layout import FormTable, Styles, paragraph, signatures
 
 HEAD_GREY = colors.Color(0.92, 0.92, 0.92)
@@ -44,6 +49,50 @@ def period_lines(start: date, end: date, as_of: datetime, styles: Styles) -> lis
         Paragraph(f"Từ ngày <b>{start:%d/%m/%Y}</b> đến ngày <b>{end:%d/%m/%Y}</b>", styles.center),
         Paragraph(clean(f"(Hồ sơ đang giải quyết và quá hạn tính đến {at} ngày {shown_day:%d/%m/%Y})"), styles.center),
     ]
+
+
+def one_line_width(text: str, cell: ParagraphStyle) -> float:
+    """The width of a column that shows `text` on one line in `cell`, padding included."""
+    return float(stringWidth(nfc(text), cell.fontName, cell.fontSize)) + 2 * CELL_PADDING + 1
+
+
+def column_widths(
+    shares: Sequence[float | None], samples: dict[int, str], codes: Iterable[str], cell: ParagraphStyle, width: float
+) -> list[float]:
+    """Widths across `width`: a column whose share is None fits its sample on one line (column 1 the widest of the
+    dossier `codes`), so that a code or a date is never broken; the others share the rest by their shares."""
+    fitted = {column: one_line_width(sample, cell) for column, sample in samples.items()}
+    fitted[1] = max((one_line_width(code, cell) for code in codes), default=22 * mm)
+    rest = width - sum(fitted.values())
+    total = sum(share for share in shares if share is not None)
+    return [fitted[column] if share is None else rest * share / total for column, share in enumerate(shares)]
+
+
+class PeriodReport(Protocol):
+    """What every printed report of a period has (the statistics, the late-case report)."""
+
+    @property
+    def header(self) -> OfficeHeader: ...
+    @property
+    def issued_at(self) -> datetime: ...
+    @property
+    def page_size(self) -> PageSize: ...
+    @property
+    def period_start(self) -> date: ...
+    @property
+    def period_end(self) -> date: ...
+    @property
+    def as_of(self) -> datetime: ...
+
+
+def report_opening(data: PeriodReport, title: str) -> tuple[FormFrame, list[Flowable]]:
+    """A report's landscape frame (no form number) and how it opens: header and title, the period and the moment
+    the open dossiers are counted at."""
+    frame = frame_for(data.page_size, form_number="", title=title, landscape_page=True)
+    story = frame.top(data.header, number=None, issued_at=data.issued_at)
+    story += period_lines(data.period_start, data.period_end, data.as_of, frame.styles)
+    story.append(Spacer(1, frame.body.leading * 0.6))
+    return frame, story
 
 
 def small_cells(styles: Styles, scale: float = 0.78) -> tuple[ParagraphStyle, ParagraphStyle, ParagraphStyle]:

@@ -10,15 +10,14 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 
 from counter_app.printing.data import OfficeHeader, PageSize
 from counter_app.printing.formatting import clean, money
-from counter_app.printing.header import form_top
-from counter_app.printing.layout import content_width, paragraph, single_copy_pdf, styles_for
+from counter_app.printing.layout import paragraph
 from counter_app.printing.report_layout import (
     KeepWithTail,
     count_text,
     grid_table,
     headings,
-    period_lines,
     rate_text,
+    report_opening,
     report_signatures,
     small_cells,
 )
@@ -101,14 +100,9 @@ def _value(line: SummaryLine) -> str:
 
 
 def render_stats_report(data: StatsReportData) -> bytes:
-    styles = styles_for(data.page_size)
-    width = content_width(styles, data.page_size, landscape_page=True)
+    frame, story = report_opening(data, TITLE)
+    styles, width = frame.styles, frame.width
     cell, head, number = small_cells(styles, 0.85)
-    story: list[Flowable] = form_top(
-        data.header, number=None, issued_at=data.issued_at, title=TITLE, styles=styles, width=width
-    )
-    story += period_lines(data.period_start, data.period_end, data.as_of, styles)
-    story.append(Spacer(1, styles.body.leading * 0.6))
 
     story.append(Paragraph("<b>I. SỐ LIỆU TỔNG HỢP</b>", styles.body))
     rows: list[list[object]] = [headings(("Chỉ tiêu", "Số liệu"), head)]
@@ -159,17 +153,7 @@ def render_stats_report(data: StatsReportData) -> bytes:
         grid = grid_table(body, [width * share for share in _BREAKDOWN_SHARES])
         # each title stays with its table's first rows; the signatures go with the last table's last rows
         story.append(KeepWithTail(grid, signatures if number_of_table == len(data.tables) + 2 else (), lead=[title]))
-    return single_copy_pdf(
-        story,
-        styles,
-        page_size=data.page_size,
-        form_number="",
-        title=TITLE,
-        author=data.header.unit_name,
-        reprint=False,
-        landscape_page=True,
-        page_numbers=True,
-    )
+    return frame.pdf(story, author=data.header.unit_name, page_numbers=True)
 
 
 def _roman(number: int) -> str:

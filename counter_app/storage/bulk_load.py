@@ -26,7 +26,7 @@ from counter_app.domain.citizen import fold
 from counter_app.domain.dossier import DATETIME_FIELDS, DossierState
 from counter_app.storage.event_chain import AuditKeys, ChainWriter
 from counter_app.storage.models import DossierPaperRow, DossierRow, EventRow, SequenceRow
-from counter_app.storage.repositories import SettingsRepository
+from counter_app.storage.repositories.settings import SettingsRepository
 from counter_app.storage.types import vn_text
 
 # json.dumps(..., ensure_ascii=False) writes every string with this C function: the same text, without the
@@ -38,8 +38,8 @@ _STATE_COLUMNS: Final = tuple(f.name for f in dataclasses.fields(DossierState) i
 _DOSSIER_COLUMNS: Final = (*_STATE_COLUMNS, "name_key")
 _DATETIME_AT: Final = tuple(i for i, c in enumerate(_STATE_COLUMNS) if c in DATETIME_FIELDS)
 _PAPER_COLUMNS: Final = ("dossier_uuid", "position", "name", "originals", "copies", "missing")
-# every column of an event row, in the order the bulk insert and the sync's pull write them
-EVENT_COLUMNS: Final = (
+# every column of a local event row, in the order the bulk insert and the sync's pull write them
+LOCAL_EVENT_COLUMNS: Final = (
     "uuid",
     "dossier_uuid",
     "kind",
@@ -91,7 +91,7 @@ class _Insert:
 
 _INSERT_DOSSIER: Final = _Insert(str(DossierRow.__tablename__), _DOSSIER_COLUMNS)
 _INSERT_PAPER: Final = _Insert(str(DossierPaperRow.__tablename__), _PAPER_COLUMNS)
-_INSERT_EVENT: Final = _Insert(str(EventRow.__tablename__), EVENT_COLUMNS)
+_INSERT_EVENT: Final = _Insert(str(EventRow.__tablename__), LOCAL_EVENT_COLUMNS)
 
 LOAD_CACHE_KIB: Final = 256 * 1024
 # (uuid, kind, dossier_uuid, payload JSON, occurred_at as vn_text)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
 from counter_app.private_files import create_private_if_missing, private_dir
@@ -16,6 +17,10 @@ from counter_app.storage.sqlite_file import check_database_file
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
+
+# What reading a database file from before its tables existed, or one too damaged to read, raises: named here so
+# that the layers above catch it without importing SQLAlchemy.
+UnreadableDatabase = DatabaseError
 
 
 def _configure_sqlite(engine: Engine, *, begin: str) -> None:

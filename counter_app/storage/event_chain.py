@@ -1,11 +1,11 @@
 """The audit chain in the event table: the key hook the unit of work is given, linking new rows, reading chains.
 
-Only EventRepository.append and append_many write events, and both go through `ChainWriter`, so every local
-event is linked and sealed in the transaction that writes it (writes begin IMMEDIATE: one writer at a time, so
+Only EventRepository.append writes events, and it goes through `ChainWriter`, so every local event is
+linked and sealed in the transaction that writes it (writes begin IMMEDIATE: one writer at a time, so
 reading the chain's last row and appending after it cannot race).
 
 When the key of a chain that was sealed already is not found and a new one is made, the writer first links an
-event of kind `KEY_REPLACED_KIND` (no secret in it): the rows before it cannot be checked with the new key, and
+event of kind `EventKind.KEY_REPLACED` (no secret in it): the rows before it cannot be checked with the new key, and
 the check then says that a key change, recorded and sealed, is why.
 """
 
@@ -15,14 +15,16 @@ import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import String, func, select, type_coerce, update
+from sqlalchemy import Select, String, func, select, type_coerce, update
 from sqlalchemy.orm import Session
 
-from counter_app.domain.audit_chain import KEY_REPLACED_KIND, ChainLink, link_hash
-from counter_app.domain.codes import new_uuid
-from counter_app.storage.models import DELIVERY_SENT, DELIVERY_STATE, EventRow
+from counter_app.domain.audit_chain import ChainLink, link_hash
+from counter_app.domain.event_delivery import EventDelivery
+from counter_app.domain.event_kinds import EventKind
+from counter_app.identities import new_uuid
+from counter_app.storage.models import DELIVERY_STATE, EventRow
 
 log = logging.getLogger(__name__)
 
@@ -68,53 +70,41 @@ def chains(session: Session) -> list[tuple[str, int]]:
     return [(str(a), int(c)) for a, c in rows]
 
 
-def chain_links(session: Session, agency_code: str, counter: int) -> Iterator[ChainLink]:
-    """A counter's rows in seq order, as stored (the moment as its text, not re-formatted), streamed."""
-    query = (
-        select(
-            EventRow.uuid,
-            EventRow.kind,
-            EventRow.dossier_uuid,
-            EventRow.payload,
-            type_coerce(EventRow.occurred_at, String),
-            EventRow.agency_code,
-            EventRow.counter,
-            EventRow.seq,
-            EventRow.clerk,
-            EventRow.prev_hash,
-            EventRow.hash,
-        )
+_LINK_COLUMNS = (
+    EventRow.uuid,
+    EventRow.kind,
+    EventRow.dossier_uuid,
+    EventRow.payload,
+    type_coerce(EventRow.occurred_at, String),
+    EventRow.agency_code,
+    EventRow.counter,
+    EventRow.seq,
+    EventRow.clerk,
+    EventRow.prev_hash,
+    EventRow.hash,
+)
+"""A ChainLink's fields, in its order: the moment as stored (its text, not re-formatted)."""
+
+
+def _links_query(agency_code: str, counter: int, *extra: Any) -> Select[Any]:
+    return (
+        select(*_LINK_COLUMNS, *extra)
         .where(EventRow.agency_code == agency_code, EventRow.counter == counter)
         .order_by(EventRow.seq)
         .execution_options(yield_per=_STREAM)
     )
-    for row in session.execute(query):
+
+
+def chain_links(session: Session, agency_code: str, counter: int) -> Iterator[ChainLink]:
+    """A counter's rows in seq order, as stored (the moment as its text, not re-formatted), streamed."""
+    for row in session.execute(_links_query(agency_code, counter)):
         yield ChainLink(*row)
 
 
 def chain_links_sent(session: Session, agency_code: str, counter: int) -> Iterator[tuple[ChainLink, bool]]:
     """`chain_links` with, for each row, whether the central acknowledged it (delivered: it must be there)."""
-    query = (
-        select(
-            EventRow.uuid,
-            EventRow.kind,
-            EventRow.dossier_uuid,
-            EventRow.payload,
-            type_coerce(EventRow.occurred_at, String),
-            EventRow.agency_code,
-            EventRow.counter,
-            EventRow.seq,
-            EventRow.clerk,
-            EventRow.prev_hash,
-            EventRow.hash,
-            DELIVERY_STATE,
-        )
-        .where(EventRow.agency_code == agency_code, EventRow.counter == counter)
-        .order_by(EventRow.seq)
-        .execution_options(yield_per=_STREAM)
-    )
-    for *row, delivery in session.execute(query):
-        yield ChainLink(*row), delivery == DELIVERY_SENT
+    for *row, delivery in session.execute(_links_query(agency_code, counter, DELIVERY_STATE)):
+        yield ChainLink(*row), delivery == EventDelivery.SENT
 
 
 class ChainWriter:
@@ -151,7 +141,16 @@ class ChainWriter:
         self.key_replaced = False
         payload = json.dumps({"events_before": self.seq}, ensure_ascii=False, sort_keys=True)
         change = ChainLink(
-            str(new_uuid()), KEY_REPLACED_KIND, None, payload, occurred_at, self.agency_code, self.counter, 0, clerk, ""
+            str(new_uuid()),
+            EventKind.KEY_REPLACED,
+            None,
+            payload,
+            occurred_at,
+            self.agency_code,
+            self.counter,
+            0,
+            clerk,
+            "",
         )
         return self.link(change)
 

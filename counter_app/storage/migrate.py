@@ -79,3 +79,11 @@ def upgrade(engine: Engine) -> None:
         from alembic import command
 
         command.upgrade(alembic_config(engine), "head")
+
+
+def local_revisions() -> tuple[str | None, frozenset[str]]:
+    """The newest revision of the local schema and every revision this version knows (to refuse a newer file)."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory(str(MIGRATIONS))
+    return script.get_current_head(), frozenset(rev.revision for rev in script.walk_revisions())

@@ -21,6 +21,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from counter_app.domain.event_delivery import EventDelivery
+from counter_app.domain.event_kinds import EventKind
 from counter_app.storage.types import VnDateTime
 
 NAMING_CONVENTION = {
@@ -33,8 +35,8 @@ NAMING_CONVENTION = {
 
 
 # The event kinds the report figures count per period, the only rows of ix_event_kind_time. A query uses that
-# index only when its WHERE names one of these kinds as a literal (storage/report_queries.py).
-REPORT_EVENT_KINDS = ("dossier.supplement_requested", "dossier.reappointed", "dossier.handed_over")
+# index only when its WHERE names one of these kinds as a literal (storage/report_queries/).
+REPORT_EVENT_KINDS = (EventKind.SUPPLEMENT_REQUESTED, EventKind.REAPPOINTED, EventKind.HANDED_OVER)
 REPORT_EVENT_KINDS_SQL = " OR ".join(f"kind = '{kind}'" for kind in REPORT_EVENT_KINDS)
 
 
@@ -163,7 +165,7 @@ class DossierRow(Base):
 # The name search: an FTS5 trigram index over dossier.name_key (the folded applicant name), kept in step by
 # triggers so that every writer of dossier rows (the ORM, bulk inserts, plain SQL) keeps it right. Contentless:
 # its rowid is the key (reception second << 31) + dossier rowid, unique and in order of reception, so the most
-# recent matches come first from `ORDER BY rowid DESC` (storage/repositories.py; the dossier's rowid is the
+# recent matches come first from `ORDER BY rowid DESC` (storage/repositories/dossiers.py; the dossier's rowid is the
 # key's low 31 bits). SQLAlchemy has no model for a virtual table: these statements run after the tables are
 # created (metadata.create_all), and migration 0003 holds a frozen copy of them. A migration that rebuilds the
 # dossier table (Alembic batch mode on SQLite) drops these triggers and must create them again, and must keep
@@ -228,7 +230,12 @@ class EventRow(Base):
         # chosen over ix_event_dossier for "kind = 'dossier.transferred' AND dossier_uuid IN (…)" (sync).
         Index("ix_event_kind_time", "kind", "occurred_at", sqlite_where=text(REPORT_EVENT_KINDS_SQL)),
         # the tracking book: when each dossier was handed over, from the index alone
-        Index("ix_event_handed_over", "dossier_uuid", "occurred_at", sqlite_where=text("kind = 'dossier.handed_over'")),
+        Index(
+            "ix_event_handed_over",
+            "dossier_uuid",
+            "occurred_at",
+            sqlite_where=text(f"kind = '{EventKind.HANDED_OVER}'"),
+        ),
     )
 
     uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -262,14 +269,13 @@ class EventOutboxRow(Base):
 
 # An event's delivery, as the clerk and the audit see it: 0 unsent, 1 on the central (sent, or pulled from it),
 # 2 dead letter. A look-up of the outbox's primary key per event.
-DELIVERY_PENDING, DELIVERY_SENT, DELIVERY_DEAD = 0, 1, 2
 DELIVERY_STATE = case(
-    (EventRow.sync_state == DELIVERY_DEAD, DELIVERY_DEAD),
+    (EventRow.sync_state == EventDelivery.DEAD, EventDelivery.DEAD),
     (
         exists().where(EventOutboxRow.seq == EventRow.seq, EventOutboxRow.uuid == EventRow.uuid),
-        DELIVERY_PENDING,
+        EventDelivery.PENDING,
     ),
-    else_=DELIVERY_SENT,
+    else_=EventDelivery.SENT,
 )
 
 

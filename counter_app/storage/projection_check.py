@@ -20,16 +20,17 @@ from sqlalchemy.orm import Session
 
 from counter_app.domain.clock import to_vn
 from counter_app.domain.dossier import DossierState, replay
+from counter_app.domain.event_delivery import EventDelivery
 from counter_app.errors import RuleError
+from counter_app.storage.event_order import replay_order
 from counter_app.storage.models import DossierRow, EventRow
-from counter_app.storage.repositories import state_from_row
+from counter_app.storage.repositories.dossiers import state_from_row
 
 # What a difference is, besides the names of the fields that differ.
 NO_ROW = "no_row"  # events of a dossier the table does not hold
 NO_EVENTS = "no_events"  # a row no event made
 NOT_REPLAYABLE = "not_replayable"  # its events do not make a dossier (an edited event would be caught by the chain)
 
-_DEAD = 2  # event.sync_state of a dead letter: refused by the central, not part of the dossier (sync.outbox)
 CHUNK = 500
 
 
@@ -80,8 +81,8 @@ def projection_differences(session: Session) -> list[ProjectionDifference]:
         uuids = [row.uuid for row in rows]
         events = session.execute(
             select(EventRow.dossier_uuid, EventRow.kind, EventRow.payload, EventRow.occurred_at)
-            .where(EventRow.dossier_uuid.in_(uuids), EventRow.sync_state != _DEAD)
-            .order_by(EventRow.dossier_uuid, EventRow.occurred_at, EventRow.agency_code, EventRow.counter, EventRow.seq)
+            .where(EventRow.dossier_uuid.in_(uuids), EventRow.sync_state != EventDelivery.DEAD)
+            .order_by(EventRow.dossier_uuid, *replay_order())
         ).all()
         by_dossier = {
             uuid: [(kind, payload, at) for _u, kind, payload, at in group]
@@ -102,7 +103,7 @@ def projection_differences(session: Session) -> list[ProjectionDifference]:
                 found.append(ProjectionDifference(row.uuid, code, fields))
     orphans = session.scalars(
         select(EventRow.dossier_uuid)
-        .where(EventRow.dossier_uuid != "", EventRow.sync_state != _DEAD)
+        .where(EventRow.dossier_uuid != "", EventRow.sync_state != EventDelivery.DEAD)
         .where(~EventRow.dossier_uuid.in_(select(DossierRow.uuid)))
         .distinct()
     ).all()

@@ -16,6 +16,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from counter_app.domain.event_delivery import EventDelivery
+
 log = logging.getLogger(__name__)
 
 _EVENTS = """
@@ -23,7 +25,6 @@ SELECT uuid, dossier_uuid, kind, payload, occurred_at, agency_code, counter, seq
        EXISTS (SELECT 1 FROM event_outbox o WHERE o.uuid = event.uuid)
 FROM event WHERE agency_code = ? AND counter = ? AND seq > ? ORDER BY seq
 """
-DEAD = 2  # storage.models: a dead letter
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def read_replaced(path: Path, agency_code: str, counter: int, after_seq: int) ->
                             prev_hash=str(row[9] or ""),
                             hash=str(row[10] or ""),
                             pending=bool(row[12]),
-                            dead=int(row[11] or 0) == DEAD,
+                            dead=int(row[11] or 0) == EventDelivery.DEAD,
                         )
                     )
                 read_any = True

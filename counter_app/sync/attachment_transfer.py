@@ -4,6 +4,7 @@ Upload of one file: its blob row (a repeat is a no-op), the chunk indexes the ce
 missing chunk in its own short transaction (INSERT … ON CONFLICT DO NOTHING, so a repeat stores nothing), then
 `central.complete_attachment`, which checks the size and the SHA-256 of the concatenated chunks on the central
 itself. A cut at any moment loses at most the chunk being sent; the next sync sends only what is missing.
+The same steps run over a database session (SqlBlobs) or over the sync service's API (service_client).
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, Protocol, TypeVar
 
 import psycopg
 from psycopg.rows import TupleRow
 
 from counter_app.errors import RuleError
+from counter_app.sync.central_url import CentralUrl
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +61,93 @@ def chunk_count(size: int) -> int:
     return -(-size // CHUNK_SIZE)
 
 
+class Blobs(Protocol):
+    """Where the central's attachment files are reached: a database session (SqlBlobs, the direct path) or the
+    sync service (sync.service_client.ServiceBlobs). Every call is safe to repeat."""
+
+    def begin(self, sha256: str, size: int) -> tuple[bool, set[int]]:
+        """Declare the file (a repeat is a no-op): whether the central holds it complete, and the chunk
+        indexes it holds already. RuleError when it refuses (not this agency's, another size, over quota)."""
+        ...
+
+    def put_chunk(self, sha256: str, idx: int, data: bytes) -> bool:
+        """Store one chunk; False when the central held it already."""
+        ...
+
+    def complete(self, sha256: str) -> str:
+        """The central's own check of size and hash: 'complete', 'missing', 'damaged' or 'unknown'."""
+        ...
+
+    def size_of(self, sha256: str) -> int | None:
+        """The size of a complete file this counter may read; None when it may not or it is not complete."""
+        ...
+
+    def chunk(self, sha256: str, idx: int) -> bytes | None: ...
+
+    def files_of(self, dossier_uuid: str) -> list[tuple[int, str, int]]:
+        """(paper, sha256, size) of the latest file of each paper of a dossier this counter may see."""
+        ...
+
+
+class SqlBlobs:
+    """The attachment tables of the central, through a counter's own database session (row-level security)."""
+
+    def __init__(self, conn: Connection, agency_code: str) -> None:
+        self.conn = conn
+        self.agency_code = agency_code
+
+    def begin(self, sha256: str, size: int) -> tuple[bool, set[int]]:
+        self.conn.execute(
+            "INSERT INTO central.attachment_blob (sha256, size, agency_code) VALUES (%s, %s, %s) "
+            "ON CONFLICT (sha256) DO NOTHING",
+            [sha256, size, self.agency_code],
+        )
+        row = self.conn.execute(
+            "SELECT size, complete FROM central.attachment_blob WHERE sha256 = %s", [sha256]
+        ).fetchone()
+        if row is None:
+            # another agency started the same content and no dossier of ours names it yet on the central
+            raise RuleError("Máy chủ trung tâm chưa cho phép tải lên tệp này; sẽ thử lại lần đồng bộ sau.")
+        if int(row[0]) != size:
+            raise RuleError("Tệp số hóa trên máy chủ trung tâm có cùng mã băm nhưng khác kích thước.")
+        if row[1]:
+            return True, set()
+        have = {
+            int(r[0]) for r in self.conn.execute("SELECT idx FROM central.attachment_chunk WHERE sha256 = %s", [sha256])
+        }
+        return False, have
+
+    def put_chunk(self, sha256: str, idx: int, data: bytes) -> bool:
+        return bool(
+            self.conn.execute(
+                "INSERT INTO central.attachment_chunk (sha256, idx, data) VALUES (%s, %s, %b) "
+                "ON CONFLICT (sha256, idx) DO NOTHING",
+                [sha256, idx, data],
+            ).rowcount
+        )
+
+    def complete(self, sha256: str) -> str:
+        result = self.conn.execute("SELECT central.complete_attachment(%s)", [sha256]).fetchone()
+        return str(result[0]) if result else "unknown"
+
+    def size_of(self, sha256: str) -> int | None:
+        row = self.conn.execute(
+            "SELECT size, complete FROM central.attachment_blob WHERE sha256 = %s", [sha256]
+        ).fetchone()
+        return int(row[0]) if row is not None and row[1] else None
+
+    def chunk(self, sha256: str, idx: int) -> bytes | None:
+        row = self.conn.execute(
+            "SELECT data FROM central.attachment_chunk WHERE sha256 = %s AND idx = %s", [sha256, idx], binary=True
+        ).fetchone()
+        return bytes(row[0]) if row is not None else None
+
+    def files_of(self, dossier_uuid: str) -> list[tuple[int, str, int]]:
+        return dossier_files(self.conn, dossier_uuid)
+
+
 def upload_file(
-    conn: Connection,
-    agency_code: str,
+    blobs: Blobs,
     sha256: str,
     path: Path,
     size: int,
@@ -73,19 +159,8 @@ def upload_file(
 
     False when cancelled half-way; RuleError when the central refuses or finds the file damaged.
     """
-    conn.execute(
-        "INSERT INTO central.attachment_blob (sha256, size, agency_code) VALUES (%s, %s, %s) "
-        "ON CONFLICT (sha256) DO NOTHING",
-        [sha256, size, agency_code],
-    )
-    row = conn.execute("SELECT size, complete FROM central.attachment_blob WHERE sha256 = %s", [sha256]).fetchone()
-    if row is None:
-        # another agency started the same content and no dossier of ours names it yet on the central
-        raise RuleError("Máy chủ trung tâm chưa cho phép tải lên tệp này; sẽ thử lại lần đồng bộ sau.")
-    if int(row[0]) != size:
-        raise RuleError("Tệp số hóa trên máy chủ trung tâm có cùng mã băm nhưng khác kích thước.")
-    if not row[1]:
-        have = {int(r[0]) for r in conn.execute("SELECT idx FROM central.attachment_chunk WHERE sha256 = %s", [sha256])}
+    complete, have = blobs.begin(sha256, size)
+    if not complete:
         with path.open("rb") as handle:
             for idx in range(chunk_count(size)):
                 if idx in have:
@@ -94,16 +169,10 @@ def upload_file(
                     return False
                 handle.seek(idx * CHUNK_SIZE)
                 data = handle.read(CHUNK_SIZE)
-                stored = conn.execute(
-                    "INSERT INTO central.attachment_chunk (sha256, idx, data) VALUES (%s, %s, %b) "
-                    "ON CONFLICT (sha256, idx) DO NOTHING",
-                    [sha256, idx, data],
-                ).rowcount
-                if stored:
+                if blobs.put_chunk(sha256, idx, data):
                     outcome.chunks += 1
                     outcome.bytes_sent += len(data)
-        result = conn.execute("SELECT central.complete_attachment(%s)", [sha256]).fetchone()
-        status = str(result[0]) if result else "unknown"
+        status = blobs.complete(sha256)
         if status != "complete":
             log.warning("attachment %s not complete on the central: %s", sha256[:12], status)
             raise RuleError(
@@ -116,9 +185,8 @@ def upload_file(
 
 
 def upload_pending(
-    conn: Connection,
+    blobs: Blobs,
     queue: UploadQueue,
-    agency_code: str,
     *,
     cancel: threading.Event | None = None,
     on_file: Callable[[int], None] | None = None,
@@ -126,7 +194,8 @@ def upload_pending(
 ) -> UploadOutcome:
     """Upload every pending file; a refused file is recorded as an upload error and retried next time.
 
-    A lost connection propagates (psycopg.OperationalError): what was sent stays on the central.
+    A lost connection propagates (psycopg.OperationalError, CentralUnreachable): what was sent stays on the
+    central, and the next sync sends only the rest.
     """
     outcome = outcome if outcome is not None else UploadOutcome()
     for upload in queue.pending_uploads():
@@ -135,9 +204,7 @@ def upload_pending(
         try:
             if not upload.path.is_file():
                 raise RuleError("Tệp số hóa không còn trên máy này nên không gửi lên được.")
-            done = upload_file(
-                conn, agency_code, upload.sha256, upload.path, upload.size, outcome=outcome, cancel=cancel
-            )
+            done = upload_file(blobs, upload.sha256, upload.path, upload.size, outcome=outcome, cancel=cancel)
         except psycopg.OperationalError:
             raise
         except (RuleError, psycopg.errors.InsufficientPrivilege, psycopg.errors.IntegrityError) as exc:
@@ -164,24 +231,40 @@ def dossier_files(conn: Connection, dossier_uuid: str) -> list[tuple[int, str, i
     return [(int(p), str(s), int(n)) for p, s, n in rows]
 
 
-def download_file(conn: Connection, sha256: str, output: BinaryIO) -> int:
+def download_blob(blobs: Blobs, sha256: str, output: BinaryIO) -> int:
     """Write a complete blob's chunks to `output`, checking the size and the hash; returns the size."""
-    row = conn.execute("SELECT size, complete FROM central.attachment_blob WHERE sha256 = %s", [sha256]).fetchone()
-    if row is None or not row[1]:
+    size = blobs.size_of(sha256)
+    if size is None:
         raise RuleError("Máy chủ trung tâm chưa có đủ tệp số hóa này (quầy tiếp nhận chưa gửi lên hết).")
-    size = int(row[0])
     digest = hashlib.sha256()
     written = 0
     for idx in range(chunk_count(size)):
-        chunk = conn.execute(
-            "SELECT data FROM central.attachment_chunk WHERE sha256 = %s AND idx = %s", [sha256, idx], binary=True
-        ).fetchone()
-        if chunk is None:
+        data = blobs.chunk(sha256, idx)
+        if data is None:
             raise RuleError("Tệp số hóa trên máy chủ trung tâm bị thiếu một phần.", detail=f"chunk {idx}")
-        data = bytes(chunk[0])
         digest.update(data)
         output.write(data)
         written += len(data)
     if written != size or digest.hexdigest() != sha256:
         raise RuleError("Tệp số hóa tải về không khớp mã băm; tệp không được lưu.")
     return size
+
+
+T = TypeVar("T")
+
+
+def over_database(url: CentralUrl, password: str | None, agency_code: str, work: Callable[[Blobs], T]) -> T:
+    """`work` over the central's attachment files read straight from PostgreSQL (the direct path, as sync's).
+
+    The schema is checked first; a connection that breaks becomes CentralUnreachable, like a sync's.
+    """
+    from counter_app.sync.central_admin import known_revisions
+    from counter_app.sync.connection import lost_connection, open_connection
+    from counter_app.sync.handshake import check_schema, hello
+
+    with open_connection(url, password) as conn:
+        try:
+            check_schema(hello(conn, url.user).revision, known_revisions())
+            return work(SqlBlobs(conn, agency_code))
+        except psycopg.OperationalError as exc:
+            raise lost_connection(exc) from None

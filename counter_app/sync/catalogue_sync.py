@@ -73,6 +73,15 @@ def fetch_published(
 
 
 def _fetch(conn: Connection, local_procedures: Mapping[str, str], local_years: Mapping[int, str]) -> Published:
+    procedures, calendars = fetch_differing(conn, local_procedures, local_years)
+    return parse_published(procedures, calendars)
+
+
+def fetch_differing(
+    conn: Connection, local_procedures: Mapping[str, str], local_years: Mapping[int, str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The published data (procedures, calendar years, as stored) whose digest differs from `local_*`; what the
+    sync service answers a counter with (central.published), and the direct path parses (`parse_published`)."""
     wanted = [
         str(code)
         for code, digest in conn.execute("SELECT code, digest FROM central.published_procedure").fetchall()
@@ -83,27 +92,39 @@ def _fetch(conn: Connection, local_procedures: Mapping[str, str], local_years: M
         for year, digest in conn.execute("SELECT year, digest FROM central.published_calendar").fetchall()
         if local_years.get(int(year)) != digest
     ]
-    procedures: list[ProcedureSpec] = []
+    procedures: list[dict[str, Any]] = []
     if wanted:
         rows = conn.execute(
-            "SELECT code, data FROM central.published_procedure WHERE code = ANY(%s) ORDER BY code", [wanted]
+            "SELECT data FROM central.published_procedure WHERE code = ANY(%s) ORDER BY code", [wanted]
         ).fetchall()
-        for code, data in rows:
-            try:
-                procedures.append(validate_procedure(data))
-            except CounterError as exc:  # published through the checked command; refuse quietly what is not valid
-                log.warning("published procedure %s is not valid here: %s", code, exc.message)
-    calendars: list[CalendarYear] = []
+        procedures = [dict(data) for (data,) in rows]
+    calendars: list[dict[str, Any]] = []
     if years:
         rows = conn.execute(
-            "SELECT year, data FROM central.published_calendar WHERE year = ANY(%s) ORDER BY year", [years]
+            "SELECT data FROM central.published_calendar WHERE year = ANY(%s) ORDER BY year", [years]
         ).fetchall()
-        for year, data in rows:
-            try:
-                calendars.append(CalendarYear.from_json_dict(data))
-            except ValidationError as exc:
-                log.warning("published calendar %s is not valid here: %s", year, exc.message)
-    return Published(tuple(procedures), tuple(calendars))
+        calendars = [dict(data) for (data,) in rows]
+    return procedures, calendars
+
+
+def parse_published(procedures: Sequence[Any], calendars: Sequence[Any]) -> Published:
+    """The fetched data checked as the counter checks its own; what is not valid here is left out (logged)."""
+    specs: list[ProcedureSpec] = []
+    for data in procedures:
+        if not isinstance(data, Mapping):
+            log.warning("a published procedure is not a JSON object")
+            continue
+        try:
+            specs.append(validate_procedure(data))
+        except CounterError as exc:  # published through the checked command; refuse quietly what is not valid
+            log.warning("published procedure %s is not valid here: %s", data.get("code"), exc.message)
+    years: list[CalendarYear] = []
+    for data in calendars:
+        try:
+            years.append(CalendarYear.from_json_dict(data))
+        except (ValidationError, TypeError, KeyError, AttributeError) as exc:
+            log.warning("published calendar is not valid here: %s", getattr(exc, "message", type(exc).__name__))
+    return Published(tuple(specs), tuple(years))
 
 
 # administrator's side

@@ -8,6 +8,7 @@ import psycopg
 
 from counter_app.domain.audit_chain import ChainLink, HeldLink
 from counter_app.domain.clock import to_vn
+from counter_app.errors import CounterError
 from counter_app.sync.central_admin import known_revisions
 from counter_app.sync.central_url import CentralUrl
 from counter_app.sync.connection import lost_connection, open_connection
@@ -40,6 +41,10 @@ def central_chain(url: CentralUrl, password: str | None, agency_code: str, count
                 withheld = conn.execute(_WITHHELD, [agency_code, counter]).fetchall()
         except psycopg.OperationalError as exc:
             raise lost_connection(exc) from None
+        except psycopg.Error as exc:  # e.g. a central without the chain's columns (not upgraded)
+            raise CounterError(
+                "Máy chủ trung tâm không trả lời được yêu cầu đọc nhật ký.", detail=exc.sqlstate or ""
+            ) from None
     links = [
         HeldLink(
             ChainLink(

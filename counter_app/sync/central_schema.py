@@ -27,7 +27,8 @@ DOSSIER_LOCK_NAMESPACE = 7411
 SQLSTATE_CHAIN_REFUSED = "CA409"
 CHAIN_REWRITE_POLICY = "event_no_rewrite"
 
-EVENT_COLUMNS = (
+# the columns of central.event a counter sends, in the order of an OutboxEvent (the local-only ones left out)
+CENTRAL_EVENT_COLUMNS = (
     "uuid",
     "dossier_uuid",
     "kind",
@@ -40,8 +41,6 @@ EVENT_COLUMNS = (
     "prev_hash",
     "hash",
 )
-# The deterministic order of a dossier's events, the same on every copy (local and central).
-EVENT_ORDER = ("occurred_at", "agency_code", "counter", "seq")
 
 STATE_FIELDS = tuple(f.name for f in dataclasses.fields(DossierState))
 _STATE_GETTER = operator.itemgetter(*STATE_FIELDS)

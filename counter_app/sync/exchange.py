@@ -12,9 +12,10 @@ import psycopg
 
 from counter_app.domain.codes import Numbering
 from counter_app.errors import CentralUnreachable
+from counter_app.storage import outbox
 from counter_app.storage.database import Database
-from counter_app.sync import outbox, own_history, pull, push
-from counter_app.sync.attachment_transfer import UploadOutcome, UploadQueue, upload_pending
+from counter_app.sync import own_history, pull, push
+from counter_app.sync.attachment_transfer import SqlBlobs, UploadOutcome, UploadQueue, upload_pending
 from counter_app.sync.central_admin import known_revisions
 from counter_app.sync.central_url import CentralUrl
 from counter_app.sync.connection import lost_connection, open_connection
@@ -131,7 +132,7 @@ def synchronize(
             )
             if uploads is not None and not (cancel is not None and cancel.is_set()):
                 try:
-                    upload_pending(conn, uploads, installation.agency_code, cancel=cancel, outcome=files)
+                    upload_pending(SqlBlobs(conn, installation.agency_code), uploads, cancel=cancel, outcome=files)
                 except psycopg.OperationalError as exc:
                     raise lost_connection(exc) from None
             pull.pull(

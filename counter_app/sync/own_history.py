@@ -30,12 +30,11 @@ from psycopg.rows import TupleRow
 from counter_app.domain.codes import Numbering
 from counter_app.domain.number_scopes import highest, numbers_used
 from counter_app.errors import RuleError, ValidationError
-from counter_app.storage import restore_hold
+from counter_app.storage import pulled_events, restore_hold
 from counter_app.storage.database import Database
 from counter_app.storage.event_chain import chain_tail
+from counter_app.storage.outbox import ORIGIN_LOCAL, OutboxEvent
 from counter_app.storage.unit_of_work import UnitOfWork
-from counter_app.sync import outbox
-from counter_app.sync.outbox import OutboxEvent
 from counter_app.sync.pull import received_event
 
 log = logging.getLogger(__name__)
@@ -89,9 +88,9 @@ def _numbers(events: Sequence[OutboxEvent], agency_code: str, numbering: Numberi
     return highest(used)
 
 
-def _store(database: Database, events: Sequence[OutboxEvent], numbers: dict[str, int]) -> outbox.StoredPull:
+def _store(database: Database, events: Sequence[OutboxEvent], numbers: dict[str, int]) -> pulled_events.StoredPull:
     with UnitOfWork(database, write=True) as uow:
-        stored = outbox.store_received(uow.session, events, outbox.ORIGIN_LOCAL)
+        stored = pulled_events.store_received(uow.session, events, ORIGIN_LOCAL)
         for scope, number in numbers.items():
             uow.sequences.raise_to(scope, number)
         uow.commit()

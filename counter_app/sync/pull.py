@@ -21,10 +21,11 @@ from psycopg.rows import TupleRow
 
 from counter_app.domain.clock import to_vn
 from counter_app.domain.dossier import OPENING_KINDS
+from counter_app.storage import pull_cursor, pulled_events
 from counter_app.storage.database import Database
-from counter_app.sync import outbox
+from counter_app.storage.outbox import OutboxEvent
+from counter_app.storage.pull_cursor import PullCursor
 from counter_app.sync.connection import lost_connection
-from counter_app.sync.outbox import OutboxEvent, PullCursor
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +144,7 @@ def fetch_counters(conn: Connection) -> list[tuple[str, int, str]]:
 
 def count_available(conn: Connection, database: Database, agency_code: str, counter: int) -> int:
     """About how many events a pull would bring (for the progress bar)."""
-    cursor = outbox.read_cursor(database)
+    cursor = pull_cursor.read_cursor(database)
     params = {"tx": str(cursor.tx), "seq": cursor.seq, "agency": agency_code, "counter": counter}
     try:
         row = conn.execute(_COUNT, params).fetchone()
@@ -191,7 +192,7 @@ def pull_pages(
     """The counter's side of a pull, whatever carries the pages (a PostgreSQL connection or the sync service):
     each page stored in one short local write with the cursor it moves to."""
     outcome = outcome if outcome is not None else PullOutcome()
-    cursor = outbox.read_cursor(database)
+    cursor = pull_cursor.read_cursor(database)
     first = True
     while not (cancel is not None and cancel.is_set()):
         page = page_after(cursor)
@@ -200,14 +201,14 @@ def pull_pages(
         events = page.events
         # a dossier whose opening event is in the page starts here: nothing of it can lie behind the cursor
         opened = {e.dossier_uuid for e in events if e.kind in OPENING_KINDS}
-        unknown = outbox.unknown_dossiers(
+        unknown = pulled_events.unknown_dossiers(
             database, sorted({e.dossier_uuid for e in events if e.dossier_uuid and e.dossier_uuid not in opened})
         )
         if unknown:
             events = list({e.uuid: e for e in [*history_of(unknown), *events]}.values())
         if page.end is not None:
             cursor = page.end
-        stored = outbox.store_pulled(database, events, cursor, registry if first else ())
+        stored = pulled_events.store_pulled(database, events, cursor, registry if first else ())
         if first:
             outcome.counters = len(registry)
         first = False

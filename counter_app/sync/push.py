@@ -4,7 +4,7 @@ The central row of a dossier is always the domain's `replay` of the central's ev
 the batch's transaction the pusher finds the central events of each dossier it added to (a dossier it just
 opened has only the events it inserted; the others are locked and counted):
 - when they are exactly this counter's own events, the same ones it holds locally, and its local projection is
-  their replay (see outbox.LocalDossier.replayable), that projection is sent as it is: replaying the same
+  their replay (see LocalDossier.replayable), that projection is sent as it is: replaying the same
   events again would give the same state, at a cost that dominated the push;
 - otherwise (another counter's or agency's events, a dead letter, an event still unsent) it reads all the
   dossier's central events and replays them.
@@ -15,6 +15,10 @@ the previous one: the two machines work at the same time, and each dossier's row
 the central already holds (a repeat after a crash before the local acknowledgement) are known by the counter's
 chain head: only those after it are inserted, plainly (no ON CONFLICT, whose speculative insertion cost a
 quarter of the insert), and those up to it must be held with the same hash, or the central refuses the round.
+
+Long on purpose: this is one step of the sync protocol. The staging tables, the chain check, the insert and the
+projection refresh all run inside the one central transaction of a round and share its connection and its
+staged rows; split apart, the round's invariant (all of it or none of it) would be spread over several modules.
 """
 
 from __future__ import annotations
@@ -32,21 +36,23 @@ from psycopg import sql
 from psycopg.rows import TupleRow
 
 from counter_app.domain.dossier import OPENING_KINDS
+from counter_app.domain.stored_events import deciding_agency_code, replay_stored, transfer_payloads
 from counter_app.errors import RuleError
+from counter_app.storage import local_dossiers, outbox
 from counter_app.storage.database import Database
-from counter_app.sync import outbox
+from counter_app.storage.event_order import REPLAY_ORDER_SQL
+from counter_app.storage.local_dossiers import LocalDossier
+from counter_app.storage.outbox import OutboxEvent
 from counter_app.sync.central_schema import (
+    CENTRAL_EVENT_COLUMNS,
     CHAIN_REWRITE_POLICY,
     DOSSIER_COLUMNS,
     DOSSIER_LOCK_NAMESPACE,
-    EVENT_COLUMNS,
     SQLSTATE_CHAIN_REFUSED,
     dossier_row,
     state_values,
 )
 from counter_app.sync.connection import lost_connection
-from counter_app.sync.outbox import LocalDossier, OutboxEvent
-from counter_app.sync.projection import deciding_agency_code, replay_stored, transfer_payloads
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +83,7 @@ def _columns(names: Sequence[str]) -> sql.Composable:
 def prepare_staging(conn: Connection) -> None:
     """Session-local staging tables (emptied at every commit) for COPY, which is far faster than INSERTs."""
     for table, source, columns in (
-        ("push_event", "event", EVENT_COLUMNS),
+        ("push_event", "event", CENTRAL_EVENT_COLUMNS),
         ("push_dossier", "dossier", DOSSIER_COLUMNS),
     ):
         conn.execute(
@@ -91,7 +97,7 @@ _CLEAR_EVENTS = "DELETE FROM pg_temp.push_event"
 
 _INSERT_EVENTS = sql.SQL(
     "INSERT INTO central.event ({cols}) SELECT {cols} FROM pg_temp.push_event WHERE seq > %s ORDER BY seq"
-).format(cols=_columns(EVENT_COLUMNS))
+).format(cols=_columns(CENTRAL_EVENT_COLUMNS))
 
 # The first staged event up to the head that the central does not hold as it is: not at all (a fork: the chain
 # went on without it) or with another hash (a rewrite). An empty held hash predates the chain: taken as it is.
@@ -115,8 +121,8 @@ _COUNT_EVENTS = (
 )
 
 _DOSSIER_EVENTS = (
-    "SELECT dossier_uuid::text, kind, payload, occurred_at FROM central.event WHERE dossier_uuid = ANY(%s::uuid[]) "
-    'ORDER BY dossier_uuid, occurred_at, agency_code COLLATE "C", counter, seq'
+    "SELECT dossier_uuid::text, kind, payload, occurred_at FROM central.event WHERE dossier_uuid = ANY(%s::uuid[]) "  # noqa: S608
+    f"ORDER BY dossier_uuid, {REPLAY_ORDER_SQL}"
 )
 
 _UPSERT_DOSSIERS = sql.SQL(
@@ -270,7 +276,7 @@ class Pusher:
         projection of what they changed. Each chunk is inserted as it comes, while the next one is read.
 
         `events` collects what `chunks` gave, also when the round fails; `local` is the projection of their
-        dossiers on this counter (see outbox.read_local_dossiers), filled in as the chunks are read; `on_chunk`
+        dossiers on this counter (see read_local_dossiers), filled in as the chunks are read; `on_chunk`
         hears how many events each chunk took (progress: they are committed with the round).
         """
         of_dossiers: list[tuple[str, str]] = []
@@ -280,7 +286,7 @@ class Pusher:
             with self.conn.cursor() as cur:
                 for chunk in chunks:
                     events.extend(chunk)
-                    _copy_rows(self.conn, "push_event", EVENT_COLUMNS, chunk)  # OutboxEvents are rows already
+                    _copy_rows(self.conn, "push_event", CENTRAL_EVENT_COLUMNS, chunk)  # OutboxEvents are rows already
                     new = [e for e in chunk if e.seq > head]
                     if len(new) < len(chunk):
                         self._check_held(head)
@@ -405,7 +411,7 @@ class _Outbox:
         seen.update(fresh)
         agency_code, counter = self._own
         return events, self._dossiers.submit(
-            outbox.read_local_dossiers, self._database, fresh, agency_code=agency_code, counter=counter
+            local_dossiers.read_local_dossiers, self._database, fresh, agency_code=agency_code, counter=counter
         )
 
     def first(self) -> list[OutboxEvent]:

@@ -28,14 +28,6 @@ class SyncReport:
     def as_dict(self) -> dict[str, int]:
         return {"pushed": self.pushed, "pulled": self.pulled, "failed": self.failed, "dossiers": self.dossiers}
 
-    def files_dict(self) -> dict[str, int]:
-        """The attachment counts, apart from `as_dict` whose keys are the `sync --json` contract."""
-        return {
-            "files_uploaded": self.files_uploaded,
-            "files_failed": self.files_failed,
-            "bytes_uploaded": self.bytes_uploaded,
-        }
-
 
 class SyncInterrupted(CentralUnreachable):
     """The central became unreachable during the sync; `report` holds what was exchanged before (kept)."""

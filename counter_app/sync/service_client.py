@@ -1,4 +1,4 @@
-"""The counter's side of sync through the city's sync service (HTTPS, a credential): hello, push, pull.
+"""The counter's side of sync through the city's sync service (HTTPS, a credential): hello, push, files, pull.
 
 Same guarantees as the direct exchange (sync.exchange): nothing is marked sent before the service answered
 that it stored it, every pulled page is stored with its cursor in one short local write, no local write is open
@@ -20,11 +20,15 @@ import httpx
 
 from counter_app.domain.codes import Numbering
 from counter_app.errors import CentralUnreachable, RuleError
+from counter_app.storage import outbox
 from counter_app.storage.database import Database
-from counter_app.sync import outbox, own_history, pull
+from counter_app.storage.outbox import OutboxEvent
+from counter_app.storage.pull_cursor import PullCursor
+from counter_app.sync import own_history, pull
+from counter_app.sync.attachment_transfer import UploadOutcome, UploadQueue, upload_pending
+from counter_app.sync.catalogue_sync import Published, parse_published
 from counter_app.sync.central_admin import known_revisions
-from counter_app.sync.handshake import check_clock, check_schema
-from counter_app.sync.outbox import OutboxEvent, PullCursor
+from counter_app.sync.handshake import SYNC_PROTOCOL, check_clock, check_schema
 from counter_app.sync.report import SyncInterrupted, SyncReport
 
 log = logging.getLogger(__name__)
@@ -39,6 +43,7 @@ _REFUSED = {
     401: "Thông tin xác thực đồng bộ của quầy không hợp lệ hoặc đã bị thu hồi; xin quản trị viên cấp thông tin mới.",
     403: "Dịch vụ đồng bộ từ chối yêu cầu của quầy này.",
 }
+_OCTETS = {"Content-Type": "application/octet-stream"}
 
 
 def _event(data: dict[str, Any]) -> OutboxEvent:
@@ -64,14 +69,7 @@ class ServiceClient:
         self._http.close()
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        answer = self._request(method, path, **kwargs)
-        for attempt in range(BUSY_RETRIES):
-            if answer.status_code != 503 or "Retry-After" not in answer.headers:
-                break
-            # the service is busy (a storm after an outage): come back when it says, spread out
-            time.sleep(min(30.0, float(answer.headers["Retry-After"]) * (1.5**attempt)) * random.uniform(0.5, 1.5))  # noqa: S311 - jitter, not a secret
-            answer = self._request(method, path, **kwargs)
-        return self._answer(answer)
+        return self._answer(self.raw(method, path, **kwargs))
 
     def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
@@ -92,6 +90,11 @@ class ServiceClient:
             raise CentralUnreachable(UNREACHABLE, detail=type(exc).__name__) from None
 
     def _answer(self, answer: httpx.Response) -> Any:
+        self.raise_for_refusal(answer)
+        return answer.json()
+
+    def raise_for_refusal(self, answer: httpx.Response) -> None:
+        """A refusal or failure of the service as a CounterError a clerk can read; nothing for a success."""
         if answer.status_code in _REFUSED:
             raise RuleError(_REFUSED[answer.status_code], detail=f"HTTP {answer.status_code}")
         if answer.status_code >= 500:
@@ -106,10 +109,9 @@ class ServiceClient:
                 detail if isinstance(detail, str) and detail else "Dịch vụ đồng bộ từ chối yêu cầu.",
                 detail=f"HTTP {answer.status_code}",
             )
-        return answer.json()
 
     def hello(self) -> dict[str, Any]:
-        return dict(self._call("GET", "/v1/hello"))
+        return dict(self._call("GET", "/v1/hello", params={"protocol": SYNC_PROTOCOL}))
 
     def push(self, events: Sequence[OutboxEvent]) -> tuple[int, dict[str, str]]:
         answer = self._call("POST", "/v1/push", json={"events": [e._asdict() for e in events]})
@@ -132,6 +134,69 @@ class ServiceClient:
     def history(self, dossier_uuids: Sequence[str]) -> list[OutboxEvent]:
         answer = self._call("POST", "/v1/history", json={"dossiers": list(dossier_uuids)})
         return [_event(e) for e in answer["events"]]
+
+    def published(self, procedures: dict[str, str], years: dict[int, str]) -> Published:
+        """The city's published procedures and calendar years that differ from these digests."""
+        answer = self._call("POST", "/v1/published", json={"procedures": procedures, "calendars": years})
+        return parse_published(answer["procedures"], answer["calendars"])
+
+    def blobs(self) -> ServiceBlobs:
+        return ServiceBlobs(self)
+
+    def raw(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """One call, its answer unread (a chunk's bytes are not JSON); retried while the service says busy."""
+        answer = self._request(method, path, **kwargs)
+        for attempt in range(BUSY_RETRIES):
+            if answer.status_code != 503 or "Retry-After" not in answer.headers:
+                break
+            # the service is busy (a storm after an outage): come back when it says, spread out
+            time.sleep(min(30.0, float(answer.headers["Retry-After"]) * (1.5**attempt)) * random.uniform(0.5, 1.5))  # noqa: S311 - jitter, not a secret
+            answer = self._request(method, path, **kwargs)
+        return answer
+
+
+class ServiceBlobs:
+    """The attachment files through the service (sync.attachment_transfer.Blobs): the same resumable, verified
+    steps as over a database session. A file the service will not take (not yet named by a pushed event, over the
+    agency's quota) is a RuleError with its reason; the file stays pending and goes at a later sync."""
+
+    def __init__(self, client: ServiceClient) -> None:
+        self.client = client
+
+    def begin(self, sha256: str, size: int) -> tuple[bool, set[int]]:
+        answer = self.client.raw("POST", f"/v1/attachments/{sha256}", json={"size": size})
+        self.client.raise_for_refusal(answer)
+        state = answer.json()
+        return bool(state["complete"]), {int(i) for i in state["have"]}
+
+    def put_chunk(self, sha256: str, idx: int, data: bytes) -> bool:
+        answer = self.client.raw("PUT", f"/v1/attachments/{sha256}/chunks/{idx}", content=data, headers=_OCTETS)
+        self.client.raise_for_refusal(answer)
+        return bool(answer.json()["stored"])
+
+    def complete(self, sha256: str) -> str:
+        answer = self.client.raw("POST", f"/v1/attachments/{sha256}/complete")
+        self.client.raise_for_refusal(answer)
+        return str(answer.json()["status"])
+
+    def size_of(self, sha256: str) -> int | None:
+        answer = self.client.raw("GET", f"/v1/attachments/{sha256}")
+        if answer.status_code == 404:
+            return None
+        self.client.raise_for_refusal(answer)
+        return int(answer.json()["size"])
+
+    def chunk(self, sha256: str, idx: int) -> bytes | None:
+        answer = self.client.raw("GET", f"/v1/attachments/{sha256}/chunks/{idx}")
+        if answer.status_code == 404:
+            return None
+        self.client.raise_for_refusal(answer)
+        return answer.content
+
+    def files_of(self, dossier_uuid: str) -> list[tuple[int, str, int]]:
+        answer = self.client.raw("GET", f"/v1/dossiers/{dossier_uuid}/attachments")
+        self.client.raise_for_refusal(answer)
+        return [(int(f["paper"]), str(f["sha256"]), int(f["size"])) for f in answer.json()]
 
 
 def check_identity(hello: dict[str, Any], agency_code: str, counter: int, numbering: tuple[int, int]) -> None:
@@ -156,8 +221,11 @@ def synchronize(
     cancel: threading.Event | None = None,
     pull_batch: int = pull.DEFAULT_BATCH,
     remember_public_url: Callable[[str], None] | None = None,
+    uploads: UploadQueue | None = None,
 ) -> SyncReport:
-    """Hello (schema, clock, identity), push every unsent event, then pull what this counter may see.
+    """Hello (schema, clock, identity), push every unsent event, upload the pending attachment files
+    (`uploads`; after the events, so that the central knows the dossiers naming them), then pull what this
+    counter may see.
 
     The hello names the address of the citizen's status page when the service serves one: it goes to
     `remember_public_url` (in its own short write, before any event is sent), so that a receipt printed offline
@@ -166,6 +234,7 @@ def synchronize(
     dossiers: set[str] = set()
     pulled = pull.PullOutcome()
     recovered = own_history.Recovered()
+    files = UploadOutcome()
     try:
         hello = client.hello()
         check_schema(str(hello["revision"]), known_revisions())
@@ -194,6 +263,8 @@ def synchronize(
             done += len(events)
             if progress is not None:
                 progress(done, max(total, done))
+        if uploads is not None and not (cancel is not None and cancel.is_set()):
+            upload_pending(client.blobs(), uploads, cancel=cancel, outcome=files)
         pull.pull_pages(
             lambda cursor: client.page(cursor, pull_batch),
             client.history,
@@ -203,8 +274,9 @@ def synchronize(
             outcome=pulled,
         )
     except CentralUnreachable as exc:
-        raise SyncInterrupted(exc, _report(pushed, dead_count, dossiers, pulled, recovered)) from None
-    report = _report(pushed, dead_count, dossiers, pulled, recovered, cancelled=cancel is not None and cancel.is_set())
+        raise SyncInterrupted(exc, _report(pushed, dead_count, dossiers, pulled, recovered, files)) from None
+    cancelled = cancel is not None and cancel.is_set()
+    report = _report(pushed, dead_count, dossiers, pulled, recovered, files, cancelled=cancelled)
     log.info("sync through the service: pushed %d, pulled %d, failed %d", report.pushed, report.pulled, report.failed)
     return report
 
@@ -215,6 +287,7 @@ def _report(
     dossiers: set[str],
     pulled: pull.PullOutcome,
     recovered: own_history.Recovered,
+    files: UploadOutcome,
     *,
     cancelled: bool = False,
 ) -> SyncReport:
@@ -225,4 +298,7 @@ def _report(
         dead + pulled.failed + recovered.failed,
         len(dossiers | pulled.dossiers | recovered.dossiers),
         cancelled=cancelled,
+        files_uploaded=files.files,
+        files_failed=files.failed,
+        bytes_uploaded=files.bytes_sent,
     )

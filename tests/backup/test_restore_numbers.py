@@ -23,7 +23,8 @@ from counter_app.domain.intake import IntakeForm
 from counter_app.domain.number_scopes import DAY_GAP, book_scope, document_scope, dossier_scope, skip_ahead
 from counter_app.services.common.clock import SystemClock
 from counter_app.services.maintenance import backup_keys
-from counter_app.services.maintenance.backups import NUMBERS_GAP, NUMBERS_REPLACED, RestoreResult
+from counter_app.services.maintenance.backup_restore import RestoreResult
+from counter_app.services.maintenance.restore_numbers import NUMBERS_GAP, NUMBERS_REPLACED
 
 AGENCY = "000.17.22.H56"
 KEY = bytes(range(32))

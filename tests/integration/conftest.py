@@ -13,6 +13,7 @@ from sync_helpers import AGENCY_A, AGENCY_NAMES, Central, MakeCounter
 from sync_service_support import SyncService, running_service
 
 from counter_app.bootstrap import Services, build_services
+from counter_app.domain.clock import Clock
 from counter_app.services.common.clock import SystemClock
 from counter_app.sync.central_admin import add_agency, init_central
 from counter_app.sync.central_url import parse_central_url
@@ -34,11 +35,13 @@ def central(pg_cluster: PgCluster) -> Iterator[Central]:
 
 @pytest.fixture
 def make_counter(tmp_path: Path) -> Iterator[MakeCounter]:
-    """`make_counter(agency, number)`: a local database set up as that counter (as `counter-app init` does)."""
+    """`make_counter(agency, number)`: a local database set up as that counter (as `counter-app init` does), on
+    the system clock or on `clock` (a test whose numbers or dates depend on the day passes a drill clock)."""
     opened: list[Services] = []
 
-    def make(agency: str = AGENCY_A, number: int = 1) -> Services:
-        services = build_services(tmp_path / f"counter-{agency}-{number}" / "counter.db", SystemClock())
+    def make(agency: str = AGENCY_A, number: int = 1, clock: Clock | None = None) -> Services:
+        path = tmp_path / f"counter-{agency}-{number}" / "counter.db"
+        services = build_services(path, clock or SystemClock())
         services.setup.init_local(agency_code=agency, agency_name=AGENCY_NAMES[agency], counter=number)
         opened.append(services)
         return services

@@ -9,6 +9,7 @@ The restore is what BackupService.restore leaves behind: the database file as it
 from __future__ import annotations
 
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -16,14 +17,18 @@ from sqlalchemy import select
 from sync_helpers import AGENCY_A, Central, MakeCounter, accept_many, central_events, local_events, sync
 
 from counter_app.bootstrap import Services, build_services
+from counter_app.domain.clock import VN_TZ
 from counter_app.domain.codes import DossierCode
 from counter_app.errors import RuleError
-from counter_app.services.common.clock import SystemClock
+from counter_app.services.common.clock import DrillClock
 from counter_app.storage.models import DossierRow, EventRow
 from counter_app.storage.restore_hold import HeldAfterRestore
 from counter_app.storage.sqlite_file import snapshot
 
 PASSPHRASE = "Mật khẩu sao lưu phường Bến Thành"
+# Dossier numbers are per day (domain.md §4): these tests compare the numbers given before and after a restore, so
+# they run on a drill clock from Monday 02/03/2026 09:00, never across a midnight of the real clock.
+DRILL_START = datetime(2026, 3, 2, 9, 0, tzinfo=VN_TZ)
 
 
 def restore(services: Services, backup: Path) -> Services:
@@ -33,7 +38,7 @@ def restore(services: Services, backup: Path) -> Services:
     for suffix in ("-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     shutil.copyfile(backup, db)
-    return build_services(db, SystemClock())
+    return build_services(db, services.context.clock)
 
 
 def own_links(services: Services) -> dict[str, tuple[int, str]]:
@@ -61,7 +66,7 @@ def dossiers(services: Services) -> dict[str, tuple[str | None, int]]:
 def backed_up(central: Central, make_counter: MakeCounter, folder: Path, synced: int, unsent: int) -> Services:
     """Counter A1 with `synced` dossiers on the central and `unsent` more, its database copied to folder/backup.db
     then synced: the backup is older than the last sync."""
-    a1 = make_counter(AGENCY_A, 1)
+    a1 = make_counter(AGENCY_A, 1, clock=DrillClock(DRILL_START))
     accept_many(a1, synced)
     sync(a1, central, AGENCY_A, 1)
     accept_many(a1, unsent, start=synced)
@@ -128,7 +133,8 @@ def test_work_done_after_a_restore_before_a_sync_is_refused_and_kept(
 def test_a_database_restored_by_the_backup_service_writes_nothing_until_it_has_synced(
     central: Central, make_counter: MakeCounter, tmp_path: Path
 ) -> None:
-    a1 = make_counter(AGENCY_A, 1)
+    clock = DrillClock(DRILL_START)
+    a1 = make_counter(AGENCY_A, 1, clock=clock)
     a1.setup.set_setting("central_url", central.counter_url(AGENCY_A, 1, with_password=False))
     accept_many(a1, 2)
     sync(a1, central, AGENCY_A, 1)
@@ -139,7 +145,7 @@ def test_a_database_restored_by_the_backup_service_writes_nothing_until_it_has_s
     assert a1.backup.restore(made.info.path, passphrase=PASSPHRASE).on_hold
     db = a1.context.database.path
     a1.close()
-    a1 = build_services(db, SystemClock())
+    a1 = build_services(db, clock)
     held = local_events(a1)
     with pytest.raises(HeldAfterRestore, match="phục hồi từ bản sao lưu"):
         accept_many(a1, 1, start=10)  # its code would be one already printed after the backup

@@ -20,8 +20,8 @@ from counter_app.domain.dossier import DossierState
 from counter_app.services.common.clock import SystemClock
 from counter_app.storage import migrate
 from counter_app.storage.database import open_database
+from counter_app.storage.pull_cursor import PullCursor
 from counter_app.sync.central_schema import DOSSIER_LOCK_NAMESPACE
-from counter_app.sync.outbox import PullCursor
 
 BATCH = 12
 

@@ -20,8 +20,9 @@ from counter_app.bootstrap import Services
 from counter_app.domain.clock import to_vn
 from counter_app.domain.codes import looks_like_dossier_code
 from counter_app.domain.intake import IntakeForm
-from counter_app.domain.status_link import code_in_scan, new_status_key
+from counter_app.domain.status_link import code_in_scan
 from counter_app.errors import CounterError
+from counter_app.identities import new_status_key
 
 NAME = "Nguyễn Thị Đào"
 MASKED = "Ng**** T** Đ**"

@@ -11,7 +11,7 @@ from sync_helpers import AGENCY_A, AGENCY_B, Central, MakeCounter, accept_many
 from sync_service_support import SyncService
 
 from counter_app.bootstrap import Services
-from counter_app.sync import outbox
+from counter_app.storage import outbox
 
 
 def _pending(services: Services) -> list[dict[str, Any]]:

@@ -147,9 +147,10 @@ def test_a_refused_event_goes_to_dead_letter_and_the_others_go_through(
     results = accept_many(one, 12)
     # a hand-over for a dossier that was never transferred nor finished: the central's replay refuses it
     bad_target = results[5]
+    bad_uuid = "00000000-0000-4000-8000-000000000bad"
     with one.context.uow(write=True) as uow:
-        bad = uow.events.append(
-            uuid="00000000-0000-4000-8000-000000000bad",
+        uow.events.append(
+            uuid=bad_uuid,
             kind="dossier.handed_over",
             dossier_uuid=bad_target.uuid,
             payload={"by_post": False, "fee_collected": False},
@@ -158,7 +159,6 @@ def test_a_refused_event_goes_to_dead_letter_and_the_others_go_through(
             counter=1,
             clerk="",
         )
-        bad_uuid = bad.uuid
         uow.commit()
     accept_many(one, 3, start=100)  # recorded after the bad one
 

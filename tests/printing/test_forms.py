@@ -108,7 +108,7 @@ def test_withdrawal_notice(withdrawal: WithdrawalData, tmp_path: Path) -> None:
             NATION,
             "Mẫu 05",
             "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ",
-            "Số: 100015/TBDG",
+            "Số: 100015/TBD",
             f"Mã hồ sơ: {DOSSIER_CODE}",
             "Nguyễn Thị Ánh Tuyết",
             "Số định danh cá nhân/tổ chức: 079190012345",
@@ -183,7 +183,7 @@ def test_fee_receipt_totals_in_figures_and_words(fee_receipt: FeeReceiptData, tm
         (
             NATION,
             "BIÊN NHẬN THU PHÍ, LỆ PHÍ",
-            "Số: 100016/BLTP",
+            "Số: 100016/BLP",
             f"Mã hồ sơ: {DOSSIER_CODE}",
             "Họ và tên người nộp: Nguyễn Thị Ánh Tuyết",
             "Nội dung yêu cầu giải quyết: Chứng thực bản sao từ bản chính",

@@ -29,6 +29,7 @@ from counter_app.domain.printed_text import (
 from counter_app.errors import FormInvalid
 from counter_app.printing.data import (
     ApologyData,
+    Applicant,
     BookData,
     ControlSlipData,
     Document,
@@ -92,13 +93,16 @@ def _longest_documents(
     book: BookData,
 ) -> dict[str, tuple[Document, tuple[str, ...]]]:
     """Every form with each printed field at its limit, and the values that must be read back whole."""
+
+    def named(applicant: Applicant, **contacts: str) -> Applicant:
+        return dataclasses.replace(applicant, name=NAME, **contacts)
+
     contacts = {"address": ADDRESS, "email": EMAIL}
     return {
         "receipt": (
             dataclasses.replace(
                 receipt,
-                applicant_name=NAME,
-                **contacts,
+                applicant=named(receipt.applicant, **contacts),
                 filer=dataclasses.replace(filer, name=NAME, authorisation=AUTHORISATION),
                 papers=(Paper(PAPER, 1, 1), Paper("Giấy chứng sinh", 1, 0), Paper(PAPER, 0, 2)),
             ),
@@ -106,24 +110,27 @@ def _longest_documents(
         ),
         "supplement": (
             dataclasses.replace(
-                supplement, applicant_name=NAME, **contacts, missing_items=(PAPER, PAPER), reason=REASON
+                supplement,
+                applicant=named(supplement.applicant, **contacts),
+                missing_items=(PAPER, PAPER),
+                reason=REASON,
             ),
             (NAME, ADDRESS, PAPER, REASON),
         ),
         "refusal": (
-            dataclasses.replace(refusal, applicant_name=NAME, **contacts, reason=REASON),
+            dataclasses.replace(refusal, applicant=named(refusal.applicant, **contacts), reason=REASON),
             (NAME, ADDRESS, REASON),
         ),
         "apology": (
-            dataclasses.replace(apology, applicant_name=NAME, addressee=NAME, reason=REASON),
+            dataclasses.replace(apology, applicant=named(apology.applicant), addressee=NAME, reason=REASON),
             (NAME, REASON),
         ),
         "withdrawal": (
-            dataclasses.replace(withdrawal, applicant_name=NAME, **contacts, reason=REASON),
+            dataclasses.replace(withdrawal, applicant=named(withdrawal.applicant, **contacts), reason=REASON),
             (NAME, ADDRESS, REASON),
         ),
         "control": (dataclasses.replace(control_slip, applicant_name=NAME), ()),
-        "fee": (dataclasses.replace(fee_receipt, payer_name=NAME, address=ADDRESS), (NAME, ADDRESS)),
+        "fee": (dataclasses.replace(fee_receipt, payer=named(fee_receipt.payer, address=ADDRESS)), (NAME, ADDRESS)),
         "book": (
             dataclasses.replace(
                 book, rows=tuple(dataclasses.replace(r, applicant_name=NAME, address_phone=ADDRESS) for r in book.rows)
@@ -250,7 +257,11 @@ def test_every_accepted_vietnamese_name_prints_with_all_its_letters(receipt: Rec
     assert "".join(names).replace(" ", "").lower().count("ỹ") == 2  # every letter is there, in both cases
     for index, typed in enumerate(names):
         name = validate_applicant(_form(name=typed), TODAY.date()).applicant_name
-        path = write_pdf(render_document(dataclasses.replace(receipt, applicant_name=name)), tmp_path, f"{index}.pdf")
+        path = write_pdf(
+            render_document(dataclasses.replace(receipt, applicant=dataclasses.replace(receipt.applicant, name=name))),
+            tmp_path,
+            f"{index}.pdf",
+        )
         assert name in pdf_text(path), name
 
 

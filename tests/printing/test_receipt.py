@@ -150,7 +150,10 @@ def test_times_are_vietnamese_whatever_the_zone_given(receipt: ReceiptData, tmp_
 def test_decomposed_input_is_printed_precomposed(receipt: ReceiptData, tmp_path: Path) -> None:
     decomposed = unicodedata.normalize("NFD", "Nguyễn Thị Ánh Tuyết")
     assert decomposed != "Nguyễn Thị Ánh Tuyết"
-    path = write_pdf(render_receipt(dataclasses.replace(receipt, applicant_name=decomposed)), tmp_path)
+    path = write_pdf(
+        render_receipt(dataclasses.replace(receipt, applicant=dataclasses.replace(receipt.applicant, name=decomposed))),
+        tmp_path,
+    )
 
     raw = subprocess.run(
         ["pdftotext", "-enc", "UTF-8", "-f", "1", "-l", "1", str(path), "-"],

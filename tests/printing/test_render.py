@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from pdf_readback import page_count, page_size_pts, pdf_text, write_pdf
 
+from counter_app.domain.document_kinds import RULE_SETS, DocumentKind, form_info
 from counter_app.errors import ValidationError
 from counter_app.printing.data import (
     ApologyData,
@@ -21,8 +22,8 @@ from counter_app.printing.data import (
     SupplementData,
     WithdrawalData,
 )
-from counter_app.printing.render import render_document, write_document
-from counter_app.printing.rule_sets import RULE_SETS, FormKind, form_info
+from counter_app.printing.render import render_document
+from counter_app.private_files import replacing
 
 
 def test_each_document_type_gets_its_own_form(
@@ -74,10 +75,12 @@ def test_unknown_rule_set_is_a_validation_error(refusal: RefusalData) -> None:
     assert "TT99-2030" in caught.value.message
 
 
-def test_write_document_leaves_only_the_finished_file(receipt: ReceiptData, tmp_path: Path) -> None:
+def test_a_rendered_document_is_written_whole(receipt: ReceiptData, tmp_path: Path) -> None:
+    """As the archive of printed documents writes it: into a partial file, renamed once complete."""
     target = tmp_path / "giay-tiep-nhan.pdf"
 
-    write_document(receipt, target)
+    with replacing(target) as partial:
+        partial.write_bytes(render_document(receipt))
 
     assert page_count(target) == 2
     assert [path.name for path in tmp_path.iterdir()] == ["giay-tiep-nhan.pdf"]
@@ -86,12 +89,13 @@ def test_write_document_leaves_only_the_finished_file(receipt: ReceiptData, tmp_
 def test_both_rule_sets_define_every_form() -> None:
     assert set(RULE_SETS) == {"TT03-2025", "TT01-2018"}
     for forms in RULE_SETS.values():
-        assert set(forms) == set(FormKind)
+        assert set(forms) == set(DocumentKind)
 
 
 def test_form_numbers_follow_each_circular() -> None:
     # TT 03/2025: Mẫu 01..07; TT 01/2018 had six forms: the control slip was Mẫu 05 and the book Mẫu 06
-    new = [form_info("TT03-2025", kind).number for kind in (FormKind.RECEIPT, FormKind.CONTROL, FormKind.BOOK)]
-    old = [form_info("TT01-2018", kind).number for kind in (FormKind.RECEIPT, FormKind.CONTROL, FormKind.BOOK)]
+    kinds = (DocumentKind.RECEIPT, DocumentKind.CONTROL, DocumentKind.BOOK)
+    new = [form_info("TT03-2025", kind).number for kind in kinds]
+    old = [form_info("TT01-2018", kind).number for kind in kinds]
     assert new == ["Mẫu 01", "Mẫu 06", "Mẫu 07"]
     assert old == ["Mẫu 01", "Mẫu 05", "Mẫu 06"]

@@ -226,7 +226,7 @@ def test_cancel_during_a_long_export_writes_nothing(
 ) -> None:
     assert copy.demo.generate(DEMO_DOSSIERS, seed=3) == DEMO_DOSSIERS
     reports = GatedReports(copy.reports)
-    dialog = open_dialog(qtbot, SimpleNamespace(reports=reports, context=copy.context), runner)
+    dialog = open_dialog(qtbot, SimpleNamespace(reports=reports, clock=copy.clock), runner)
     out = tmp_path / "out"
     out.mkdir()
     choose(qtbot, dialog, runner, "book", "xlsx", out / "so.xlsx")
@@ -279,7 +279,7 @@ def test_closing_the_window_cancels_the_export(
     qtbot: Any, copy: Services, runner: TaskRunner, tmp_path: Path, how: str
 ) -> None:
     reports = GatedReports(copy.reports)
-    dialog = open_dialog(qtbot, SimpleNamespace(reports=reports, context=copy.context), runner)
+    dialog = open_dialog(qtbot, SimpleNamespace(reports=reports, clock=copy.clock), runner)
     out = tmp_path / "out"
     out.mkdir()
     choose(qtbot, dialog, runner, "book", "pdf", out / "so.pdf")  # the PDF reports progress while reading

@@ -12,7 +12,6 @@ from argon2 import PasswordHasher
 from counter_app.bootstrap import Services, build_services
 from counter_app.domain.clock import VN_TZ
 from counter_app.domain.intake import IntakeForm
-from counter_app.services.accounts.clerk_accounts import AccountService
 
 AGENCY = "000.17.22.H56"
 AGENCY_NAME = "Trung tâm Phục vụ hành chính công phường Thử Nghiệm"
@@ -46,8 +45,7 @@ class StepClock:
 
 def open_counter(db: Path, clock: StepClock, hasher: PasswordHasher | None = None) -> Services:
     """Services over `db`, set up as counter 1 of AGENCY, with an account service on a cheap hasher."""
-    services = build_services(db, clock)
-    services.accounts = AccountService(services.context, hasher=hasher or fast_hasher())
+    services = build_services(db, clock, hasher=hasher or fast_hasher())
     if not services.context.settings().is_configured:
         services.setup.init_local(agency_code=AGENCY, agency_name=AGENCY_NAME, counter=1)
     return services

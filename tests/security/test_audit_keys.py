@@ -18,7 +18,7 @@ from security.security_support import AGENCY, StepClock, event_rows, open_counte
 from counter_app.bootstrap import Services
 from counter_app.domain.audit_chain import ChainLink, canonical_bytes
 from counter_app.errors import RuleError
-from counter_app.services.audit.keys import AuditKeyStore
+from counter_app.services.common.audit_keys import AuditKeyStore
 
 
 @pytest.fixture

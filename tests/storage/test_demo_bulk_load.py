@@ -18,9 +18,10 @@ from counter_app.bootstrap import Services, build_services
 from counter_app.domain.clock import VN_TZ
 from counter_app.domain.codes import DossierCode
 from counter_app.domain.dossier import opening_payload
+from counter_app.domain.event_delivery import EventDelivery
 from counter_app.domain.intake import IntakeForm
+from counter_app.domain.stored_events import replay_stored
 from counter_app.storage.models import (
-    DELIVERY_PENDING,
     DELIVERY_STATE,
     DossierPaperRow,
     DossierRow,
@@ -28,7 +29,6 @@ from counter_app.storage.models import (
     EventRow,
     SequenceRow,
 )
-from counter_app.sync.projection import replay_stored
 
 AGENCY = "000.17.22.H56"
 DOSSIERS = 3_000
@@ -79,7 +79,7 @@ def test_every_dossier_has_its_rows_events_and_a_pending_outbox(services: Servic
         events = session.scalar(select(func.count()).select_from(EventRow))
         event_sum = session.scalar(select(func.sum(DossierRow.event_count)))
         papers = session.scalar(select(func.count()).select_from(DossierPaperRow))
-        not_pending = session.scalar(select(func.count()).where(DELIVERY_STATE != DELIVERY_PENDING))
+        not_pending = session.scalar(select(func.count()).where(DELIVERY_STATE != EventDelivery.PENDING))
         outbox = session.scalar(select(func.count()).select_from(EventOutboxRow))
         seqs = session.execute(select(EventRow.seq).order_by(EventRow.seq)).scalars().all()
         latest = session.scalar(select(func.max(DossierRow.received_at)))

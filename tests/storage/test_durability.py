@@ -22,7 +22,8 @@ from counter_app.bootstrap import Services, build_services
 from counter_app.domain.clock import VN_TZ
 from counter_app.domain.dossier import DossierState, replay
 from counter_app.domain.intake import IntakeForm
-from counter_app.storage.models import DocumentRow, EventRow
+from counter_app.storage.models import EventRow
+from counter_app.storage.repositories.documents import PrintedDocument
 
 ROOT = Path(__file__).resolve().parents[2]
 AGENCY = "000.17.22.H56"
@@ -97,7 +98,7 @@ def test_every_connection_is_wal_with_foreign_keys_and_full_sync(services: Servi
 def test_foreign_keys_are_enforced(services: Services, clock: StepClock) -> None:
     with services.context.uow(write=True) as uow:
         uow.documents.add(
-            DocumentRow(
+            PrintedDocument(
                 uuid="00000000-0000-4000-8000-000000000001",
                 dossier_uuid="no-such-dossier",
                 kind="receipt",

@@ -13,14 +13,14 @@ from sqlalchemy import create_engine, select
 
 from counter_app.bootstrap import Services, build_services
 from counter_app.domain.clock import VN_TZ
+from counter_app.domain.event_delivery import EventDelivery
 from counter_app.domain.intake import IntakeForm
-from counter_app.storage import migrate
+from counter_app.storage import migrate, outbox
 from counter_app.storage.database import open_database
 from counter_app.storage.models import DELIVERY_STATE, Base, EventRow
-from counter_app.sync import outbox
 
 AGENCY = "000.17.22.H56"
-PENDING, SENT, DEAD = 0, 1, 2
+PENDING, SENT, DEAD = EventDelivery.PENDING, EventDelivery.SENT, EventDelivery.DEAD
 
 
 class FixedClock:

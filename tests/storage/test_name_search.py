@@ -15,7 +15,7 @@ import pytest
 from counter_app.bootstrap import Services, build_services
 from counter_app.domain.clock import VN_TZ
 from counter_app.domain.intake import IntakeForm
-from counter_app.storage.repositories import DossierRepository
+from counter_app.storage.repositories.dossiers import DossierRepository
 
 AGENCY = "000.17.22.H56"
 PERSON_ID = "079090001234"

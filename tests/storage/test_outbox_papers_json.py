@@ -12,8 +12,8 @@ import sqlite3
 import pytest
 
 from counter_app.domain.dossier import PaperEntry
+from counter_app.storage.local_dossiers import _PAPERS_JSON
 from counter_app.sync.central_schema import papers_json
-from counter_app.sync.outbox import _PAPERS_JSON
 
 HOSTILE_NAMES = [
     "Tờ khai đăng ký hộ tịch (bản chính)",

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from counter_app.bootstrap import Services, build_services
-from counter_app.domain.codes import new_uuid
+from counter_app.identities import new_uuid
 from counter_app.services.common.clock import SystemClock
 from counter_app.storage import restore_hold
 from counter_app.storage.models import EventRow

@@ -183,7 +183,8 @@ def test_the_name_search_uses_its_index(services: Services) -> None:
 
 
 def test_the_partial_event_index_leaves_sync_s_queries_alone(services: Services) -> None:
-    """sync/outbox.py reads a batch's transfers by dossier: an index on every kind would be chosen instead."""
+    """storage/local_dossiers.py reads a batch's transfers by dossier: an index on every kind would be chosen
+    instead."""
     sql = (
         "SELECT dossier_uuid, payload FROM event WHERE kind = 'dossier.transferred' "
         "AND dossier_uuid IN (SELECT value FROM json_each(?)) ORDER BY dossier_uuid, seq"

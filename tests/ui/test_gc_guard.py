@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
 import threading
 from typing import Any
 
+import PySide6
 from PySide6.QtCore import QObject
 
-from counter_app.ui.qt.gc_guard import UiThreadCollector
+from counter_app.ui.qt.gc_guard import VERIFIED_ON, UiThreadCollector
 
 
 class _Tracked(QObject):
@@ -68,3 +71,47 @@ def test_collect_due_follows_the_thresholds(qapp: Any) -> None:
     finally:
         gc.set_threshold(*saved)
         collector.stop()
+
+
+def test_the_collector_is_still_the_one_gc_guard_was_checked_on() -> None:
+    """An upgrade of Python or of PySide6 fails here: re-check gc_guard's policy on it, then update VERIFIED_ON."""
+    implementation, version, binding = VERIFIED_ON
+    assert (sys.implementation.name, sys.version_info[:2], PySide6.__version__) == (implementation, version, binding)
+    # what collect_due reads and calls: three generations, their counts and thresholds, a collection per generation
+    fresh = subprocess.run(
+        [sys.executable, "-c", "import gc; print(gc.isenabled(), gc.get_threshold(), len(gc.get_count()))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert fresh.stdout.split("\n")[0] == "True (700, 10, 10) 3"
+    assert all(isinstance(gc.collect(generation), int) for generation in (0, 1, 2))
+    assert isinstance(gc.get_objects(generation=2), list)
+
+
+def test_a_disabled_collector_never_runs_by_itself() -> None:
+    """What start() relies on: after gc.disable(), allocations past every threshold start no collection in any
+    thread; enabled again, they do."""
+    started: list[int] = []
+
+    def note(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started.append(info["generation"])
+
+    was_enabled = gc.isenabled()
+    gc.callbacks.append(note)
+    try:
+        gc.disable()
+        kept = [[index] for index in range(50 * gc.get_threshold()[0])]
+        worker = threading.Thread(target=lambda: kept.extend([index] for index in range(50_000)))
+        worker.start()
+        worker.join()
+        assert started == []
+        assert gc.get_count()[0] > gc.get_threshold()[0]
+        gc.enable()
+        kept.extend([index] for index in range(10 * gc.get_threshold()[0]))
+        assert started
+    finally:
+        gc.callbacks.remove(note)
+        if not was_enabled:
+            gc.disable()

@@ -12,7 +12,6 @@ from unit.audit_chain_support import AGENCY, KEY, edited, link, sealed_chain
 
 from counter_app.domain.audit_chain import (
     BREAKAGE_MESSAGES,
-    KEY_REPLACED_KIND,
     Breakage,
     ChainBreak,
     ChainCheck,
@@ -20,6 +19,7 @@ from counter_app.domain.audit_chain import (
     seal,
     verify_chain,
 )
+from counter_app.domain.event_kinds import EventKind
 
 OLD_KEY = b"the-lost-key-of-counter-1-012345"
 
@@ -30,7 +30,7 @@ def _found(check: ChainCheck) -> list[tuple[int, str, Breakage]]:
 
 def _with_key_change(old: list[ChainLink], after: int = 2) -> list[ChainLink]:
     """`old` (sealed with the lost key), the recorded key change sealed with KEY, then `after` new events."""
-    change = seal(KEY, link(len(old) + 1, old[-1].hash, kind=KEY_REPLACED_KIND))
+    change = seal(KEY, link(len(old) + 1, old[-1].hash, kind=EventKind.KEY_REPLACED))
     return [*old, change, *sealed_chain(after, start=len(old) + 2, prev=change.hash)]
 
 
@@ -205,7 +205,7 @@ def test_tampering_after_a_key_change_is_still_named() -> None:
 
 def test_a_key_change_that_does_not_continue_the_damaged_rows_explains_nothing() -> None:
     old = sealed_chain(3, key=OLD_KEY)
-    change = seal(KEY, link(4, "ab" * 32, kind=KEY_REPLACED_KIND))  # points elsewhere
+    change = seal(KEY, link(4, "ab" * 32, kind=EventKind.KEY_REPLACED))  # points elsewhere
     links = [*old, change, *sealed_chain(2, start=5, prev=change.hash)]
     assert _found(verify_chain(links, KEY, complete=True)) == [(1, "event-1", Breakage.REHASHED)]
 
@@ -228,14 +228,14 @@ def test_a_key_change_after_rows_that_verify_with_the_key_explains_nothing() -> 
     links[1] = edited(links[1])
     links[4] = edited(links[4])
     links[5] = edited(links[5])  # rows 5 and 6 edited in place: linked to each other, both bad
-    change = seal(KEY, link(7, links[5].hash, kind=KEY_REPLACED_KIND))
+    change = seal(KEY, link(7, links[5].hash, kind=EventKind.KEY_REPLACED))
     assert _found(verify_chain([*links, change], KEY, complete=True)) == [
         (2, "event-2", Breakage.EDITED),
         (5, "event-5", Breakage.REHASHED),
     ]
     links = sealed_chain(4)
     links[3] = edited(links[3])
-    change = seal(KEY, link(5, links[3].hash, kind=KEY_REPLACED_KIND))
+    change = seal(KEY, link(5, links[3].hash, kind=EventKind.KEY_REPLACED))
     assert _found(verify_chain([*links, change], KEY, complete=True)) == [(4, "event-4", Breakage.EDITED)]
 
 
@@ -243,20 +243,20 @@ def test_a_key_change_after_damage_that_ended_explains_nothing() -> None:
     # the key change must directly follow the damaged rows: a row in between that is not damaged ends them
     old = sealed_chain(3, key=OLD_KEY)
     middle = seal(KEY, link(4, old[-1].hash))
-    change = seal(KEY, link(5, middle.hash, kind=KEY_REPLACED_KIND))
+    change = seal(KEY, link(5, middle.hash, kind=EventKind.KEY_REPLACED))
     assert _found(verify_chain([*old, middle, change], KEY, complete=True)) == [(1, "event-1", Breakage.REHASHED)]
 
 
 def test_a_key_change_after_a_broken_link_explains_nothing() -> None:
     links = sealed_chain(3)
     links[2] = seal(KEY, replace(links[2], prev_hash="ab" * 32))
-    change = seal(KEY, link(4, links[2].hash, kind=KEY_REPLACED_KIND))
+    change = seal(KEY, link(4, links[2].hash, kind=EventKind.KEY_REPLACED))
     assert _found(verify_chain([*links, change], KEY, complete=True)) == [(3, "event-3", Breakage.INSERTED)]
 
 
 def test_the_key_change_message_is_in_the_vocabulary() -> None:
     assert Breakage.KEY_REPLACED.value == "key_replaced"
-    assert KEY_REPLACED_KIND == "audit.key_replaced"
+    assert EventKind.KEY_REPLACED == "audit.key_replaced"
     broken = ChainBreak(AGENCY, 1, 1, "event-1", Breakage.KEY_REPLACED)
     assert broken.message == BREAKAGE_MESSAGES[Breakage.KEY_REPLACED]
     assert ChainCheck(1, broken).breaks == (broken,)

@@ -14,11 +14,9 @@ from counter_app.domain.calendar import (
     CalendarYear,
     WorkingCalendar,
     estimate_year,
-    load_calendar_file,
-    load_shipped_years,
-    shipped_calendar_dir,
 )
 from counter_app.errors import ValidationError
+from counter_app.services.catalogue.calendar_files import load_calendar_file, load_shipped_years, shipped_calendar_dir
 
 # holidays does not re-export __version__ for type checkers.
 ESTIMATED_VERSION = f"holidays-{holidays.__version__}-estimated"  # type: ignore[attr-defined]

@@ -21,9 +21,9 @@ from counter_app.domain.calendar import (
     CalendarYear,
     WorkingCalendar,
     estimate_year,
-    load_calendar_file,
 )
 from counter_app.errors import ValidationError
+from counter_app.services.catalogue.calendar_files import load_calendar_file
 
 WEEKDAY_WORKING_DAY = "ngày trong tuần vốn đã là ngày làm việc"
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-import uuid
 from datetime import date
 
 import pytest
@@ -17,7 +15,6 @@ from counter_app.domain.codes import (
     issue_document_number,
     issue_dossier_code,
     looks_like_dossier_code,
-    new_uuid,
     validate_agency_code,
 )
 from counter_app.errors import RuleError, ValidationError
@@ -352,16 +349,3 @@ def test_issue_document_number_and_exhaustion() -> None:
     assert "2026" in caught.value.message
     with pytest.raises(RuleError):
         issue_document_number(2026, 12, 999999, "PBS", BUSY)
-
-
-def test_new_uuid_is_unique_time_ordered_and_stamped_now() -> None:
-    before = time.time_ns() // 1_000_000
-    ids = [new_uuid() for _ in range(1000)]
-    after = time.time_ns() // 1_000_000
-
-    assert len(set(ids)) == 1000
-    assert all(isinstance(i, uuid.UUID) and i.version == 7 and i.variant == uuid.RFC_4122 for i in ids)
-    assert ids == sorted(ids)  # made in time order, even within one millisecond
-    stamps = [i.int >> 80 for i in ids]  # the first 48 bits: Unix time in milliseconds
-    # the generator moves on by a millisecond when asked twice in one: at most 1,000 ms ahead here
-    assert before <= stamps[0] and stamps[-1] <= after + 1000

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 import holidays
 import pytest
 
-from counter_app.domain.calendar import WorkingCalendar, load_shipped_years
+from counter_app.domain.calendar import WorkingCalendar
 from counter_app.domain.clock import VN_TZ
 from counter_app.domain.deadlines import (
     Appointment,
@@ -21,6 +21,7 @@ from counter_app.domain.deadlines import (
     working_day_start,
 )
 from counter_app.errors import ValidationError
+from counter_app.services.catalogue.calendar_files import load_shipped_years
 
 SAME_DAY = ProcessingTime(0, time(15, 0))
 ESTIMATED_VERSION = f"holidays-{holidays.__version__}-estimated"  # type: ignore[attr-defined]

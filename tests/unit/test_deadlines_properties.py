@@ -7,9 +7,10 @@ from datetime import date, datetime, time, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from counter_app.domain.calendar import WorkingCalendar, load_shipped_years
+from counter_app.domain.calendar import WorkingCalendar
 from counter_app.domain.clock import VN_TZ
 from counter_app.domain.deadlines import DueMode, ProcessingTime, compute_appointment
+from counter_app.services.catalogue.calendar_files import load_shipped_years
 
 # One calendar for the module: building it per example would re-read the files and re-estimate 2027.
 CALENDAR = WorkingCalendar(load_shipped_years())

@@ -11,7 +11,7 @@ from datetime import datetime, time
 
 import pytest
 
-from counter_app.domain.calendar import WorkingCalendar, load_shipped_years
+from counter_app.domain.calendar import WorkingCalendar
 from counter_app.domain.clock import VN_TZ
 from counter_app.domain.deadlines import (
     DueMode,
@@ -21,6 +21,7 @@ from counter_app.domain.deadlines import (
     extend_for_pause,
 )
 from counter_app.errors import ValidationError
+from counter_app.services.catalogue.calendar_files import load_shipped_years
 
 
 def vn(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:

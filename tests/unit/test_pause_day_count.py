@@ -12,9 +12,10 @@ from datetime import datetime
 
 import pytest
 
-from counter_app.domain.calendar import WorkingCalendar, load_shipped_years
+from counter_app.domain.calendar import WorkingCalendar
 from counter_app.domain.clock import VN_TZ
 from counter_app.domain.deadlines import ProcessingTime, compute_appointment, extend_for_pause
+from counter_app.services.catalogue.calendar_files import load_shipped_years
 
 
 @pytest.fixture(scope="module")

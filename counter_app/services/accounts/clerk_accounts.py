@@ -13,20 +13,19 @@ from __future__ import annotations
 import logging
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import update
 
 from counter_app.domain.clock import to_vn
-from counter_app.domain.codes import new_uuid
 from counter_app.domain.roles import Permission, Role, parse_role, permissions_of
 from counter_app.errors import PermissionDenied, RuleError, ValidationError
+from counter_app.identities import new_uuid
 from counter_app.services.common.context import ServiceContext
 from counter_app.services.common.export_record import record_export
-from counter_app.storage.models import UserAccountRow
+from counter_app.storage.repositories.accounts import Account
 from counter_app.storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -99,7 +98,7 @@ def wait_text(wait: timedelta) -> str:
     return f"{minutes} phút" if minutes else f"{rest} giây"
 
 
-def _user_view(row: UserAccountRow) -> UserView:
+def _user_view(row: Account) -> UserView:
     role = parse_role(row.role) or Role.CLERK
     return UserView(row.name, row.full_name, role, row.disabled, row.created_at, row.failed_count)
 
@@ -166,7 +165,7 @@ class AccountService:
                 self.context.require(Permission.USERS)
             if uow.users.get(cleaned) is not None:
                 raise ValidationError("name", f"Đã có tài khoản “{cleaned}”.")
-            row = UserAccountRow(
+            row = Account(
                 name=cleaned,
                 full_name=full,
                 role=parsed.value,
@@ -196,10 +195,10 @@ class AccountService:
                 raise RuleError(f"Tài khoản “{cleaned}” đã bị vô hiệu hóa từ trước.")
             if row.role == Role.ADMIN.value and uow.users.count(role=Role.ADMIN.value, enabled_only=True) <= 1:
                 raise RuleError("Không thể vô hiệu hóa quản trị viên cuối cùng còn hoạt động.")
-            row.disabled = True
+            uow.users.disable(cleaned)
             self._record(uow, "user.disabled", {"name": cleaned}, now)
             uow.commit()
-            view = _user_view(row)
+            view = _user_view(replace(row, disabled=True))
         log.info("account disabled")
         return view
 
@@ -214,11 +213,7 @@ class AccountService:
             else:
                 self._check_throttle(row, moment)
                 # counted as a failure until the password proves right (see the module's docstring)
-                uow.session.execute(
-                    update(UserAccountRow)
-                    .where(UserAccountRow.name == cleaned)
-                    .values(failed_count=UserAccountRow.failed_count + 1, last_failed_at=moment)
-                )
+                uow.users.count_failure(cleaned, moment)
                 stored_hash = row.password_hash
                 uow.commit()
         if stored_hash is None:
@@ -230,9 +225,8 @@ class AccountService:
         with self.context.uow(write=True) as uow:
             row = uow.users.get(cleaned)
             assert row is not None
-            row.failed_count, row.last_failed_at = 0, None
-            if self.hasher.check_needs_rehash(row.password_hash):
-                row.password_hash = self.hasher.hash(password)
+            rehashed = self.hasher.hash(password) if self.hasher.check_needs_rehash(row.password_hash) else None
+            uow.users.clear_failures(cleaned, password_hash=rehashed)
             uow.commit()
             if row.disabled:
                 raise PermissionDenied(f"Tài khoản “{cleaned}” đã bị vô hiệu hóa; liên hệ quản trị viên.")
@@ -270,7 +264,7 @@ class AccountService:
         if password.strip().lower() == name:
             raise ValidationError("password", "Mật khẩu không được trùng với tên đăng nhập.")
 
-    def _check_throttle(self, row: UserAccountRow, moment: datetime) -> None:
+    def _check_throttle(self, row: Account, moment: datetime) -> None:
         if row.failed_count <= 0 or row.last_failed_at is None:
             return
         wait = row.last_failed_at + login_delay(row.failed_count) - moment

@@ -11,16 +11,26 @@ import logging
 import re
 import tempfile
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from counter_app.domain.codes import new_uuid
-from counter_app.domain.dossier import KIND_DOSSIER, DossierState, PaperEntry
+from counter_app.domain.dossier import DossierState
+from counter_app.domain.event_kinds import EventKind
 from counter_app.domain.roles import Permission
 from counter_app.errors import NotFoundError, RuleError, ValidationError
-from counter_app.services.attachments.document_scanners import MODES, SOURCES, Scanner, ScannerDevice, default_scanner
+from counter_app.identities import new_uuid
+from counter_app.services.attachments.document_scanners import (
+    MODES,
+    SOURCES,
+    Scanner,
+    ScannerDevice,
+    ScanRequest,
+    default_scanner,
+)
 from counter_app.services.attachments.file_checks import verify_attachments
 from counter_app.services.attachments.file_store import AttachmentStore
+from counter_app.services.attachments.paper_checks import attachment_view, paper_to_digitise
 from counter_app.services.attachments.pdf_assembly import Progress, assemble_pdf
 from counter_app.services.attachments.views import (
     EXEMPTIONS,
@@ -31,51 +41,15 @@ from counter_app.services.attachments.views import (
     PreparedAttachment,
 )
 from counter_app.services.common.context import ServiceContext
+from counter_app.services.common.event_writer import record_event
 from counter_app.services.desk.dossiers import DossierService
-from counter_app.services.desk.intake import record_event
-from counter_app.storage.models import ATTACHMENT_ON_CENTRAL, ATTACHMENT_PULLED, AttachmentRow
+from counter_app.storage.repositories.attachments import Attachment
 from counter_app.storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-ADDED = "attachment.added"
-EXEMPTED = "attachment.exempted"
 MAX_NOTE = 500
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-
-
-def attachment_view(row: AttachmentRow, *, file_here: bool = True) -> AttachmentView:
-    reason, _, note = row.exempt_reason.partition(":")
-    return AttachmentView(
-        paper=row.paper_position,
-        paper_name=row.paper_name,
-        pages=row.pages,
-        size=row.size,
-        sha256=row.sha256,
-        synced=row.sync_state in ATTACHMENT_ON_CENTRAL,
-        sync_state=row.sync_state,
-        exempt_reason=reason.strip(),
-        exempt_note=note.strip(),
-        created_at=row.created_at,
-        clerk=row.clerk,
-        file_here=file_here,
-    )
-
-
-def _paper_of(state: DossierState, paper: int) -> PaperEntry:
-    name = state.code or state.slip or state.uuid
-    if state.kind != KIND_DOSSIER:
-        raise RuleError(f"“{name}” là phiếu, không phải hồ sơ đã tiếp nhận, nên không số hóa giấy tờ.")
-    count = len(state.papers)
-    if count == 0:
-        raise ValidationError("paper", f"Hồ sơ {name} không có giấy tờ nào trong danh mục thành phần hồ sơ.")
-    if not 1 <= paper <= count:
-        listed = f"thành phần hồ sơ có {count} giấy tờ (số 1 đến {count})"
-        raise ValidationError("paper", f"Hồ sơ {name} không có giấy tờ số {paper}; {listed}.")
-    entry = state.papers[paper - 1]
-    if entry.missing:
-        raise RuleError(f"Giấy tờ số {paper} “{entry.name}” còn thiếu, chưa nộp, nên chưa số hóa được.")
-    return entry
 
 
 class AttachmentService:
@@ -109,8 +83,8 @@ class AttachmentService:
                 for i, p in enumerate(state.papers, start=1)
             ]
 
-    def _view(self, row: AttachmentRow) -> AttachmentView:
-        here = not row.sha256 or row.sync_state != ATTACHMENT_PULLED or self.store.path_of(row.sha256).is_file()
+    def _view(self, row: Attachment) -> AttachmentView:
+        here = not row.sha256 or not row.pulled or self.store.path_of(row.sha256).is_file()
         return attachment_view(row, file_here=here)
 
     def files_to_fetch(self, code: str) -> int:
@@ -158,7 +132,7 @@ class AttachmentService:
         """The slow half of `add_files` (no database write): check, combine, store by content."""
         self.context.require(Permission.DESK)
         state = self.dossiers.get_state(code)
-        _paper_of(state, paper)
+        paper_to_digitise(state, paper)
         paths = [Path(f) for f in files]
         if not paths:
             raise ValidationError("files", "Cần ít nhất một tệp (PDF, JPEG hoặc PNG) để đính kèm.")
@@ -210,7 +184,7 @@ class AttachmentService:
         """The slow half of `scan_paper` (no database write): scan, combine, store by content."""
         self.context.require(Permission.DESK)
         state = self.dossiers.get_state(code)
-        _paper_of(state, paper)
+        paper_to_digitise(state, paper)
         settings = self.context.settings()
         source = source or settings.scan_source
         mode = mode or settings.scan_mode
@@ -223,9 +197,8 @@ class AttachmentService:
             raise ValidationError("pages", "Số trang cần quét phải từ 1 trở lên.")
         device = device or settings.scanner_device or self._only_device()
         with tempfile.TemporaryDirectory(prefix="counter-scan-") as folder:
-            images = self.scanner.scan(
-                device, mode, resolution, source, progress, into=Path(folder) / "pages", pages=pages
-            )
+            request = ScanRequest(device, mode, resolution, source, pages)
+            images = self.scanner.scan(request, Path(folder) / "pages", progress)
             log.info("scanned %d pages", len(images))
             return self._prepare(state, paper, images, "scan", append, progress)
 
@@ -273,7 +246,7 @@ class AttachmentService:
         now = self.context.clock.now()
         with self.context.uow(write=True) as uow:
             state = self._state(uow, prepared.dossier_uuid)
-            entry = _paper_of(state, prepared.paper)
+            entry = paper_to_digitise(state, prepared.paper)
             current = uow.attachments.current(state.uuid).get(prepared.paper)
             if current is not None and current.sha256 == prepared.sha256 and not current.exempt_reason:
                 return attachment_view(current)
@@ -281,7 +254,7 @@ class AttachmentService:
             if prepared.base_sha256 and prepared.base_sha256 != current_sha:
                 raise RuleError("Giấy tờ này vừa được cập nhật ở nơi khác; hãy mở lại hồ sơ rồi quét thêm trang.")
             row = self._row(state.uuid, prepared.paper, entry.name, now)
-            row.sha256, row.pages, row.size = prepared.sha256, prepared.pages, prepared.size
+            row = replace(row, sha256=prepared.sha256, pages=prepared.pages, size=prepared.size)
             uow.attachments.add(row)
             payload = {
                 "attachment": row.uuid,
@@ -293,7 +266,7 @@ class AttachmentService:
                 "source": prepared.source,
                 "replaces": current_sha,
             }
-            record_event(uow, self.context, state, ADDED, payload, now, state.uuid)
+            record_event(uow, self.context, state, EventKind.ATTACHMENT_ADDED, payload, now, state.uuid)
             uow.commit()
             return attachment_view(row)
 
@@ -310,10 +283,10 @@ class AttachmentService:
         now = self.context.clock.now()
         with self.context.uow(write=True) as uow:
             state = self._state(uow, state.uuid)
-            entry = _paper_of(state, paper)
+            entry = paper_to_digitise(state, paper)
             current = uow.attachments.current(state.uuid).get(paper)
             row = self._row(state.uuid, paper, entry.name, now)
-            row.exempt_reason = f"{reason}: {note}" if note else reason
+            row = replace(row, exempt_reason=f"{reason}: {note}" if note else reason)
             uow.attachments.add(row)
             payload = {
                 "attachment": row.uuid,
@@ -323,7 +296,7 @@ class AttachmentService:
                 "note": note,
                 "replaces": current.sha256 if current is not None else "",
             }
-            record_event(uow, self.context, state, EXEMPTED, payload, now, state.uuid)
+            record_event(uow, self.context, state, EventKind.ATTACHMENT_EXEMPTED, payload, now, state.uuid)
             uow.commit()
             return attachment_view(row)
 
@@ -333,8 +306,8 @@ class AttachmentService:
             raise NotFoundError("Không tìm thấy hồ sơ.")
         return state
 
-    def _row(self, dossier_uuid: str, paper: int, name: str, now: datetime) -> AttachmentRow:
-        return AttachmentRow(
+    def _row(self, dossier_uuid: str, paper: int, name: str, now: datetime) -> Attachment:
+        return Attachment(
             uuid=str(new_uuid()),
             dossier_uuid=dossier_uuid,
             paper_position=paper,

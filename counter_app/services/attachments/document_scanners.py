@@ -30,34 +30,49 @@ class ScannerDevice:
     label: str  # what a person reads
 
 
+@dataclass(frozen=True)
+class ScanRequest:
+    """What to scan: on which device, how, and how many pages.
+
+    `source` is "feeder" (until the feeder is empty, or `pages` pages) or "flatbed" (`pages` pages, 1 by
+    default); `mode` is "Gray" or "Color"; `resolution` in dpi.
+    """
+
+    device: str
+    mode: str
+    resolution: int
+    source: str
+    pages: int | None = None
+
+
 class Scanner(Protocol):
     def list_devices(self) -> list[ScannerDevice]: ...
 
-    def scan(
-        self,
-        device: str,
-        mode: str,
-        resolution: int,
-        source: str,
-        progress: Progress | None = None,
-        *,
-        into: Path,
-        pages: int | None = None,
-    ) -> list[Path]:
-        """Scan into the folder `into` and return the page images (PNG) in order.
-
-        `source` is "feeder" (until the feeder is empty, or `pages` pages) or "flatbed" (`pages` pages, 1 by
-        default); `mode` is "Gray" or "Color"; `resolution` in dpi.
-        """
+    def scan(self, request: ScanRequest, into: Path, progress: Progress | None = None) -> list[Path]:
+        """Scan into the folder `into` and return the page images (PNG) in order."""
         ...
+
+
+# What the clerk reads when a scan stops, whichever the platform's scanner interface
+PAPER_JAM = "Máy quét bị kẹt giấy. Gỡ giấy kẹt rồi quét lại giấy tờ này từ đầu."
+FEEDER_EMPTY = "Khay nạp giấy không có giấy. Đặt giấy tờ vào khay rồi quét lại."
+COVER_OPEN = "Nắp máy quét đang mở. Đóng nắp rồi quét lại."
+SCAN_FAILED = "Máy quét báo lỗi; chưa lưu trang nào của lần quét này."
+
+
+def scan_failure(message: str, scanned: int, *, detail: str, clerk_can_fix: bool) -> CounterError:
+    """The error of a scan that stopped after `scanned` pages: none of them is kept, and the message says so."""
+    if scanned:
+        message = f"Máy quét dừng sau {scanned} trang. {message} Các trang đã quét không được lưu."
+    return RuleError(message, detail=detail) if clerk_can_fix else CounterError(message, detail=detail)
 
 
 # SANE's status codes, which scanimage also uses as its exit status (sane/sane.h)
 _SANE_STATUS_MESSAGES = {
     3: "Máy quét đang bận (có thể một chương trình khác đang dùng). Thử lại sau ít phút.",
-    6: "Máy quét bị kẹt giấy. Gỡ giấy kẹt rồi quét lại giấy tờ này từ đầu.",
-    7: "Khay nạp giấy không có giấy. Đặt giấy tờ vào khay rồi quét lại.",
-    8: "Nắp máy quét đang mở. Đóng nắp rồi quét lại.",
+    6: PAPER_JAM,
+    7: FEEDER_EMPTY,
+    8: COVER_OPEN,
     11: "Không có quyền dùng máy quét này.",
 }
 _CLERK_CAN_FIX = frozenset({6, 7, 8})
@@ -177,27 +192,19 @@ class SaneScanner:
             )
         return parse_sane_options(result.stdout)
 
-    def scan(
-        self,
-        device: str,
-        mode: str,
-        resolution: int,
-        source: str,
-        progress: Progress | None = None,
-        *,
-        into: Path,
-        pages: int | None = None,
-    ) -> list[Path]:
-        options = self.options(device)
-        source_value = options.source_value(source)
-        count = pages if pages is not None else (1 if source == "flatbed" or source_value is None else None)
-        args = ["-d", device, "--format=png", f"--batch={into / 'page-%04d.png'}", "--batch-print"]
+    def scan(self, request: ScanRequest, into: Path, progress: Progress | None = None) -> list[Path]:
+        options = self.options(request.device)
+        source_value = options.source_value(request.source)
+        count = request.pages
+        if count is None and (request.source == "flatbed" or source_value is None):
+            count = 1
+        args = ["-d", request.device, "--format=png", f"--batch={into / 'page-%04d.png'}", "--batch-print"]
         if source_value is not None:
             args.append(f"--source={source_value}")
-        mode_value = options.mode_value(mode)
+        mode_value = options.mode_value(request.mode)
         if mode_value is not None:
             args.append(f"--mode={mode_value}")
-        dpi = options.resolution_value(resolution)
+        dpi = options.resolution_value(request.resolution)
         if dpi is not None:
             args.append(f"--resolution={dpi}")
         if count is not None:
@@ -303,13 +310,12 @@ class _ScanWatch:
 
 
 def _scan_error(code: int, scanned: int, stderr: str) -> CounterError:
-    detail = f"scanimage exit {code}: {stderr.strip()}"
-    message = _SANE_STATUS_MESSAGES.get(code, "Máy quét báo lỗi; chưa lưu trang nào của lần quét này.")
-    if scanned:
-        message = f"Máy quét dừng sau {scanned} trang. {message} Các trang đã quét không được lưu."
-    if code in _CLERK_CAN_FIX:
-        return RuleError(message, detail=detail)
-    return CounterError(message, detail=detail)
+    return scan_failure(
+        _SANE_STATUS_MESSAGES.get(code, SCAN_FAILED),
+        scanned,
+        detail=f"scanimage exit {code}: {stderr.strip()}",
+        clerk_can_fix=code in _CLERK_CAN_FIX,
+    )
 
 
 def default_scanner() -> Scanner:

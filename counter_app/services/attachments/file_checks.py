@@ -11,7 +11,6 @@ from pathlib import Path
 from counter_app.services.attachments.file_store import AttachmentStore
 from counter_app.services.attachments.views import AttachmentProblem
 from counter_app.services.common.context import ServiceContext
-from counter_app.storage.models import ATTACHMENT_PULLED
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -24,12 +23,10 @@ def verify_attachments(context: ServiceContext) -> AttachmentProblem | None:
     store = AttachmentStore(context.data_dir / "attachments")
     checked: set[str] = set()
     with context.uow() as uow:
-        rows = [(r.sha256, r.size, r.dossier_uuid, r.paper_position, r.sync_state) for r in uow.attachments.stored()]
+        rows = [(r.sha256, r.size, r.dossier_uuid, r.paper_position, r.pulled) for r in uow.attachments.stored()]
         # a file digitised here must be here; one pulled from another counter only once it was fetched
-        fetched_only = {sha for sha, *_, state in rows if state == ATTACHMENT_PULLED} - {
-            sha for sha, *_, state in rows if state != ATTACHMENT_PULLED
-        }
-        for sha, size, dossier_uuid, paper, _state in rows:
+        fetched_only = {sha for sha, *_, pulled in rows if pulled} - {sha for sha, *_, pulled in rows if not pulled}
+        for sha, size, dossier_uuid, paper, _pulled in rows:
             if sha in checked:
                 continue
             checked.add(sha)

@@ -12,8 +12,16 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from counter_app.errors import CounterError, NotFoundError, RuleError
-from counter_app.services.attachments.document_scanners import ScannerDevice
+from counter_app.errors import CounterError, NotFoundError
+from counter_app.services.attachments.document_scanners import (
+    COVER_OPEN,
+    FEEDER_EMPTY,
+    PAPER_JAM,
+    SCAN_FAILED,
+    ScannerDevice,
+    ScanRequest,
+    scan_failure,
+)
 from counter_app.services.attachments.pdf_assembly import Progress
 
 log = logging.getLogger(__name__)
@@ -96,17 +104,8 @@ class WiaScanner:
                 devices.append(ScannerDevice(str(info.DeviceID), str(info.Properties.Item("Name").Value)))
         return devices
 
-    def scan(
-        self,
-        device: str,
-        mode: str,
-        resolution: int,
-        source: str,
-        progress: Progress | None = None,
-        *,
-        into: Path,
-        pages: int | None = None,
-    ) -> list[Path]:
+    def scan(self, request: ScanRequest, into: Path, progress: Progress | None = None) -> list[Path]:
+        device, resolution, pages = request.device, request.resolution, request.pages
         manager = self._manager()
         info = None
         for index in range(1, int(manager.DeviceInfos.Count) + 1):
@@ -116,13 +115,13 @@ class WiaScanner:
         if info is None:
             raise NotFoundError(f"Không tìm thấy máy quét “{device}”. Kiểm tra máy đã bật và đã nối với máy tính.")
         connected = info.Connect()
-        feeder = source == "feeder"
+        feeder = request.source == "feeder"
         if not _set_property(connected.Properties, WIA_DPS_DOCUMENT_HANDLING_SELECT, FEEDER if feeder else FLATBED):
             feeder = False  # a flatbed-only device has no document handling property
         if feeder:
             _set_property(connected.Properties, WIA_DPS_PAGES, 1)  # one page per transfer, we loop
         item = connected.Items.Item(1)
-        _set_property(item.Properties, WIA_IPS_CUR_INTENT, INTENT.get(mode, 2))
+        _set_property(item.Properties, WIA_IPS_CUR_INTENT, INTENT.get(request.mode, 2))
         _set_property(item.Properties, WIA_IPS_XRES, resolution)
         _set_property(item.Properties, WIA_IPS_YRES, resolution)
         into.mkdir(parents=True, exist_ok=True)
@@ -153,15 +152,14 @@ class WiaScanner:
 
 def _wia_error(code: int | None, scanned: int) -> CounterError:
     messages = {
-        WIA_ERROR_PAPER_JAM: "Máy quét bị kẹt giấy. Gỡ giấy kẹt rồi quét lại giấy tờ này từ đầu.",
-        WIA_ERROR_PAPER_EMPTY: "Khay nạp giấy không có giấy. Đặt giấy tờ vào khay rồi quét lại.",
+        WIA_ERROR_PAPER_JAM: PAPER_JAM,
+        WIA_ERROR_PAPER_EMPTY: FEEDER_EMPTY,
         WIA_ERROR_BUSY: "Máy quét đang bận. Thử lại sau ít phút.",
-        WIA_ERROR_COVER_OPEN: "Nắp máy quét đang mở. Đóng nắp rồi quét lại.",
+        WIA_ERROR_COVER_OPEN: COVER_OPEN,
     }
-    message = messages.get(code or 0, "Máy quét báo lỗi; chưa lưu trang nào của lần quét này.")
-    if scanned:
-        message = f"Máy quét dừng sau {scanned} trang. {message} Các trang đã quét không được lưu."
-    detail = f"WIA HRESULT {code:#010x}" if code is not None else "WIA error"
-    if code in messages:
-        return RuleError(message, detail=detail)
-    return CounterError(message, detail=detail)
+    return scan_failure(
+        messages.get(code or 0, SCAN_FAILED),
+        scanned,
+        detail=f"WIA HRESULT {code:#010x}" if code is not None else "WIA error",
+        clerk_can_fix=code in messages,
+    )

@@ -20,8 +20,6 @@ import dataclasses
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
-
 from counter_app.domain.audit_chain import (
     Breakage,
     ChainBreak,
@@ -33,10 +31,10 @@ from counter_app.domain.audit_chain import (
 from counter_app.errors import CounterError
 from counter_app.services.attachments.file_checks import verify_attachments
 from counter_app.services.attachments.views import AttachmentProblem
-from counter_app.services.audit.keys import AuditKeyStore, KeyStatus
+from counter_app.services.common.audit_keys import AuditKeyStore, KeyStatus
 from counter_app.services.common.context import ServiceContext
-from counter_app.storage.event_chain import chain_links, chain_links_sent, chain_tail, chains
-from counter_app.storage.projection_check import ProjectionDifference, projection_differences
+from counter_app.storage.projection_check import ProjectionDifference
+from counter_app.storage.repositories.audit_chains import AuditChainRepository
 
 log = logging.getLogger(__name__)
 
@@ -145,9 +143,9 @@ class AuditService:
         checked = 0
         breaks: list[ChainBreak] = []
         with self.context.uow() as uow:
-            found = chains(uow.session)
+            found = uow.chains.chains()
             for agency_code, counter in found:
-                result = self._verify_one(uow.session, agency_code, counter, own=(agency_code, counter) == own)
+                result = self._verify_one(uow.chains, agency_code, counter, own=(agency_code, counter) == own)
                 if not breaks:  # `checked` counts the events walked up to the first break, as it always did
                     checked += result.checked
                 for broken in result.breaks:
@@ -165,7 +163,7 @@ class AuditService:
     def _verify_dossier_rows(self) -> tuple[ProjectionDifference, ...]:
         """Every dossier row replayed from its sealed events: a row edited in the file is named, not trusted."""
         with self.context.uow() as uow:
-            found = tuple(projection_differences(uow.session))
+            found = tuple(uow.chains.projection_differences())
         for difference in found:
             log.warning("dossier row %s differs from its events: %s", difference.uuid, ",".join(difference.fields))
         return found
@@ -185,7 +183,7 @@ class AuditService:
             message = f"Không kiểm tra được bản sao trên máy chủ trung tâm: {exc.message}"
             return _CentralResult(CentralAudit(CENTRAL_UNAVAILABLE, 0, message), None)
         with self.context.uow() as uow:
-            result = compare_with_central(chain_links_sent(uow.session, agency_code, counter), held)
+            result = compare_with_central(uow.chains.links_sent(agency_code, counter), held)
         if result.broken is not None:
             log.warning(
                 "central copy of the audit chain differs: counter %s:%d seq %d (%s)",
@@ -201,21 +199,14 @@ class AuditService:
 
     def _central_links(self, central_url: str, agency_code: str, counter: int) -> list[HeldLink]:
         """The central's copy of the chain, read before any local read (no local transaction across the network)."""
-        import psycopg
-
         from counter_app.sync.central_chain import central_chain
         from counter_app.sync.central_url import parse_central_url, resolve_password
 
         url = parse_central_url(central_url, field_name="central_url")
-        try:
-            return central_chain(url, resolve_password(url, None), agency_code, counter)
-        except psycopg.Error as exc:  # e.g. a central without the chain's columns (not upgraded)
-            raise CounterError(
-                "Máy chủ trung tâm không trả lời được yêu cầu đọc nhật ký.", detail=exc.sqlstate or ""
-            ) from None
+        return central_chain(url, resolve_password(url, None), agency_code, counter)
 
-    def _verify_one(self, session: Session, agency_code: str, counter: int, *, own: bool) -> ChainCheck:
-        links = chain_links(session, agency_code, counter)
+    def _verify_one(self, chains: AuditChainRepository, agency_code: str, counter: int, *, own: bool) -> ChainCheck:
+        links = chains.links(agency_code, counter)
         if not own:
             return verify_chain(links, None, complete=False)
         key, _home = self.keys.existing_key(agency_code, counter)
@@ -229,7 +220,7 @@ class AuditService:
     def chain_head(self, agency_code: str, counter: int) -> tuple[int, str]:
         """(seq, hash) of the newest event of a counter's chain held here; (0, "") when there is none."""
         with self.context.uow() as uow:
-            return chain_tail(uow.session, agency_code, counter)
+            return uow.chains.head(agency_code, counter)
 
     def preload_key(self) -> None:
         """Fetch this counter's key now (at start, in a worker) so the first event does not wait for the keyring."""

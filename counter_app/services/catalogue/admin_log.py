@@ -3,15 +3,13 @@ recording of a change (with its event in the counter's audit chain for a local c
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from counter_app.domain.codes import new_uuid
+from counter_app.identities import new_uuid
 from counter_app.services.common.context import ServiceContext
-from counter_app.storage.admin_models import AdminEventRow
-from counter_app.storage.admin_repository import Actor, AdminEventRepository
+from counter_app.storage.repositories.admin_log import Actor, AdminEntry
 from counter_app.storage.unit_of_work import UnitOfWork
 
 # Kinds of the administration log
@@ -51,20 +49,8 @@ class AdminEventView:
         return ADMIN_KIND_LABELS.get(self.kind, self.kind)
 
 
-def event_view(row: AdminEventRow) -> AdminEventView:
-    return AdminEventView(
-        uuid=row.uuid,
-        occurred_at=row.occurred_at,
-        kind=row.kind,
-        subject=row.subject,
-        source=row.source,
-        clerk=row.clerk,
-        role=row.role,
-        agency_code=row.agency_code,
-        counter=row.counter,
-        before=json.loads(row.before) if row.before else None,
-        after=json.loads(row.after) if row.after else None,
-    )
+def event_view(entry: AdminEntry) -> AdminEventView:
+    return AdminEventView(**asdict(entry))
 
 
 def actor_of(context: ServiceContext) -> Actor:
@@ -86,7 +72,7 @@ def record_admin_event(
     """The administration log entry of a change, and (for a local change) its event in the audit chain."""
     at = context.clock.now()
     actor = actor_of(context)
-    AdminEventRepository(uow.session).append(
+    uow.admin_log.append(
         uuid=str(new_uuid()), kind=kind, subject=subject, at=at, actor=actor, before=before, after=after, source=source
     )
     if chain_kind is not None:

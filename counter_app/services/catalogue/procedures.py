@@ -1,21 +1,22 @@
 """The catalogue of procedures: listing, search without diacritics, the demo catalogue, and its administration.
 
 Administration (add, edit, deactivate, import a catalogue file) needs Permission.CATALOGUE; each change is
-recorded in the administration log (storage.admin_models) with who, where, when, and the procedure before and
-after, and as an event of the counter's audit chain. A change applies to dossiers taken in afterwards only: a
-dossier copies its procedure's time, cut-off, fee and papers when it is received.
+recorded in the administration log (storage.repositories.admin_log) with who, where, when, and the procedure
+before and after, and as an event of the counter's audit chain. A change applies to dossiers taken in afterwards
+only: a dossier copies its procedure's time, cut-off, fee and papers when it is received.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from counter_app.domain.citizen import fold
+from counter_app.domain.event_kinds import EventKind
 from counter_app.domain.json_text import InvalidJson, parse_json
 from counter_app.domain.procedure import ProcedureSpec, validate_catalogue, validate_procedure
 from counter_app.domain.roles import Permission
@@ -29,18 +30,9 @@ from counter_app.services.catalogue.admin_log import (
     event_view,
     record_admin_event,
 )
-from counter_app.services.catalogue.procedure_records import (
-    admin_view,
-    procedure_rows,
-    procedure_spec,
-    procedure_view,
-    spec_rows,
-)
+from counter_app.services.catalogue.procedure_records import admin_view, procedure_specs, procedure_view
 from counter_app.services.common.context import ServiceContext
 from counter_app.services.common.views import ProcedureView
-from counter_app.storage.admin_repository import AdminEventRepository
-from counter_app.storage.models import ProcedureRow
-from counter_app.storage.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
     from counter_app.sync.catalogue_sync import Published
@@ -67,26 +59,6 @@ class CentralApplied:
     years: tuple[int, ...]
 
 
-def _existing(uow: UnitOfWork, codes: list[str]) -> dict[str, ProcedureRow]:
-    """The stored procedures among `codes`, in one query (their papers in one more)."""
-    from sqlalchemy import select
-
-    rows: dict[str, ProcedureRow] = {}
-    for start in range(0, len(codes), 500):
-        chunk = codes[start : start + 500]
-        rows.update((r.code, r) for r in uow.session.scalars(select(ProcedureRow).where(ProcedureRow.code.in_(chunk))))
-    return rows
-
-
-def _store(uow: UnitOfWork, spec: ProcedureSpec, existing: ProcedureRow | None) -> None:
-    row, papers = spec_rows(spec)
-    if existing is None:
-        row.papers = papers
-        uow.session.add(row)
-    else:
-        uow.procedures.upsert(row, papers)  # finds `existing` in the session: no query
-
-
 class CatalogueService:
     def __init__(self, context: ServiceContext) -> None:
         self.context = context
@@ -98,20 +70,7 @@ class CatalogueService:
         with self.context.uow() as uow:
             if not include_inactive:
                 return [procedure_view(r) for r in uow.procedures.search(folded, search.strip())]
-            return [admin_view(r) for r in self._search_all(uow, folded, search.strip())]
-
-    @staticmethod
-    def _search_all(uow: UnitOfWork, folded: str, code_prefix: str) -> list[ProcedureRow]:
-        from sqlalchemy import or_, select
-
-        query = select(ProcedureRow)
-        if folded or code_prefix:
-            query = query.where(
-                or_(ProcedureRow.name_key.contains(folded), ProcedureRow.code.startswith(code_prefix or folded))
-            )
-        return list(
-            uow.session.scalars(query.order_by(ProcedureRow.active.desc(), ProcedureRow.field, ProcedureRow.name))
-        )
+            return [admin_view(r) for r in uow.procedures.search(folded, search.strip(), include_inactive=True)]
 
     def get_procedure(self, code: str) -> ProcedureView:
         """An active procedure by its code (what intake offers); a deactivated one is refused."""
@@ -126,10 +85,10 @@ class CatalogueService:
     def get_procedure_spec(self, code: str) -> ProcedureSpec:
         """The procedure as the editor shows it (inactive ones too)."""
         with self.context.uow() as uow:
-            row = uow.procedures.get(code.strip())
-            if row is None:
+            spec = uow.procedures.get(code.strip())
+            if spec is None:
                 raise NotFoundError(f"Không có thủ tục mã “{code}” trong danh mục.")
-            return procedure_spec(row)
+            return spec
 
     def may_administer(self) -> bool:
         """Whether the signed-in role may edit the catalogue (the screens show or hide the editor by it)."""
@@ -138,7 +97,7 @@ class CatalogueService:
     def list_admin_events(self, subject: str | None = None, limit: int = 200) -> list[AdminEventView]:
         """The administration log, newest first; `subject` like "procedure:1.001193" or "calendar:2027"."""
         with self.context.uow() as uow:
-            return [event_view(r) for r in AdminEventRepository(uow.session).latest(subject=subject, limit=limit)]
+            return [event_view(r) for r in uow.admin_log.latest(subject=subject, limit=limit)]
 
     # administration
     def save_procedure(self, data: Mapping[str, Any] | ProcedureSpec, *, new: bool) -> ProcedureSpec:
@@ -157,11 +116,10 @@ class CatalogueService:
                 raise FormInvalid({"code": f"Mã thủ tục {spec.code} đã có trong danh mục{state}."})
             if not new and existing is None:
                 raise FormInvalid({"code": f"Không có thủ tục mã {spec.code} trong danh mục để sửa."})
-            before = procedure_spec(existing) if existing is not None else None
+            before = existing
             if before == spec:
                 return spec
-            row, papers = spec_rows(spec)
-            uow.procedures.upsert(row, papers)
+            uow.procedures.save(spec)
             record_admin_event(
                 self.context,
                 uow,
@@ -169,7 +127,7 @@ class CatalogueService:
                 subject=f"procedure:{spec.code}",
                 before=before.to_json_dict() if before is not None else None,
                 after=spec.to_json_dict(),
-                chain_kind="catalogue.procedure_saved",
+                chain_kind=EventKind.PROCEDURE_SAVED,
             )
             uow.commit()
         log.info("procedure %s %s", spec.code, "added" if before is None else "changed")
@@ -179,22 +137,21 @@ class CatalogueService:
         """Stop offering a procedure at intake; it stays in the catalogue (old dossiers name it), can be re-enabled."""
         self.context.require(Permission.CATALOGUE)
         with self.context.uow(write=True) as uow:
-            row = uow.procedures.get(code.strip())
-            if row is None:
+            before = uow.procedures.get(code.strip())
+            if before is None:
                 raise NotFoundError(f"Không có thủ tục mã “{code}” trong danh mục.")
-            before = procedure_spec(row)
-            if not row.active:
+            if not before.active:
                 return before
-            row.active = False
-            after = procedure_spec(row)
+            uow.procedures.set_active(before.code, False)
+            after = replace(before, active=False)
             record_admin_event(
                 self.context,
                 uow,
                 kind=PROCEDURE_DEACTIVATED,
-                subject=f"procedure:{row.code}",
+                subject=f"procedure:{before.code}",
                 before=before.to_json_dict(),
                 after=after.to_json_dict(),
-                chain_kind="catalogue.procedure_deactivated",
+                chain_kind=EventKind.PROCEDURE_DEACTIVATED,
             )
             uow.commit()
         return after
@@ -206,13 +163,12 @@ class CatalogueService:
         added: list[str] = []
         updated: list[str] = []
         with self.context.uow(write=True) as uow:  # autoflush on: each chain link reads the one before
-            stored = _existing(uow, [s.code for s in specs])
+            stored = uow.procedures.many([s.code for s in specs])
             for spec in specs:
-                existing = stored.get(spec.code)
-                before = procedure_spec(existing) if existing is not None else None
+                before = stored.get(spec.code)
                 if before == spec:
                     continue
-                _store(uow, spec, existing)
+                uow.procedures.save(spec, new=before is None)
                 record_admin_event(
                     self.context,
                     uow,
@@ -220,7 +176,7 @@ class CatalogueService:
                     subject=f"procedure:{spec.code}",
                     before=before.to_json_dict() if before is not None else None,
                     after=spec.to_json_dict(),
-                    chain_kind="catalogue.procedure_saved",
+                    chain_kind=EventKind.PROCEDURE_SAVED,
                 )
                 (added if before is None else updated).append(spec.code)
             uow.commit()
@@ -229,12 +185,12 @@ class CatalogueService:
     def load_catalogue_file(self, path: Path) -> int:
         """Add or replace the procedures of a catalogue JSON file; returns how many (seeding, no log entry)."""
         data = json.loads(path.read_text(encoding="utf-8"))
-        rows = procedure_rows(data, demo=bool(data.get("demo", False)))
+        specs = procedure_specs(data, demo=bool(data.get("demo", False)))
         with self.context.uow(write=True) as uow:
-            for row, papers in rows:
-                uow.procedures.upsert(row, papers)
+            for spec in specs:
+                uow.procedures.save(spec)
             uow.commit()
-        return len(rows)
+        return len(specs)
 
     # the central's versions
     def local_digests(self) -> tuple[dict[str, str], dict[int, str]]:
@@ -242,8 +198,8 @@ class CatalogueService:
         from counter_app.sync.catalogue_sync import calendar_digest
 
         with self.context.uow() as uow:
-            procedures = {r.code: procedure_spec(r).digest() for r in self._search_all(uow, "", "")}
-            years = {r.year: calendar_digest(json.loads(r.data)) for r in uow.calendar.all()}
+            procedures = {r.code: r.digest() for r in uow.procedures.search(include_inactive=True)}
+            years = {r.year: calendar_digest(r.data) for r in uow.calendar.all()}
         return procedures, years
 
     def apply_published(self, published: Published) -> CentralApplied:
@@ -257,14 +213,13 @@ class CatalogueService:
         applied: list[str] = []
         years: list[int] = []
         # no chain links here, so nothing needs flushing before the commit
-        with self.context.uow(write=True) as uow, uow.session.no_autoflush:
-            existing_rows = _existing(uow, [s.code for s in published.procedures])
+        with self.context.uow(write=True) as uow, uow.no_autoflush():
+            existing = uow.procedures.many([s.code for s in published.procedures])
             for spec in published.procedures:
-                existing = existing_rows.get(spec.code)
-                before = procedure_spec(existing) if existing is not None else None
+                before = existing.get(spec.code)
                 if before == spec:
                     continue
-                _store(uow, spec, existing)
+                uow.procedures.save(spec, new=before is None)
                 record_admin_event(
                     self.context,
                     uow,
@@ -278,7 +233,7 @@ class CatalogueService:
             stored = {r.year: r for r in uow.calendar.all()}
             for cal in published.calendars:
                 old = stored.get(cal.year)
-                old_data = json.loads(old.data) if old is not None else None
+                old_data = old.data if old is not None else None
                 if old_data == cal.to_json_dict():
                     continue
                 uow.calendar.put(
@@ -308,11 +263,18 @@ def apply_central_versions(context: ServiceContext, url: CentralUrl, password: s
     """
     from counter_app.sync.catalogue_sync import fetch_published
 
+    return apply_published_from(context, lambda procedures, years: fetch_published(url, password, procedures, years))
+
+
+def apply_published_from(
+    context: ServiceContext, fetch: Callable[[dict[str, str], dict[int, str]], Published]
+) -> CentralApplied | None:
+    """As `apply_central_versions`, with `fetch(procedure digests, year digests)` reading the central's
+    published versions (from its database, or through the sync service)."""
     service = CatalogueService(context)
     try:
         procedures, years = service.local_digests()
-        published = fetch_published(url, password, procedures, years)
-        return service.apply_published(published)
+        return service.apply_published(fetch(procedures, years))
     except CounterError as exc:
         log.warning("central catalogue not applied: %s", exc.detail or type(exc).__name__)
         return None

@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
-from sqlalchemy import func, select
-
-from counter_app.domain.calendar import (
-    CalendarDay,
-    CalendarYear,
-    WorkingCalendar,
-    load_calendar_file,
-    load_shipped_years,
-)
-from counter_app.domain.codes import new_uuid
+from counter_app.domain.calendar import CalendarDay, CalendarYear, WorkingCalendar
 from counter_app.domain.deadlines import Appointment, DueMode, ProcessingTime, compute_appointment
 from counter_app.domain.roles import Permission
 from counter_app.errors import ValidationError
+from counter_app.identities import new_uuid
+from counter_app.services.catalogue.calendar_files import load_calendar_file, load_shipped_years
 from counter_app.services.common.context import ServiceContext
 from counter_app.services.common.views import AppointmentView
-from counter_app.storage.models import CalendarYearRow
 
 
 def processing_time(days: int, same_day_cutoff: str | None) -> ProcessingTime:
@@ -63,16 +54,7 @@ class CalendarService:
     def _stored_stamp(self) -> tuple[object, ...]:
         """A cheap fingerprint of the stored years: another process (a command-line import, a sync) may change them."""
         with self.context.uow() as uow:
-            rows = uow.session.execute(
-                select(
-                    CalendarYearRow.year,
-                    CalendarYearRow.version,
-                    CalendarYearRow.origin,
-                    CalendarYearRow.imported_at,
-                    func.length(CalendarYearRow.data),
-                ).order_by(CalendarYearRow.year)
-            ).all()
-        return tuple(tuple(r) for r in rows)
+            return uow.calendar.stamp()
 
     def working_calendar(self) -> WorkingCalendar:
         """Years stored in the database (shipped, imported or from the central) over the rules' estimate."""
@@ -80,7 +62,7 @@ class CalendarService:
         calendar = self._calendar
         if calendar is None or stamp != self._stamp:
             with self.context.uow() as uow:
-                years = [CalendarYear.from_json_dict(json.loads(r.data)) for r in uow.calendar.all()]
+                years = [CalendarYear.from_json_dict(r.data) for r in uow.calendar.all()]
             calendar = WorkingCalendar(years)
             self._calendar, self._stamp = calendar, stamp
         return calendar

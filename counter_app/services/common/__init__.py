@@ -1,2 +1,3 @@
-"""What every feature of the services shares: the context services are built with, the clock, the settings,
-the views of dossiers and procedures, where exports may go and their record. Imports no feature package."""
+"""What every feature of the services shares: the context services are built with (database, clock, the acting
+person, the audit key store), the settings, the views of dossiers and procedures, the event writer, what changed,
+where exports may go and their record. Imports no feature package."""

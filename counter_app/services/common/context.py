@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from counter_app.domain.clock import Clock
 from counter_app.domain.roles import FULL_IDENTIFIERS_IN_LISTS, Permission, allowed, parse_role, refusal_message
 from counter_app.errors import PermissionDenied
-from counter_app.services.audit.keys import AuditKeyStore
+from counter_app.services.common.audit_keys import AuditKeyStore
 from counter_app.services.common.settings import Settings, settings_from_store
 from counter_app.storage.database import Database
 from counter_app.storage.unit_of_work import UnitOfWork
@@ -19,20 +22,75 @@ NOT_SIGNED_IN = (
 )
 
 
+@dataclass(frozen=True)
+class ActingClerk:
+    """Who does an action: taken when the action is queued, so that a change of person before it runs does not
+    record it under the next one."""
+
+    name: str = ""
+    role: str = ""
+
+
+# the person an action queued in the window acts as, bound (per ServiceContext) around the action's run
+_ACTING: contextvars.ContextVar[tuple[ServiceContext, ActingClerk] | None] = contextvars.ContextVar(
+    "counter_app_acting_clerk", default=None
+)
+
+
 @dataclass
 class ServiceContext:
     database: Database
     clock: Clock
     data_dir: Path
-    clerk: str = ""  # recorded in every event: the signed-in account's name (or the settings' clerk name)
-    role: str = ""  # the signed-in account's role; "" when nobody is signed in
     audit_keys: AuditKeyStore | None = None
+    # the person signed in now (shared, changed by sign-in and sign-out); see `clerk`, `role`, `acting_as`
+    _signed_in: ActingClerk = field(default=ActingClerk(), repr=False)
     _settings: Settings | None = field(default=None, repr=False)
     _accounts_exist: bool = field(default=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.audit_keys is None:
             self.audit_keys = AuditKeyStore(self.data_dir)
+
+    @property
+    def acting(self) -> ActingClerk:
+        """Who the current action is done by: the person bound to it (`acting_as`), else the one signed in."""
+        bound = _ACTING.get()
+        if bound is not None and bound[0] is self:
+            return bound[1]
+        return self._signed_in
+
+    @property
+    def clerk(self) -> str:
+        """Recorded in every event: the signed-in account's name (or the settings' clerk name)."""
+        return self.acting.name
+
+    @clerk.setter
+    def clerk(self, name: str) -> None:
+        self._set_signed_in(ActingClerk(name, self._signed_in.role))
+
+    @property
+    def role(self) -> str:
+        """The signed-in account's role; "" when nobody is signed in."""
+        return self.acting.role
+
+    @role.setter
+    def role(self, role: str) -> None:
+        self._set_signed_in(ActingClerk(self._signed_in.name, role))
+
+    def _set_signed_in(self, person: ActingClerk) -> None:
+        self._signed_in = person
+        if (bound := _ACTING.get()) is not None and bound[0] is self:
+            _ACTING.set((self, person))  # a sign-in or sign-out inside an action: the rest of it acts as the new one
+
+    @contextmanager
+    def acting_as(self, person: ActingClerk) -> Iterator[None]:
+        """Within this block (this thread), the services record `person` whatever the signed-in state becomes."""
+        token = _ACTING.set((self, person))
+        try:
+            yield
+        finally:
+            _ACTING.reset(token)
 
     def uow(self, *, write: bool = False) -> UnitOfWork:
         return UnitOfWork(self.database, write=write, audit_keys=self.audit_keys)

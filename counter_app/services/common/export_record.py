@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from counter_app.domain.codes import new_uuid
+from counter_app.identities import new_uuid
 from counter_app.services.common.context import ServiceContext
 
 log = logging.getLogger(__name__)

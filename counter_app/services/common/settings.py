@@ -7,7 +7,8 @@ from typing import Any
 
 from counter_app.domain.deadlines import DueMode, OfficeHours
 from counter_app.errors import ValidationError
-from counter_app.services.desk.serial_code_reader import BAUD_RATES
+
+BAUD_RATES = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)  # a serial code reader's speeds
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,8 @@ class Settings:
     printer_letter: str = ""
     backup_dir: str = ""  # empty: <data folder>/backups
     backup_keep: int = 14
+    # a second destination (a USB drive, a network folder) that gets a verified copy of each backup; empty: none
+    backup_second_dir: str = ""
     scanner_device: str = ""  # empty: asked once at the first scan, then remembered
     scan_source: str = "feeder"  # feeder | flatbed
     scan_mode: str = "Gray"  # Gray | Color

@@ -11,38 +11,39 @@ from counter_app.domain.clock import to_vn
 from counter_app.domain.codes import looks_like_dossier_code
 from counter_app.domain.deadlines import Appointment, extend_for_pause, restart_appointment
 from counter_app.domain.dossier import CORRECTABLE_FIELDS, DossierState, encode_value
+from counter_app.domain.event_kinds import EventKind
 from counter_app.domain.intake import DELIVERIES
 from counter_app.domain.printed_text import REASON_MAX, printed_text
 from counter_app.domain.roles import Permission
 from counter_app.domain.status import Stage, Status
 from counter_app.domain.status_link import code_in_scan
-from counter_app.errors import FormInvalid, NotFoundError, RuleError, ValidationError
+from counter_app.errors import FormInvalid, RuleError, ValidationError
 from counter_app.services.catalogue.working_calendar import CalendarService, processing_time
 from counter_app.services.common.context import ServiceContext
+from counter_app.services.common.event_writer import find_dossier, record_event
 from counter_app.services.common.views import DossierView, EventView
-from counter_app.services.desk.intake import record_event
 
-EVENT_LABELS = {
-    "dossier.accepted": "Tiếp nhận hồ sơ",
-    "slip.supplement": "Yêu cầu bổ sung, hoàn thiện hồ sơ tại quầy",
-    "slip.refused": "Từ chối tiếp nhận hồ sơ",
-    "dossier.transferred": "Chuyển hồ sơ đến cơ quan giải quyết",
-    "dossier.supplement_requested": "Cơ quan giải quyết yêu cầu bổ sung hồ sơ",
-    "dossier.supplement_received": "Nhận hồ sơ bổ sung của công dân",
-    "dossier.payment_requested": "Yêu cầu thực hiện nghĩa vụ tài chính",
-    "dossier.payment_received": "Đã thực hiện nghĩa vụ tài chính",
-    "dossier.result_ready": "Kết quả đã về Bộ phận Một cửa",
-    "dossier.handed_over": "Trả kết quả",
-    "dossier.withdrawn": "Công dân rút hồ sơ",
-    "dossier.stopped": "Dừng xử lý",
-    "dossier.voided": "Hủy hồ sơ tiếp nhận nhầm",
-    "dossier.corrected": "Sửa thông tin tiếp nhận",
-    "dossier.reappointed": "Xin lỗi và hẹn lại ngày trả kết quả",
-    "dossier.flagged": "Báo lãnh đạo xem xét",
-    "document.printed": "Lập giấy tờ",
-    "document.sent_to_printer": "In giấy tờ ra máy in",
-    "attachment.added": "Số hóa giấy tờ",
-    "attachment.exempted": "Giấy tờ không số hóa",
+EVENT_LABELS: dict[str, str] = {
+    EventKind.DOSSIER_ACCEPTED: "Tiếp nhận hồ sơ",
+    EventKind.SLIP_SUPPLEMENT: "Yêu cầu bổ sung, hoàn thiện hồ sơ tại quầy",
+    EventKind.SLIP_REFUSED: "Từ chối tiếp nhận hồ sơ",
+    EventKind.TRANSFERRED: "Chuyển hồ sơ đến cơ quan giải quyết",
+    EventKind.SUPPLEMENT_REQUESTED: "Cơ quan giải quyết yêu cầu bổ sung hồ sơ",
+    EventKind.SUPPLEMENT_RECEIVED: "Nhận hồ sơ bổ sung của công dân",
+    EventKind.PAYMENT_REQUESTED: "Yêu cầu thực hiện nghĩa vụ tài chính",
+    EventKind.PAYMENT_RECEIVED: "Đã thực hiện nghĩa vụ tài chính",
+    EventKind.RESULT_READY: "Kết quả đã về Bộ phận Một cửa",
+    EventKind.HANDED_OVER: "Trả kết quả",
+    EventKind.WITHDRAWN: "Công dân rút hồ sơ",
+    EventKind.STOPPED: "Dừng xử lý",
+    EventKind.VOIDED: "Hủy hồ sơ tiếp nhận nhầm",
+    EventKind.CORRECTED: "Sửa thông tin tiếp nhận",
+    EventKind.REAPPOINTED: "Xin lỗi và hẹn lại ngày trả kết quả",
+    EventKind.FLAGGED: "Báo lãnh đạo xem xét",
+    EventKind.DOCUMENT_PRINTED: "Lập giấy tờ",
+    EventKind.DOCUMENT_SENT_TO_PRINTER: "In giấy tờ ra máy in",
+    EventKind.ATTACHMENT_ADDED: "Số hóa giấy tờ",
+    EventKind.ATTACHMENT_EXEMPTED: "Giấy tờ không số hóa",
 }
 
 
@@ -95,12 +96,8 @@ class DossierService:
     # queries
     def get_state(self, code: str) -> DossierState:
         """By dossier code, slip number or UUID."""
-        key = code.strip()
         with self.context.uow() as uow:
-            state = uow.dossiers.by_code(key.upper()) or uow.dossiers.by_slip(key.upper()) or uow.dossiers.get(key)
-        if state is None:
-            raise NotFoundError(f"Không tìm thấy hồ sơ “{code}”.")
-        return state
+            return find_dossier(uow, code)
 
     def get_dossier(self, code: str) -> DossierView:
         """The view of a dossier by code (a scanned barcode), slip number or UUID.
@@ -144,7 +141,7 @@ class DossierService:
     def _apply(
         self,
         code: str,
-        kind: str,
+        kind: EventKind,
         payload: dict[str, Any],
         at: datetime | None = None,
         permission: Permission = Permission.DESK,
@@ -152,29 +149,26 @@ class DossierService:
         self.context.require(permission)
         now = at or self.context.clock.now()
         with self.context.uow(write=True) as uow:
-            key = code.strip()
-            state = uow.dossiers.by_code(key.upper()) or uow.dossiers.by_slip(key.upper()) or uow.dossiers.get(key)
-            if state is None:
-                raise NotFoundError(f"Không tìm thấy hồ sơ “{code}”.")
+            state = find_dossier(uow, code)
             new_state = record_event(uow, self.context, state, kind, payload, now, state.uuid)
             uow.commit()
         return dossier_view(new_state)
 
     def transfer(self, code: str, to_agency: str = "", note: str = "") -> DossierView:
         state = self.get_state(code)
-        return self._apply(code, "dossier.transferred", {"to": to_agency or state.deciding_agency, "note": note})
+        return self._apply(code, EventKind.TRANSFERRED, {"to": to_agency or state.deciding_agency, "note": note})
 
     def request_supplement(self, code: str, reason: str) -> DossierView:
         state = self.get_state(code)
         if state.stage == Stage.SUPPLEMENT_REQUESTED.value:
             raise RuleError("Hồ sơ đang chờ bổ sung; chỉ được yêu cầu bổ sung một lần.")
         with self.context.uow() as uow:
-            earlier = [e for e in uow.events.for_dossier(state.uuid) if e.kind == "dossier.supplement_requested"]
+            earlier = [e for e in uow.events.for_dossier(state.uuid) if e.kind == EventKind.SUPPLEMENT_REQUESTED]
         payload: dict[str, Any] = {"reason": _clean_reason(reason, printed=True)}
         if earlier:
             # the law allows one supplement request; a second one makes the dossier count as late
             payload["second_request"] = True
-        return self._apply(code, "dossier.supplement_requested", payload)
+        return self._apply(code, EventKind.SUPPLEMENT_REQUESTED, payload)
 
     def receive_supplement(self, code: str) -> DossierView:
         state = self.get_state(code)
@@ -196,19 +190,19 @@ class DossierService:
             moved = extend_for_pause(appointment, state.paused_at, now, calendar, hours)
         return self._apply(
             code,
-            "dossier.supplement_received",
+            EventKind.SUPPLEMENT_RECEIVED,
             {"due_at": encode_value(moved.due), "rule": state.supplement_rule},
             now,
         )
 
     def request_payment(self, code: str, amount: int = 0) -> DossierView:
-        return self._apply(code, "dossier.payment_requested", {"amount": amount})
+        return self._apply(code, EventKind.PAYMENT_REQUESTED, {"amount": amount})
 
     def receive_payment(self, code: str) -> DossierView:
-        return self._apply(code, "dossier.payment_received", {})
+        return self._apply(code, EventKind.PAYMENT_RECEIVED, {})
 
     def result_ready(self, code: str) -> DossierView:
-        return self._apply(code, "dossier.result_ready", {})
+        return self._apply(code, EventKind.RESULT_READY, {})
 
     def hand_over(
         self,
@@ -247,16 +241,16 @@ class DossierService:
             payload["like"] = like
         if errors:
             raise FormInvalid(errors)
-        return self._apply(code, "dossier.handed_over", payload)
+        return self._apply(code, EventKind.HANDED_OVER, payload)
 
     def withdraw(self, code: str, reason: str) -> DossierView:
-        return self._apply(code, "dossier.withdrawn", {"reason": _clean_reason(reason, printed=True)})
+        return self._apply(code, EventKind.WITHDRAWN, {"reason": _clean_reason(reason, printed=True)})
 
     def void(self, code: str, reason: str) -> DossierView:
-        return self._apply(code, "dossier.voided", {"reason": _clean_reason(reason)}, permission=Permission.VOID)
+        return self._apply(code, EventKind.VOIDED, {"reason": _clean_reason(reason)}, permission=Permission.VOID)
 
     def flag_for_supervisor(self, code: str, reason: str) -> DossierView:
-        return self._apply(code, "dossier.flagged", {"reason": _clean_reason(reason)})
+        return self._apply(code, EventKind.FLAGGED, {"reason": _clean_reason(reason)})
 
     def correct(self, code: str, changes: dict[str, Any], reason: str) -> DossierView:
         """Correct intake data: records each field's old and new value and why."""
@@ -279,18 +273,18 @@ class DossierService:
         }
         if not diff:
             raise ValidationError("field", "Không có thông tin nào thay đổi.")
-        return self._apply(code, "dossier.corrected", {"changes": diff, "reason": _clean_reason(reason)})
+        return self._apply(code, EventKind.CORRECTED, {"changes": diff, "reason": _clean_reason(reason)})
 
 
 def _event_details(kind: str, payload: dict[str, Any]) -> str:
-    if kind == "dossier.corrected":
+    if kind == EventKind.CORRECTED:
         return "; ".join(f"{k}: {v[0]} → {v[1]}" for k, v in payload.get("changes", {}).items()) + (
             f" (lý do: {payload.get('reason', '')})"
         )
-    if kind == "dossier.reappointed":
+    if kind == EventKind.REAPPOINTED:
         due = to_vn(datetime.fromisoformat(payload["new_due_at"]))
         return f"Hẹn lại: {due:%d/%m/%Y %H:%M}; lý do: {payload.get('reason', '')}"
-    if kind == "dossier.handed_over":
+    if kind == EventKind.HANDED_OVER:
         parts = []
         if payload.get("to_name"):
             parts.append(f"Người nhận: {payload['to_name']}")
@@ -299,15 +293,15 @@ def _event_details(kind: str, payload: dict[str, Any]) -> str:
         if "rating" in payload:
             parts.append(f"Đánh giá: {payload['rating']}/5")
         return "; ".join(parts)
-    if kind == "dossier.supplement_received":
+    if kind == EventKind.SUPPLEMENT_RECEIVED:
         due = to_vn(datetime.fromisoformat(payload["due_at"]))
         return f"Hạn trả mới: {due:%d/%m/%Y %H:%M}"
     if payload.get("reason"):
         return f"Lý do: {payload['reason']}"
-    if kind == "document.sent_to_printer":
+    if kind == EventKind.DOCUMENT_SENT_TO_PRINTER:
         printed = f"{payload.get('pages', 0)} trang, máy in {payload.get('printer', '')}"
         return f"{payload.get('title', '')} số {payload.get('number', '')}: {printed}"
-    if kind == "document.printed":
+    if kind == EventKind.DOCUMENT_PRINTED:
         again = ""
         if payload.get("reprint"):
             count = f" lần {payload['reprint_number']}" if payload.get("reprint_number") else ""

@@ -7,7 +7,8 @@ from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from counter_app.domain.codes import Numbering, issue_document_number, issue_dossier_code, new_uuid
+from counter_app.domain.codes import issue_document_number, issue_dossier_code
+from counter_app.domain.document_kinds import SYMBOLS, DocumentKind
 from counter_app.domain.dossier import (
     KIND_DOSSIER,
     KIND_REFUSAL_SLIP,
@@ -16,61 +17,24 @@ from counter_app.domain.dossier import (
     SLIP_STATUS,
     DossierState,
     PaperEntry,
-    apply_event,
     opening_payload,
 )
+from counter_app.domain.event_kinds import EventKind
 from counter_app.domain.intake import IntakeForm, validate_applicant
 from counter_app.domain.number_scopes import book_index, book_scope, document_scope, dossier_scope
 from counter_app.domain.roles import Permission
 from counter_app.domain.status import Stage
-from counter_app.domain.status_link import DESK_PHONE_FIELD, STATUS_KEY_FIELD, new_status_key
+from counter_app.domain.status_link import DESK_PHONE_FIELD, STATUS_KEY_FIELD
 from counter_app.errors import FormInvalid, NotFoundError, RuleError
+from counter_app.identities import new_status_key, new_uuid
 from counter_app.services.catalogue.procedure_records import procedure_view
 from counter_app.services.catalogue.working_calendar import CalendarService
 from counter_app.services.common.context import ServiceContext
+from counter_app.services.common.event_writer import numbering_of, record_event
 from counter_app.services.common.views import IntakeResult
-from counter_app.storage.unit_of_work import UnitOfWork
 
-SUPPLEMENT_SYMBOL = "PBS"
-REFUSAL_SYMBOL = "PTC"
 # how far ahead of the clock a typed received time may be: the clerk types the minute, the clock runs on
 RECEIVED_TOLERANCE = timedelta(minutes=5)
-
-
-def numbering_of(uow: UnitOfWork, agency_code: str) -> Numbering:
-    agency = uow.agencies.get(agency_code)
-    if agency is None:
-        raise RuleError("Quầy chưa được thiết lập cơ quan. Chạy “counter-app init” hoặc mở màn hình thiết lập.")
-    return Numbering(agency.counter_digits, agency.number_digits)
-
-
-def record_event(
-    uow: UnitOfWork,
-    context: ServiceContext,
-    state: DossierState | None,
-    kind: str,
-    payload: dict[str, Any],
-    at: datetime,
-    dossier_uuid: str,
-) -> DossierState:
-    """Apply one event to a dossier and write both in the caller's transaction (the outbox is the event log)."""
-    new_state = apply_event(state, kind, payload, at)
-    settings = context.settings()
-    uow.events.append(
-        uuid=str(new_uuid()),
-        kind=kind,
-        dossier_uuid=dossier_uuid,
-        payload=payload,
-        occurred_at=at,
-        agency_code=settings.agency_code,
-        counter=settings.counter,
-        clerk=context.clerk,
-    )
-    if state is None:
-        uow.dossiers.insert_many([new_state])  # a new dossier: nothing to look up or compare
-    else:
-        uow.dossiers.save(new_state)
-    return new_state
 
 
 class IntakeService:
@@ -160,7 +124,9 @@ class IntakeService:
             uow.sequences.next(scope)
             book = uow.sequences.next(book_scope(state.agency_code, state.counter, state.field, day.year))
             state = replace(state, code=str(code), book_index=book_index(state.counter, book))
-            record_event(uow, self.context, None, "dossier.accepted", self._accepted_payload(state), now, state.uuid)
+            record_event(
+                uow, self.context, None, EventKind.DOSSIER_ACCEPTED, self._accepted_payload(state), now, state.uuid
+            )
             uow.commit()
         return IntakeResult(state.uuid, state.code, None, state.due_at, state.calendar_version, "accept")
 
@@ -178,16 +144,18 @@ class IntakeService:
         """Mẫu 02: the dossier is incomplete; a slip number, no dossier code."""
         state, now = self._base_state(form, "supplement")
         state = replace(state, kind=KIND_SUPPLEMENT_SLIP, stage=SLIP_STAGE, status=SLIP_STATUS)
-        return self._record_slip(state, now, SUPPLEMENT_SYMBOL, "slip.supplement", "supplement")
+        return self._record_slip(state, now, SYMBOLS[DocumentKind.SUPPLEMENT], EventKind.SLIP_SUPPLEMENT, "supplement")
 
     def refuse(self, form: IntakeForm) -> IntakeResult:
         """Mẫu 03: outside scope or not eligible; the reason is written down."""
         state, now = self._base_state(form, "refuse")
         stage = Stage.REFUSED
         state = replace(state, kind=KIND_REFUSAL_SLIP, stage=stage.value, status=int(stage.status), finished_at=now)
-        return self._record_slip(state, now, REFUSAL_SYMBOL, "slip.refused", "refuse")
+        return self._record_slip(state, now, SYMBOLS[DocumentKind.REFUSAL], EventKind.SLIP_REFUSED, "refuse")
 
-    def _record_slip(self, state: DossierState, now: datetime, symbol: str, kind: str, outcome: str) -> IntakeResult:
+    def _record_slip(
+        self, state: DossierState, now: datetime, symbol: str, kind: EventKind, outcome: str
+    ) -> IntakeResult:
         with self.context.uow(write=True) as uow:
             numbering = numbering_of(uow, state.agency_code)
             year = state.received_at.year

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from counter_app.domain.clock import to_vn
 from counter_app.domain.codes import issue_document_number
 from counter_app.domain.dossier import encode_value
+from counter_app.domain.event_kinds import EventKind
 from counter_app.domain.lateness import (
     LETTER_DELIVERIES,
     Lateness,
@@ -22,8 +23,8 @@ from counter_app.domain.status import Status
 from counter_app.errors import RuleError, ValidationError
 from counter_app.services.catalogue.working_calendar import CalendarService
 from counter_app.services.common.context import ServiceContext
+from counter_app.services.common.event_writer import numbering_of, record_event
 from counter_app.services.desk.dossiers import DossierService
-from counter_app.services.desk.intake import numbering_of, record_event
 
 APOLOGY_SYMBOL = "PXL"
 DELIVERY_LABELS = LETTER_DELIVERIES  # the dialog's choices and the reports' column: the letter's own words
@@ -44,10 +45,6 @@ class LateView:
     state: Lateness
     apology: bool  # an apology letter (with the one re-appointment) was issued
     supervisor_flag: str
-
-    @property
-    def needs_apology(self) -> bool:
-        return not self.apology
 
 
 @dataclass(frozen=True)
@@ -92,9 +89,6 @@ class LateService:
                 )
         result.sort(key=lambda v: (v.apology, v.state != Lateness.OVERDUE, v.due))
         return result
-
-    def count_late_without_apology(self, now: datetime | None = None) -> int:
-        return sum(1 for v in self.list_late(now) if v.state == Lateness.OVERDUE and not v.apology)
 
     def suggest_new_date(self, code: str) -> date:
         """The earliest date the letter may give: a working day after today and after the current appointment.
@@ -147,6 +141,6 @@ class LateService:
                 "delivered": delivered,
                 "letter_number": number.display(),
             }
-            record_event(uow, self.context, current, "dossier.reappointed", payload, now, state.uuid)
+            record_event(uow, self.context, current, EventKind.REAPPOINTED, payload, now, state.uuid)
             uow.commit()
         return ApologyResult(state.code or state.uuid, number.display(), new_due, state.due_at)

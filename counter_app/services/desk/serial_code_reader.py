@@ -11,7 +11,6 @@ log = logging.getLogger(__name__)
 
 SILENCE_S = 0.1  # a scanner sends a whole code in one go; a pause this long ends a code sent without CR/LF
 RETRY_S = (0.5, 1.0, 2.0, 5.0)  # waits between attempts to reopen a port that vanished (unplugged), then 5 s
-BAUD_RATES = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
 _TERMINATORS = b"\r\n"
 
 

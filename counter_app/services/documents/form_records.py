@@ -9,11 +9,14 @@ from typing import Any
 
 from counter_app.domain.citizen import fold
 from counter_app.domain.clock import to_vn
+from counter_app.domain.document_kinds import DocumentKind
 from counter_app.domain.dossier import DossierState
+from counter_app.domain.event_kinds import EventKind
 from counter_app.domain.lateness import letter_delivery_label, timeliness
 from counter_app.domain.status_link import STATUS_KEY_FIELD, status_link
 from counter_app.printing.data import (
     ApologyData,
+    Applicant,
     ControlSlipData,
     Document,
     FeeItem,
@@ -30,7 +33,7 @@ from counter_app.printing.data import (
 )
 from counter_app.services.common.settings import Settings
 from counter_app.services.installation.setup import DEMO_AGENCY_CODE
-from counter_app.storage.models import EventRow
+from counter_app.storage.repositories.events import StoredEvent
 
 DESK = "Bộ phận Một cửa"
 DEMO_CODE_PREFIX = "DEMO."  # the demo catalogue's invented procedure codes (resources/catalogue/demo.json)
@@ -43,7 +46,7 @@ def printed_procedure_code(code: str, settings: Settings) -> str:
     return code
 
 
-def _events(events: list[EventRow], kind: str) -> list[tuple[datetime, dict[str, Any]]]:
+def _events(events: list[StoredEvent], kind: str) -> list[tuple[datetime, dict[str, Any]]]:
     return [(e.occurred_at, json.loads(e.payload)) for e in events if e.kind == kind]
 
 
@@ -72,10 +75,10 @@ def deciding_agency_header(deciding: str, unit: str, parent: str, place: str) ->
     return OfficeHeader(parent_authority="", unit_name=name, place=place)
 
 
-def _qr_text(state: DossierState, settings: Settings, events: list[EventRow]) -> str:
+def _qr_text(state: DossierState, settings: Settings, events: list[StoredEvent]) -> str:
     """The city's status page of this dossier (learnt at a sync through the service), else the bare code."""
     code = state.code or state.slip or state.uuid
-    opened = _events(events, "dossier.accepted")
+    opened = _events(events, EventKind.DOSSIER_ACCEPTED)
     key = str(opened[0][1].get(STATUS_KEY_FIELD, "")) if opened else ""
     return status_link(settings.status_url_template, code, key)
 
@@ -83,7 +86,7 @@ def _qr_text(state: DossierState, settings: Settings, events: list[EventRow]) ->
 def build_document(
     kind: str,
     state: DossierState,
-    events: list[EventRow],
+    events: list[StoredEvent],
     settings: Settings,
     agency: tuple[str, str],
     number: str,
@@ -105,17 +108,20 @@ def build_document(
         "reprint_number": reprint_number,
         "page_size": page,
     }
+    person = Applicant(
+        name=state.applicant_name,
+        identifier=state.applicant_identifier,
+        address=state.applicant_address,
+        phone=state.applicant_phone,
+        email=state.applicant_email,
+    )
     applicant: dict[str, Any] = {
-        "applicant_name": state.applicant_name,
-        "applicant_identifier": state.applicant_identifier,
-        "address": state.applicant_address,
-        "phone": state.applicant_phone,
-        "email": state.applicant_email,
+        "applicant": person,
         "procedure_name": state.procedure_name,
         "procedure_code": printed_procedure_code(state.procedure_code, settings),
     }
     code = state.code or ""
-    if kind == "receipt":
+    if kind == DocumentKind.RECEIPT:
         assert state.due_at is not None
         filer = (
             Filer(
@@ -147,7 +153,7 @@ def build_document(
             qr_text=_qr_text(state, settings, events),
             clerk_name=settings.clerk_name,
         )
-    if kind == "supplement":
+    if kind == DocumentKind.SUPPLEMENT:
         link = _qr_text(state, settings, events) if code else ""  # a slip made at the counter has no code yet
         return SupplementData(
             **common,
@@ -162,7 +168,7 @@ def build_document(
             contact_phone=settings.contact_phone,
             guide_name=settings.clerk_name,
         )
-    if kind == "refusal":
+    if kind == DocumentKind.REFUSAL:
         return RefusalData(
             **common,
             slip_id=state.slip or "",
@@ -172,8 +178,8 @@ def build_document(
             reason=state.reason,
             clerk_name=settings.clerk_name,
         )
-    if kind == "withdrawal":
-        stops = _events(events, "dossier.withdrawn") + _events(events, "dossier.stopped")
+    if kind == DocumentKind.WITHDRAWAL:
+        stops = _events(events, EventKind.WITHDRAWN) + _events(events, EventKind.STOPPED)
         withdrawn = sorted(stops, key=lambda e: e[0])
         at, payload = withdrawn[-1] if withdrawn else (now, {"reason": state.reason})
         return WithdrawalData(
@@ -184,9 +190,9 @@ def build_document(
             reason=str(payload.get("reason", "")),
             clerk_name=settings.clerk_name,
         )
-    if kind == "apology":
+    if kind == DocumentKind.APOLOGY:
         assert state.due_at is not None
-        at, payload = _events(events, "dossier.reappointed")[-1]
+        at, payload = _events(events, EventKind.REAPPOINTED)[-1]
         letter_head = replace(
             deciding_agency_header(state.deciding_agency, agency_name, parent, settings.place), drill=settings.drill
         )
@@ -197,8 +203,7 @@ def build_document(
             received_at=state.received_at,
             procedure_name=state.procedure_name,
             procedure_code=applicant["procedure_code"],
-            applicant_name=state.applicant_name,
-            applicant_identifier=state.applicant_identifier,
+            applicant=person,
             dossier_code=code,
             original_due_at=to_vn(datetime.fromisoformat(payload["previous_due_at"])),
             reason=str(payload["reason"]),
@@ -207,7 +212,7 @@ def build_document(
             head_title=settings.head_title,
             delivered_via=letter_delivery_label(str(payload.get("delivered", ""))),
         )
-    if kind == "control":
+    if kind == DocumentKind.CONTROL:
         assert state.due_at is not None
         return ControlSlipData(
             **common,
@@ -220,13 +225,11 @@ def build_document(
             original_due_at=state.original_due_at,
             hand_overs=_hand_overs(state, events, agency_name),
         )
-    if kind == "fee":
+    if kind == DocumentKind.FEE_RECEIPT:
         return FeeReceiptData(
             **common,
             dossier_code=code,
-            payer_name=state.applicant_name,
-            payer_identifier=state.applicant_identifier,
-            address=state.applicant_address,
+            payer=person,
             procedure_name=state.procedure_name,
             items=(FeeItem(f"Phí, lệ phí: {state.procedure_name}", state.fee),),
             collected_at=now,
@@ -235,19 +238,19 @@ def build_document(
     raise ValueError(kind)
 
 
-def _hand_overs(state: DossierState, events: list[EventRow], desk: str) -> tuple[HandOver, ...]:
+def _hand_overs(state: DossierState, events: list[StoredEvent], desk: str) -> tuple[HandOver, ...]:
     """Mẫu 06 rows: the desk hands the dossier to the deciding agency; the result comes back to the desk."""
     rows = []
     for e in events:
-        if e.kind == "dossier.transferred":
+        if e.kind == EventKind.TRANSFERRED:
             payload = json.loads(e.payload)
             rows.append(
                 HandOver(giver=desk, receiver=str(payload.get("to") or state.deciding_agency), at=e.occurred_at)
             )
-        elif e.kind == "dossier.result_ready" and state.due_at is not None:
+        elif e.kind == EventKind.RESULT_READY and state.due_at is not None:
             result = timeliness(e.occurred_at, state.due_at).label.lower()
             rows.append(HandOver(giver=state.deciding_agency, receiver=desk, at=e.occurred_at, result=result))
-        elif e.kind == "dossier.reappointed":
+        elif e.kind == EventKind.REAPPOINTED:
             payload = json.loads(e.payload)
             new_due = to_vn(datetime.fromisoformat(payload["new_due_at"]))
             rows.append(

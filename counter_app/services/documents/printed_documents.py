@@ -9,49 +9,35 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from counter_app.domain.codes import DocumentNumber, Numbering, issue_document_number, new_uuid
+from counter_app.domain.codes import DocumentNumber, Numbering, issue_document_number
+from counter_app.domain.document_kinds import DOSSIER_DOCUMENTS, HISTORY_TITLES, SYMBOLS, DocumentKind
 from counter_app.domain.dossier import KIND_REFUSAL_SLIP, KIND_SUPPLEMENT_SLIP, DossierState
+from counter_app.domain.event_kinds import EventKind
 from counter_app.domain.number_scopes import document_scope
 from counter_app.domain.reprint import ReprintReason, parse_reprint_reason, reprint_reason_text
 from counter_app.domain.roles import Permission
 from counter_app.domain.status import Stage
 from counter_app.errors import NotFoundError, RuleError
+from counter_app.identities import new_uuid
 from counter_app.private_files import replacing
 from counter_app.services.common.context import ServiceContext
+from counter_app.services.common.event_writer import find_dossier, numbering_of, record_event
 from counter_app.services.common.export_paths import check_export_path
 from counter_app.services.desk.dossiers import DossierService
-from counter_app.services.desk.intake import numbering_of, record_event
-from counter_app.storage.models import DocumentRow, EventRow
+from counter_app.storage.repositories.documents import PrintedDocument
+from counter_app.storage.repositories.events import StoredEvent
 from counter_app.storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-# kind -> (symbol of its number, Vietnamese title for the history)
-DOCUMENT_KINDS: dict[str, tuple[str, str]] = {
-    "receipt": ("TTPVHCC", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
-    "supplement": ("PBS", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
-    "refusal": ("PTC", "Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
-    "apology": ("PXL", "Phiếu xin lỗi và đề nghị gia hạn thời gian giải quyết"),
-    "withdrawal": ("TBD", "Thông báo dừng giải quyết hồ sơ"),
-    "control": ("PKS", "Phiếu kiểm soát quá trình giải quyết hồ sơ"),
-    "fee": ("BLP", "Biên nhận thu phí, lệ phí"),  # the application's own receipt
-}
-
-
 # forms that print part of the dossier's history (see document_data.build_document), or number from it
-KINDS_WITH_HISTORY = frozenset({"withdrawal", "apology", "control"})
+KINDS_WITH_HISTORY = frozenset({DocumentKind.WITHDRAWAL, DocumentKind.APOLOGY, DocumentKind.CONTROL})
 # Mẫu 05 is the notice that processing stopped: at the applicant's request (withdrawn) or otherwise (stopped)
 STOPPED_STAGES = frozenset({Stage.WITHDRAWN.value, Stage.STOPPED.value})
-KINDS_WITH_EVENTS = KINDS_WITH_HISTORY | {"receipt", "supplement"}  # the status link needs the opening event
-
-
-def _find(uow: UnitOfWork, code: str) -> DossierState:
-    """A dossier by code, slip number or UUID, as DossierService.get_state finds it, in the caller's transaction."""
-    key = code.strip()
-    state = uow.dossiers.by_code(key.upper()) or uow.dossiers.by_slip(key.upper()) or uow.dossiers.get(key)
-    if state is None:
-        raise NotFoundError(f"Không tìm thấy hồ sơ “{code}”.")
-    return state
+# the status link needs the opening event
+KINDS_WITH_EVENTS = KINDS_WITH_HISTORY | {DocumentKind.RECEIPT, DocumentKind.SUPPLEMENT}
+# documents of a dossier taken in (a slip has no dossier code)
+KINDS_NEEDING_CODE = KINDS_WITH_HISTORY | {DocumentKind.RECEIPT, DocumentKind.FEE_RECEIPT}
 
 
 @dataclass(frozen=True)
@@ -84,7 +70,7 @@ class DocumentService:
         `reason_note`); it is stamped "BẢN IN LẠI lần N", N counting the reprints, and the reason is recorded.
         A first print ignores both.
         """
-        if kind not in DOCUMENT_KINDS:
+        if kind not in DOSSIER_DOCUMENTS:
             raise NotFoundError(f"Không có loại giấy tờ “{kind}”.")
         self.context.require(Permission.PRINT)
         if out is not None:  # before a number is issued: a refused path must cost nothing
@@ -97,7 +83,7 @@ class DocumentService:
         # One write transaction reads what the document shows, numbers it, renders it and records it: the
         # number is used only if all of it commits, and what is printed is what the event is recorded on.
         with self.context.uow(write=True) as uow:
-            state = _find(uow, code)
+            state = find_dossier(uow, code)
             self._check_kind(state, kind)
             existing = uow.documents.latest(state.uuid, kind)
             reprint = existing is not None
@@ -125,7 +111,7 @@ class DocumentService:
             document_uuid = existing.uuid if existing else str(new_uuid())
             if existing is None:
                 uow.documents.add(
-                    DocumentRow(
+                    PrintedDocument(
                         uuid=document_uuid,
                         dossier_uuid=state.uuid,
                         kind=kind,
@@ -138,12 +124,11 @@ class DocumentService:
                     )
                 )
             else:
-                existing.reprint_count = reprint_number
-                existing.path = str(path)
+                uow.documents.record_reprint(existing.uuid, reprint_number, str(path))
             payload: dict[str, object] = {
                 "document_uuid": document_uuid,
                 "kind": kind,
-                "title": DOCUMENT_KINDS[kind][1],
+                "title": HISTORY_TITLES[DocumentKind(kind)],
                 "number": number,
                 "reprint": reprint,
             }
@@ -157,7 +142,7 @@ class DocumentService:
                 uow,
                 self.context,
                 state,
-                "document.printed",
+                EventKind.DOCUMENT_PRINTED,
                 payload,
                 now,
                 state.uuid,
@@ -175,7 +160,7 @@ class DocumentService:
             row = uow.documents.get(document_uuid)
             if row is None:
                 raise NotFoundError("Không tìm thấy giấy tờ đã lập để ghi nhận việc in.")
-            row.print_count += 1
+            uow.documents.count_print(row.uuid)
             current = uow.dossiers.get(row.dossier_uuid)
             payload = {
                 "document_uuid": document_uuid,
@@ -183,50 +168,50 @@ class DocumentService:
                 "number": row.number,
                 "printer": printer,
                 "pages": pages,
-                "title": DOCUMENT_KINDS[row.kind][1],
+                "title": HISTORY_TITLES[DocumentKind(row.kind)],
             }
-            record_event(uow, self.context, current, "document.sent_to_printer", payload, now, row.dossier_uuid)
+            record_event(uow, self.context, current, EventKind.DOCUMENT_SENT_TO_PRINTER, payload, now, row.dossier_uuid)
             uow.commit()
 
     def _check_kind(self, state: DossierState, kind: str) -> None:
         asked = state.code is not None and state.stage == Stage.SUPPLEMENT_REQUESTED.value
-        if kind == "supplement" and state.kind != KIND_SUPPLEMENT_SLIP and not asked:
+        if kind == DocumentKind.SUPPLEMENT and state.kind != KIND_SUPPLEMENT_SLIP and not asked:
             raise RuleError(
                 "Phiếu yêu cầu bổ sung chỉ in cho phiếu số đã lập khi hồ sơ chưa đầy đủ, "
                 "hoặc cho hồ sơ đang chờ công dân bổ sung."
             )
-        if kind == "refusal" and state.kind != KIND_REFUSAL_SLIP:
+        if kind == DocumentKind.REFUSAL and state.kind != KIND_REFUSAL_SLIP:
             raise RuleError("Phiếu từ chối chỉ in cho hồ sơ đã bị từ chối tiếp nhận.")
-        if kind in {"receipt", "control", "fee", "withdrawal", "apology"} and state.code is None:
+        if kind in KINDS_NEEDING_CODE and state.code is None:
             raise RuleError("Giấy tờ này chỉ in cho hồ sơ đã được tiếp nhận (có mã hồ sơ).")
-        if kind == "withdrawal" and state.stage not in STOPPED_STAGES:
+        if kind == DocumentKind.WITHDRAWAL and state.stage not in STOPPED_STAGES:
             raise RuleError(
                 "Thông báo dừng giải quyết (Mẫu 05) chỉ in khi hồ sơ đã dừng giải quyết hoặc công dân đã rút hồ sơ."
             )
-        if kind == "fee" and state.fee <= 0:
+        if kind == DocumentKind.FEE_RECEIPT and state.fee <= 0:
             raise RuleError("Thủ tục này không thu phí, lệ phí: không có biên nhận thu phí để in.")
-        if kind == "fee" and not state.fee_paid:
+        if kind == DocumentKind.FEE_RECEIPT and not state.fee_paid:
             raise RuleError(
                 "Hồ sơ chưa ghi nhận đã nộp phí, lệ phí: chưa in được biên nhận thu phí. "
                 "Ghi nhận việc thu phí (khi trả kết quả) rồi in lại."
             )
-        if kind == "apology" and not state.reappointed:
+        if kind == DocumentKind.APOLOGY and not state.reappointed:
             raise RuleError("Hồ sơ chưa có phiếu xin lỗi và hẹn lại; hãy ghi nhận việc hẹn lại trước.")
 
     @staticmethod
-    def _fixed_number(state: DossierState, kind: str, events: list[EventRow], numbering: Numbering) -> str:
+    def _fixed_number(state: DossierState, kind: str, events: list[StoredEvent], numbering: Numbering) -> str:
         """Numbers given when the slip or letter was recorded (slips, apology letters)."""
-        if kind in {"supplement", "refusal"} and state.slip:
+        if kind in {DocumentKind.SUPPLEMENT, DocumentKind.REFUSAL} and state.slip:
             return DocumentNumber.parse_slip(state.slip, numbering).display()
-        if kind == "apology":
+        if kind == DocumentKind.APOLOGY:
             for e in reversed(events):
-                if e.kind == "dossier.reappointed":
+                if e.kind == EventKind.REAPPOINTED:
                     return str(json.loads(e.payload)["letter_number"])
         return ""
 
     def _issue_number(self, uow: UnitOfWork, kind: str, now: datetime) -> str:
         settings = self.context.settings()
-        symbol = DOCUMENT_KINDS[kind][0]
+        symbol = SYMBOLS[DocumentKind(kind)]
         numbering = numbering_of(uow, settings.agency_code)
         scope = document_scope(settings.agency_code, settings.counter, symbol, now.year)
         number = issue_document_number(now.year, settings.counter, uow.sequences.peek(scope), symbol, numbering)

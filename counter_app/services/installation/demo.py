@@ -10,18 +10,17 @@ loader, and what repeats (appointments, payloads, moments) is computed once.
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from counter_app.domain.citizen import PROVINCE_CODES
 from counter_app.domain.clock import VN_TZ
 from counter_app.domain.codes import DossierCode, Numbering
 from counter_app.domain.deadlines import DueMode, ProcessingTime, compute_appointment
 from counter_app.domain.dossier import KIND_DOSSIER, DossierState, PaperEntry, apply_event, evolve, opening_payload
+from counter_app.domain.event_kinds import EventKind
 from counter_app.domain.number_scopes import (
     book_index,
     book_scope,
@@ -37,14 +36,9 @@ from counter_app.services.catalogue.working_calendar import CalendarService, pro
 from counter_app.services.common.context import ServiceContext
 from counter_app.services.common.views import ProcedureView
 from counter_app.services.desk.dossiers import DossierService
+from counter_app.services.installation.demo_people import dated_uuids, invented_person
 from counter_app.storage.bulk_load import BulkLoader, ChainAppender, NewEvent
 
-FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô"]
-MIDDLE_M = ["Văn", "Hữu", "Đức", "Minh", "Quốc", "Thanh", "Công"]
-MIDDLE_F = ["Thị", "Ngọc", "Thu", "Thanh", "Kim", "Mỹ", "Bích"]
-GIVEN_M = ["Anh", "Bình", "Cường", "Dũng", "Hải", "Hùng", "Khang", "Long", "Nam", "Phúc", "Quân", "Sơn", "Tâm", "Vinh"]
-GIVEN_F = ["An", "Châu", "Đào", "Giang", "Hà", "Hạnh", "Hương", "Lan", "Linh", "Mai", "Ngân", "Oanh", "Trang", "Yến"]
-STREETS = ["Lê Lợi", "Nguyễn Huệ", "Hai Bà Trưng", "Pasteur", "Lý Tự Trọng", "Trần Hưng Đạo", "Điện Biên Phủ"]
 PER_DAY = (120, 320)  # a busy ward centre takes a few hundred dossiers a day
 BATCH = 10_000  # dossiers per write transaction: large enough to amortise, short enough not to block the desk
 CLERK = "demo"
@@ -66,42 +60,6 @@ _VARYING = (
 )
 _HOLE_RE = re.compile(r'"\\u0000(\d+)\\u0000"')
 History = list[tuple[str, dict[str, Any], datetime]]
-
-
-_PROVINCES = tuple(sorted(PROVINCE_CODES))
-
-
-def _person(rng: random.Random) -> tuple[str, str, str, str]:
-    """A plausible citizen: name, personal identifier (province, century and sex, year of birth), phone, address."""
-    draw = rng.random  # random() scaled to a length: a few times faster than randint/choice, as random
-
-    def pick(options: Sequence[str]) -> str:
-        return options[int(draw() * len(options))]
-
-    female = draw() < 0.5
-    year = 1950 + int(draw() * 57)
-    name = f"{pick(FAMILY)} {pick(MIDDLE_F if female else MIDDLE_M)} {pick(GIVEN_F if female else GIVEN_M)}"
-    century = 0 if year < 2000 else 2
-    digit = century + (1 if female else 0)
-    identifier = f"{pick(_PROVINCES)}{digit}{year % 100:02d}{int(draw() * 1_000_000):06d}"
-    phone = f"09{int(draw() * 100_000_000):08d}"
-    address = f"{1 + int(draw() * 300)} {pick(STREETS)}, phường Minh Họa, Thành phố Hồ Chí Minh"
-    return name, identifier, phone, address
-
-
-def _uuids(count: int, at: datetime) -> list[str]:
-    """`count` UUIDs as text, version 7 like codes.new_uuid's but stamped `at` (the demo's day, not now) and in
-    increasing order (a counter in the 12 bits after the version), the rest random from one read of the system's
-    randomness."""
-    first_ms = int(at.timestamp() * 1000)
-    raw = os.urandom(8 * count).hex()
-    out = []
-    for index in range(count):
-        stamp = f"{first_ms + (index >> 12):012x}"
-        tail = raw[16 * index : 16 * index + 16]
-        variant = "89ab"[int(tail[0], 16) & 3]
-        out.append(f"{stamp[:8]}-{stamp[8:]}-7{index & 0xFFF:03x}-{variant}{tail[1:4]}-{tail[4:]}")
-    return out
 
 
 class _OpeningText:
@@ -326,7 +284,7 @@ class _Writer:
         width = self.numbering.number_digits
         prefix = str(DossierCode(agency, day, counter, 1, self.numbering))[:-width]
         base = datetime.combine(day, time(7, 30), tzinfo=VN_TZ)
-        uuids = iter(_uuids(count * 5, base))  # a dossier and at most four events each
+        uuids = iter(dated_uuids(count * 5, base))  # a dossier and at most four events each
         states: list[DossierState] = []
         events: list[NewEvent] = []
         for number in range(start + 1, start + count + 1):
@@ -334,7 +292,7 @@ class _Writer:
             minute = rng.randint(0, 8 * 60 - 1)
             received = base + timedelta(minutes=minute + (90 if minute >= 240 else 0))
             due, version, estimated = self._appointment(received, proc)
-            name, identifier, phone, address = _person(rng)
+            name, identifier, phone, address = invented_person(rng)
             in_book = book_scope(agency, counter, proc.field, day.year)
             book = moved.get(in_book, book_used.get(in_book, 0)) + 1
             moved[in_book] = book
@@ -379,10 +337,10 @@ class _Writer:
             )
             if not opening.checked:
                 opening.check(state, text)
-            events.append((next(uuids), "dossier.accepted", uuid, text, received_text))
+            events.append((next(uuids), EventKind.DOSSIER_ACCEPTED, uuid, text, received_text))
             for kind, payload, at in _history(state, rng, self.now):
                 state = apply_event(state, kind, payload, at)
-                variant = payload.get("rating") if kind == "dossier.handed_over" else proc.code
+                variant = payload.get("rating") if kind == EventKind.HANDED_OVER else proc.code
                 events.append((next(uuids), kind, uuid, self._payload_text(kind, payload, variant), moment_text(at)))
             states.append(state)
         loader.add_dossiers(states)
@@ -395,12 +353,12 @@ def _history(state: DossierState, rng: random.Random, now: datetime) -> History:
     if state.due_at > now and rng.random() < 0.7:
         return []
     at = state.received_at + timedelta(hours=1)
-    events: History = [("dossier.transferred", {"to": state.deciding_agency, "note": ""}, at)]
+    events: History = [(EventKind.TRANSFERRED, {"to": state.deciding_agency, "note": ""}, at)]
     roll = rng.random()
     if roll < 0.03 and state.due_at > now - timedelta(days=10):
         return events  # still being processed, late
     if roll < 0.05:
-        events.append(("dossier.withdrawn", {"reason": "Công dân đề nghị rút hồ sơ (dữ liệu minh họa)."}, at))
+        events.append((EventKind.WITHDRAWN, {"reason": "Công dân đề nghị rút hồ sơ (dữ liệu minh họa)."}, at))
         return events
     ready = state.due_at - timedelta(hours=rng.choice((2, 8, 30))) if rng.random() < 0.95 else state.due_at
     ready = max(ready, at + timedelta(minutes=30))
@@ -408,12 +366,12 @@ def _history(state: DossierState, rng: random.Random, now: datetime) -> History:
         ready = state.due_at + timedelta(days=2)  # resolved late
     if ready > now:
         return events
-    events.append(("dossier.result_ready", {}, ready))
+    events.append((EventKind.RESULT_READY, {}, ready))
     handed = ready + timedelta(hours=rng.randint(1, 48))
     if handed < now:
         events.append(
             (
-                "dossier.handed_over",
+                EventKind.HANDED_OVER,
                 {"by_post": False, "fee_collected": False, "rating": rng.choice((3, 4, 5, 5, 5)), "like": True},
                 handed,
             )

@@ -12,7 +12,7 @@ from counter_app.services.catalogue.procedures import CatalogueService
 from counter_app.services.catalogue.working_calendar import CalendarService
 from counter_app.services.common.context import ServiceContext
 from counter_app.services.common.settings import SETTING_NAMES, Settings, parse_setting
-from counter_app.storage.models import AgencyRow
+from counter_app.storage.repositories.agencies import Agency
 from counter_app.sync.central_url import KEYRING_SERVICE, parse_central_url
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ class SetupService:
                     "hoặc tập huấn."
                 )
             uow.agencies.put(
-                AgencyRow(
+                Agency(
                     code=code,
                     name=" ".join(agency_name.split()),
                     parent_authority=" ".join(parent_authority.split()),

@@ -7,6 +7,11 @@ the whole header as associated data. Every chunk but the last is exactly `chunk_
 shorter, possibly empty), so a reader knows the last chunk by its length; the flag in the nonce then makes a
 file cut at a chunk boundary, reordered chunks or an altered header fail authentication. Memory use is one
 chunk whatever the database size.
+
+How the key is found (`kdf`): "keyring" (a random key in this PC's keyring), "scrypt" (derived from a passphrase
+typed for this one backup), or "recovery-key" (format version 2, see backup_recovery): the key is agreed with
+the installation's recovery public key (X25519), whose private half travels in the header wrapped under the
+administrator's backup passphrase, so the file restores on any PC with the passphrase alone.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from counter_app.errors import IntegrityProblem, RuleError
 
 MAGIC = b"CTRBAK\r\n"  # the CR LF catches a copy that rewrote line endings
 FORMAT_VERSION = 1
+RECOVERY_FORMAT_VERSION = 2  # the header's recovery fields: a version-1 reader says "update" instead of "damaged"
 KEY_SIZE = 32
 TAG_SIZE = 16
 NONCE_PREFIX_SIZE = 7
@@ -39,6 +45,8 @@ MAX_HEADER = 64 * 1024
 COMPRESS_LEVEL = 6
 KDF_KEYRING = "keyring"
 KDF_SCRYPT = "scrypt"
+KDF_RECOVERY = "recovery-key"
+KDFS = (KDF_KEYRING, KDF_SCRYPT, KDF_RECOVERY)
 # scrypt at N=2^17, r=8, p=1 (128 MiB, about a second): an administrator's passphrase guarded against
 # guessing on a stolen file, at a cost paid once per backup or restore.
 SCRYPT_N = 1 << 17
@@ -70,10 +78,20 @@ class BackupHeader:
     scrypt_n: int = 0
     scrypt_r: int = 0
     scrypt_p: int = 0
+    # recovery-key only (hex): the recovery public key, this file's ephemeral public key, and the recovery
+    # private key wrapped under the passphrase (salt and scrypt parameters above)
+    recipient: str = ""
+    ephemeral: str = ""
+    wrapped_key: str = ""
 
     def to_bytes(self) -> bytes:
-        body = json.dumps(asdict(self), ensure_ascii=False, sort_keys=True).encode("utf-8")
-        return _PREFIX.pack(MAGIC, FORMAT_VERSION, len(body)) + body
+        data = asdict(self)
+        if self.kdf != KDF_RECOVERY:  # byte for byte the version-1 header older versions read
+            for name in ("recipient", "ephemeral", "wrapped_key"):
+                del data[name]
+        version = RECOVERY_FORMAT_VERSION if self.kdf == KDF_RECOVERY else FORMAT_VERSION
+        body = json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        return _PREFIX.pack(MAGIC, version, len(body)) + body
 
 
 def new_header(
@@ -117,7 +135,7 @@ def read_header(source: BinaryIO) -> tuple[BackupHeader, bytes]:
     magic, version, length = _PREFIX.unpack(prefix)
     if magic != MAGIC:
         raise RuleError(NOT_A_BACKUP)
-    if version != FORMAT_VERSION:
+    if version not in (FORMAT_VERSION, RECOVERY_FORMAT_VERSION):
         raise RuleError(
             f"Bản sao lưu dùng định dạng phiên bản {version}, phiên bản ứng dụng này không đọc được; "
             "hãy cập nhật ứng dụng."
@@ -129,10 +147,16 @@ def read_header(source: BinaryIO) -> tuple[BackupHeader, bytes]:
         data = json.loads(body.decode("utf-8"))
         header = BackupHeader(**data)
         bytes.fromhex(header.nonce_prefix)
-        bytes.fromhex(header.salt)
+        for value in (header.salt, header.recipient, header.ephemeral, header.wrapped_key):
+            bytes.fromhex(value)
     except (UnicodeDecodeError, ValueError, TypeError):
         raise RuleError(NOT_A_BACKUP) from None
-    if header.kdf not in (KDF_KEYRING, KDF_SCRYPT) or header.chunk_size <= 0 or header.compression != "zlib":
+    if (
+        header.kdf not in KDFS
+        or (header.kdf == KDF_RECOVERY) != (version == RECOVERY_FORMAT_VERSION)
+        or header.chunk_size <= 0
+        or header.compression != "zlib"
+    ):
         raise RuleError(NOT_A_BACKUP)
     return header, prefix + body
 

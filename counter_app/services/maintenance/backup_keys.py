@@ -1,4 +1,6 @@
-"""The backups' keys: a random key kept in the system keyring per counter, or an administrator's passphrase."""
+"""The backups' keys: a random key kept in the system keyring per counter, or an administrator's passphrase.
+
+A recovery key set by the administrator (backup_recovery) takes precedence over the keyring for new backups."""
 
 from __future__ import annotations
 
@@ -16,8 +18,9 @@ KEYRING_SERVICE = "counter_app"
 MIN_PASSPHRASE = 10
 
 NO_KEYRING = (
-    "Không dùng được kho khóa của hệ thống (nơi giữ khóa mã hóa bản sao lưu). Hãy mở ứng dụng trong phiên đăng "
-    "nhập của người dùng, hoặc dùng mật khẩu sao lưu: thêm --passphrase-stdin và nhập mật khẩu."
+    "Không dùng được kho khóa của hệ thống (nơi giữ khóa mã hóa bản sao lưu). Người quản trị hãy đặt mật khẩu sao "
+    "lưu một lần (“counter-app backup --set-passphrase”): từ đó ứng dụng tự sao lưu không cần kho khóa và bản sao "
+    "lưu phục hồi được trên máy khác. Hoặc thêm --passphrase-stdin để sao lưu lần này bằng mật khẩu."
 )
 
 

@@ -13,49 +13,27 @@ import socket
 import sqlite3
 import subprocess
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from counter_app.errors import CounterError, RuleError
+from counter_app.errors import CentralUnreachable, CounterError, RuleError
 from counter_app.services.common.context import ServiceContext
-from counter_app.services.maintenance import backup_keys
-from counter_app.services.maintenance.backups import UNCONFIGURED, BackupService
+from counter_app.services.maintenance import backup_checks, backup_keys
+from counter_app.services.maintenance.backup_names import UNCONFIGURED
+from counter_app.services.maintenance.backups import BackupService
+from counter_app.services.maintenance.doctor_report import OK, PROBLEM, SKIPPED, UNKNOWN, WARNING, Check, DoctorReport
 from counter_app.services.maintenance.integrity import IntegrityService, RecoveryPlan
 from counter_app.storage import sqlite_file
-from counter_app.storage.migrate import MIGRATIONS
+from counter_app.storage.migrate import local_revisions
 
 log = logging.getLogger(__name__)
 
-OK, WARNING, PROBLEM, UNKNOWN, SKIPPED = "ok", "warning", "problem", "unknown", "skipped"
 MIN_FREE_BYTES = 1 << 30
 LARGE_WAL_BYTES = 256 << 20
 STALE_BACKUP = timedelta(days=2)
 MAX_CLOCK_SKEW = timedelta(minutes=5)  # the same limit the sync handshake enforces
 TTF_SIGNATURES = (b"\x00\x01\x00\x00", b"OTTO", b"true")
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    status: str
-    summary: str
-    action: str = ""
-    details: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class DoctorReport:
-    checks: tuple[Check, ...]
-    recovery: RecoveryPlan | None
-
-    @property
-    def integrity_problem(self) -> bool:
-        return any(check.status == PROBLEM for check in self.checks)
-
-    def check(self, name: str) -> Check:
-        return next(c for c in self.checks if c.name == name)
 
 
 def _system_now() -> datetime:
@@ -139,13 +117,9 @@ class DoctorService:
         return Check("database", PROBLEM, plan.problem, action, details), plan
 
     def check_schema(self) -> tuple[Check, None]:
-        from alembic.script import ScriptDirectory
-
         if not self.db_path.exists():
             return Check("schema", SKIPPED, "Chưa có cơ sở dữ liệu."), None
-        script = ScriptDirectory(str(MIGRATIONS))
-        head = script.get_current_head()
-        known = {rev.revision for rev in script.walk_revisions()}
+        head, known = local_revisions()
         try:
             current = sqlite_file.schema_revision(self.db_path)
         except sqlite3.DatabaseError:
@@ -293,9 +267,8 @@ class DoctorService:
             return Check("clock", SKIPPED, "Chưa cấu hình máy chủ trung tâm để so giờ.")
         if not central.details.get("reachable"):
             return Check("clock", UNKNOWN, "Không so được giờ vì không kết nối được máy chủ trung tâm.")
-        import psycopg
-
         from counter_app.sync.central_url import keyring_password, parse_central_url
+        from counter_app.sync.connection import central_clock
 
         url = parse_central_url(self.backups.settings().central_url, field_name="central_url")
         password = url.password if url.password is not None else keyring_password(url.user)
@@ -306,20 +279,17 @@ class DoctorService:
                 "Không so được giờ với máy chủ trung tâm: chưa lưu mật khẩu của quầy trong kho khóa.",
                 "Lần đồng bộ tới sẽ kiểm tra giờ của máy.",
             )
-        kwargs = url.connect_kwargs(password) | {"connect_timeout": str(max(1, round(self.connect_timeout)))}
         try:
-            with psycopg.connect(**kwargs) as conn:  # type: ignore[arg-type]
-                row = conn.execute("SELECT clock_timestamp()").fetchone()
-        except psycopg.Error as exc:
+            central_now = central_clock(url, password, self.connect_timeout)
+        except CentralUnreachable as exc:
             return Check(
                 "clock",
                 UNKNOWN,
                 "Không đăng nhập được máy chủ trung tâm để so giờ.",
                 "Chạy “counter-app sync” để xem lỗi chi tiết.",
-                {"error": type(exc).__name__},
+                {"error": exc.detail},
             )
-        assert row is not None
-        skew = self.system_clock() - row[0]
+        skew = self.system_clock() - central_now
         seconds = round(skew.total_seconds(), 1)
         if abs(skew) > MAX_CLOCK_SKEW:
             return Check(
@@ -360,6 +330,13 @@ class DoctorService:
         details: dict[str, Any] = {"folder": str(folder), "count": len(backups), "latest": None, "age_hours": None}
         keyring_state = self._keyring_state(settings.agency_code or UNCONFIGURED, settings.counter)
         details["keyring"] = keyring_state
+        survival = backup_checks.survival(
+            self.context.data_dir,
+            settings.backup_second_dir,
+            latest.created if latest else None,
+            lambda second: next((b.created for b in self.backups.list_backups(second)), None),
+        )
+        details.update(survival.details)
         if latest is None:
             return Check(
                 "backup",
@@ -372,13 +349,13 @@ class DoctorService:
         details["latest"] = str(latest.path)
         details["age_hours"] = round(age.total_seconds() / 3600, 1)
         taken = latest.created.strftime("%H:%M ngày %d/%m/%Y")
-        if keyring_state == "unavailable":
+        if keyring_state == "unavailable" and not survival.has_recovery_key:
             return Check(
                 "backup",
                 WARNING,
                 f"Bản sao lưu gần nhất lúc {taken}, nhưng không dùng được kho khóa nên không sao lưu tự động được.",
                 "Mở ứng dụng trong phiên đăng nhập có kho khóa, hoặc sao lưu bằng mật khẩu: "
-                "“counter-app backup --passphrase-stdin”.",
+                "“counter-app backup --passphrase-stdin”. " + backup_checks.SET_KEY_ACTION,
                 details,
             ), None
         if age > STALE_BACKUP and self._changed_since(latest.created):
@@ -389,6 +366,8 @@ class DoctorService:
                 "Chạy “counter-app backup”.",
                 details,
             ), None
+        if survival.summary:  # the backups exist but would not outlive this PC (or its second copy is behind)
+            return Check("backup", WARNING, survival.summary, survival.action, details), None
         return Check("backup", OK, f"Bản sao lưu gần nhất lúc {taken}: “{latest.path.name}”.", "", details), None
 
     def _keyring_state(self, agency: str, counter: int) -> str:

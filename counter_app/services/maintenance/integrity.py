@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from counter_app.services.common.context import ServiceContext
-from counter_app.services.maintenance.backups import BackupInfo, BackupService
+from counter_app.services.maintenance.backup_names import BackupInfo
+from counter_app.services.maintenance.backups import BackupService
 from counter_app.storage import sqlite_file
 
 log = logging.getLogger(__name__)

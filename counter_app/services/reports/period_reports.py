@@ -45,78 +45,55 @@ Definitions (also in docs/reports.md). A period is the Vietnamese calendar days 
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import fields, replace
-from datetime import date, datetime, time, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Unpack
 
-from counter_app.domain.clock import VN_TZ, to_vn
+from counter_app.domain.clock import to_vn
 from counter_app.domain.dossier import KIND_REFUSAL_SLIP, KIND_SUPPLEMENT_SLIP
+from counter_app.domain.event_kinds import EventKind
 from counter_app.domain.status import Stage
 from counter_app.errors import ValidationError
 from counter_app.printing.data import OfficeHeader, PageSize
-from counter_app.private_files import replacing
 from counter_app.services.catalogue.working_calendar import CalendarService
 from counter_app.services.common.context import ServiceContext
 from counter_app.services.common.export_paths import check_export_path
 from counter_app.services.common.export_record import record_export
 from counter_app.services.common.settings import Settings
 from counter_app.services.desk.late import DELIVERY_LABELS
+from counter_app.services.reports.export_files import check_format, write_file
+from counter_app.services.reports.group_totals import breakdown, group_total
 from counter_app.services.reports.report_views import (
     AgencyLateCount,
-    AgencyOverdue,
-    BreakdownRow,
     DashboardView,
-    DayCount,
     ExportResult,
     LateCase,
     LateReport,
-    MonthRate,
     ReportPeriod,
     StatsReport,
 )
-from counter_app.storage.report_queries import AnswerCount, BookLine, GroupCounts, LateLine, ReportQueries
+from counter_app.storage.report_queries import AnswerCount, LateLine
 
 if TYPE_CHECKING:
-    from counter_app.services.reports.spreadsheets import SheetSpec
+    pass
 
 log = logging.getLogger(__name__)
+_Report = TypeVar("_Report", StatsReport, LateReport)
 
 REPORTS = ("book", "stats", "late")
-FORMATS = ("pdf", "xlsx")
 NO_DOSSIER = "Không có hồ sơ trong kỳ"
-BOOK_PAGE = 2_000  # rows per read: short read transactions, a progress report and a cancel check each
 Progress = Callable[[int, int], None]
 
-_COUNTERS = tuple(f.name for f in fields(GroupCounts) if f.name != "key")
 
+class Watch(TypedDict, total=False):
+    """What a long export reports to and listens to: `progress(done, total)` and a request to cancel."""
 
-def _add(a: GroupCounts, b: GroupCounts) -> GroupCounts:
-    return replace(a, **{name: getattr(a, name) + getattr(b, name) for name in _COUNTERS})
-
-
-def _breakdown(
-    groups: Iterable[GroupCounts], key: Callable[[GroupCounts], tuple[str, str]]
-) -> tuple[BreakdownRow, ...]:
-    """Group rows added up by `key` (code, name), largest intake first."""
-    merged: dict[tuple[str, str], GroupCounts] = {}
-    for group in groups:
-        k = key(group)
-        merged[k] = _add(merged[k], group) if k in merged else group
-    rows = [
-        BreakdownRow(key=k[0], name=k[1], **{name: getattr(g, name) for name in _COUNTERS}) for k, g in merged.items()
-    ]
-    rows.sort(key=lambda r: (-r.received, -r.resolved, r.name, r.key))
-    return tuple(rows)
-
-
-def _total(groups: Iterable[GroupCounts], name: str) -> int:
-    return sum(getattr(g, name) for g in groups)
+    progress: Progress | None
+    cancel: threading.Event | None
 
 
 def _answers(answers: list[AnswerCount]) -> tuple[tuple[int, int, int, int, int], int, int, int, int]:
@@ -150,7 +127,7 @@ class ReportService:
         period = self.period(start, end)
         begin, finish = period.start_at, period.end_at
         with self.context.uow() as uow:
-            q = ReportQueries(uow.session)
+            q = uow.reports
             intake = q.intake(begin, finish)
             groups = [
                 *intake.groups,
@@ -161,35 +138,35 @@ class ReportService:
             channels = intake.by_channel
             refused = intake.slips.get(KIND_REFUSAL_SLIP, 0)
             supplement_slips = intake.slips.get(KIND_SUPPLEMENT_SLIP, 0)
-            supplement_requests = q.events("dossier.supplement_requested", begin, finish)
-            apologies = q.events("dossier.reappointed", begin, finish)
+            supplement_requests = q.events(EventKind.SUPPLEMENT_REQUESTED, begin, finish)
+            apologies = q.events(EventKind.REAPPOINTED, begin, finish)
             answers = q.hand_over_answers(begin, finish)
         ratings, likes, dislikes, dissatisfied, handed_over = _answers(answers)
         return StatsReport(
             period=period,
-            received=_total(groups, "received"),
+            received=group_total(groups, "received"),
             received_by_channel=channels,
             refused=refused,
             supplement_slips=supplement_slips,
             supplement_requests=supplement_requests,
-            resolved_early=_total(groups, "resolved_early"),
-            resolved_on_time=_total(groups, "resolved_on_time"),
-            resolved_late=_total(groups, "resolved_late"),
-            withdrawn=_total(groups, "withdrawn"),
-            stopped=_total(groups, "stopped"),
-            pending=_total(groups, "pending"),
-            overdue=_total(groups, "overdue"),
-            late_without_apology=_total(groups, "late_without_apology"),
+            resolved_early=group_total(groups, "resolved_early"),
+            resolved_on_time=group_total(groups, "resolved_on_time"),
+            resolved_late=group_total(groups, "resolved_late"),
+            withdrawn=group_total(groups, "withdrawn"),
+            stopped=group_total(groups, "stopped"),
+            pending=group_total(groups, "pending"),
+            overdue=group_total(groups, "overdue"),
+            late_without_apology=group_total(groups, "late_without_apology"),
             apologies=apologies,
-            fees=_total(groups, "fees"),
+            fees=group_total(groups, "fees"),
             handed_over=handed_over,
             ratings=ratings,
             likes=likes,
             dislikes=dislikes,
             dissatisfied=dissatisfied,
-            by_agency=_breakdown(groups, lambda g: (g.key.deciding_agency, g.key.deciding_agency)),
-            by_field=_breakdown(groups, lambda g: (g.key.field, g.key.field)),
-            by_procedure=_breakdown(groups, lambda g: (g.key.procedure_code, g.key.procedure_name)),
+            by_agency=breakdown(groups, lambda g: (g.key.deciding_agency, g.key.deciding_agency)),
+            by_field=breakdown(groups, lambda g: (g.key.field, g.key.field)),
+            by_procedure=breakdown(groups, lambda g: (g.key.procedure_code, g.key.procedure_name)),
         )
 
     # --- late cases ---------------------------------------------------------------------------------------------
@@ -197,7 +174,7 @@ class ReportService:
     def get_late_report(self, start: date, end: date) -> LateReport:
         period = self.period(start, end)
         with self.context.uow() as uow:
-            lines = list(ReportQueries(uow.session).late_lines(period.start_at, period.end_at, period.as_of))
+            lines = list(uow.reports.late_lines(period.start_at, period.end_at, period.as_of))
         cases = tuple(self._late_case(line, period) for line in lines)
         totals: dict[str, list[int]] = {}
         for case in cases:
@@ -258,40 +235,30 @@ class ReportService:
         out: Path,
         *,
         field: str | None = None,
-        progress: Progress | None = None,
-        cancel: threading.Event | None = None,
+        **watch: Unpack[Watch],
     ) -> ExportResult:
         """Write report `report` (book, stats or late) of the period into `out` as `fmt` (pdf or xlsx)."""
         if report not in REPORTS:
             raise ValidationError("report", f"Không có báo cáo “{report}”; chọn: {', '.join(REPORTS)}.")
         if report == "book":
-            return self.export_book(start, end, fmt, out, field=field, progress=progress, cancel=cancel)
+            return self.export_book(start, end, fmt, out, field=field, **watch)
         if report == "stats":
-            return self.export_stats(start, end, fmt, out, progress=progress, cancel=cancel)
-        return self.export_late(start, end, fmt, out, progress=progress, cancel=cancel)
+            return self.export_stats(start, end, fmt, out, **watch)
+        return self.export_late(start, end, fmt, out, **watch)
 
     def list_book_fields(self, start: date, end: date) -> list[tuple[str, int]]:
         """The fields with dossiers received in the period, and how many: one book each."""
         period = self.period(start, end)
         with self.context.uow() as uow:
-            return ReportQueries(uow.session).book_fields(period.start_at, period.end_at)
+            return uow.reports.book_fields(period.start_at, period.end_at)
 
     def export_book(
-        self,
-        start: date,
-        end: date,
-        fmt: str,
-        out: Path,
-        *,
-        field: str | None = None,
-        progress: Progress | None = None,
-        cancel: threading.Event | None = None,
+        self, start: date, end: date, fmt: str, out: Path, *, field: str | None = None, **watch: Unpack[Watch]
     ) -> ExportResult:
         """Mẫu 07 of one field (`field`) or of every field of the period, each its own book (PDF) or sheet."""
-        from counter_app.services.reports import report_files as files
-        from counter_app.services.reports.spreadsheets import SheetSpec, check_cancel, write_workbook
+        from counter_app.services.reports.book_export import write_book
 
-        _check_format(fmt)
+        check_format(fmt)
         out = check_export_path(self.context, out)
         period = self.period(start, end)
         books = self.list_book_fields(start, end)
@@ -300,147 +267,25 @@ class ReportService:
             books = [b for b in books if b[0] == wanted] or [(wanted, 0)]
         # a period without dossiers still gives a book, with its header and no line
         books = books or [(NO_DOSSIER, 0)]
-        total = sum(n for _f, n in books)
-        done = [0]
-
-        def lines(name: str) -> Iterator[tuple[int, BookLine]]:
-            position = 0
-            after: tuple[datetime, str] | None = None
-            while True:
-                check_cancel(cancel)
-                with self.context.uow() as uow:
-                    page = ReportQueries(uow.session).book_page(
-                        period.start_at, period.end_at, name, after=after, limit=BOOK_PAGE
-                    )
-                for line in page:
-                    position += 1
-                    yield position, line
-                done[0] += len(page)
-                if fmt == "pdf" and progress is not None:
-                    # reading is the first half of a PDF's work, drawing the second (see below)
-                    progress(done[0] // 2, total)
-                if len(page) < BOOK_PAGE:
-                    return
-                after = (page[-1].received_at, page[-1].uuid)
-
-        if fmt == "xlsx":
-            days = self._book_days(period, None if field is None else [b[0] for b in books])
-            sheets = itertools.chain(
-                (
-                    SheetSpec(
-                        name or "Không ghi lĩnh vực",
-                        files.BOOK_COLUMNS,
-                        (files.book_cells(ln, i) for i, ln in lines(name)),
-                    )
-                    for name, _n in books
-                ),
-                [days],
-            )
-            rows = write_workbook(
-                out,
-                sheets,
-                title=f"Sổ theo dõi hồ sơ {period.start:%d/%m/%Y}–{period.end:%d/%m/%Y}",
-                total_rows=total,
-                progress=progress,
-                cancel=cancel,
-            )
-            return self._recorded(ExportResult("book", fmt, out, rows, period))
-        from counter_app.printing.book_volumes import render_books
-        from counter_app.printing.data import BookData
-
-        header, settings = self._header()
-        data = [
-            BookData(
-                header=header,
-                rule_set=settings.rule_set,
-                field_name=name or "(không ghi lĩnh vực)",
-                volume=str(settings.book_volume),
-                rows=tuple(files.book_row(ln, i) for i, ln in lines(name)),
-                issued_at=self.context.clock.now(),
-                page_size=PageSize(settings.page_size),
-            )
-            for name, _n in books
-        ]
-        check_cancel(cancel)
-        read = sum(len(b.rows) for b in data)
-
-        def drawn(lines: int) -> None:
-            # after each page of the PDF: a cancel raises ExportCancelled out of the rendering
-            check_cancel(cancel)
-            if progress is not None:
-                progress((read + lines) // 2, total)
-
-        _write_file(out, render_books(data, (period.start, period.end), on_drawn=drawn))
-        if progress is not None:
-            progress(read, total)
-        return self._recorded(ExportResult("book", fmt, out, read, period))
-
-    def _book_days(self, period: ReportPeriod, fields: list[str] | None) -> SheetSpec:
-        """The day figures of the book's fields (every field when None) and their chart sheet."""
-        from counter_app.services.reports import report_files as files
-
-        with self.context.uow() as uow:
-            q = ReportQueries(uow.session)
-            received = q.received_per_day(period.start_at, period.end_at, fields=fields)
-            resolved = q.resolved_per_day(period.start_at, period.end_at, fields=fields)
-        return files.book_day_sheet(period.start, period.end, received, resolved)
-
-    def export_stats(
-        self,
-        start: date,
-        end: date,
-        fmt: str,
-        out: Path,
-        *,
-        progress: Progress | None = None,
-        cancel: threading.Event | None = None,
-    ) -> ExportResult:
-        from counter_app.printing.stats_report import render_stats_report
-        from counter_app.services.reports import report_files as files
-
-        _check_format(fmt)
-        out = check_export_path(self.context, out)
-        report = self.get_stats(start, end)
-        self._export_report(
+        rows = write_book(
+            self.context,
+            period,
+            books,
             fmt,
             out,
-            sheets=lambda: files.stats_sheets(report),
-            title="Báo cáo thống kê",
-            render=lambda header, settings: render_stats_report(
-                files.stats_print_data(report, header, **self._print_fields(settings))
-            ),
-            progress=progress,
-            cancel=cancel,
+            fields=None if field is None else [b[0] for b in books],
+            read_header=self._header,
+            progress=watch.get("progress"),
+            cancel=watch.get("cancel"),
         )
+        return self._recorded(ExportResult("book", fmt, out, rows, period))
+
+    def export_stats(self, start: date, end: date, fmt: str, out: Path, **watch: Unpack[Watch]) -> ExportResult:
+        report, out = self._export_period("stats", fmt, out, lambda: self.get_stats(start, end), **watch)
         return ExportResult("stats", fmt, out, report.received, report.period)
 
-    def export_late(
-        self,
-        start: date,
-        end: date,
-        fmt: str,
-        out: Path,
-        *,
-        progress: Progress | None = None,
-        cancel: threading.Event | None = None,
-    ) -> ExportResult:
-        from counter_app.printing.late_report import render_late_report
-        from counter_app.services.reports import report_files as files
-
-        _check_format(fmt)
-        out = check_export_path(self.context, out)
-        report = self.get_late_report(start, end)
-        self._export_report(
-            fmt,
-            out,
-            sheets=lambda: files.late_sheets(report),
-            title="Báo cáo hồ sơ quá hạn",
-            render=lambda header, settings: render_late_report(
-                files.late_print_data(report, header, **self._print_fields(settings))
-            ),
-            progress=progress,
-            cancel=cancel,
-        )
+    def export_late(self, start: date, end: date, fmt: str, out: Path, **watch: Unpack[Watch]) -> ExportResult:
+        report, out = self._export_period("late", fmt, out, lambda: self.get_late_report(start, end), **watch)
         return self._recorded(ExportResult("late", fmt, out, len(report.cases), report.period))
 
     def _recorded(self, result: ExportResult) -> ExportResult:
@@ -448,36 +293,39 @@ class ReportService:
         record_export(self.context, f"report.{result.report}.{result.format}", result.rows)
         return result
 
-    def _print_fields(self, settings: Settings) -> dict[str, Any]:
-        return {
-            "issued_at": self.context.clock.now(),
-            "preparer": settings.clerk_name,
-            "head_name": settings.head_name,
-            "page_size": PageSize(settings.page_size),
-        }
-
-    def _export_report(
+    def _export_period(
         self,
+        kind: str,
         fmt: str,
         out: Path,
+        compute: Callable[[], _Report],
         *,
-        sheets: Callable[[], Any],
-        title: str,
-        render: Callable[[OfficeHeader, Settings], bytes],
-        progress: Progress | None,
-        cancel: threading.Event | None,
-    ) -> None:
-        """One report as a workbook or a PDF; the report itself is already computed (one step of progress)."""
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> tuple[_Report, Path]:
+        """The statistics ("stats") or the late-case report ("late") of a period as a workbook or a PDF; the
+        report is computed once (one step of progress). Returns it with the path written."""
         from counter_app.services.reports.spreadsheets import check_cancel, write_workbook
 
+        check_format(fmt)
+        out = check_export_path(self.context, out)
+        report = compute()
+        title, sheets, print_data, render = _period_export(kind)
         check_cancel(cancel)
         if fmt == "xlsx":
-            write_workbook(out, sheets(), title=title, cancel=cancel)
+            write_workbook(out, sheets(report), title=title, cancel=cancel)
         else:
             header, settings = self._header()
-            _write_file(out, render(header, settings))
+            fields = {
+                "issued_at": self.context.clock.now(),
+                "preparer": settings.clerk_name,
+                "head_name": settings.head_name,
+                "page_size": PageSize(settings.page_size),
+            }
+            write_file(out, render(print_data(report, header, **fields)))
         if progress is not None:
             progress(1, 1)
+        return report, out
 
     def _header(self) -> tuple[OfficeHeader, Settings]:
         settings = self.context.settings()
@@ -490,55 +338,22 @@ class ReportService:
 
     def get_dashboard(self, *, days: int = 30, months: int = 12) -> DashboardView:
         """Dossiers received per day (last `days` days), on-time rate per month (last `months`), overdue now."""
-        now = self.context.clock.now()
-        today = to_vn(now).date()
-        first_day = today - timedelta(days=max(1, days) - 1)
-        tomorrow = datetime.combine(today + timedelta(days=1), time(0, 0), tzinfo=VN_TZ)
-        year, month = today.year, today.month - (max(1, months) - 1)
-        while month < 1:
-            year, month = year - 1, month + 12
-        first_month = datetime(year, month, 1, tzinfo=VN_TZ)
-        with self.context.uow() as uow:
-            q = ReportQueries(uow.session)
-            per_day = q.received_per_day(datetime.combine(first_day, time(0, 0), tzinfo=VN_TZ), tomorrow)
-            per_month = {m.month: m for m in q.resolved_per_month(first_month, tomorrow)}
-            open_groups = q.open_at(now)
-        day_counts = tuple(
-            DayCount(first_day + timedelta(days=i), per_day.get(first_day + timedelta(days=i), 0))
-            for i in range((today - first_day).days + 1)
-        )
-        month_rates = []
-        for _ in range(max(1, months)):
-            found = per_month.get(f"{year:04d}-{month:02d}")
-            resolved = found.early + found.on_time + found.late if found else 0
-            month_rates.append(MonthRate(year, month, resolved, found.early + found.on_time if found else 0))
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        agencies = [
-            AgencyOverdue(row.key, row.overdue, row.late_without_apology)
-            for row in _breakdown(open_groups, lambda g: (g.key.deciding_agency, g.key.deciding_agency))
-            if row.overdue
-        ]
-        agencies.sort(key=lambda a: (-a.overdue, a.agency))
-        return DashboardView(
-            as_of=now,
-            days=day_counts,
-            months=tuple(month_rates),
-            overdue_by_agency=tuple(agencies),
-            pending=_total(open_groups, "pending"),
-            overdue=_total(open_groups, "overdue"),
-            received_today=per_day.get(today, 0),
-        )
+        from counter_app.services.reports.dashboard import get_dashboard
+
+        return get_dashboard(self.context, days=days, months=months)
 
 
-def _check_format(fmt: str) -> None:
-    if fmt not in FORMATS:
-        raise ValidationError("format", f"Định dạng tệp “{fmt}” không được hỗ trợ; chọn: {', '.join(FORMATS)}.")
+def _period_export(kind: str) -> tuple[str, Callable[..., Any], Callable[..., Any], Callable[[Any], bytes]]:
+    """Title, sheets, print data and renderer of a period report (imported at the first export: reportlab)."""
+    from counter_app.services.reports import report_files as files
 
+    if kind == "stats":
+        from counter_app.printing.stats_report import render_stats_report
 
-def _write_file(path: Path, content: bytes) -> None:
-    """Written whole beside the target, then renamed: nobody opens half a PDF."""
-    with replacing(path) as partial:
-        partial.write_bytes(content)
+        return "Báo cáo thống kê", files.stats_sheets, files.stats_print_data, render_stats_report
+    from counter_app.printing.late_report import render_late_report
+
+    return "Báo cáo hồ sơ quá hạn", files.late_sheets, files.late_print_data, render_late_report
 
 
 def _situation(line: LateLine, finished: datetime | None, apologised: bool) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from counter_app.errors import RuleError
 from counter_app.private_files import create_private, restrict
-from counter_app.services.audit.keys import keyring_possible
+from counter_app.services.common.audit_keys import keyring_possible
 from counter_app.sync.credential_format import looks_like_credential
 
 log = logging.getLogger(__name__)

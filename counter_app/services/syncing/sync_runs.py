@@ -13,25 +13,24 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
-
 from counter_app.domain.clock import to_vn
+from counter_app.domain.event_delivery import DossierDelivery, dossier_delivery
 from counter_app.errors import CounterError, RuleError
 from counter_app.services.common.context import ServiceContext
-from counter_app.storage import restore_hold
-from counter_app.storage.models import DELIVERY_DEAD, DELIVERY_PENDING, DELIVERY_STATE, EventRow
-from counter_app.sync import outbox
+from counter_app.storage import outbox
 from counter_app.sync.central_url import PasswordPrompt, parse_central_url, resolve_password
-from counter_app.sync.report import SyncInterrupted, SyncReport
+from counter_app.sync.report import SyncInterrupted as SyncInterrupted  # noqa: PLC0414 (the CLI catches it)
+from counter_app.sync.report import SyncReport
 
 if TYPE_CHECKING:
     from counter_app.services.attachments.digitisation import AttachmentService
+    from counter_app.sync.attachment_transfer import Blobs
     from counter_app.sync.central_url import CentralUrl
+    from counter_app.sync.service_client import ServiceClient
 
 log = logging.getLogger(__name__)
 
 LAST_SYNC_KEY = "sync_last"
-SYNCED, PENDING, FAILED = "synced", "pending", "failed"
 
 
 @dataclass(frozen=True)
@@ -58,7 +57,7 @@ class DossierSyncState:
     """Whether a dossier's own changes have reached the central: synced, pending or failed (dead letter)."""
 
     dossier_uuid: str
-    state: str
+    state: DossierDelivery
     pending: int
     failed: int
     error: str
@@ -66,9 +65,9 @@ class DossierSyncState:
     @property
     def label(self) -> str:
         return {
-            SYNCED: "Đã đồng bộ",
-            PENDING: "Chờ đồng bộ",
-            FAILED: "Lỗi đồng bộ (máy chủ trung tâm từ chối)",
+            DossierDelivery.SYNCED: "Đã đồng bộ",
+            DossierDelivery.PENDING: "Chờ đồng bộ",
+            DossierDelivery.FAILED: "Lỗi đồng bộ (máy chủ trung tâm từ chối)",
         }[self.state]
 
 
@@ -159,7 +158,7 @@ class SyncService:
         ca_file: str | None,
         pull_batch: int | None,
     ) -> SyncReport:
-        from counter_app.services.syncing.credential_store import SyncCredentialStore
+        from counter_app.services.catalogue.procedures import apply_published_from
         from counter_app.sync import pull, service_client
 
         settings = self.context.settings()
@@ -170,19 +169,8 @@ class SyncService:
             if agency is None:
                 raise RuleError("Quầy chưa được thiết lập cơ quan. Chạy “counter-app init”.")
             numbering = (agency.counter_digits, agency.number_digits)
-        store = SyncCredentialStore(self.context.data_dir)
-        if credential:
-            store.save(settings.agency_code, settings.counter, credential)
-        kept = credential or store.load(settings.agency_code, settings.counter)
-        if not kept:
-            raise RuleError(
-                "Chưa có thông tin xác thực đồng bộ của quầy: nhập thông tin quản trị viên cấp "
-                "(“counter-app sync --central … --credential-stdin”)."
-            )
         try:
-            with service_client.ServiceClient(
-                base_url, kept, ca_file=ca_file or settings.central_ca_file or None
-            ) as client:
+            with self._service_client(base_url, credential, ca_file) as client:
                 report = service_client.synchronize(
                     self.context.database,
                     client,
@@ -194,13 +182,32 @@ class SyncService:
                     cancel=cancel,
                     pull_batch=pull_batch or pull.DEFAULT_BATCH,
                     remember_public_url=self._remember_public_url,
+                    uploads=self.attachments,
                 )
+                apply_published_from(self.context, client.published)  # the city's catalogue and calendar win
         except CounterError as exc:  # SyncInterrupted too, with what it exchanged before
             self._record_failure(exc)
             raise
         message = "" if report.complete else _incomplete_message(report)
         self._record(report, ok=report.complete, message=message)
         return report
+
+    def _service_client(self, base_url: str, credential: str | None, ca_file: str | None) -> ServiceClient:
+        """A client of the sync service with this counter's credential (`credential` is kept for later)."""
+        from counter_app.services.syncing.credential_store import SyncCredentialStore
+        from counter_app.sync.service_client import ServiceClient
+
+        settings = self.context.settings()
+        store = SyncCredentialStore(self.context.data_dir)
+        if credential:
+            store.save(settings.agency_code, settings.counter, credential)
+        kept = credential or store.load(settings.agency_code, settings.counter)
+        if not kept:
+            raise RuleError(
+                "Chưa có thông tin xác thực đồng bộ của quầy: nhập thông tin quản trị viên cấp "
+                "(“counter-app sync --central … --credential-stdin”)."
+            )
+        return ServiceClient(base_url, kept, ca_file=ca_file or settings.central_ca_file or None)
 
     def _remember_public_url(self, public_url: str) -> None:
         """The status page's address the service announced: receipts printed from now on link to it."""
@@ -227,41 +234,48 @@ class SyncService:
         return self._attachments
 
     def fetch_attachments(
-        self, code: str, *, central_url: str | None = None, ask_password: PasswordPrompt | None = None
+        self,
+        code: str,
+        *,
+        central_url: str | None = None,
+        ask_password: PasswordPrompt | None = None,
+        ca_file: str | None = None,
     ) -> FetchedFiles:
         """Download from the central the current file of each paper of a dossier that this counter lacks.
 
         For the deciding agency's counter opening a dossier received elsewhere: each file is checked against its
         SHA-256 before it is stored; the central's row-level security decides which dossiers' files one may read.
+        An `https://` address is the sync service (the credential kept at the last sync, `ca_file` as for a sync).
         """
-        import psycopg
+        from counter_app.sync.attachment_transfer import over_database
 
-        from counter_app.sync.attachment_transfer import dossier_files, download_file
-        from counter_app.sync.central_admin import known_revisions
-        from counter_app.sync.connection import lost_connection, open_connection
-        from counter_app.sync.handshake import check_schema, hello
+        state = self.attachments.dossiers.get_state(code)
+        target = (central_url or self.context.settings().central_url).strip()
+        if target.lower().startswith("https://"):  # through the city's sync service, with the kept credential
+            with self._service_client(target, None, ca_file) as client:
+                files = self._fetch_files(client.blobs(), state.uuid)
+        else:
+            url = self._central_url(central_url)
+            password = resolve_password(url, ask_password)
+            files = over_database(url, password, state.agency_code, lambda blobs: self._fetch_files(blobs, state.uuid))
+        log.info("fetched %d attachment files of %s (%d already here)", len(files.fetched), code, len(files.present))
+        return files
 
-        attachments = self.attachments
-        state = attachments.dossiers.get_state(code)
-        url = self._central_url(central_url)
-        password = resolve_password(url, ask_password)
+    def _fetch_files(self, blobs: Blobs, dossier_uuid: str) -> FetchedFiles:
+        from counter_app.sync.attachment_transfer import download_blob
+
+        store = self.attachments.store
         fetched: list[str] = []
         present: list[str] = []
-        with open_connection(url, password) as conn:
-            try:
-                check_schema(hello(conn, url.user).revision, known_revisions())
-                for _paper, sha256, _size in dossier_files(conn, state.uuid):
-                    if attachments.store.problem(sha256, 0) is None:
-                        present.append(sha256)
-                        continue
-                    with attachments.store.writing() as (output, stored):
-                        download_file(conn, sha256, output)
-                    if stored[0].sha256 != sha256:  # download_file checked it; the store re-hashed what it keeps
-                        raise RuleError("Tệp số hóa tải về không khớp mã băm.")
-                    fetched.append(sha256)
-            except psycopg.OperationalError as exc:
-                raise lost_connection(exc) from None
-        log.info("fetched %d attachment files of %s (%d already here)", len(fetched), code, len(present))
+        for _paper, sha256, _size in blobs.files_of(dossier_uuid):
+            if store.problem(sha256, 0) is None:
+                present.append(sha256)
+                continue
+            with store.writing() as (output, stored):
+                download_blob(blobs, sha256, output)
+            if stored[0].sha256 != sha256:  # download_blob checked it; the store re-hashed what it keeps
+                raise RuleError("Tệp số hóa tải về không khớp mã băm.")
+            fetched.append(sha256)
         return FetchedFiles(tuple(fetched), tuple(present))
 
     def _central_url(self, central_url: str | None) -> CentralUrl:
@@ -296,7 +310,7 @@ class SyncService:
         """Whether the database, restored from a backup, waits for a sync before it writes again
         (storage.restore_hold; a sync that takes back the counter's own history lifts it)."""
         with self.context.uow() as uow:
-            return restore_hold.is_held(uow.session)
+            return uow.on_hold()
 
     def pending_count(self) -> int:
         """This counter's events not yet on the central."""
@@ -304,16 +318,9 @@ class SyncService:
 
     def dossier_sync_state(self, dossier_uuid: str) -> DossierSyncState:
         with self.context.uow() as uow:
-            rows = uow.session.execute(
-                select(DELIVERY_STATE, func.count(), func.max(EventRow.sync_error))
-                .where(EventRow.dossier_uuid == dossier_uuid, EventRow.origin == "local")
-                .group_by(DELIVERY_STATE)
-            ).all()
-        counts = {int(state): int(count) for state, count, _error in rows}
-        error = next((str(err) for state, _count, err in rows if state == DELIVERY_DEAD), "")
-        failed, pending = counts.get(DELIVERY_DEAD, 0), counts.get(DELIVERY_PENDING, 0)
-        state = FAILED if failed else (PENDING if pending else SYNCED)
-        return DossierSyncState(dossier_uuid, state, pending, failed, error)
+            delivery = uow.events.delivery(dossier_uuid)
+        state = dossier_delivery(delivery.pending, delivery.failed)
+        return DossierSyncState(dossier_uuid, state, delivery.pending, delivery.failed, delivery.error)
 
     def _record_failure(self, exc: CounterError) -> None:
         """A sync that stopped: what it exchanged before (a cut keeps it on both sides), and why."""

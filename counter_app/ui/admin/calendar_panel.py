@@ -7,7 +7,7 @@ against the year as known, then confirm. Other roles do not see the action (the 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QShowEvent
@@ -33,6 +33,10 @@ from counter_app.ui.qt.task_runner import TaskRunner
 from counter_app.ui.widgets.errors import show_error
 from counter_app.ui.widgets.formatting import vn_date, weekday
 
+if TYPE_CHECKING:
+    from counter_app.services.catalogue.working_calendar import CalendarImportPreview
+    from counter_app.services.registry import Services
+
 DAY_OFF = "Ngày nghỉ"
 WORKING_DAY = "Ngày làm việc bù"
 
@@ -40,7 +44,7 @@ WORKING_DAY = "Ngày làm việc bù"
 class DecisionPreview(QDialog):
     """The days of an imported decision, marked where they differ from the year as known; confirm or cancel."""
 
-    def __init__(self, preview: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, preview: CalendarImportPreview, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.preview = preview
         new: CalendarYear = preview.new
@@ -112,7 +116,7 @@ class CalendarPanel(QWidget):
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._runner = runner
-        self._services: Any = None
+        self._services: Services | None = None
         self.year = QSpinBox(minimum=2000, maximum=2100)
         self.year.setPrefix("Năm ")
         self.year.setEnabled(False)
@@ -148,9 +152,9 @@ class CalendarPanel(QWidget):
         self.year.valueChanged.connect(self._load)
         self.import_button.clicked.connect(self.choose_decision)
 
-    def set_services(self, services: Any) -> None:
+    def set_services(self, services: Services) -> None:
         self._services = services
-        current = services.context.clock.now().year
+        current = services.clock.now().year
         self.year.setEnabled(True)
         self.refresh_permissions()
         if self.year.value() == current:
@@ -183,7 +187,7 @@ class CalendarPanel(QWidget):
             self._services.calendar.preview_file, path, on_done=self._show_preview, on_error=self._on_failed
         )
 
-    def _show_preview(self, preview: Any) -> None:
+    def _show_preview(self, preview: CalendarImportPreview) -> None:
         self.import_button.setEnabled(True)
         dialog = DecisionPreview(preview, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -6,7 +6,7 @@ other role they are hidden, and the services refuse them anyway.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QShowEvent
@@ -32,6 +32,10 @@ from counter_app.ui.admin.procedure_editor import ProcedureEditor
 from counter_app.ui.qt.qt_compat import emit
 from counter_app.ui.qt.task_runner import TaskRunner
 from counter_app.ui.widgets.formatting import money, processing_text
+
+if TYPE_CHECKING:
+    from counter_app.domain.procedure import ProcedureSpec
+    from counter_app.services.registry import Services
 
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
@@ -101,7 +105,7 @@ class CataloguePanel(QWidget):
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._runner = runner
-        self._services: Any = None
+        self._services: Services | None = None
         self._generation = 0
         self._may_administer = False
         self.editor: ProcedureEditor | None = None
@@ -175,7 +179,7 @@ class CataloguePanel(QWidget):
         self.show_inactive.toggled.connect(self.reload)
         self.table.doubleClicked.connect(self._on_double_clicked)
 
-    def set_services(self, services: Any) -> None:
+    def set_services(self, services: Services) -> None:
         self._services = services
         self.reload()
 
@@ -244,7 +248,7 @@ class CataloguePanel(QWidget):
             return
         self._runner.run_pooled(self._services.catalogue.get_procedure_spec, proc.code, on_done=self._open_editor)
 
-    def _open_editor(self, spec: Any) -> None:
+    def _open_editor(self, spec: ProcedureSpec | None) -> None:
         if self._services is None:
             return
         editor = ProcedureEditor(self._services, self._runner, spec, self)
@@ -258,7 +262,7 @@ class CataloguePanel(QWidget):
     def _forget_editor(self) -> None:
         self.editor = None
 
-    def _on_saved(self, spec: Any) -> None:
+    def _on_saved(self, spec: ProcedureSpec) -> None:
         self.reload()
         emit(self.sig_changed, spec.code)
 
@@ -298,7 +302,7 @@ class CataloguePanel(QWidget):
 
 
 def _list_procedures(
-    services: Any, search: str, generation: int, include_inactive: bool
+    services: Services, search: str, generation: int, include_inactive: bool
 ) -> tuple[int, list[ProcedureView], bool]:
     """Runs in a worker: the procedures, and whether the signed-in role may administer them."""
     may = bool(services.catalogue.may_administer())

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtPrintSupport import QPrinterInfo
@@ -23,11 +22,15 @@ from counter_app.domain.codes import Numbering, validate_agency_code
 from counter_app.domain.deadlines import OfficeHours
 from counter_app.errors import CounterError, ValidationError
 from counter_app.services.common.settings import Settings
+from counter_app.services.installation.counter_profile import FirstRunAnswers
 from counter_app.services.installation.setup import central_role
 from counter_app.ui.qt.qt_compat import emit
 from counter_app.ui.qt.task_runner import TaskRunner
 from counter_app.ui.widgets.errors import show_error
 from counter_app.ui.widgets.field_errors import FieldErrors, add_field
+
+if TYPE_CHECKING:
+    from counter_app.services.registry import Services
 
 log = logging.getLogger(__name__)
 
@@ -37,38 +40,6 @@ PRINTER_KEYS = (
     ("printer_letter", "Máy in thư xin lỗi, văn bản"),
 )
 NO_PRINTER = "(máy in mặc định của hệ thống)"
-
-
-@dataclass(frozen=True)
-class FirstRunAnswers:
-    agency_code: str
-    agency_name: str
-    counter: int
-    counter_digits: int
-    number_digits: int
-    parent_authority: str = ""
-    settings: tuple[tuple[str, str], ...] = ()
-    """Further settings (key, text) saved with set_setting after the counter is set up."""
-    central_password: str = ""
-
-
-def apply_first_run(services: Any, answers: FirstRunAnswers) -> Any:
-    """Runs in the write worker: the agency and counter, then each further setting, then the central password."""
-    settings = services.setup.init_local(
-        agency_code=answers.agency_code,
-        agency_name=answers.agency_name,
-        counter=answers.counter,
-        counter_digits=answers.counter_digits,
-        number_digits=answers.number_digits,
-        parent_authority=answers.parent_authority,
-    )
-    values = dict(answers.settings)
-    for key, value in answers.settings:
-        services.setup.set_setting(key, value)
-    role = central_role(values.get("central_url", ""))
-    if role and answers.central_password:
-        services.setup.store_central_password(role, answers.central_password)
-    return services.context.settings() if answers.settings else settings
 
 
 class _Page(QWizardPage):
@@ -235,7 +206,7 @@ class FirstRunWizard(QWizard):
     sig_configured = Signal(object)
     """The counter was set up: the new Settings."""
 
-    def __init__(self, services: Any, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Thiết lập quầy lần đầu")
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, False)
@@ -294,7 +265,7 @@ class FirstRunWizard(QWizard):
         self._saving = True
         self.button(QWizard.WizardButton.FinishButton).setEnabled(False)
         self._runner.run_serial(
-            apply_first_run, self._services, self.answers(), on_done=self._on_saved, on_error=self._on_failed
+            self._services.settings.apply_first_run, self.answers(), on_done=self._on_saved, on_error=self._on_failed
         )
 
     def _on_saved(self, settings: object) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -30,6 +30,9 @@ from counter_app.ui.qt.qt_compat import emit
 from counter_app.ui.qt.task_runner import TaskRunner
 from counter_app.ui.widgets.errors import show_error
 from counter_app.ui.widgets.field_errors import FieldErrors, add_field
+
+if TYPE_CHECKING:
+    from counter_app.services.registry import Services
 
 PAPER_NAME, PAPER_ORIGINALS, PAPER_COPIES = range(3)
 
@@ -139,7 +142,7 @@ class ProcedureEditor(QDialog):
     """The procedure was saved: the ProcedureSpec as stored."""
 
     def __init__(
-        self, services: Any, runner: TaskRunner, spec: ProcedureSpec | None = None, parent: QWidget | None = None
+        self, services: Services, runner: TaskRunner, spec: ProcedureSpec | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self._services = services

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -19,13 +18,16 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.errors import CounterError, ValidationError
-from counter_app.services.common.settings import Settings, parse_setting
 from counter_app.services.installation.setup import central_role
 from counter_app.ui.admin.first_run_wizard import PRINTER_KEYS, printer_combo
 from counter_app.ui.qt.qt_compat import emit
 from counter_app.ui.qt.task_runner import TaskRunner
 from counter_app.ui.widgets.errors import show_error
 from counter_app.ui.widgets.field_errors import FieldErrors, add_field
+
+if TYPE_CHECKING:
+    from counter_app.services.installation.counter_profile import SettingsSnapshot
+    from counter_app.services.registry import Services
 
 log = logging.getLogger(__name__)
 
@@ -48,45 +50,11 @@ def readable(message: str) -> str:
     return message
 
 
-@dataclass(frozen=True)
-class SettingsSnapshot:
-    settings: Settings
-    agency_name: str
-    counter_digits: int
-    number_digits: int
-
-
-def load_snapshot(services: Any) -> SettingsSnapshot:
-    """Runs in a worker: the settings and the agency's fixed part."""
-    settings = services.context.settings()
-    with services.context.uow() as uow:
-        agency = uow.agencies.get(settings.agency_code) if settings.agency_code else None
-    return SettingsSnapshot(
-        settings,
-        agency.name if agency is not None else "",
-        agency.counter_digits if agency is not None else 0,
-        agency.number_digits if agency is not None else 0,
-    )
-
-
-def save_settings(services: Any, changes: dict[str, str], central_password: str) -> Settings:
-    """Runs in the write worker: each changed setting, then the central password into the system keyring."""
-    role = central_role(changes.get("central_url", services.context.settings().central_url))
-    for key, value in changes.items():
-        parse_setting(key, value)  # all checked before any is saved
-    for key, value in changes.items():
-        services.setup.set_setting(key, value)
-    if role and central_password:
-        services.setup.store_central_password(role, central_password)
-    settings: Settings = services.context.settings()
-    return settings
-
-
 class SettingsDialog(QDialog):
     sig_saved = Signal(object)
     """The settings were saved: the new Settings."""
 
-    def __init__(self, services: Any, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Thiết lập")
         self.setMinimumWidth(560)
@@ -122,7 +90,7 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
-        runner.run_pooled(load_snapshot, services, on_done=self._show, on_error=self._on_failed)
+        runner.run_pooled(services.settings.get_snapshot, on_done=self._show, on_error=self._on_failed)
 
     def _show(self, snapshot: SettingsSnapshot) -> None:
         self._snapshot = snapshot
@@ -161,7 +129,11 @@ class SettingsDialog(QDialog):
             return
         self.save_button.setEnabled(False)
         self._runner.run_serial(
-            save_settings, self._services, self.changes(), password, on_done=self._on_saved, on_error=self._on_failed
+            self._services.settings.save,
+            self.changes(),
+            password,
+            on_done=self._on_saved,
+            on_error=self._on_failed,
         )
 
     def _on_saved(self, settings: object) -> None:

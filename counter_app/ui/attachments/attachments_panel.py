@@ -10,70 +10,39 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QProgressBar,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from counter_app.services.attachments.pdf_assembly import SUPPORTED_SUFFIXES
 from counter_app.services.attachments.views import EXEMPTIONS, AttachmentView, PaperDigitisation
+from counter_app.ui.attachments.attachment_checklist import AttachmentChecklist
+from counter_app.ui.attachments.attachment_workers import ProgressRelay, scanner_choice
 from counter_app.ui.documents.pdf_viewer import PdfViewer
 from counter_app.ui.qt.qt_compat import emit
 from counter_app.ui.qt.task_runner import TaskRunner
 from counter_app.ui.widgets.errors import show_error
 
+if TYPE_CHECKING:
+    from counter_app.services.attachments.document_scanners import ScannerDevice
+    from counter_app.services.attachments.views import PreparedAttachment
+    from counter_app.services.registry import Services
+    from counter_app.services.syncing.sync_runs import FetchedFiles
+
 log = logging.getLogger(__name__)
-
-COLUMNS = ("STT", "Giấy tờ", "Bản chính / bản sao", "Đã số hóa", "Đồng bộ")
-SYNC_LABELS = {0: "Chờ gửi", 1: "Đã gửi", 2: "Gửi lỗi, sẽ thử lại", 3: "Đã tải về"}
-NOT_FETCHED = "Chưa tải về"  # digitised at another counter; the file comes from the central when the dossier opens
-
-
-def sync_label(attachment: AttachmentView) -> str:
-    return SYNC_LABELS.get(attachment.sync_state, "") if attachment.file_here else NOT_FETCHED
-
-
-class ProgressRelay(QObject):
-    """Carries progress from a worker thread to the UI thread (the connection is queued across threads)."""
-
-    sig_progress = Signal(int, int, str)
-    """Done, total (0: not known yet) and what is happening."""
-
-    def report(self, done: int, total: int, message: str) -> None:
-        emit(self.sig_progress, done, total, message)
-
-
-def scanner_choice(services: Any) -> tuple[str, list[Any]]:
-    """Runs in a worker: the remembered scanner, or (when none) the scanners this computer sees."""
-    chosen = services.context.settings().scanner_device
-    return (chosen, []) if chosen else ("", services.attachments.list_scanners())
-
-
-def _pages_text(paper: PaperDigitisation) -> str:
-    attachment = paper.attachment
-    if paper.missing:
-        return "Còn thiếu"
-    if attachment is None:
-        return "Chưa số hóa"
-    if attachment.exempt:
-        return f"Không số hóa: {attachment.exempt_label}"
-    return f"{attachment.pages} trang"
 
 
 class AttachmentsPanel(QGroupBox):
@@ -89,7 +58,7 @@ class AttachmentsPanel(QGroupBox):
     """Files digitised at another counter were fetched from the central (FetchedFiles), or could not be (the
     exception): the panel then says why in its status line and the clerk works on."""
 
-    def __init__(self, services: Any, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__("Số hóa giấy tờ", parent)
         self._services = services
         self._runner = runner
@@ -107,16 +76,7 @@ class AttachmentsPanel(QGroupBox):
         self._fetched_for = ""  # the dossier whose missing files were already asked for (once per opening)
         self.setAcceptDrops(True)
 
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        header = self.table.horizontalHeader()
-        for column in (0, 2, 3, 4):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table = AttachmentChecklist()
         self.table.itemSelectionChanged.connect(self._sync_buttons)
         self.table.doubleClicked.connect(lambda _index: self.view_selected())
 
@@ -173,25 +133,7 @@ class AttachmentsPanel(QGroupBox):
     def _fill(self, papers: list[PaperDigitisation]) -> None:
         selected = self.selected_paper()
         self._papers = papers
-        self.table.setRowCount(len(papers))
-        for row, paper in enumerate(papers):
-            attachment = paper.attachment
-            synced = ""
-            if attachment is not None and not attachment.exempt:
-                synced = sync_label(attachment)
-            cells = (
-                str(paper.paper),
-                paper.name,
-                f"{paper.originals} / {paper.copies}",
-                _pages_text(paper),
-                synced,
-            )
-            for column, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if paper.missing:
-                    item.setForeground(Qt.GlobalColor.gray)
-                self.table.setItem(row, column, item)
-        self.table.resizeRowsToContents()
+        self.table.fill(papers)
         if selected is not None and 1 <= selected <= len(papers):
             self.table.selectRow(selected - 1)
         elif papers:
@@ -215,7 +157,7 @@ class AttachmentsPanel(QGroupBox):
             self._services.sync.fetch_attachments, self._key, on_done=self._on_fetched, on_error=self._on_fetch_failed
         )
 
-    def _on_fetched(self, result: Any) -> None:
+    def _on_fetched(self, result: FetchedFiles) -> None:
         self.status.setText(f"Đã tải {len(result.fetched)} tệp số hóa từ máy chủ trung tâm.")
         emit(self.sig_fetched, result)
         self.reload()
@@ -226,12 +168,10 @@ class AttachmentsPanel(QGroupBox):
         emit(self.sig_fetched, exc)
 
     def pages_shown(self, paper: int) -> str:
-        item = self.table.item(paper - 1, 3)
-        return item.text() if item is not None else ""
+        return self.table.pages_shown(paper)
 
     def selected_paper(self) -> int | None:
-        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
-        return rows[0].row() + 1 if rows else None
+        return self.table.selected_paper()
 
     def select_paper(self, paper: int) -> None:
         self.table.selectRow(paper - 1)
@@ -328,7 +268,7 @@ class AttachmentsPanel(QGroupBox):
         # callbacks are bound methods: the runner drops them if the panel was closed meanwhile
         self._runner.run_pooled(scanner_choice, self._services, on_done=self._on_scanner, on_error=self._on_failed)
 
-    def _on_scanner(self, choice: tuple[str, list[Any]]) -> None:
+    def _on_scanner(self, choice: tuple[str, list[ScannerDevice]]) -> None:
         chosen, devices = choice
         if chosen:
             self.start_scan(self._scan_paper, chosen)
@@ -339,7 +279,7 @@ class AttachmentsPanel(QGroupBox):
         else:
             self._ask_scanner(devices)
 
-    def _ask_scanner(self, devices: list[Any]) -> None:
+    def _ask_scanner(self, devices: list[ScannerDevice]) -> None:
         dialog = QInputDialog(self)
         dialog.setWindowTitle("Chọn máy quét")
         dialog.setLabelText(
@@ -382,7 +322,7 @@ class AttachmentsPanel(QGroupBox):
         )
 
     # recording, viewing, exempting
-    def _record(self, prepared: Any) -> None:
+    def _record(self, prepared: PreparedAttachment) -> None:
         self.status.setText(f"Đang lưu {prepared.pages} trang…")
         self._runner.run_serial(
             self._services.attachments.record, prepared, on_done=self._on_added, on_error=self._on_failed

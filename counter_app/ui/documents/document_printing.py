@@ -17,7 +17,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtPdf import QPdfDocument
@@ -29,18 +29,11 @@ from counter_app.ui.documents.pdf_viewer import PdfViewer, print_pdf
 from counter_app.ui.qt.qt_compat import emit
 from counter_app.ui.qt.task_runner import TaskRunner
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from counter_app.services.documents.printed_documents import DocumentResult
+    from counter_app.services.registry import Services
 
-# which remembered printer a document kind goes to (receipts on the counter's printer, letters on the office one)
-PRINTER_SETTING = {
-    "receipt": "printer_receipt",
-    "control": "printer_receipt",
-    "fee": "printer_receipt",
-    "supplement": "printer_slip",
-    "refusal": "printer_slip",
-    "withdrawal": "printer_slip",
-    "apology": "printer_letter",
-}
+log = logging.getLogger(__name__)
 
 
 class PrintFailed(CounterError):
@@ -149,6 +142,12 @@ def _print_here(path: Path, printer_name: str, title: str) -> int:
     return pages
 
 
+def _record_job(services: Services, job: PrintJob) -> PrintJob:
+    """In the write worker: the print recorded in the dossier's history, the printer remembered for its kind."""
+    services.print_records.record_printed(job.document_uuid, job.kind, job.printer, job.pages)
+    return job
+
+
 class DocumentPrinter(QObject):
     """Sends documents to the printer remembered for their kind, off the UI thread, and records what printed."""
 
@@ -157,38 +156,31 @@ class DocumentPrinter(QObject):
     sig_failed = Signal(object)
     """A job failed: the exception (the PDF is still archived)."""
 
-    def __init__(self, services: Any, runner: TaskRunner, parent: QObject | None = None) -> None:
+    def __init__(self, services: Services, runner: TaskRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._services = services
         self._runner = runner
 
     def printer_for(self, kind: str) -> str:
-        key = PRINTER_SETTING.get(kind, "printer_receipt")
-        remembered = str(getattr(self._services.context.settings(), key, "") or "")
-        return remembered or QPrinterInfo.defaultPrinterName()
+        return self._services.settings.printer_for(kind) or QPrinterInfo.defaultPrinterName()
 
-    def print_document(self, document: Any, printer_name: str = "") -> int:
-        """Queue the print of a rendered document (a DocumentResult); returns the task id."""
+    def print_document(self, document: DocumentResult, printer_name: str = "") -> int:
+        """Queue the print of a rendered document; returns the task id (of the print; recording it follows)."""
         name = printer_name or self.printer_for(document.kind)
         if not name:
             error = PrintFailed("Chưa chọn máy in. Bấm “Chọn máy in…” để chọn; giấy tờ đã được lưu.")
             emit(self.sig_failed, error)
             return -1
-        return self._runner.run_pooled(
-            self._print_and_record,
-            document,
-            name,
-            on_done=self._on_printed,
-            on_error=self._on_failed,
-        )
+        return self._runner.run_pooled(self._send, document, name, on_done=self._record, on_error=self._on_failed)
 
-    def _print_and_record(self, document: Any, printer_name: str) -> PrintJob:
+    @staticmethod
+    def _send(document: DocumentResult, printer_name: str) -> PrintJob:
+        """In the pool: only the printer's child process; what printed is recorded by the write worker."""
         pages = send_to_printer(Path(document.path), printer_name, f"{document.kind} {document.number}")
-        self._services.documents.record_sent_to_printer(document.document_uuid, printer_name, pages)
-        key = PRINTER_SETTING.get(document.kind, "printer_receipt")
-        if getattr(self._services.context.settings(), key, "") != printer_name:
-            self._services.setup.set_setting(key, printer_name)  # remembered per document kind
         return PrintJob(document.document_uuid, document.kind, Path(document.path), printer_name, pages)
+
+    def _record(self, job: PrintJob) -> None:
+        self._runner.run_serial(_record_job, self._services, job, on_done=self._on_printed, on_error=self._on_failed)
 
     def _on_printed(self, job: PrintJob) -> None:
         emit(self.sig_printed, job)
@@ -201,7 +193,7 @@ class DocumentPrinter(QObject):
 class PrintPreview(QDialog):
     """The rendered document before it goes to paper: In / Chọn máy in… / Đóng, with the result shown here."""
 
-    def __init__(self, document: Any, printer: DocumentPrinter, parent: QWidget | None = None) -> None:
+    def __init__(self, document: DocumentResult, printer: DocumentPrinter, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Xem trước và in — số {document.number}")
         self._document = document
@@ -251,3 +243,19 @@ class PrintPreview(QDialog):
         self.print_button.setText("In lại")
         message = error.message if isinstance(error, CounterError) else str(error)
         self.state.setText(f"<span style='color:#b00020'>{message}</span>")
+
+
+class DocumentPreviews:
+    """Each rendered document in a preview, then printed on the printer remembered for its kind."""
+
+    def __init__(self, services: Services, runner: TaskRunner, parent: QWidget) -> None:
+        self._parent = parent
+        self._printer = DocumentPrinter(services, runner, parent)
+
+    def open(self, document: DocumentResult) -> PrintPreview:
+        from PySide6.QtCore import Qt
+
+        preview = PrintPreview(document, self._printer, self._parent)
+        preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        preview.open()
+        return preview

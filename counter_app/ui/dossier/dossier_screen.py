@@ -3,34 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QGridLayout,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QScrollArea,
-    QTableWidget,
-    QTableWidgetItem,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
-from counter_app.domain.dossier import DossierState
-from counter_app.domain.intake import CHANNELS, DELIVERIES
-from counter_app.domain.lateness import Lateness
+from counter_app.domain.document_kinds import HISTORY_TITLES, document_kind
 from counter_app.domain.roles import PERMISSION_LABELS, PERMISSION_ROLES, Permission, permission_for_action
 from counter_app.domain.status import Action, Stage, allowed_actions
 from counter_app.errors import CounterError, FormInvalid, ValidationError
 from counter_app.services.common.views import DossierView, EventView
 from counter_app.ui.attachments.attachments_panel import AttachmentsPanel
+from counter_app.ui.dossier.dossier_actions import ACTION_LABELS, PRINT_LABELS, SECOND_ROW, print_applies, printed_kinds
+from counter_app.ui.dossier.dossier_bundle import DossierBundle, load_dossier
+from counter_app.ui.dossier.dossier_details import LATENESS_STYLES, DossierDetails, DossierTimeline
 from counter_app.ui.dossier.dossier_dialogs import (
     CorrectionDialog,
     FormDialog,
@@ -42,51 +29,20 @@ from counter_app.ui.qt.qt_compat import emit
 from counter_app.ui.qt.task_runner import TaskRunner
 from counter_app.ui.widgets.barcode_widget import BarcodeWidget
 from counter_app.ui.widgets.errors import show_error
-from counter_app.ui.widgets.formatting import iso_to_vn_date, money, vn_moment
 
-ACTION_LABELS: tuple[tuple[Action, str], ...] = (
-    (Action.TRANSFER, "Chuyển xử lý"),
-    (Action.REQUEST_SUPPLEMENT, "Yêu cầu bổ sung"),
-    (Action.RECEIVE_SUPPLEMENT, "Nhận bổ sung"),
-    (Action.RESULT_READY, "Kết quả đã về"),
-    (Action.HAND_OVER, "Trả kết quả"),
-    (Action.WITHDRAW, "Rút hồ sơ"),
-    (Action.CORRECT, "Sửa thông tin"),
-    (Action.VOID, "Hủy"),
-)
-# the prints at the right of the row; the fee receipt and Mẫu 05 only where they apply (_print_applies)
-PRINT_LABELS: tuple[tuple[str, str], ...] = (
-    ("receipt", "In giấy tiếp nhận"),
-    ("control", "In phiếu kiểm soát"),
-    ("fee", "In biên nhận thu phí"),
-    ("withdrawal", "In thông báo dừng (Mẫu 05)"),
-)
-STOPPED_STAGES = frozenset({Stage.WITHDRAWN, Stage.STOPPED})
-SECOND_ROW = frozenset({Action.WITHDRAW, Action.CORRECT, Action.VOID})  # after a gap: they end or amend
-LATENESS_STYLES = {
-    Lateness.OVERDUE: "color: #b00020; font-weight: bold;",
-    Lateness.DUE_SOON: "color: #a15c00; font-weight: bold;",
-    Lateness.PAUSED: "color: #005a9c;",
-}
+if TYPE_CHECKING:
+    from counter_app.services.common.changes import Changes
+    from counter_app.services.documents.printed_documents import DocumentResult
+    from counter_app.services.registry import Services
+
+__all__ = ["DossierBundle", "DossierScreen", "load_dossier"]
 
 
-@dataclass(frozen=True)
-class DossierBundle:
-    """What the screen shows, read in one worker call."""
-
-    state: DossierState
-    view: DossierView
-    timeline: list[EventView]
-    lateness: Lateness | None
-
-
-def load_dossier(services: Any, key: str) -> DossierBundle:
-    """Runs in a worker: the dossier by code, slip number or UUID, with its timeline and lateness."""
-    state = services.dossiers.get_state(key)
-    view = services.dossiers.get_dossier(state.uuid)
-    timeline = services.dossiers.timeline(state.uuid)
-    lateness = services.queue.lateness_of([view]).get(view.uuid)
-    return DossierBundle(state, view, timeline, lateness)
+def _render(
+    services: Services, key: str, kind: str, *, reason: str | None = None, reason_note: str = ""
+) -> DocumentResult:
+    """Runs in the write worker: a document of the dossier numbered, rendered and archived."""
+    return services.documents.render(key, kind, reason=reason, reason_note=reason_note)
 
 
 class DossierScreen(QWidget):
@@ -99,7 +55,7 @@ class DossierScreen(QWidget):
     sig_document_ready = Signal(object)
     """A document was rendered: the DocumentResult of services.documents."""
 
-    def __init__(self, services: Any, runner: TaskRunner, key: str, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, runner: TaskRunner, key: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._services = services
         self._runner = runner
@@ -155,7 +111,7 @@ class DossierScreen(QWidget):
             actions.addWidget(button)
         actions.addStretch()
         self.print_buttons: dict[str, QPushButton] = {}
-        if hasattr(services, "documents"):
+        if services.capabilities.documents:
             for kind, label in PRINT_LABELS:
                 button = QPushButton(label)
                 button.setObjectName(f"print_{kind}")
@@ -172,21 +128,8 @@ class DossierScreen(QWidget):
         self.print_message.setStyleSheet("color: #b00020;")
         self.print_message.hide()
 
-        self.details_box = QWidget()
-        self.details = QGridLayout(self.details_box)
-        self.details.setColumnStretch(1, 1)
-        self.details.setColumnStretch(3, 1)
-        self.detail_values: dict[str, QLabel] = {}
-        self.timeline = QTableWidget(0, 5)
-        self.timeline.setHorizontalHeaderLabels(["Thời gian", "Thao tác", "Chi tiết", "Cán bộ", "Quầy"])
-        self.timeline.verticalHeader().setVisible(False)
-        self.timeline.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.timeline.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.timeline.setWordWrap(True)
-        th = self.timeline.horizontalHeader()
-        for column in (0, 1, 3, 4):
-            th.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        th.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.details_box = DossierDetails()
+        self.timeline = DossierTimeline()
         # details, history and scans side by side as tabs, never stacked (desk-layout.md)
         details_scroll = QScrollArea()
         details_scroll.setWidgetResizable(True)
@@ -197,7 +140,7 @@ class DossierScreen(QWidget):
         self.sections.addTab(details_scroll, "Thông tin hồ sơ")
         self.sections.addTab(self.timeline, "Quá trình giải quyết")
         self.attachments_panel: AttachmentsPanel | None = None
-        if hasattr(services, "attachments"):
+        if services.capabilities.attachments:
             self.attachments_panel = AttachmentsPanel(services, runner, self)
             self.attachments_panel.sig_changed.connect(self._after_attachment)
             self.sections.addTab(self.attachments_panel, "Số hóa hồ sơ")
@@ -226,6 +169,12 @@ class DossierScreen(QWidget):
             load_dossier, self._services, self._key, on_done=self._show, on_error=self._on_load_failed
         )
 
+    def on_changes(self, changes: Changes, initiator: object = None) -> None:
+        """After an action elsewhere or a sync: read again when this dossier may have changed (an action of this
+        screen already reloads it)."""
+        if initiator is not self and self._bundle is not None and changes.touches(self._bundle.state.uuid):
+            self.reload()
+
     def _on_load_failed(self, exc: object) -> None:
         self.code_label.setText("Không mở được hồ sơ")
         emit(self.sig_load_failed, exc)
@@ -245,92 +194,22 @@ class DossierScreen(QWidget):
             stage_text += f" · {late.label}"
         self.stage_label.setText(stage_text)
         self.stage_label.setStyleSheet(LATENESS_STYLES.get(late, "") if late else "")
-        self._fill_details(state, late)
+        self.details_box.fill(state, late)
         self._fill_timeline(bundle.timeline)
         self._sync_actions()
         if self.attachments_panel is not None:
             self.attachments_panel.set_dossier(state.uuid, editable=state.kind == "dossier")
         emit(self.sig_loaded, view)
 
-    def _fill_details(self, state: DossierState, late: Lateness | None) -> None:
-        while self.details.count():
-            item = self.details.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
-        self.detail_values = {}
-        person = state.applicant_kind == "person"
-        filer = " · ".join(
-            p for p in (state.filer_name, state.filer_identifier, state.filer_phone, state.filer_authorisation) if p
-        )
-        due = vn_moment(state.due_at)
-        if state.reappointed and state.original_due_at:
-            due += f" (đã hẹn lại; hẹn ban đầu {vn_moment(state.original_due_at)})"
-        if late in LATENESS_STYLES:
-            assert late is not None
-            due += f" — {late.label}"
-        delivery = DELIVERIES.get(state.result_delivery, state.result_delivery)
-        if state.result_delivery == "post":
-            delivery += f": {state.postal_address or state.applicant_address}"
-        papers = "\n".join(
-            f"{i}. {p.name} ({p.originals} bản chính, {p.copies} bản sao)" + (" — còn thiếu" if p.missing else "")
-            for i, p in enumerate(state.papers, start=1)
-        )
-        rows: list[tuple[str, str, str]] = [
-            ("applicant_name", "Người nộp", state.applicant_name + ("" if person else " (tổ chức)")),
-            ("applicant_identifier", "Số định danh" if person else "Mã số thuế", state.applicant_identifier),
-            ("applicant_birth_date", "Ngày sinh", iso_to_vn_date(state.applicant_birth_date)),
-            ("applicant_sex", "Giới tính", state.applicant_sex or ""),
-            ("applicant_address", "Địa chỉ", state.applicant_address),
-            ("applicant_phone", "Điện thoại", state.applicant_phone),
-            ("applicant_email", "Thư điện tử", state.applicant_email),
-            ("filer", "Người nộp thay", filer),
-            ("received_at", "Tiếp nhận lúc", f"{vn_moment(state.received_at)} ({CHANNELS.get(state.channel, '')})"),
-            ("due_at", "Hẹn trả kết quả", due),
-            ("deciding_agency", "Cơ quan giải quyết", state.deciding_agency),
-            ("result_delivery", "Nhận kết quả", delivery),
-            ("fee", "Phí, lệ phí", money(state.fee) + (" — đã nộp" if state.fee_paid and state.fee else "")),
-            ("sets_count", "Số lượng hồ sơ", f"{state.sets_count} bộ"),
-            ("reason", "Lý do", state.reason),
-        ]
-        shown = [r for r in rows if r[2]]
-        half = (len(shown) + 1) // 2
-        for i, (key, title, text) in enumerate(shown):
-            row, column = (i, 0) if i < half else (i - half, 2)
-            self._detail(row, column, key, title, text)
-        if papers:
-            self._detail(half, 0, "papers", "Giấy tờ", papers, span=3)
-        for row in range(self.details.rowCount()):
-            self.details.setRowStretch(row, 0)
-        self.details.setRowStretch(half + 1, 1)  # the rows keep their height; the space is left below
-
-    def _detail(self, row: int, column: int, key: str, title: str, text: str, span: int = 1) -> None:
-        name = QLabel(title + ":")
-        name.setObjectName("hint")
-        name.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        value = QLabel(text)
-        value.setWordWrap(True)
-        value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.details.addWidget(name, row, column)
-        self.details.addWidget(value, row, column + 1, 1, span)
-        self.detail_values[key] = value
-
     def detail(self, key: str) -> str:
-        label = self.detail_values.get(key)
-        return label.text() if label is not None else ""
+        return self.details_box.detail(key)
 
     def _fill_timeline(self, events: list[EventView]) -> None:
-        self.timeline.setRowCount(len(events))
-        for row, event in enumerate(events):
-            cells = (vn_moment(event.occurred_at), event.label, event.details, event.clerk, str(event.counter))
-            for column, text in enumerate(cells):
-                self.timeline.setItem(row, column, QTableWidgetItem(text))
-        self.timeline.resizeRowsToContents()
+        self.timeline.fill(events)
         self.sections.setTabText(self.sections.indexOf(self.timeline), f"Quá trình giải quyết ({len(events)})")
 
     def timeline_labels(self) -> list[str]:
-        items = (self.timeline.item(r, 1) for r in range(self.timeline.rowCount()))
-        return [item.text() for item in items if item is not None]
+        return self.timeline.labels()
 
     def _sync_actions(self) -> None:
         state = self._bundle.state if self._bundle else None
@@ -346,33 +225,17 @@ class DossierScreen(QWidget):
         for kind, button in self.print_buttons.items():
             permitted = self._role_allows(button, Permission.REPRINT if kind in printed else Permission.PRINT)
             button.setEnabled(bool(state and state.code) and permitted)
-            button.setHidden(not self._print_applies(kind, state))
-
-    @staticmethod
-    def _print_applies(kind: str, state: DossierState | None) -> bool:
-        """Whether a print button is shown: the fee receipt for a procedure with a fee (paid or not: an unpaid
-        one is refused with its reason when clicked), Mẫu 05 for a dossier whose processing stopped."""
-        if kind == "fee":
-            return state is not None and state.code is not None and state.fee > 0
-        if kind == "withdrawal":
-            return state is not None and state.code is not None and state.stage_enum in STOPPED_STAGES
-        return True
+            button.setHidden(not print_applies(kind, state))
 
     def _role_allows(self, button: QPushButton, permission: Permission) -> bool:
         """What the signed-in role may do (services.accounts); the services refuse the rest anyway."""
-        accounts = getattr(self._services, "accounts", None)
-        permitted = accounts is None or bool(accounts.allows(permission))
+        permitted = self._services.accounts.allows(permission)
         needed = PERMISSION_ROLES[permission].label
         button.setToolTip("" if permitted else f"Việc {PERMISSION_LABELS[permission]} cần vai trò {needed}.")
         return permitted
 
     def _printed_kinds(self) -> set[str]:
-        """Documents printed before (a new print is a reprint), from the timeline's print events and their titles."""
-        from counter_app.services.documents.printed_documents import DOCUMENT_KINDS
-
-        events = self._bundle.timeline if self._bundle else []
-        details = [e.details for e in events if e.kind == "document.printed"]
-        return {kind for kind, (_symbol, title) in DOCUMENT_KINDS.items() if any(d.startswith(title) for d in details)}
+        return printed_kinds(self._bundle.timeline if self._bundle else [])
 
     def _set_actions_enabled(self, enabled: bool) -> None:
         if enabled:
@@ -413,13 +276,13 @@ class DossierScreen(QWidget):
         elif action == Action.HAND_OVER:
             self._open_dialog(HandOverDialog(self._bundle.state, self), lambda v: dossiers.hand_over(key, **v))
         elif action == Action.CORRECT:
-            today = self._services.context.clock.now().date()
+            today = self._services.clock.now().date()
             self._open_dialog(
                 CorrectionDialog(self._bundle.state, today, self),
                 lambda v: dossiers.correct(key, v["changes"], v["reason"]),
             )
 
-    def _run_direct(self, call: Callable[[str], Any], key: str) -> None:
+    def _run_direct(self, call: Callable[[str], DossierView], key: str) -> None:
         self._set_actions_enabled(False)
         self._runner.run_serial(call, key, on_done=self._after_change, on_error=self._on_action_failed)
 
@@ -491,7 +354,8 @@ class DossierScreen(QWidget):
             return
         self._print_kind = kind
         self._runner.run_serial(
-            self._services.documents.render,
+            _render,  # the document service is built (reportlab imported) in the worker, not here
+            self._services,
             self._bundle.state.uuid,
             kind,
             on_done=self._on_document,
@@ -499,16 +363,15 @@ class DossierScreen(QWidget):
         )
 
     def ask_reprint(self, kind: str) -> None:
-        from counter_app.services.documents.printed_documents import DOCUMENT_KINDS
-
         if self._bundle is None:
             return
         key = self._bundle.state.uuid
-        render = self._services.documents.render
-        title = DOCUMENT_KINDS[kind][1].lower() if kind in DOCUMENT_KINDS else kind
+        services = self._services
+        known = document_kind(kind)
+        title = HISTORY_TITLES[known].lower() if known is not None else kind
         self._open_dialog(
             ReprintDialog(title, self),
-            lambda v: render(key, kind, reason=v["reason"], reason_note=v["reason_note"]),
+            lambda v: _render(services, key, kind, reason=v["reason"], reason_note=v["reason_note"]),
             on_done=self._on_document,
         )
 
@@ -525,6 +388,6 @@ class DossierScreen(QWidget):
         self.print_message.setText(text)
         self.print_message.setVisible(bool(text))
 
-    def _on_document(self, document: Any) -> None:
+    def _on_document(self, document: DocumentResult) -> None:
         emit(self.sig_document_ready, document)
         self.reload()  # printing is recorded in the timeline

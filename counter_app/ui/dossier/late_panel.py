@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor
@@ -33,6 +33,11 @@ from counter_app.ui.qt.task_runner import TaskRunner
 from counter_app.ui.widgets.errors import show_error
 from counter_app.ui.widgets.formatting import vn_moment
 
+if TYPE_CHECKING:
+    from counter_app.services.common.changes import Changes
+    from counter_app.services.documents.printed_documents import DocumentResult
+    from counter_app.services.registry import Services
+
 log = logging.getLogger(__name__)
 
 REFRESH_MS = 5 * 60 * 1000  # re-evaluated every few minutes, which also catches the change of date
@@ -41,10 +46,11 @@ DUE_SOON_ORANGE = QColor("#a15c00")
 COLUMNS = ("Mã hồ sơ", "Người nộp", "Thủ tục", "Hẹn trả", "Tình trạng", "Phiếu xin lỗi")
 
 
-def _reappoint_and_render(services: Any, code: str, values: dict[str, Any]) -> Any:
-    """One worker task: record the apology and the new date, then render Mẫu 04 for printing."""
-    services.late.reappoint(code, reason=values["reason"], new_date=values["new_date"], delivered=values["delivered"])
-    return services.documents.render(code, "apology")
+def _reappoint_and_render(services: Services, code: str, values: dict[str, Any]) -> DocumentResult:
+    """In the write worker (where the document service is built): the apology, the new date, Mẫu 04."""
+    return services.apology_letters.reappoint_with_letter(
+        code, reason=values["reason"], new_date=values["new_date"], delivered=values["delivered"]
+    )
 
 
 class LatePanel(QWidget):
@@ -55,13 +61,13 @@ class LatePanel(QWidget):
     sig_day_prompt = Signal(int)
     """Once a day, at the first evaluation of that day: how many dossiers need an apology (for the start-up
     summary: no box takes the focus at start)."""
-    sig_changed = Signal()
-    """An apology was recorded (the queue should refresh)."""
+    sig_changed = Signal(object)
+    """An apology was recorded: the Changes (its dossier and the queues)."""
 
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._runner = runner
-        self._services: Any = None
+        self._services: Services | None = None
         self._views: list[LateView] = []
         self._prompted_day: date | None = None
         self._dialog: ApologyDialog | None = None
@@ -93,7 +99,7 @@ class LatePanel(QWidget):
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self.refresh)
 
-    def set_services(self, services: Any) -> None:
+    def set_services(self, services: Services) -> None:
         self._services = services
         self._timer.start()
         self.refresh()
@@ -138,7 +144,8 @@ class LatePanel(QWidget):
 
     def _prompt_for_day(self, need: int) -> None:
         """Once a day, at the first evaluation of that day, tell the window how many apologies are due."""
-        today = self._services.context.clock.now().date()
+        assert self._services is not None  # views are shown only once the services exist
+        today = self._services.clock.now().date()
         if need == 0 or self._prompted_day == today:
             return
         self._prompted_day = today
@@ -159,6 +166,7 @@ class LatePanel(QWidget):
 
     def open_apology(self, view: LateView) -> ApologyDialog:
         """The dialog for one dossier; it offers the first working day after today and after the appointment."""
+        assert self._services is not None
         suggested = self._services.late.suggest_new_date(view.code)
         dialog = ApologyDialog(view, suggested, self)
         dialog.sig_submitted.connect(self._submit)
@@ -180,13 +188,22 @@ class LatePanel(QWidget):
             on_error=self._refused,
         )
 
-    def _recorded(self, document: Any) -> None:
+    def _recorded(self, document: DocumentResult) -> None:
+        from counter_app.services.common.changes import dossier_changed
+
+        changes = dossier_changed(self._dialog.late.uuid) if self._dialog is not None else None
         if self._dialog is not None:
             self._dialog.accept()
             self._dialog = None
         emit(self.sig_document_ready, document)
-        emit(self.sig_changed)
+        if changes is not None:
+            emit(self.sig_changed, changes)
         self.refresh()
+
+    def on_changes(self, changes: Changes, initiator: object = None) -> None:
+        """After an action elsewhere or a sync: a dossier may have become late, or no longer be."""
+        if initiator is not self and (changes.dossiers or changes.any_dossier or changes.calendar):
+            self.refresh()
 
     def _refused(self, error: object) -> None:
         dialog = self._dialog

@@ -26,6 +26,19 @@ PRINTS = {
     "refuse": (("In phiếu từ chối", "refusal"),),
 }
 
+OUTCOME_MESSAGES = {
+    "accept": "Đã tiếp nhận hồ sơ {key}.",
+    "supplement": "Đã lập phiếu yêu cầu bổ sung {key}.",
+    "refuse": "Đã lập phiếu từ chối tiếp nhận {key}.",
+}
+
+
+def outcome_message(result: IntakeResult) -> str:
+    """The window's message line after an outcome ("" when there is nothing to say)."""
+    key = result.code or result.slip
+    text = OUTCOME_MESSAGES.get(result.outcome)
+    return text.format(key=key) if key and text else ""
+
 
 class ConfirmationPanel(QWidget):
     sig_print = Signal(str)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
@@ -11,6 +11,9 @@ from PySide6.QtWidgets import QLineEdit, QListWidget, QListWidgetItem, QVBoxLayo
 from counter_app.services.common.views import ProcedureView
 from counter_app.ui.qt.qt_compat import emit
 from counter_app.ui.qt.task_runner import TaskRunner
+
+if TYPE_CHECKING:
+    from counter_app.services.registry import Services
 
 PROCEDURE_ROLE = Qt.ItemDataRole.UserRole
 
@@ -41,7 +44,7 @@ class ProcedurePicker(QWidget):
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._runner = runner
-        self._services: Any = None
+        self._services: Services | None = None
         self._procedure: ProcedureView | None = None
         self._last_choice: ProcedureView | None = None
         self._generation = 0
@@ -68,7 +71,7 @@ class ProcedurePicker(QWidget):
         self.matches.itemClicked.connect(self._choose_item)
         self.setFocusProxy(self.edit)
 
-    def set_services(self, services: Any) -> None:
+    def set_services(self, services: Services) -> None:
         self._services = services
 
     def procedure(self) -> ProcedureView | None:
@@ -171,5 +174,5 @@ class ProcedurePicker(QWidget):
         emit(self.sig_chosen, proc)
 
 
-def _search(services: Any, text: str, generation: int) -> tuple[int, list[ProcedureView]]:
+def _search(services: Services, text: str, generation: int) -> tuple[int, list[ProcedureView]]:
     return generation, services.catalogue.list_procedures(text)

@@ -17,6 +17,12 @@ import gc
 
 from PySide6.QtCore import QObject, QTimer
 
+VERIFIED_ON = ("cpython", (3, 11), "6.12.0")
+"""The interpreter (implementation, version) and PySide6 release this policy was checked on. CPython 3.12 starts
+collections from the eval loop rather than at the allocation, 3.13 raised the first threshold, 3.14 made the
+collector incremental; another binding release may delete Qt objects elsewhere. tests/ui/test_gc_guard.py fails
+on any other, so that an upgrade re-checks this module first."""
+
 CHECK_INTERVAL_MS = 100
 """How often the counts are compared with the thresholds; a check without a collection costs microseconds."""
 

@@ -6,6 +6,7 @@ import itertools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import shiboken6
@@ -17,6 +18,8 @@ from counter_app.ui.qt.qt_compat import emit
 log = logging.getLogger(__name__)
 
 Callback = Callable[[Any], None]
+Binder = Callable[[Callable[[], Any]], Callable[[], Any]]
+"""Wraps a call when it is queued, to run it later with what held at that moment (Services.bound_to_acting_clerk)."""
 
 
 @dataclass
@@ -78,6 +81,9 @@ class TaskRunner(QObject):
         self._ids = itertools.count(1)
         self._pending: dict[int, _Pending] = {}
         self.error_presenter: Callback = self._present_error
+        # set by the window once the services exist: every task acts as the person at the counter when it was
+        # queued, whoever has signed in by the time it runs
+        self.bind_actor: Binder | None = None
         self._sig_outcome.connect(self._deliver)
 
     @property
@@ -117,7 +123,10 @@ class TaskRunner(QObject):
     ) -> int:
         task_id = next(self._ids)
         self._pending[task_id] = _Pending(on_done, on_error)
-        pool.start(_Task(task_id, lambda: fn(*args, **kwargs), self))
+        call: Callable[[], Any] = partial(fn, *args, **kwargs)
+        if self.bind_actor is not None:
+            call = self.bind_actor(call)
+        pool.start(_Task(task_id, call, self))
         return task_id
 
     def _deliver(self, task_id: int, ok: bool, payload: object) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRectF, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen
@@ -12,6 +12,10 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QSi
 from counter_app.ui.qt.qt_compat import emit
 from counter_app.ui.qt.task_runner import TaskRunner
 from counter_app.ui.widgets.formatting import vn_moment
+
+if TYPE_CHECKING:
+    from counter_app.services.registry import Services
+    from counter_app.services.reports.report_views import DashboardView
 
 BAR = QColor("#2f6ea5")
 GOOD = QColor("#2e7d32")
@@ -209,12 +213,14 @@ class DashboardPanel(QWidget):
     sig_refreshed = Signal(object)
     """New figures are shown: the DashboardView."""
 
-    def __init__(self, services: Any, runner: TaskRunner, parent: QWidget | None = None, *, days: int = 30) -> None:
+    def __init__(
+        self, services: Services | None, runner: TaskRunner, parent: QWidget | None = None, *, days: int = 30
+    ) -> None:
         super().__init__(parent)
         self._services = services
         self._runner = runner
         self._days = days
-        self.view: Any = None
+        self.view: DashboardView | None = None
         self.received_today = QLabel("—")
         self.pending = QLabel("—")
         self.overdue = QLabel("—")
@@ -226,7 +232,7 @@ class DashboardPanel(QWidget):
         self.export_button.setObjectName("exportReports")
         self.export_button.clicked.connect(self.open_export_dialog)
         self.export_dialog: QWidget | None = None  # kept here, or Python would collect the open window
-        self._export_services: Any = None
+        self._export_services: Services | None = None
         figures = QHBoxLayout()
         for caption, label in (
             ("Tiếp nhận hôm nay", self.received_today),
@@ -257,11 +263,11 @@ class DashboardPanel(QWidget):
         layout.addLayout(figures)
         layout.addLayout(charts, 1)
 
-    def set_services(self, services: Any) -> None:
+    def set_services(self, services: Services) -> None:
         self._services = services
         self.refresh()
 
-    def forget_figures(self, services: Any) -> None:
+    def forget_figures(self, services: Services) -> None:
         """New services while the panel is out of sight: keep them, compute the figures when it is shown."""
         self._services = services
 
@@ -293,11 +299,11 @@ class DashboardPanel(QWidget):
         self.export_dialog.raise_()
         self.export_dialog.activateWindow()
 
-    def _failed(self, exc: Any) -> None:
+    def _failed(self, exc: object) -> None:
         self.refresh_button.setEnabled(True)
         self._runner.error_presenter(exc)
 
-    def _show(self, view: Any) -> None:
+    def _show(self, view: DashboardView) -> None:
         self.refresh_button.setEnabled(True)
         self.view = view
         self.received_today.setText(str(view.received_today))

@@ -7,7 +7,7 @@ cannot run is told through signals, shown by the window's start-up summary and m
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -15,6 +15,11 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from counter_app.ui.qt.qt_compat import emit
 from counter_app.ui.qt.task_runner import TaskRunner
 from counter_app.ui.shell.startup_summary import backup_problem_text
+
+if TYPE_CHECKING:
+    from counter_app.services.maintenance.backups import BackupResult
+    from counter_app.services.maintenance.integrity import RecoveryPlan
+    from counter_app.services.registry import Services
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +47,7 @@ class MaintenanceWatcher(QObject):
         super().__init__(parent)
         self._parent = parent
         self._runner = runner
-        self._services: Any = None
+        self._services: Services | None = None
         self._damaged = False
         self._backup_running = False
         self.backup_problem: str | None = None
@@ -50,13 +55,13 @@ class MaintenanceWatcher(QObject):
         self._timer = QTimer(self, interval=interval_ms)
         self._timer.timeout.connect(self.backup_if_due)
 
-    def start(self, services: Any) -> None:
+    def start(self, services: Services) -> None:
         self._services = services
         self._runner.run_pooled(
             services.integrity.recovery_plan, on_done=self._on_checked, on_error=self._on_check_error
         )
 
-    def _on_checked(self, plan: Any) -> None:
+    def _on_checked(self, plan: RecoveryPlan | None) -> None:
         emit(self.sig_checked, plan)
         if plan is None:
             self.backup_if_due()
@@ -70,7 +75,7 @@ class MaintenanceWatcher(QObject):
             self.notice.setDetailedText(plan.command)
         self.notice.open()
 
-    def _on_check_error(self, exc: Any) -> None:
+    def _on_check_error(self, exc: object) -> None:
         log.error("quick check could not run: %s", type(exc).__name__)
         self._timer.start()
 
@@ -78,16 +83,16 @@ class MaintenanceWatcher(QObject):
         if self._services is None or self._damaged or self._backup_running:
             return
         self._backup_running = True
-        now = self._services.context.clock.now()
+        now = self._services.clock.now()
         self._runner.run_pooled(
             self._services.backup.backup_if_due, now, on_done=self._on_backup, on_error=self._on_backup_error
         )
 
-    def _on_backup(self, result: Any) -> None:
+    def _on_backup(self, result: BackupResult | None) -> None:
         self._backup_running = False
         emit(self.sig_backup_done, result)
 
-    def _on_backup_error(self, exc: Any) -> None:
+    def _on_backup_error(self, exc: object) -> None:
         self._backup_running = False
         log.warning("automatic backup failed: %s", type(exc).__name__)
         emit(self.sig_backup_failed, exc)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QSize, QTimer
 from PySide6.QtGui import QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QWidget
+
+if TYPE_CHECKING:
+    from counter_app.domain.clock import Clock
 
 FIELD_FLOOR_PX = 56  # a shortened field still shows its first word and the ellipsis
 MESSAGE_MIN_PX = 160
@@ -106,3 +111,35 @@ class MessageLine(QStatusBar):
         take = min(excess, total)
         for field, width, room in zip(fields, natural, shrinkable, strict=True):
             field.setMaximumWidth(width - (take * room + total - 1) // total)
+
+
+class DeskStatusLine(MessageLine):
+    """The window's message line with its permanent fields: the sync field, today's date, the local database."""
+
+    def __init__(self, sync_field: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.date_label = ElidedLabel()
+        self.db_label = ElidedLabel("CSDL cục bộ: đang mở…")
+        for field in (sync_field, self.date_label, self.db_label):
+            self.add_field(field)
+        self._clock: Clock | None = None
+        self._date_timer: QTimer | None = None
+
+    def follow_clock(self, clock: Clock) -> None:
+        """Today's date, from the services' clock (a drill's included), read again every minute."""
+        self._clock = clock
+        if self._date_timer is None:
+            self._date_timer = QTimer(self, interval=60_000)
+            self._date_timer.timeout.connect(self._show_date)
+        self._date_timer.start()
+        self._show_date()
+
+    def _show_date(self) -> None:
+        from counter_app.ui.widgets.formatting import vn_date
+
+        if self._clock is not None:
+            self.date_label.setText(f"Hôm nay: {vn_date(self._clock.now())}")
+
+    def show_database(self, name: str | None) -> None:
+        """The local database's file name once it is open; None: it could not be opened."""
+        self.db_label.setText("CSDL cục bộ: lỗi khi mở" if name is None else f"CSDL cục bộ: sẵn sàng ({name})")

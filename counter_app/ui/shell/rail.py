@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtGui import QKeyEvent
@@ -18,6 +19,10 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.ui.qt.qt_compat import emit
+
+if TYPE_CHECKING:
+    from counter_app.services.desk.queue import QueueCounts
+    from counter_app.services.installation.counter_profile import StatusInfo
 
 RAIL_WIDTH = 170
 
@@ -188,6 +193,35 @@ class NavigationRail(QFrame):
 
     def set_count(self, key: str, count: int | None, *, alert: bool = False, badge: bool = False) -> None:
         self.buttons[key].set_count(count, alert=alert, badge=badge)
+
+    def show_installation(self, info: StatusInfo) -> None:
+        """Which counter of which agency, and who is at it."""
+        if info.configured:
+            self.counter_label.setText(f"Quầy {info.counter} – {info.agency_name}")
+        else:
+            self.counter_label.setText("Quầy chưa được thiết lập (bấm “Thiết lập”)")
+        self.clerk_label.setText(f"Cán bộ: {info.clerk or '—'}")
+
+    def show_queue_counts(self, counts: QueueCounts) -> None:
+        values = {
+            "today": counts.today,
+            "due_soon": counts.due_soon,
+            "overdue": counts.overdue,
+            "waiting": counts.waiting_supplement,
+        }
+        for key, value in values.items():
+            self.set_count(key, value, alert=key == "overdue" and value > 0)
+
+    def show_late_counts(self, need: int, overdue: int) -> None:
+        self.set_count("late", need, badge=True)
+        self.buttons["late"].setToolTip(
+            f"{need} hồ sơ cần lập phiếu xin lỗi và hẹn lại (sắp đến hạn hoặc quá hạn), "
+            f"trong đó {overdue} hồ sơ đã quá hạn (Ctrl+5)"
+        )
+
+    def show_open_dossiers(self, count: int) -> None:
+        self.set_count("dossiers", count)
+        self.buttons["dossiers"].setVisible(count > 0)
 
     def text(self, key: str) -> str:
         """A place's title with its count, as a screen reader says it: "Hôm nay (3)"."""

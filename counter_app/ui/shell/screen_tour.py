@@ -8,7 +8,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -17,6 +17,9 @@ from counter_app.ui.qt.gc_guard import collect_garbage_on_ui_thread
 from counter_app.ui.qt.qt_compat import emit
 from counter_app.ui.qt.task_runner import TaskRunner
 from counter_app.ui.shell.main_window import MainWindow
+
+if TYPE_CHECKING:
+    from counter_app.services.registry import Services
 
 SETTLE_TIMEOUT_S = 60.0
 Result = tuple[str, bool, str]
@@ -65,7 +68,7 @@ def _painted(widget: QWidget) -> None:
         raise RuntimeError(f"{type(widget).__name__} could not be painted")
 
 
-def tour_screens(services: Any, dossier_code: str | None, pdfs: list[Path]) -> list[Result]:
+def tour_screens(services: Services, dossier_code: str | None, pdfs: list[Path]) -> list[Result]:
     """Main window, intake, a dossier, every workspace tab, the dashboard and a viewer for each PDF."""
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
@@ -105,7 +108,7 @@ def _required(widget: QWidget | None, what: str) -> QWidget:
     return widget
 
 
-def _open_main(tour: _Tour, window: MainWindow, services: Any) -> None:
+def _open_main(tour: _Tour, window: MainWindow, services: Services) -> None:
     window.show()
     window.set_services(services)
     tour.settle()
@@ -128,14 +131,14 @@ def _show_tab(window: MainWindow, index: int) -> None:
     _painted(widget)
 
 
-def _dashboard(tour: _Tour, window: MainWindow, services: Any, runner: TaskRunner) -> None:
+def _dashboard(tour: _Tour, window: MainWindow, services: Services, runner: TaskRunner) -> None:
     """The dashboard on its own, unless the main window already showed it as a tab."""
     try:
         from counter_app.ui.reports.dashboard import DashboardPanel
     except ImportError:
         return
     tabs = [window.workspace.widget(i) for i in range(window.workspace.count())]
-    if any(isinstance(tab, DashboardPanel) for tab in tabs) or getattr(services, "reports", None) is None:
+    if any(isinstance(tab, DashboardPanel) for tab in tabs):
         return
 
     def show() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
@@ -18,6 +18,11 @@ from PySide6.QtWidgets import QApplication
 from counter_app.ui.qt.qt_compat import emit
 from counter_app.ui.qt.task_runner import TaskRunner
 from counter_app.ui.shell.login_dialog import LoginDialog
+
+if TYPE_CHECKING:
+    from counter_app.services.accounts.clerk_accounts import SessionState, SessionView
+    from counter_app.services.registry import Services
+    from counter_app.ui.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -34,13 +39,13 @@ _ACTIVITY = frozenset(
 
 @dataclass(frozen=True)
 class _Start:
-    state: Any  # services.accounts.SessionState
+    state: SessionState
     lock_minutes: int
 
 
-def _read_start(services: Any) -> _Start:
+def _read_start(services: Services) -> _Start:
     """Runs in a worker: whether anyone must sign in, and the lock delay."""
-    return _Start(services.accounts.session_state(), services.context.settings().lock_minutes)
+    return _Start(services.accounts.session_state(), services.settings.current().lock_minutes)
 
 
 class SessionGuard(QObject):
@@ -49,11 +54,11 @@ class SessionGuard(QObject):
     sig_locked = Signal()
     """The session locked itself after inactivity."""
 
-    def __init__(self, window: Any, runner: TaskRunner, parent: QObject | None = None) -> None:
+    def __init__(self, window: MainWindow, runner: TaskRunner, parent: QObject | None = None) -> None:
         super().__init__(parent or window)
         self._window = window
         self._runner = runner
-        self.services: Any = None
+        self.services: Services | None = None
         self.dialog: LoginDialog | None = None
         self.lock_minutes = 10
         self._accounts = False
@@ -62,7 +67,7 @@ class SessionGuard(QObject):
         self._idle.timeout.connect(self.lock)
 
     # start
-    def start(self, services: Any) -> None:
+    def start(self, services: Services) -> None:
         """The services are ready (on the UI thread): sign in first if this installation has accounts."""
         self.services = services
         self._runner.run_pooled(_read_start, services, on_done=self._on_start, on_error=self._window.on_services_failed)
@@ -76,7 +81,7 @@ class SessionGuard(QObject):
         self._ask(locked_name="")
 
     def _open_window(self) -> None:
-        if not self._opened:
+        if not self._opened and self.services is not None:
             self._opened = True
             self._window.set_services(self.services)
         else:
@@ -98,11 +103,12 @@ class SessionGuard(QObject):
         dialog.open()
 
     def _submit(self, name: str, password: str) -> None:
+        assert self.services is not None  # a login dialog is shown only once the services exist
         self._runner.run_serial(
             self.services.accounts.sign_in, name, password, on_done=self._signed_in, on_error=self._refused
         )
 
-    def _signed_in(self, session: Any) -> None:
+    def _signed_in(self, session: SessionView) -> None:
         log.info("signed in with role %s", session.role.value)
         if self.dialog is not None:
             self.dialog.done(1)

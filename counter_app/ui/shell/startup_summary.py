@@ -8,13 +8,18 @@ hides the row once read.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from counter_app.errors import CounterError
 from counter_app.ui.qt.qt_compat import emit
+
+if TYPE_CHECKING:
+    from counter_app.services.maintenance.backups import BackupResult
+    from counter_app.ui.shell.maintenance_watch import MaintenanceWatcher
+    from counter_app.ui.shell.sync_panel import SyncPanel
 
 WAITING = "…"
 BACKUP_WAITING = "Sao lưu tự động: đang chờ kiểm tra cơ sở dữ liệu"
@@ -58,9 +63,29 @@ class StartupSummary(QFrame):
         layout.addWidget(QLabel("·"))
         layout.addWidget(self.backup_label, 1)
         layout.addWidget(self.hide_button)
+        self._offered = False
         self.late: tuple[int, int] | None = None
         self.unsynced: int | None = None
         self.backup_problem: str | None = None
+
+    def show_once(self) -> None:
+        """Shown when the services first arrive; once hidden by the clerk, it stays hidden (a new sign-in too)."""
+        if not self._offered:
+            self._offered = True
+            self.setVisible(True)
+
+    def follow_maintenance(self, maintenance: MaintenanceWatcher) -> None:
+        """The automatic backup's state, as the maintenance watcher reports it."""
+        maintenance.sig_backup_done.connect(self.set_backup_done)
+        maintenance.sig_backup_failed.connect(self.set_backup_failed)
+
+    def follow_sync(self, sync_panel: SyncPanel) -> None:
+        """The events not yet sent, each time the sync field reads its status."""
+        sync_panel.sig_status_shown.connect(lambda: self._show_unsynced(sync_panel))
+
+    def _show_unsynced(self, sync_panel: SyncPanel) -> None:
+        if sync_panel.last_status is not None:
+            self.set_unsynced(sync_panel.last_status.pending)
 
     def set_late(self, need: int, overdue: int) -> None:
         self.late = (need, overdue)
@@ -76,7 +101,7 @@ class StartupSummary(QFrame):
         self.unsynced = pending
         self.unsynced_label.setText(f"Chưa gửi lên máy chủ trung tâm: <b>{pending}</b>")
 
-    def set_backup_done(self, result: Any) -> None:
+    def set_backup_done(self, result: BackupResult | None) -> None:
         self.backup_problem = None
         self.backup_label.setStyleSheet("")
         if result is None:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QTimer, Signal
@@ -17,40 +16,28 @@ from counter_app.ui.qt.qt_compat import emit
 from counter_app.ui.qt.task_runner import TaskRunner
 from counter_app.ui.shell.message_line import ElidedLabel
 
+if TYPE_CHECKING:
+    from counter_app.domain.event_delivery import DossierDelivery
+    from counter_app.services.registry import Services
+    from counter_app.services.syncing.sync_runs import DossierSyncState
+    from counter_app.services.syncing.sync_status import SyncReport, SyncStatus
+
 log = logging.getLogger(__name__)
 
 AUTO_SYNC_MS = 5 * 60_000
-HELD_TEXT = "Vừa phục hồi từ bản sao lưu: cần đồng bộ trước khi ghi"
-DOSSIER_STATE_TEXT = {"synced": "đã đồng bộ", "pending": "chưa đồng bộ", "failed": "lỗi"}
-DOSSIER_STATE_COLOR = {"synced": "#1b5e20", "pending": "#8a6d00", "failed": "#b00020"}
 
 
-@dataclass(frozen=True)
-class SyncStatus:
-    last_text: str
-    pending: int
-    central_set: bool
-    may_sync: bool
-    on_hold: bool = False  # restored from a backup: nothing is written before a sync
+def dossier_state_look(state: DossierDelivery) -> tuple[str, str]:
+    """The text and colour of a dossier's delivery state. The domain is imported here, at the first dossier shown,
+    not with the window (tests/ui/test_startup.py: the empty window imports no domain module)."""
+    from counter_app.domain.event_delivery import DossierDelivery
 
-
-def read_status(services: Any) -> SyncStatus:
-    """Runs in a worker: the last sync, the unsent events, whether a central is set and the role may sync."""
-    from counter_app.domain.roles import Permission
-
-    last = services.sync.last_sync()
-    if last is None:
-        text = "Đồng bộ lần cuối: chưa đồng bộ"
-    else:
-        text = f"Đồng bộ lần cuối: {last.at:%d/%m/%Y %H:%M}" + ("" if last.ok else " (không thành công)")
-    on_hold = services.sync.on_hold()
-    return SyncStatus(
-        HELD_TEXT if on_hold else text,
-        services.sync.pending_count(),
-        bool(services.context.settings().central_url),
-        services.context.may(Permission.SYNC),
-        on_hold,
-    )
+    texts = {
+        DossierDelivery.SYNCED: ("đã đồng bộ", "#1b5e20"),
+        DossierDelivery.PENDING: ("chưa đồng bộ", "#8a6d00"),
+        DossierDelivery.FAILED: ("lỗi", "#b00020"),
+    }
+    return texts.get(state, (str(state), "#000"))
 
 
 class SyncPanel(QWidget):
@@ -65,7 +52,7 @@ class SyncPanel(QWidget):
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._runner = runner
-        self.services: Any = None
+        self.services: Services | None = None
         self._cancel: threading.Event | None = None
         self._manual = False
         self._central_set = False
@@ -98,7 +85,7 @@ class SyncPanel(QWidget):
     def running(self) -> bool:
         return self._cancel is not None
 
-    def set_services(self, services: Any) -> None:
+    def set_services(self, services: Services) -> None:
         self.services = services
         self._hold_sync_started = False
         self.timer.start()
@@ -106,7 +93,9 @@ class SyncPanel(QWidget):
 
     def refresh(self) -> None:
         if self.services is not None:
-            self._runner.run_pooled(read_status, self.services, on_done=self._show_status, on_error=self._status_failed)
+            self._runner.run_pooled(
+                self.services.sync_status.get_status, on_done=self._show_status, on_error=self._status_failed
+            )
 
     def _show_status(self, status: SyncStatus) -> None:
         self.last_status = status
@@ -175,10 +164,10 @@ class SyncPanel(QWidget):
         self.action.setEnabled(self._may_sync)
         self.refresh()
 
-    def _on_done(self, report: Any) -> None:
+    def _on_done(self, report: SyncReport) -> None:
         self._finish()
-        complete = bool(getattr(report, "complete", True))
-        if not complete and self._manual and not getattr(report, "cancelled", False):
+        complete = report.complete
+        if not complete and self._manual and not report.cancelled:
             self._message(
                 f"{report.failed} thay đổi không đồng bộ được (máy chủ trung tâm từ chối hoặc xung đột dữ liệu)."
             )
@@ -208,13 +197,13 @@ class SyncPanel(QWidget):
         if self.services is None:
             return
 
-        def shown(state: Any) -> None:
+        def shown(state: DossierSyncState) -> None:
             if not shiboken6.isValid(label):  # the dossier's tab was closed meanwhile
                 return
-            key = str(state.state)
-            label.setText(f"Đồng bộ: {DOSSIER_STATE_TEXT.get(key, key)}")
+            text, color = dossier_state_look(state.state)
+            label.setText(f"Đồng bộ: {text}")
             label.setToolTip(state.error or state.label)
-            label.setStyleSheet(f"color: {DOSSIER_STATE_COLOR.get(key, '#000')};")
+            label.setStyleSheet(f"color: {color};")
 
         self._runner.run_pooled(
             self.services.sync.dossier_sync_state, dossier_uuid, on_done=shown, on_error=self._status_failed

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtWidgets import QTabBar, QTabWidget, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QTabBar, QTabWidget, QVBoxLayout, QWidget
 
 from counter_app.ui.qt.qt_compat import emit
 
@@ -80,3 +80,21 @@ class WorkArea(QTabWidget):
     def _on_document_close(self, position: int) -> None:
         if 0 <= position < len(self._documents):
             emit(self.tabCloseRequested, self.indexOf(self._documents[position]))
+
+
+def three_zones(rail: QWidget, toolbar: QWidget, work_area: WorkArea) -> QWidget:
+    """The window's zones (desk-layout.md): the rail | the toolbar (search, refresh, sync) over the document tabs
+    over the work area; the message line goes below both (the window's status bar)."""
+    column = QVBoxLayout()
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(0)
+    column.addWidget(toolbar)
+    column.addWidget(work_area.document_bar)
+    column.addWidget(work_area, 1)
+    central = QWidget()
+    zones = QHBoxLayout(central)
+    zones.setContentsMargins(0, 0, 0, 0)
+    zones.setSpacing(0)
+    zones.addWidget(rail)
+    zones.addLayout(column, 1)
+    return central

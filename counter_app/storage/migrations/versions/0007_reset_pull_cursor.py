@@ -8,7 +8,7 @@ Issue 18 reported counters missing other counters' events once the central's tra
 ten (a cursor compared as text: `10003` before `1261`), with sync reporting success. A cursor stored by such a
 build may lie past events this counter never read, and nothing can tell which. Forgetting it makes the next pull
 read the whole visible log again; events already held are recognised by their uuid and skipped
-(outbox.insert_received), so the cost is one full read, and nothing is duplicated.
+(pulled_events.insert_received), so the cost is one full read, and nothing is duplicated.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ down_revision = "0006"
 branch_labels = None
 depends_on = None
 
-# Frozen copy of counter_app.sync.outbox.CURSOR_KEY as of this revision.
+# Frozen copy of counter_app.storage.pull_cursor.CURSOR_KEY as of this revision.
 CURSOR_KEY = "sync_cursor"
 
 

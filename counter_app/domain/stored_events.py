@@ -11,11 +11,11 @@ from typing import Any
 from counter_app.domain.clock import to_vn
 from counter_app.domain.codes import validate_agency_code
 from counter_app.domain.dossier import DossierState, replay
+from counter_app.domain.event_kinds import EventKind
 from counter_app.errors import RuleError, ValidationError
 
 # (kind, payload JSON text, occurred_at), already in the deterministic order (occurred_at, agency, counter, seq)
 StoredEvent = tuple[str, str, datetime]
-TRANSFERRED = "dossier.transferred"
 
 
 def replay_stored(events: Iterable[StoredEvent]) -> DossierState:
@@ -55,4 +55,4 @@ def deciding_agency_code(deciding_agency: str, receiving_agency_code: str, trans
 
 
 def transfer_payloads(events: Iterable[StoredEvent]) -> list[str]:
-    return [payload for kind, payload, _at in events if kind == TRANSFERRED]
+    return [payload for kind, payload, _at in events if kind == EventKind.TRANSFERRED]

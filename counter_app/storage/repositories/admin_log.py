@@ -1,4 +1,4 @@
-"""Repository of the administration log (storage.admin_models): append and read, never update."""
+"""The administration log (storage.admin_models): append and read, never update."""
 
 from __future__ import annotations
 
@@ -23,6 +23,39 @@ class Actor:
     counter: int
 
 
+@dataclass(frozen=True)
+class AdminEntry:
+    """One entry of the administration log as stored; `before`/`after` are None when the change had none."""
+
+    uuid: str
+    occurred_at: datetime
+    kind: str
+    subject: str
+    source: str
+    clerk: str
+    role: str
+    agency_code: str
+    counter: int
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+def _entry(row: AdminEventRow) -> AdminEntry:
+    return AdminEntry(
+        uuid=row.uuid,
+        occurred_at=row.occurred_at,
+        kind=row.kind,
+        subject=row.subject,
+        source=row.source,
+        clerk=row.clerk,
+        role=row.role,
+        agency_code=row.agency_code,
+        counter=row.counter,
+        before=json.loads(row.before) if row.before else None,
+        after=json.loads(row.after) if row.after else None,
+    )
+
+
 def _json(data: dict[str, Any] | None) -> str:
     return "" if data is None else json.dumps(data, ensure_ascii=False, sort_keys=True)
 
@@ -42,7 +75,7 @@ class AdminEventRepository:
         before: dict[str, Any] | None,
         after: dict[str, Any] | None,
         source: str = "local",
-    ) -> AdminEventRow:
+    ) -> None:
         row = AdminEventRow(
             uuid=uuid,
             occurred_at=at,
@@ -57,12 +90,11 @@ class AdminEventRepository:
             after=_json(after),
         )
         self.session.add(row)
-        return row
 
-    def latest(self, *, subject: str | None = None, limit: int = 200) -> list[AdminEventRow]:
+    def latest(self, *, subject: str | None = None, limit: int = 200) -> list[AdminEntry]:
         """Newest first."""
         query = select(AdminEventRow)
         if subject is not None:
             query = query.where(AdminEventRow.subject == subject)
         query = query.order_by(AdminEventRow.id.desc()).limit(limit)
-        return list(self.session.scalars(query).all())
+        return [_entry(row) for row in self.session.scalars(query)]

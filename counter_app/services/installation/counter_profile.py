@@ -1,0 +1,147 @@
+"""This counter's profile for the window: its settings read and saved, the first run, the status bar's facts and
+the printer remembered per kind of document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from counter_app.domain.roles import Permission
+from counter_app.services.accounts.clerk_accounts import AccountService
+from counter_app.services.common.changes import Changes
+from counter_app.services.common.context import ServiceContext
+from counter_app.services.common.settings import Settings, parse_setting
+from counter_app.services.installation.setup import DEMO_AGENCY_CODE, SetupService, central_role
+
+# which remembered printer a document kind goes to (receipts on the counter's printer, letters on the office one)
+PRINTER_SETTING = {
+    "receipt": "printer_receipt",
+    "control": "printer_receipt",
+    "fee": "printer_receipt",
+    "supplement": "printer_slip",
+    "refusal": "printer_slip",
+    "withdrawal": "printer_slip",
+    "apology": "printer_letter",
+}
+
+
+@dataclass(frozen=True)
+class SettingsSnapshot:
+    """The settings and the agency's fixed part, as the settings dialog shows them."""
+
+    settings: Settings
+    agency_name: str
+    counter_digits: int
+    number_digits: int
+
+
+@dataclass(frozen=True)
+class FirstRunAnswers:
+    agency_code: str
+    agency_name: str
+    counter: int
+    counter_digits: int
+    number_digits: int
+    parent_authority: str = ""
+    settings: tuple[tuple[str, str], ...] = ()
+    """Further settings (key, text) saved with set_setting after the counter is set up."""
+    central_password: str = ""
+
+
+@dataclass(frozen=True)
+class StatusInfo:
+    """What the window's status bar and rail show about this installation."""
+
+    configured: bool
+    counter: int
+    agency_name: str
+    clerk: str
+    database: str
+    agency_code: str = ""
+    may_settings: bool = True
+    demo: bool = False
+
+
+class CounterProfileService:
+    def __init__(self, context: ServiceContext, setup: SetupService, accounts: AccountService) -> None:
+        self.context = context
+        self.setup = setup
+        self.accounts = accounts
+
+    def current(self) -> Settings:
+        """The installation's settings (cached; read again after a change)."""
+        return self.context.settings()
+
+    @property
+    def database_name(self) -> str:
+        """The local database file's name, as the status bar shows it."""
+        return self.context.database.path.name
+
+    def use_settings_clerk(self) -> None:
+        """Without accounts, events record the clerk named in this installation's settings."""
+        self.context.clerk = self.context.clerk or self.context.settings().clerk_name
+
+    def get_snapshot(self) -> SettingsSnapshot:
+        settings = self.context.settings()
+        with self.context.uow() as uow:
+            agency = uow.agencies.get(settings.agency_code) if settings.agency_code else None
+        return SettingsSnapshot(
+            settings,
+            agency.name if agency is not None else "",
+            agency.counter_digits if agency is not None else 0,
+            agency.number_digits if agency is not None else 0,
+        )
+
+    def save(self, changes: dict[str, str], central_password: str) -> Settings:
+        """Each changed setting (all checked before any is saved), then the central password into the keyring."""
+        role = central_role(changes.get("central_url", self.context.settings().central_url))
+        for key, value in changes.items():
+            parse_setting(key, value)
+        for key, value in changes.items():
+            self.setup.set_setting(key, value)
+        if role and central_password:
+            self.setup.store_central_password(role, central_password)
+        return self.context.settings()
+
+    def apply_first_run(self, answers: FirstRunAnswers) -> Settings:
+        """The agency and counter, then each further setting, then the central password."""
+        settings = self.setup.init_local(
+            agency_code=answers.agency_code,
+            agency_name=answers.agency_name,
+            counter=answers.counter,
+            counter_digits=answers.counter_digits,
+            number_digits=answers.number_digits,
+            parent_authority=answers.parent_authority,
+        )
+        values = dict(answers.settings)
+        for key, value in answers.settings:
+            self.setup.set_setting(key, value)
+        role = central_role(values.get("central_url", ""))
+        if role and answers.central_password:
+            self.setup.store_central_password(role, answers.central_password)
+        return self.context.settings() if answers.settings else settings
+
+    def get_status(self) -> StatusInfo:
+        settings = self.context.settings()
+        session = self.accounts.current()
+        return StatusInfo(
+            configured=settings.is_configured,
+            counter=settings.counter,
+            agency_name=self.setup.agency_name(),
+            clerk=session.display if session is not None else settings.clerk_name or self.context.clerk,
+            database=self.database_name,
+            agency_code=settings.agency_code,
+            may_settings=self.context.may(Permission.SETTINGS),
+            demo=settings.agency_code == DEMO_AGENCY_CODE,
+        )
+
+    def printer_for(self, kind: str) -> str:
+        """The printer remembered for this kind of document ("" when none)."""
+        return str(getattr(self.context.settings(), PRINTER_SETTING.get(kind, "printer_receipt"), "") or "")
+
+    def remember_printer(self, kind: str, printer_name: str) -> Changes:
+        """Remember the printer a document of this kind was printed on, when it is another one."""
+        key = PRINTER_SETTING.get(kind, "printer_receipt")
+        if getattr(self.context.settings(), key, "") == printer_name:
+            return Changes()
+        self.setup.set_setting(key, printer_name)
+        return Changes(settings=True)

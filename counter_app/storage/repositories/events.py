@@ -1,0 +1,141 @@
+"""The event log: appending events linked into their counter's audit chain, and reading a dossier's events."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from counter_app.domain.audit_chain import ChainLink
+from counter_app.domain.event_delivery import EventDelivery
+from counter_app.storage import restore_hold
+from counter_app.storage.event_chain import AuditKeys, ChainWriter
+from counter_app.storage.event_order import replay_order
+from counter_app.storage.models import DELIVERY_STATE, EventRow
+from counter_app.storage.repositories.settings import SettingsRepository
+from counter_app.storage.types import vn_text
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """An event of the log as stored: `payload` is its JSON text (sorted keys), `origin` local or central."""
+
+    uuid: str
+    kind: str
+    dossier_uuid: str | None
+    payload: str
+    occurred_at: datetime
+    agency_code: str
+    counter: int
+    seq: int
+    clerk: str
+    origin: str
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """How far a dossier's own events got to the central: how many wait, how many were refused, and why."""
+
+    pending: int
+    failed: int
+    error: str  # the central's reason for a refused one ("" when none)
+
+
+def _stored(row: EventRow) -> StoredEvent:
+    return StoredEvent(
+        uuid=row.uuid,
+        kind=row.kind,
+        dossier_uuid=row.dossier_uuid,
+        payload=row.payload,
+        occurred_at=row.occurred_at,
+        agency_code=row.agency_code,
+        counter=row.counter,
+        seq=row.seq,
+        clerk=row.clerk,
+        origin=row.origin,
+    )
+
+
+class EventRepository:
+    """The event log; every row appended here is linked into its counter's audit chain (storage.event_chain)."""
+
+    def __init__(self, session: Session, keys: AuditKeys | None = None) -> None:
+        self.session = session
+        self.keys = keys
+
+    def _writer(self, agency_code: str, counter: int) -> ChainWriter:
+        restore_hold.check(self.session)  # a restored database writes nothing before its first sync
+        return ChainWriter(self.session, self.keys, SettingsRepository(self.session), agency_code, counter)
+
+    def append(
+        self,
+        *,
+        uuid: str,
+        kind: str,
+        dossier_uuid: str | None,
+        payload: dict[str, Any],
+        occurred_at: datetime,
+        agency_code: str,
+        counter: int,
+        clerk: str,
+    ) -> None:
+        text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
+        writer = self._writer(agency_code, counter)
+        change = writer.key_change(vn_text(occurred_at), clerk)
+        if change is not None:
+            self.session.add(_key_change_row(change, occurred_at))
+            self.session.flush()  # in seq order: the key change before the caller's event
+        link = writer.link(
+            ChainLink(uuid, kind, dossier_uuid, text, vn_text(occurred_at), agency_code, counter, 0, clerk, "")
+        )
+        row = EventRow(
+            uuid=uuid,
+            kind=kind,
+            dossier_uuid=dossier_uuid,
+            payload=text,
+            occurred_at=occurred_at,
+            agency_code=agency_code,
+            counter=counter,
+            seq=link.seq,
+            clerk=clerk,
+            prev_hash=link.prev_hash,
+            hash=link.hash,
+        )
+        self.session.add(row)
+
+    def delivery(self, dossier_uuid: str) -> Delivery:
+        """The delivery of the events this counter recorded for a dossier (pulled ones are the central's)."""
+        rows = self.session.execute(
+            select(DELIVERY_STATE, func.count(), func.max(EventRow.sync_error))
+            .where(EventRow.dossier_uuid == dossier_uuid, EventRow.origin == "local")
+            .group_by(DELIVERY_STATE)
+        ).all()
+        counts = {int(state): int(count) for state, count, _error in rows}
+        error = next((str(err) for state, _count, err in rows if state == EventDelivery.DEAD), "")
+        return Delivery(counts.get(EventDelivery.PENDING, 0), counts.get(EventDelivery.DEAD, 0), error)
+
+    def for_dossier(self, dossier_uuid: str) -> list[StoredEvent]:
+        """A dossier's events in the order of the fold (time, then counter and sequence for ties)."""
+        query = select(EventRow).where(EventRow.dossier_uuid == dossier_uuid).order_by(*replay_order())
+        return [_stored(row) for row in self.session.scalars(query)]
+
+
+def _key_change_row(change: ChainLink, occurred_at: datetime) -> EventRow:
+    """The row of the event that records a new audit key for a chain sealed with a lost one (event_chain)."""
+    return EventRow(
+        uuid=change.uuid,
+        kind=change.kind,
+        dossier_uuid=None,
+        payload=change.payload,
+        occurred_at=occurred_at,
+        agency_code=change.agency_code,
+        counter=change.counter,
+        seq=change.seq,
+        clerk=change.clerk,
+        prev_hash=change.prev_hash,
+        hash=change.hash,
+    )
