@@ -97,9 +97,6 @@ def open_services(db_path: Path, clock: Clock, demo: bool) -> Services:
     services = build_services(db_path, clock)
     if demo:
         services.setup.ensure_demo_profile()
-    # events record who was at the counter: the signed-in account (ui.session) or, without accounts, the clerk
-    # named in this installation's settings
-    services.settings.use_settings_clerk()
     services.audit.preload_key()
     log.info("services ready")
     return services

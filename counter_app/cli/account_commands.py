@@ -1,4 +1,4 @@
-"""The `user` subcommands (add, list, disable an account) and `audit verify` (the event log's tamper evidence)."""
+"""The `user` subcommands (add, list, disable, enable an account) and `audit verify` (the event log's seal)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ def add_account_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--full-name", default="", help="the person's full name, shown in the status bar")
     actions.add_parser("list", parents=[common], help="list the accounts")
     p = actions.add_parser("disable", parents=[common], help="disable an account (it can no longer sign in)")
+    p.add_argument("name")
+    p = actions.add_parser("enable", parents=[common], help="enable a disabled account again")
     p.add_argument("name")
 
     audit = sub.add_parser("audit", parents=[common], help="the tamper-evident record of every action")
@@ -47,6 +49,9 @@ def user(args: argparse.Namespace, out: Output) -> int:
     elif args.user_action == "disable":
         view = accounts.disable_user(args.name)
         out.emit(f"Đã vô hiệu hóa tài khoản “{view.name}”.", _user_row(view))
+    elif args.user_action == "enable":
+        view = accounts.enable_user(args.name)
+        out.emit(f"Đã mở lại tài khoản “{view.name}”.", _user_row(view))
     else:
         views = accounts.list_users()
         lines = [

@@ -62,6 +62,7 @@ COMMAND_PERMISSIONS: dict[str, Permission] = {
     "restore": Permission.RESTORE,
     "user add": Permission.USERS,
     "user disable": Permission.USERS,
+    "user enable": Permission.USERS,
 }
 
 

@@ -16,6 +16,9 @@ from counter_app.errors import RuleError
 # A slip (Mẫu 02 at the counter) is not a dossier: nothing was taken in, so it stays "Mới đăng ký".
 SLIP_STAGE = "awaiting_completion"
 SLIP_STATUS = 1
+# the applicant came back with what was missing: the dossier was taken in under its own code, the slip is closed
+SLIP_COMPLETED_STAGE = "slip_completed"
+SLIP_STAGE_LABELS = {SLIP_STAGE: "Chờ bổ sung, hoàn thiện hồ sơ", SLIP_COMPLETED_STAGE: "Đã tiếp nhận bổ sung"}
 
 KIND_DOSSIER = "dossier"
 KIND_SUPPLEMENT_SLIP = "supplement_slip"
@@ -203,6 +206,12 @@ def apply_event(state: DossierState | None, kind: str, payload: Mapping[str, Any
     if state is None:
         raise RuleError("Không tìm thấy hồ sơ để ghi nhận thao tác.")
     moment = to_vn(at)
+    if kind == EventKind.SLIP_COMPLETED:
+        if state.kind != KIND_SUPPLEMENT_SLIP or state.stage != SLIP_STAGE:
+            raise RuleError(f"Phiếu {state.slip or ''} không còn chờ bổ sung: đã được tiếp nhận bổ sung trước đó.")
+        return evolve(
+            state, {"event_count": state.event_count + 1, "updated_at": moment, "stage": SLIP_COMPLETED_STAGE}
+        )
     # every change of this event, applied at once at the end
     changes: dict[str, Any] = {"event_count": state.event_count + 1, "updated_at": moment}
     action = STAGE_ACTIONS.get(kind)

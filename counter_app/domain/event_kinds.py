@@ -12,6 +12,8 @@ class EventKind(StrEnum):
     DOSSIER_ACCEPTED = "dossier.accepted"
     SLIP_SUPPLEMENT = "slip.supplement"
     SLIP_REFUSED = "slip.refused"
+    # a Mẫu 02 slip completed: the applicant came back and the dossier was taken in (its own code, its own UUID)
+    SLIP_COMPLETED = "slip.completed"
     # the dossier's way through processing
     TRANSFERRED = "dossier.transferred"
     SUPPLEMENT_REQUESTED = "dossier.supplement_requested"

@@ -51,6 +51,7 @@ class Permission(StrEnum):
     BACKUP = "backup"
     RESTORE = "restore"
     USERS = "users"  # add and disable accounts
+    AUDIT = "audit"  # browse the audit trail and run its verification
     DEMO = "demo"  # fill the database with generated dossiers
 
 
@@ -69,6 +70,7 @@ PERMISSION_ROLES: dict[Permission, Role] = {
     Permission.BACKUP: Role.ADMIN,
     Permission.RESTORE: Role.ADMIN,
     Permission.USERS: Role.ADMIN,
+    Permission.AUDIT: Role.SUPERVISOR,
     Permission.DEMO: Role.ADMIN,
 }
 
@@ -86,6 +88,7 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.BACKUP: "sao lưu dữ liệu",
     Permission.RESTORE: "phục hồi dữ liệu",
     Permission.USERS: "quản lý tài khoản",
+    Permission.AUDIT: "xem và kiểm tra nhật ký thao tác",
     Permission.DEMO: "tạo dữ liệu minh họa",
 }
 

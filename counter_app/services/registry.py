@@ -25,6 +25,7 @@ from counter_app.services.desk.late import LateService
 from counter_app.services.desk.queue import QueueService
 from counter_app.services.installation.counter_profile import CounterProfileService
 from counter_app.services.installation.setup import SetupService
+from counter_app.services.syncing.credential_store import SyncCredentialStore
 from counter_app.services.syncing.sync_runs import SyncService
 from counter_app.services.syncing.sync_status import SyncStatusService
 
@@ -198,7 +199,7 @@ def build_registry(context: ServiceContext, *, hasher: PasswordHasher | None = N
         calendar=calendar,
         catalogue=catalogue,
         setup=setup,
-        settings=CounterProfileService(context, setup, accounts),
+        settings=CounterProfileService(context, setup, accounts, SyncCredentialStore(context.data_dir)),
         intake=IntakeService(context, calendar),
         dossiers=dossiers,
         late=LateService(context, calendar, dossiers),

@@ -17,6 +17,7 @@ from sqlalchemy import (
     case,
     event,
     exists,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -340,12 +341,15 @@ class UserAccountRow(Base):
 
     name: Mapped[str] = mapped_column(String(60), primary_key=True)
     full_name: Mapped[str] = mapped_column(String(200), default="")
+    title: Mapped[str] = mapped_column(String(100), default="", server_default="")  # chức vụ
     role: Mapped[str] = mapped_column(String(20))  # clerk | supervisor | admin
     password_hash: Mapped[str] = mapped_column(Text)  # Argon2id, PHC string
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     failed_count: Mapped[int] = mapped_column(Integer, default=0)
     last_failed_at: Mapped[datetime | None] = mapped_column(VnDateTime())
     created_at: Mapped[datetime] = mapped_column(VnDateTime())
+    # a password reset by an administrator: the next sign-in asks for a new one before anything else
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 # AttachmentRow.sync_state: waiting for upload, on the central, upload failed (retried), or pulled: digitised at

@@ -157,6 +157,9 @@ def test_only_an_administrator_manages_accounts(desk: Desk) -> None:
     assert "vô hiệu hóa" in desk.as_user("canbo", *INTAKE).refused()
     listed = {u["name"]: u["disabled"] for u in json.loads(desk("user", "list", "--json").ok())}
     assert listed == {"canbo": True, "lanhdao": False, "quantri": False}
+    assert "quản lý tài khoản" in desk.as_user("lanhdao", "user", "enable", "canbo").refused()
+    desk.as_user("quantri", "user", "enable", "canbo").ok()
+    desk.as_user("canbo", *INTAKE).ok()
 
 
 def test_the_parser_knows_the_contract() -> None:

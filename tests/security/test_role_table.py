@@ -8,9 +8,10 @@ from counter_app.domain.roles import Permission, Role, allowed, parse_role, perm
 from counter_app.domain.status import Action
 
 # By hand from the issue: intake and desk steps -> clerk; reprint, void, re-appointment -> supervisor;
-# settings, catalogue, calendar, users, backup/restore -> admin. Roles nest (admin > supervisor > clerk).
+# settings, catalogue, calendar, users, backup/restore -> admin; the audit trail (issue 17) -> supervisor.
+# Roles nest (admin > supervisor > clerk).
 CLERK_WORK = {Permission.INTAKE, Permission.DESK, Permission.PRINT, Permission.SYNC}
-SUPERVISOR_WORK = {Permission.REPRINT, Permission.VOID, Permission.REAPPOINT}
+SUPERVISOR_WORK = {Permission.REPRINT, Permission.VOID, Permission.REAPPOINT, Permission.AUDIT}
 ADMIN_WORK = {
     Permission.SETTINGS,
     Permission.CATALOGUE,

@@ -12,7 +12,7 @@ from ui.ui_support import MARRIAGE, person_form
 
 from counter_app.bootstrap import Services
 from counter_app.domain.reprint import ReprintReason
-from counter_app.ui.dossier.dossier_dialogs import ReprintDialog
+from counter_app.ui.documents.reprint_dialog import ReprintDialog
 from counter_app.ui.dossier.dossier_screen import DossierScreen
 from counter_app.ui.qt.task_runner import TaskRunner
 

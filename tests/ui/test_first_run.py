@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 import threading
 from collections.abc import Iterator
@@ -11,17 +12,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from printing.pdf_readback import pdf_text
 from PySide6.QtWidgets import QApplication
 from ui.ui_support import START, person_form, type_text
 
 import counter_app.app as app_module
-from counter_app.bootstrap import Services, build_services
+from counter_app.bootstrap import Services, build_maintenance, build_services
 from counter_app.domain.clock import VN_TZ
+from counter_app.errors import CounterError
 from counter_app.services.common.clock import DrillClock
 from counter_app.ui.admin.first_run_wizard import FirstRunWizard
 from counter_app.ui.qt.task_runner import TaskRunner
 from counter_app.ui.shell.main_window import MainWindow
 
+ADMIN = ("lan.nguyen", "Quan-tri-2026!", "Nguyễn Thị Lan", "Công chức Văn phòng - Thống kê")
+PASSPHRASE = "sao lưu phường Hòa Khánh 2026"
 NEW_AGENCY = "000.21.33.H48"
 NEW_AGENCY_NAME = "Ủy ban nhân dân phường Hòa Khánh"
 
@@ -62,7 +67,11 @@ def _fill_agency(wizard: FirstRunWizard, code: str) -> None:
 
 
 def test_fresh_database_to_working_counter(
-    qtbot: Any, wizard: tuple[MainWindow, FirstRunWizard], fresh: Services, task_errors: list[Any]
+    qtbot: Any,
+    wizard: tuple[MainWindow, FirstRunWizard],
+    fresh: Services,
+    task_errors: list[Any],
+    tmp_path: Path,
 ) -> None:
     window, wiz = wizard
     assert not fresh.context.settings().is_configured
@@ -82,6 +91,10 @@ def test_fresh_database_to_working_counter(
     assert wiz.currentPage() is wiz.printers_page
     wiz.next()
     assert wiz.currentPage() is wiz.central_page
+    wiz.next()
+    _fill_admin(wiz)
+    assert wiz.currentPage() is wiz.backup_page
+    _fill_passphrase(wiz, PASSPHRASE, PASSPHRASE)
     with qtbot.waitSignal(wiz.sig_configured, timeout=10_000):
         wiz.accept()
     qtbot.waitUntil(lambda: not wiz.isVisible())
@@ -103,6 +116,49 @@ def test_fresh_database_to_working_counter(
     window.refresh_queue()
     qtbot.waitUntil(lambda: window.rail.text("today") == "Hôm nay (1)", timeout=5000)
     assert task_errors == []
+    # the administrator made by the wizard signs in; a backup restores on a new PC with the passphrase alone
+    assert [(u.name, u.full_name, u.title, u.role.value) for u in fresh.accounts.list_users()] == [
+        (ADMIN[0], ADMIN[2], ADMIN[3], "admin")
+    ]
+    fresh.accounts.sign_out()
+    assert fresh.accounts.sign_in(ADMIN[0], ADMIN[1]).full_name == ADMIN[2]
+    # the intake after the wizard was the administrator's: the receipt names them, not a blank line
+    assert ADMIN[2] in pdf_text(fresh.documents.render(result.code, "receipt").path)
+    backup = fresh.backup.create_backup()
+    new_pc = build_maintenance(tmp_path / "new-pc" / "counter.db", DrillClock(START))
+    try:
+        with pytest.raises(CounterError):
+            new_pc.backup.restore(backup.info.path, passphrase="một mật khẩu khác hẳn")
+        new_pc.backup.restore(backup.info.path, passphrase=PASSPHRASE)
+    finally:
+        new_pc.close()
+    with sqlite3.connect(tmp_path / "new-pc" / "counter.db") as db:
+        assert db.execute("select code from dossier").fetchall() == [(result.code,)]
+
+
+def _fill_admin(wiz: FirstRunWizard) -> None:
+    page = wiz.admin_page
+    assert page is not None and wiz.currentPage() is page
+    type_text(page.name_edit, ADMIN[0])
+    type_text(page.full_name_edit, ADMIN[2])
+    type_text(page.title_edit, ADMIN[3])
+    type_text(page.password_edit, ADMIN[1])
+    type_text(page.again_edit, ADMIN[1][:-1])
+    wiz.next()
+    assert wiz.currentPage() is page and page.errors.message("admin_again") == "Hai lần nhập mật khẩu không khớp."
+    type_text(page.again_edit, ADMIN[1][-1])
+    wiz.next()
+
+
+def _fill_passphrase(wiz: FirstRunWizard, first: str, again: str) -> None:
+    page = wiz.backup_page
+    assert page is not None
+    type_text(page.passphrase_edit, "ngắn")
+    wiz.accept()
+    assert "ít nhất 10 ký tự" in page.errors.message("passphrase")
+    page.passphrase_edit.clear()
+    type_text(page.passphrase_edit, first)
+    type_text(page.again_edit, again)
 
 
 def test_invalid_agency_id_keeps_the_page(qtbot: Any, wizard: tuple[MainWindow, FirstRunWizard]) -> None:

@@ -90,6 +90,9 @@ def test_frame_first_then_panels_with_the_services(qtbot: Any, services: Service
         "Danh mục thủ tục",
         "Lịch làm việc",
         "Thống kê",
+        "Sao lưu dữ liệu",
+        "Tài khoản",
+        "Nhật ký thao tác",
     ]
     assert window.late_panel is not None and window.workspace.indexOf(window.late_panel) >= 0  # a place, not a dock
     assert window.intake_action.isEnabled()

@@ -119,7 +119,10 @@ def test_settings_show_names_never_keys(qtbot: Any, window: MainWindow) -> None:
     dialog = window.open_settings()
     assert isinstance(dialog, SettingsDialog)
     qtbot.waitUntil(dialog.save_button.isEnabled, timeout=5000)
-    texts = visible_texts(dialog)
+    texts = [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]
+    for index in range(dialog.tabs.count()):  # every tab in turn, as the clerk opens them
+        dialog.tabs.setCurrentIndex(index)
+        texts += visible_texts(dialog)
     assert_vietnamese(texts)
     keys = [key for key in SETTING_NAMES if re.search(rf"\b{key}\b", "\n".join(texts))]
     assert keys == []

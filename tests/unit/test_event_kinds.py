@@ -9,11 +9,12 @@ from counter_app.domain.event_kinds import EventKind
 
 # the text stored in event.kind and held by the central: changing one would orphan every recorded event
 STORED = {
-    "dossier.accepted", "slip.supplement", "slip.refused", "dossier.transferred", "dossier.supplement_requested",
-    "dossier.supplement_received", "dossier.payment_requested", "dossier.payment_received", "dossier.result_ready",
-    "dossier.handed_over", "dossier.withdrawn", "dossier.stopped", "dossier.voided", "dossier.corrected",
-    "dossier.reappointed", "dossier.flagged", "document.printed", "document.sent_to_printer", "attachment.added",
-    "attachment.exempted", "catalogue.procedure_saved", "catalogue.procedure_deactivated", "audit.key_replaced",
+    "dossier.accepted", "slip.supplement", "slip.refused", "slip.completed", "dossier.transferred",
+    "dossier.supplement_requested", "dossier.supplement_received", "dossier.payment_requested",
+    "dossier.payment_received", "dossier.result_ready", "dossier.handed_over", "dossier.withdrawn",
+    "dossier.stopped", "dossier.voided", "dossier.corrected", "dossier.reappointed", "dossier.flagged",
+    "document.printed", "document.sent_to_printer", "attachment.added", "attachment.exempted",
+    "catalogue.procedure_saved", "catalogue.procedure_deactivated", "audit.key_replaced",
 }  # fmt: skip
 
 

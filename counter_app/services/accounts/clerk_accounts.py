@@ -1,4 +1,5 @@
-"""Accounts of the people at the counter: adding, disabling, signing in (Argon2id, throttled), recording exports.
+"""Accounts of the people at the counter: adding, disabling and re-enabling, names, titles and roles, password
+resets and changes, signing in (Argon2id, throttled), recording exports.
 
 Without any account (a fresh installation, the demo profile) everything is allowed and nobody signs in; the
 first account must be an administrator's, and from then on every change needs a signed-in role that holds it.
@@ -23,7 +24,7 @@ from counter_app.domain.clock import to_vn
 from counter_app.domain.roles import Permission, Role, parse_role, permissions_of
 from counter_app.errors import PermissionDenied, RuleError, ValidationError
 from counter_app.identities import new_uuid
-from counter_app.services.common.context import ServiceContext
+from counter_app.services.common.context import ActingClerk, ServiceContext
 from counter_app.services.common.export_record import record_export
 from counter_app.storage.repositories.accounts import Account
 from counter_app.storage.unit_of_work import UnitOfWork
@@ -53,6 +54,8 @@ class UserView:
     disabled: bool
     created_at: datetime
     failed_count: int
+    title: str = ""
+    must_change_password: bool = False
 
     @property
     def role_label(self) -> str:
@@ -67,6 +70,7 @@ class SessionView:
     full_name: str
     role: Role
     permissions: frozenset[Permission]
+    must_change_password: bool = False  # a password reset by an administrator: a new one before anything else
 
     @property
     def display(self) -> str:
@@ -100,7 +104,30 @@ def wait_text(wait: timedelta) -> str:
 
 def _user_view(row: Account) -> UserView:
     role = parse_role(row.role) or Role.CLERK
-    return UserView(row.name, row.full_name, role, row.disabled, row.created_at, row.failed_count)
+    return UserView(
+        row.name,
+        row.full_name,
+        role,
+        row.disabled,
+        row.created_at,
+        row.failed_count,
+        row.title,
+        row.must_change_password,
+    )
+
+
+def _parse_role(role: str) -> Role:
+    parsed = parse_role(role)
+    if parsed is None:
+        raise ValidationError("role", "Vai trò phải là clerk (cán bộ), supervisor (lãnh đạo) hoặc admin (quản trị).")
+    return parsed
+
+
+def _existing(uow: UnitOfWork, name: str) -> Account:
+    row = uow.users.get(name.strip().lower())
+    if row is None:
+        raise ValidationError("name", f"Không có tài khoản “{name.strip()}”.")
+    return row
 
 
 def clean_name(name: str) -> str:
@@ -142,14 +169,10 @@ class AccountService:
         return self._session is not None and permission in self._session.permissions
 
     # commands
-    def add_user(self, name: str, role: str, password: str, *, full_name: str = "") -> UserView:
+    def add_user(self, name: str, role: str, password: str, *, full_name: str = "", title: str = "") -> UserView:
         """Add an account; the first one must be an administrator's, the next ones are added by one."""
         cleaned = clean_name(name)
-        parsed = parse_role(role)
-        if parsed is None:
-            raise ValidationError(
-                "role", "Vai trò phải là clerk (cán bộ), supervisor (lãnh đạo) hoặc admin (quản trị)."
-            )
+        parsed = _parse_role(role)
         self._check_password(password, cleaned)
         full = " ".join(full_name.split())[:200]
         password_hash = self.hasher.hash(password)  # ~0.5 s: outside the write transaction
@@ -174,6 +197,7 @@ class AccountService:
                 failed_count=0,
                 last_failed_at=None,
                 created_at=now,
+                title=" ".join(title.split())[:100],
             )
             uow.users.add(row)
             self._record(uow, "user.added", {"name": cleaned, "role": parsed.value}, now)
@@ -201,6 +225,78 @@ class AccountService:
             view = _user_view(replace(row, disabled=True))
         log.info("account disabled")
         return view
+
+    def enable_user(self, name: str) -> UserView:
+        """A disabled account may sign in again."""
+        self.context.require(Permission.USERS)
+        now = self.context.clock.now()
+        with self.context.uow(write=True) as uow:
+            row = _existing(uow, name)
+            if not row.disabled:
+                raise RuleError(f"Tài khoản “{row.name}” đang hoạt động.")
+            uow.users.set_disabled(row.name, False)
+            self._record(uow, "user.enabled", {"name": row.name}, now)
+            uow.commit()
+        log.info("account enabled")
+        return _user_view(replace(row, disabled=False))
+
+    def update_user(self, name: str, *, full_name: str, title: str, role: str) -> UserView:
+        """Full name, title (chức vụ) and role; the last active administrator stays one."""
+        self.context.require(Permission.USERS)
+        parsed = _parse_role(role)
+        full, title = " ".join(full_name.split()), " ".join(title.split())
+        if len(full) > 200 or len(title) > 100:
+            raise ValidationError("full_name", "Họ tên tối đa 200 ký tự, chức vụ tối đa 100 ký tự.")
+        now = self.context.clock.now()
+        with self.context.uow(write=True) as uow:
+            row = _existing(uow, name)
+            demoted = row.role == Role.ADMIN.value and parsed is not Role.ADMIN and not row.disabled
+            if demoted and uow.users.count(role=Role.ADMIN.value, enabled_only=True) <= 1:
+                raise RuleError("Không thể đổi vai trò của quản trị viên cuối cùng còn hoạt động.")
+            uow.users.update_details(row.name, full_name=full, title=title, role=parsed.value)
+            self._record(uow, "user.changed", {"name": row.name, "role": parsed.value}, now)
+            uow.commit()
+        if self._session is not None and self._session.name == row.name:
+            self.adopt(replace(self._session, full_name=full, role=parsed, permissions=permissions_of(parsed)))
+        return _user_view(replace(row, full_name=full, title=title, role=parsed.value))
+
+    def reset_password(self, name: str, temporary_password: str) -> UserView:
+        """A temporary password given by an administrator; the person sets a new one at the next sign-in."""
+        self.context.require(Permission.USERS)
+        cleaned = name.strip().lower()
+        self._check_password(temporary_password, cleaned)
+        password_hash = self.hasher.hash(temporary_password)  # outside the write transaction
+        now = self.context.clock.now()
+        with self.context.uow(write=True) as uow:
+            row = _existing(uow, cleaned)
+            uow.users.set_password(row.name, password_hash, must_change=True)
+            self._record(uow, "user.password_reset", {"name": row.name}, now)
+            uow.commit()
+        log.info("password reset by an administrator")
+        return _user_view(replace(row, must_change_password=True, failed_count=0))
+
+    def change_own_password(self, current_password: str, new_password: str) -> SessionView:
+        """The signed-in person's own password (checked and throttled like a sign-in)."""
+        session = self._session
+        if session is None:
+            raise PermissionDenied("Cần đăng nhập trước khi đổi mật khẩu.")
+        try:
+            self.authenticate(session.name, current_password)
+        except LoginThrottled:
+            raise
+        except PermissionDenied as exc:
+            raise ValidationError("current_password", "Mật khẩu hiện tại không đúng.") from exc
+        self._check_password(new_password, session.name)
+        if new_password == current_password:
+            raise ValidationError("new_password", "Mật khẩu mới phải khác mật khẩu hiện tại.")
+        password_hash = self.hasher.hash(new_password)
+        now = self.context.clock.now()
+        with self.context.uow(write=True) as uow:
+            uow.users.set_password(session.name, password_hash, must_change=False)
+            self._record(uow, "user.password_changed", {"name": session.name}, now)
+            uow.commit()
+        log.info("own password changed")
+        return self.adopt(replace(session, must_change_password=False))
 
     def authenticate(self, name: str, password: str, now: datetime | None = None) -> SessionView:
         """Check a password (throttled); the session of the account, or PermissionDenied / LoginThrottled."""
@@ -233,7 +329,7 @@ class AccountService:
             role = parse_role(row.role)
             if role is None:
                 raise PermissionDenied(f"Tài khoản “{cleaned}” có vai trò không hợp lệ; liên hệ quản trị viên.")
-            return SessionView(row.name, row.full_name, role, permissions_of(role))
+            return SessionView(row.name, row.full_name, role, permissions_of(role), row.must_change_password)
 
     def sign_in(self, name: str, password: str) -> SessionView:
         """Authenticate and make the account the one every following action is recorded and checked for."""
@@ -241,8 +337,7 @@ class AccountService:
 
     def adopt(self, session: SessionView) -> SessionView:
         self._session = session
-        self.context.clerk = session.name
-        self.context.role = session.role.value
+        self.context.sign_in_as(ActingClerk(session.name, session.role.value, session.full_name))
         self.context._accounts_exist = True
         return session
 

@@ -209,7 +209,9 @@ class AttachmentService:
         if len(devices) > 1:
             names = ", ".join(d.name for d in devices)
             raise ValidationError(
-                "device", f"Có nhiều máy quét ({names}); chọn một (--device hoặc thiết lập scanner_device)."
+                "device",
+                f"Có nhiều máy quét ({names}); chọn một "
+                "(--device hoặc “Máy quét giấy tờ của quầy” ở Thiết lập › Máy quét).",
             )
         self.choose_scanner(devices[0].name)
         return devices[0].name

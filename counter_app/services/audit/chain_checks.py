@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from counter_app.domain.audit_chain import (
     Breakage,
@@ -28,6 +29,7 @@ from counter_app.domain.audit_chain import (
     compare_with_central,
     verify_chain,
 )
+from counter_app.domain.roles import Permission
 from counter_app.errors import CounterError
 from counter_app.services.attachments.file_checks import verify_attachments
 from counter_app.services.attachments.views import AttachmentProblem
@@ -35,6 +37,9 @@ from counter_app.services.common.audit_keys import AuditKeyStore, KeyStatus
 from counter_app.services.common.context import ServiceContext
 from counter_app.storage.projection_check import ProjectionDifference
 from counter_app.storage.repositories.audit_chains import AuditChainRepository
+
+if TYPE_CHECKING:
+    from counter_app.services.audit.audit_trail import TrailPage, TrailQuery
 
 log = logging.getLogger(__name__)
 
@@ -216,6 +221,25 @@ class AuditService:
                 return ChainCheck(0, None)
             return ChainCheck(1, ChainBreak(agency_code, counter, first.seq, first.uuid, Breakage.NO_KEY))
         return verify_chain(links, key, complete=True)
+
+    # the window's audit trail (services.audit.audit_trail): supervisor or administrator only
+    def list_trail(self, query: TrailQuery) -> TrailPage:
+        from counter_app.services.audit.audit_trail import trail_page
+
+        return trail_page(self.context, query)
+
+    def list_trail_clerks(self) -> list[str]:
+        from counter_app.services.audit.audit_trail import trail_clerks
+
+        return trail_clerks(self.context)
+
+    def verify_in_words(self) -> tuple[bool, str]:
+        """`verify` for the window: whether all is intact, and the verdict in Vietnamese (network: off the UI)."""
+        from counter_app.services.audit.audit_trail import verdict_text
+
+        self.context.require(Permission.AUDIT)
+        report = self.verify()
+        return report.ok, verdict_text(report)
 
     def chain_head(self, agency_code: str, counter: int) -> tuple[int, str]:
         """(seq, hash) of the newest event of a counter's chain held here; (0, "") when there is none."""

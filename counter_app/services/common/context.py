@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from counter_app.domain.clock import Clock
@@ -29,6 +29,8 @@ class ActingClerk:
 
     name: str = ""
     role: str = ""
+    full_name: str = ""
+    """The account's full name, as forms print it ("" without accounts or when the account has none)."""
 
 
 # the person an action queued in the window acts as, bound (per ServiceContext) around the action's run
@@ -62,12 +64,26 @@ class ServiceContext:
 
     @property
     def clerk(self) -> str:
-        """Recorded in every event: the signed-in account's name (or the settings' clerk name)."""
-        return self.acting.name
+        """Recorded in every event: the acting account's name; without accounts, the settings' clerk name, read
+        at every action so that a change of it takes effect at once."""
+        name = self.acting.name
+        if name or self.accounts_exist():
+            return name
+        return self.settings().clerk_name
 
     @clerk.setter
     def clerk(self, name: str) -> None:
         self._set_signed_in(ActingClerk(name, self._signed_in.role))
+
+    @property
+    def officer_name(self) -> str:
+        """The name a form prints for the person acting: the account's full name, else its account name;
+        without accounts, the settings' clerk name."""
+        return self.acting.full_name or self.clerk
+
+    def sign_in_as(self, person: ActingClerk) -> None:
+        """Make `person` the one signed in: every following action is recorded and checked for them."""
+        self._set_signed_in(person)
 
     @property
     def role(self) -> str:
@@ -76,7 +92,7 @@ class ServiceContext:
 
     @role.setter
     def role(self, role: str) -> None:
-        self._set_signed_in(ActingClerk(self._signed_in.name, role))
+        self._set_signed_in(replace(self._signed_in, role=role))
 
     def _set_signed_in(self, person: ActingClerk) -> None:
         self._signed_in = person

@@ -76,6 +76,55 @@ _CHOICES = {
 }
 SCAN_RESOLUTIONS = (75, 1200)
 
+# Each setting's name as a clerk or an IT officer reads it (the window never shows a key).
+SETTING_LABELS: dict[str, str] = {
+    "agency_code": "Mã cơ quan",
+    "counter": "Số quầy",
+    "clerk_name": "Cán bộ tiếp nhận (khi không dùng tài khoản)",
+    "office_hours": "Giờ làm việc",
+    "due_mode": "Cách tính hạn trả",
+    "rule_set": "Quy định áp dụng",
+    "place": "Địa danh",
+    "head_name": "Thủ trưởng cơ quan (Mẫu 04)",
+    "head_title": "Chức vụ của thủ trưởng",
+    "page_size": "Khổ giấy in",
+    "status_url_template": "Địa chỉ tra cứu tình trạng hồ sơ",
+    "central_url": "Địa chỉ máy chủ trung tâm",
+    "central_ca_file": "Tệp chứng thư gốc của thành phố",
+    "contact_phone": "Số điện thoại liên hệ (in trên Mẫu 02)",
+    "book_volume": "Quyển sổ theo dõi",
+    "printer_receipt": "Máy in giấy tiếp nhận",
+    "printer_slip": "Máy in phiếu",
+    "printer_letter": "Máy in thư xin lỗi, văn bản",
+    "backup_dir": "Thư mục sao lưu",
+    "backup_keep": "Số bản sao lưu giữ lại",
+    "backup_second_dir": "Thư mục sao lưu thứ hai (ổ USB, thư mục mạng)",
+    "scanner_device": "Máy quét giấy tờ của quầy",
+    "scan_source": "Nguồn giấy khi quét",
+    "scan_mode": "Chế độ màu khi quét",
+    "scan_resolution": "Độ phân giải quét (dpi)",
+    "code_scanner_port": "Cổng của máy quét mã (chế độ USB-COM)",
+    "code_scanner_baud": "Tốc độ cổng của máy quét mã",
+    "wedge_max_gap_ms": "Khoảng cách tối đa giữa hai phím của máy quét mã (ms)",
+    "wedge_prefix": "Ký tự máy quét mã gửi trước mã",
+    "wedge_suffix": "Ký tự máy quét mã gửi sau mã",
+    "lock_minutes": "Tự khóa màn hình sau (phút)",
+    "drill": "Cơ sở dữ liệu diễn tập",
+}
+# How each choice reads on screen.
+CHOICE_LABELS: dict[str, dict[str, str]] = {
+    "due_mode": {"days": "Theo ngày làm việc", "hours": "Theo giờ làm việc"},
+    "rule_set": {"TT03-2025": "Thông tư 03/2025", "TT01-2018": "Thông tư 01/2018"},
+    "page_size": {"A4": "A4", "A5": "A5"},
+    "scan_source": {"feeder": "Khay nạp giấy tự động", "flatbed": "Mặt kính"},
+    "scan_mode": {"Gray": "Thang xám", "Color": "Màu"},
+}
+
+
+def setting_label(key: str) -> str:
+    """The setting's Vietnamese name (the key itself only for a key that does not exist)."""
+    return SETTING_LABELS.get(key, key)
+
 
 def parse_setting(key: str, value: str) -> Any:
     """A setting's text as its typed value; refuses unknown keys and bad values with a Vietnamese message."""
@@ -84,13 +133,13 @@ def parse_setting(key: str, value: str) -> Any:
     default = getattr(Settings(), key)
     if isinstance(default, bool):  # before int: a bool is an int
         if value not in ("0", "1", "True", "False"):
-            raise ValidationError(key, f"Thiết lập “{key}” chỉ nhận 0 hoặc 1.")
+            raise ValidationError(key, f"“{setting_label(key)}” chỉ nhận 0 hoặc 1.")
         return value in ("1", "True")
     if isinstance(default, int):
         try:
             number = int(value)
         except ValueError:
-            raise ValidationError(key, f"Thiết lập “{key}” cần một số nguyên.") from None
+            raise ValidationError(key, f"“{setting_label(key)}” cần một số nguyên.") from None
         if key == "lock_minutes" and not 1 <= number <= 240:
             raise ValidationError(key, "Thời gian tự khóa phải từ 1 đến 240 phút.")
         if key == "backup_keep" and number < 1:
@@ -104,7 +153,10 @@ def parse_setting(key: str, value: str) -> Any:
             raise ValidationError(key, f"Tốc độ cổng máy quét mã chỉ nhận: {', '.join(map(str, BAUD_RATES))}.")
         return number
     if key in _CHOICES and value not in _CHOICES[key]:
-        raise ValidationError(key, f"Thiết lập “{key}” chỉ nhận: {', '.join(_CHOICES[key])}.")
+        shown = CHOICE_LABELS.get(key, {})
+        raise ValidationError(
+            key, f"“{setting_label(key)}” chỉ nhận: {', '.join(shown.get(c, c) for c in _CHOICES[key])}."
+        )
     if key == "office_hours":
         return str(OfficeHours.parse(value))
     if key == "central_url":

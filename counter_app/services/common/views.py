@@ -78,4 +78,5 @@ class IntakeResult:
     slip: str | None
     due: datetime | None
     calendar_version: str
-    outcome: str  # accept | supplement | refuse
+    outcome: str  # accept | supplement | refuse | complete (a Mẫu 02 slip's dossier taken in)
+    completed_slip_uuid: str | None = None  # complete: the slip closed by this dossier

@@ -10,7 +10,7 @@ from counter_app.domain.citizen import fold, mask_identifier, normalize_name, va
 from counter_app.domain.clock import to_vn
 from counter_app.domain.codes import looks_like_dossier_code
 from counter_app.domain.deadlines import Appointment, extend_for_pause, restart_appointment
-from counter_app.domain.dossier import CORRECTABLE_FIELDS, DossierState, encode_value
+from counter_app.domain.dossier import CORRECTABLE_FIELDS, SLIP_STAGE_LABELS, DossierState, encode_value
 from counter_app.domain.event_kinds import EventKind
 from counter_app.domain.intake import DELIVERIES
 from counter_app.domain.printed_text import REASON_MAX, printed_text
@@ -27,6 +27,7 @@ EVENT_LABELS: dict[str, str] = {
     EventKind.DOSSIER_ACCEPTED: "Tiếp nhận hồ sơ",
     EventKind.SLIP_SUPPLEMENT: "Yêu cầu bổ sung, hoàn thiện hồ sơ tại quầy",
     EventKind.SLIP_REFUSED: "Từ chối tiếp nhận hồ sơ",
+    EventKind.SLIP_COMPLETED: "Tiếp nhận bổ sung: đã lập hồ sơ",
     EventKind.TRANSFERRED: "Chuyển hồ sơ đến cơ quan giải quyết",
     EventKind.SUPPLEMENT_REQUESTED: "Cơ quan giải quyết yêu cầu bổ sung hồ sơ",
     EventKind.SUPPLEMENT_RECEIVED: "Nhận hồ sơ bổ sung của công dân",
@@ -63,7 +64,7 @@ def dossier_view(state: DossierState, *, masked: bool = False) -> DossierView:
         status=state.status,
         status_name=Status(state.status).label,
         stage=state.stage,
-        stage_name=stage.label if stage else "Chờ bổ sung, hoàn thiện hồ sơ",
+        stage_name=stage.label if stage else SLIP_STAGE_LABELS.get(state.stage, "Chờ bổ sung, hoàn thiện hồ sơ"),
         received_at=state.received_at,
         due_at=state.due_at,
         original_due_at=state.original_due_at,
@@ -277,6 +278,10 @@ class DossierService:
 
 
 def _event_details(kind: str, payload: dict[str, Any]) -> str:
+    if kind == EventKind.SLIP_COMPLETED:
+        return f"Mã hồ sơ: {payload.get('code', '')}"
+    if kind == EventKind.DOSSIER_ACCEPTED and payload.get("from_slip"):
+        return f"Bổ sung theo phiếu yêu cầu bổ sung số {payload['from_slip']}"
     if kind == EventKind.CORRECTED:
         return "; ".join(f"{k}: {v[0]} → {v[1]}" for k, v in payload.get("changes", {}).items()) + (
             f" (lý do: {payload.get('reason', '')})"

@@ -30,8 +30,15 @@ from counter_app.identities import new_status_key, new_uuid
 from counter_app.services.catalogue.procedure_records import procedure_view
 from counter_app.services.catalogue.working_calendar import CalendarService
 from counter_app.services.common.context import ServiceContext
-from counter_app.services.common.event_writer import numbering_of, record_event
+from counter_app.services.common.event_writer import find_dossier, numbering_of, record_event
 from counter_app.services.common.views import IntakeResult
+from counter_app.services.desk.slip_completion import (
+    FROM_SLIP_FIELD,
+    SupplementIntakeView,
+    require_open_slip,
+    supplement_intake_view,
+)
+from counter_app.storage.unit_of_work import UnitOfWork
 
 # how far ahead of the clock a typed received time may be: the clerk types the minute, the clock runs on
 RECEIVED_TOLERANCE = timedelta(minutes=5)
@@ -108,6 +115,13 @@ class IntakeService:
 
     def accept(self, form: IntakeForm) -> IntakeResult:
         """Take in a complete dossier: code, due date and the opening event, committed durably."""
+        state, now = self._appointed(form)
+        with self.context.uow(write=True) as uow:
+            state = self._take_in(uow, state, now, {})
+            uow.commit()
+        return IntakeResult(state.uuid, state.code, None, state.due_at, state.calendar_version, "accept")
+
+    def _appointed(self, form: IntakeForm) -> tuple[DossierState, datetime]:
         state, now = self._base_state(form, "accept")
         appointment = self.calendar.appointment(state.received_at, state.processing_days, state.same_day_cutoff)
         state = replace(
@@ -116,19 +130,53 @@ class IntakeService:
             calendar_version=appointment.calendar_version,
             calendar_estimated=appointment.estimated,
         )
+        return state, now
+
+    def _take_in(self, uow: UnitOfWork, state: DossierState, now: datetime, extra: dict[str, Any]) -> DossierState:
+        """The code and the book line issued and the opening event written, in the caller's transaction."""
+        numbering = numbering_of(uow, state.agency_code)
+        day = state.received_at.date()
+        scope = dossier_scope(state.agency_code, state.counter, day)
+        code = issue_dossier_code(state.agency_code, day, state.counter, uow.sequences.peek(scope), numbering)
+        uow.sequences.next(scope)
+        book = uow.sequences.next(book_scope(state.agency_code, state.counter, state.field, day.year))
+        state = replace(state, code=str(code), book_index=book_index(state.counter, book))
+        payload = self._accepted_payload(state) | extra
+        record_event(uow, self.context, None, EventKind.DOSSIER_ACCEPTED, payload, now, state.uuid)
+        return state
+
+    def get_supplement_intake(self, slip: str) -> SupplementIntakeView:
+        """The applicant came back with a Mẫu 02 slip: the intake to complete, pre-filled from the slip."""
+        self.context.require(Permission.INTAKE)
+        with self.context.uow() as uow:
+            state = find_dossier(uow, slip)
+            require_open_slip(uow, state, slip)
+            procedure = uow.procedures.get(state.procedure_code)
+            if procedure is None:
+                raise RuleError(f"Thủ tục mã “{state.procedure_code}” của phiếu không còn trong danh mục.")
+            return supplement_intake_view(state, procedure_view(procedure))
+
+    def accept_supplement(self, slip: str, form: IntakeForm) -> IntakeResult:
+        """The slip's dossier taken in, complete now: its own code and appointment; the slip closed in the same
+        transaction, so it can be completed only once."""
+        state, now = self._appointed(form)
         with self.context.uow(write=True) as uow:
-            numbering = numbering_of(uow, state.agency_code)
-            day = state.received_at.date()
-            scope = dossier_scope(state.agency_code, state.counter, day)
-            code = issue_dossier_code(state.agency_code, day, state.counter, uow.sequences.peek(scope), numbering)
-            uow.sequences.next(scope)
-            book = uow.sequences.next(book_scope(state.agency_code, state.counter, state.field, day.year))
-            state = replace(state, code=str(code), book_index=book_index(state.counter, book))
-            record_event(
-                uow, self.context, None, EventKind.DOSSIER_ACCEPTED, self._accepted_payload(state), now, state.uuid
-            )
+            slip_state = find_dossier(uow, slip)
+            require_open_slip(uow, slip_state, slip)
+            if state.procedure_code != slip_state.procedure_code:
+                raise FormInvalid(
+                    {
+                        "procedure": f"Phiếu {slip_state.slip} là của thủ tục “{slip_state.procedure_name}”; "
+                        "hồ sơ bổ sung phải cùng thủ tục (thủ tục khác: tiếp nhận mới)."
+                    }
+                )
+            state = self._take_in(uow, state, now, {FROM_SLIP_FIELD: slip_state.slip})
+            completed = {"dossier_uuid": state.uuid, "code": state.code}
+            record_event(uow, self.context, slip_state, EventKind.SLIP_COMPLETED, completed, now, slip_state.uuid)
             uow.commit()
-        return IntakeResult(state.uuid, state.code, None, state.due_at, state.calendar_version, "accept")
+        return IntakeResult(
+            state.uuid, state.code, slip_state.slip, state.due_at, state.calendar_version, "complete", slip_state.uuid
+        )
 
     def _accepted_payload(self, state: DossierState) -> dict[str, Any]:
         """The opening event: the state, the status page's key (the code alone must never open the citizen's

@@ -83,6 +83,23 @@ def _qr_text(state: DossierState, settings: Settings, events: list[StoredEvent])
     return status_link(settings.status_url_template, code, key)
 
 
+# The act each form certifies: the officer it names is whoever recorded that act, so a reprint (by anyone, any
+# day) names the person who received, refused or took the request, as the original did. A fee receipt is not
+# in the table: it is dated when it is printed (collected_at) and names the person collecting then.
+CERTIFIED_ACTS: dict[str, tuple[str, ...]] = {
+    DocumentKind.RECEIPT: (EventKind.DOSSIER_ACCEPTED,),
+    DocumentKind.SUPPLEMENT: (EventKind.SLIP_SUPPLEMENT, EventKind.SUPPLEMENT_REQUESTED),
+    DocumentKind.REFUSAL: (EventKind.SLIP_REFUSED,),
+    DocumentKind.WITHDRAWAL: (EventKind.WITHDRAWN, EventKind.STOPPED),
+}
+
+
+def certifying_clerk(kind: str, events: list[StoredEvent]) -> str:
+    """The account (or, without accounts, the clerk's name) that recorded the act the form certifies; ""."""
+    acts = CERTIFIED_ACTS.get(kind, ())
+    return next((e.clerk for e in reversed(events) if e.kind in acts and e.clerk), "")
+
+
 def build_document(
     kind: str,
     state: DossierState,
@@ -93,7 +110,10 @@ def build_document(
     now: datetime,
     reprint: bool,
     reprint_number: int = 0,
+    *,
+    officer: str = "",
 ) -> Document:
+    """The printing layer's record of a form; `officer`: the full name printed as the receiving officer."""
     agency_name, parent = agency
     header = OfficeHeader(
         parent_authority=parent or agency_name, unit_name=agency_name, place=settings.place, drill=settings.drill
@@ -151,7 +171,7 @@ def build_document(
             fee=state.fee,
             fee_paid=state.fee_paid,
             qr_text=_qr_text(state, settings, events),
-            clerk_name=settings.clerk_name,
+            clerk_name=officer,
         )
     if kind == DocumentKind.SUPPLEMENT:
         link = _qr_text(state, settings, events) if code else ""  # a slip made at the counter has no code yet
@@ -164,9 +184,9 @@ def build_document(
             received_at=state.received_at,
             missing_items=tuple(p.name for p in state.papers if p.missing),
             reason=state.reason or "Hồ sơ chưa đầy đủ thành phần theo quy định.",
-            contact_name=settings.clerk_name,
+            contact_name=officer,
             contact_phone=settings.contact_phone,
-            guide_name=settings.clerk_name,
+            guide_name=officer,
         )
     if kind == DocumentKind.REFUSAL:
         return RefusalData(
@@ -176,7 +196,7 @@ def build_document(
             receiving_unit=agency_name,
             dossier_code=code,
             reason=state.reason,
-            clerk_name=settings.clerk_name,
+            clerk_name=officer,
         )
     if kind == DocumentKind.WITHDRAWAL:
         stops = _events(events, EventKind.WITHDRAWN) + _events(events, EventKind.STOPPED)
@@ -188,7 +208,7 @@ def build_document(
             dossier_code=code,
             requested_at=at,
             reason=str(payload.get("reason", "")),
-            clerk_name=settings.clerk_name,
+            clerk_name=officer,
         )
     if kind == DocumentKind.APOLOGY:
         assert state.due_at is not None
@@ -233,7 +253,7 @@ def build_document(
             procedure_name=state.procedure_name,
             items=(FeeItem(f"Phí, lệ phí: {state.procedure_name}", state.fee),),
             collected_at=now,
-            clerk_name=settings.clerk_name,
+            clerk_name=officer,
         )
     raise ValueError(kind)
 

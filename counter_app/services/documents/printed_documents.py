@@ -35,7 +35,12 @@ KINDS_WITH_HISTORY = frozenset({DocumentKind.WITHDRAWAL, DocumentKind.APOLOGY, D
 # Mẫu 05 is the notice that processing stopped: at the applicant's request (withdrawn) or otherwise (stopped)
 STOPPED_STAGES = frozenset({Stage.WITHDRAWN.value, Stage.STOPPED.value})
 # the status link needs the opening event
-KINDS_WITH_EVENTS = KINDS_WITH_HISTORY | {DocumentKind.RECEIPT, DocumentKind.SUPPLEMENT}
+KINDS_WITH_EVENTS = KINDS_WITH_HISTORY | {
+    DocumentKind.RECEIPT,
+    DocumentKind.SUPPLEMENT,
+    DocumentKind.REFUSAL,
+    DocumentKind.WITHDRAWAL,  # their officer is who recorded the act (form_records.CERTIFIED_ACTS)
+}
 # documents of a dossier taken in (a slip has no dossier code)
 KINDS_NEEDING_CODE = KINDS_WITH_HISTORY | {DocumentKind.RECEIPT, DocumentKind.FEE_RECEIPT}
 
@@ -78,7 +83,7 @@ class DocumentService:
         now = self.context.clock.now()
         # imported here: reportlab costs hundreds of ms and only printing needs it
         from counter_app.printing.render import render_document
-        from counter_app.services.documents.form_records import build_document
+        from counter_app.services.documents.form_records import build_document, certifying_clerk
 
         # One write transaction reads what the document shows, numbers it, renders it and records it: the
         # number is used only if all of it commits, and what is printed is what the event is recorded on.
@@ -103,8 +108,18 @@ class DocumentService:
                 number = self._fixed_number(state, kind, events, numbering)
             if not number:
                 number = self._issue_number(uow, kind, now)
+            clerk = certifying_clerk(kind, events)
             data = build_document(
-                kind, state, events, self.context.settings(), agency_info, number, now, reprint, reprint_number
+                kind,
+                state,
+                events,
+                self.context.settings(),
+                agency_info,
+                number,
+                now,
+                reprint,
+                reprint_number,
+                officer=self._officer(uow, clerk) if clerk else self.context.officer_name,
             )
             pdf = render_document(data)
             path = self._archive(state, kind, number, pdf, now, reprint_number)
@@ -153,6 +168,16 @@ class DocumentService:
                 shutil.copyfile(path, partial)
         return DocumentResult(kind, number, out or path, reprint, document_uuid, reprint_number)
 
+    def reprint(
+        self, document_uuid: str, *, reason: ReprintReason | str | None, reason_note: str = ""
+    ) -> DocumentResult:
+        """Render a document again as a reprint (its reason required, see `render`), found by its own id."""
+        with self.context.uow() as uow:
+            row = uow.documents.get(document_uuid)
+        if row is None:
+            raise NotFoundError("Không tìm thấy giấy tờ đã lập để in lại.")
+        return self.render(row.dossier_uuid, row.kind, reason=reason or "", reason_note=reason_note)
+
     def record_sent_to_printer(self, document_uuid: str, printer: str, pages: int) -> None:
         """A printer accepted the document: count it and record it in the dossier's history."""
         now = self.context.clock.now()
@@ -197,6 +222,13 @@ class DocumentService:
             )
         if kind == DocumentKind.APOLOGY and not state.reappointed:
             raise RuleError("Hồ sơ chưa có phiếu xin lỗi và hẹn lại; hãy ghi nhận việc hẹn lại trước.")
+
+    @staticmethod
+    def _officer(uow: UnitOfWork, clerk: str) -> str:
+        """The full name of the account that recorded an act (its name when it has none; without accounts the
+        event already holds the clerk's name)."""
+        account = uow.users.get(clerk)
+        return (account.full_name or account.name) if account is not None else clerk
 
     @staticmethod
     def _fixed_number(state: DossierState, kind: str, events: list[StoredEvent], numbering: Numbering) -> str:

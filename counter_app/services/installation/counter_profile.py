@@ -4,13 +4,26 @@ the printer remembered per kind of document."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from counter_app.domain.roles import Permission
+from counter_app.errors import ValidationError
 from counter_app.services.accounts.clerk_accounts import AccountService
 from counter_app.services.common.changes import Changes
 from counter_app.services.common.context import ServiceContext
 from counter_app.services.common.settings import Settings, parse_setting
 from counter_app.services.installation.setup import DEMO_AGENCY_CODE, SetupService, central_role
+from counter_app.sync.credential_format import looks_like_credential
+
+
+class CredentialKeeper(Protocol):
+    """Where the counter's sync credential is kept (services.syncing's SyncCredentialStore, given by the registry:
+    installation sits below syncing and may not import it)."""
+
+    def save(self, agency_code: str, counter: int, credential: str) -> str: ...
+
+    def load(self, agency_code: str, counter: int) -> str | None: ...
+
 
 # which remembered printer a document kind goes to (receipts on the counter's printer, letters on the office one)
 PRINTER_SETTING = {
@@ -24,6 +37,13 @@ PRINTER_SETTING = {
 }
 
 
+def database_role(central_url: str) -> str:
+    """The database role of a PostgreSQL central address ("" for none, and for the sync service's https://)."""
+    if central_url.strip().lower().startswith("https://"):
+        return ""  # the sync service knows the counter by its credential, not by a role and password
+    return central_role(central_url)
+
+
 @dataclass(frozen=True)
 class SettingsSnapshot:
     """The settings and the agency's fixed part, as the settings dialog shows them."""
@@ -32,6 +52,8 @@ class SettingsSnapshot:
     agency_name: str
     counter_digits: int
     number_digits: int
+    credential_kept: bool = False
+    """Whether this counter keeps a sync credential (the credential itself never leaves the store)."""
 
 
 @dataclass(frozen=True)
@@ -62,10 +84,17 @@ class StatusInfo:
 
 
 class CounterProfileService:
-    def __init__(self, context: ServiceContext, setup: SetupService, accounts: AccountService) -> None:
+    def __init__(
+        self,
+        context: ServiceContext,
+        setup: SetupService,
+        accounts: AccountService,
+        credentials: CredentialKeeper | None = None,
+    ) -> None:
         self.context = context
         self.setup = setup
         self.accounts = accounts
+        self.credentials = credentials
 
     def current(self) -> Settings:
         """The installation's settings (cached; read again after a change)."""
@@ -76,10 +105,6 @@ class CounterProfileService:
         """The local database file's name, as the status bar shows it."""
         return self.context.database.path.name
 
-    def use_settings_clerk(self) -> None:
-        """Without accounts, events record the clerk named in this installation's settings."""
-        self.context.clerk = self.context.clerk or self.context.settings().clerk_name
-
     def get_snapshot(self) -> SettingsSnapshot:
         settings = self.context.settings()
         with self.context.uow() as uow:
@@ -89,17 +114,33 @@ class CounterProfileService:
             agency.name if agency is not None else "",
             agency.counter_digits if agency is not None else 0,
             agency.number_digits if agency is not None else 0,
+            self.credentials is not None
+            and settings.is_configured
+            and self.credentials.load(settings.agency_code, settings.counter) is not None,
         )
 
-    def save(self, changes: dict[str, str], central_password: str) -> Settings:
-        """Each changed setting (all checked before any is saved), then the central password into the keyring."""
-        role = central_role(changes.get("central_url", self.context.settings().central_url))
+    def save(self, changes: dict[str, str], central_password: str, credential: str = "") -> Settings:
+        """Each changed setting (all checked before any is saved), then the central password into the keyring and
+        a new sync credential (from the central's `add-counter`) into the credential store."""
+        self.context.require(Permission.SETTINGS)
+        role = database_role(changes.get("central_url", self.context.settings().central_url))
         for key, value in changes.items():
             parse_setting(key, value)
+        credential = credential.strip()
+        if credential and not looks_like_credential(credential):
+            raise ValidationError(
+                "sync_credential",
+                "Thông tin xác thực đồng bộ không đúng dạng: cần chép nguyên dòng bắt đầu bằng “cc1.”.",
+            )
+        if credential and (self.credentials is None or not self.context.settings().is_configured):
+            raise ValidationError("sync_credential", "Quầy chưa được thiết lập cơ quan và số quầy.")
         for key, value in changes.items():
             self.setup.set_setting(key, value)
         if role and central_password:
             self.setup.store_central_password(role, central_password)
+        if credential and self.credentials is not None:
+            settings = self.context.settings()
+            self.credentials.save(settings.agency_code, settings.counter, credential)
         return self.context.settings()
 
     def apply_first_run(self, answers: FirstRunAnswers) -> Settings:
@@ -115,7 +156,7 @@ class CounterProfileService:
         values = dict(answers.settings)
         for key, value in answers.settings:
             self.setup.set_setting(key, value)
-        role = central_role(values.get("central_url", ""))
+        role = database_role(values.get("central_url", ""))
         if role and answers.central_password:
             self.setup.store_central_password(role, answers.central_password)
         return self.context.settings() if answers.settings else settings

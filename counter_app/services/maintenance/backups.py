@@ -26,6 +26,7 @@ from counter_app.services.maintenance import (
     backup_copies,
     backup_format,
     backup_keys,
+    backup_overview,
     backup_recovery,
 )
 from counter_app.services.maintenance.backup_names import (
@@ -116,6 +117,10 @@ class BackupService:
     def latest_backup(self) -> BackupInfo | None:
         backups = self.list_backups()
         return backups[0] if backups else None
+
+    def overview(self) -> backup_overview.BackupOverview:
+        """What the backups screen shows (backup_overview)."""
+        return backup_overview.overview(self)
 
     # -- taking backups --------------------------------------------------------------------------------
 

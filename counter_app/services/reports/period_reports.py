@@ -318,7 +318,7 @@ class ReportService:
             header, settings = self._header()
             fields = {
                 "issued_at": self.context.clock.now(),
-                "preparer": settings.clerk_name,
+                "preparer": self.context.officer_name,  # the person exporting (settings only without accounts)
                 "head_name": settings.head_name,
                 "page_size": PageSize(settings.page_size),
             }

@@ -284,9 +284,7 @@ class SyncService:
             raise RuleError("Quầy chưa được thiết lập. Chạy “counter-app init” hoặc mở màn hình thiết lập.")
         text = central_url or settings.central_url
         if not text:
-            raise RuleError(
-                "Chưa có địa chỉ máy chủ trung tâm: ghi trong thiết lập “central_url” hoặc dùng tham số --central."
-            )
+            raise RuleError("Chưa có địa chỉ máy chủ trung tâm: ghi ở Thiết lập › Đồng bộ hoặc dùng tham số --central.")
         return parse_central_url(text, field_name="central")
 
     def last_sync(self) -> LastSync | None:

@@ -23,6 +23,8 @@ class Account:
     failed_count: int
     last_failed_at: datetime | None
     created_at: datetime
+    title: str = ""
+    must_change_password: bool = False
 
 
 def _account(row: UserAccountRow) -> Account:
@@ -35,6 +37,8 @@ def _account(row: UserAccountRow) -> Account:
         failed_count=row.failed_count,
         last_failed_at=row.last_failed_at,
         created_at=row.created_at,
+        title=row.title,
+        must_change_password=row.must_change_password,
     )
 
 
@@ -60,13 +64,30 @@ class UserAccountRepository:
                 failed_count=account.failed_count,
                 last_failed_at=account.last_failed_at,
                 created_at=account.created_at,
+                title=account.title,
+                must_change_password=account.must_change_password,
             )
         )
 
     def disable(self, name: str) -> None:
+        self.set_disabled(name, True)
+
+    def set_disabled(self, name: str, disabled: bool) -> None:
         row = self.session.get(UserAccountRow, name)
         if row is not None:
-            row.disabled = True
+            row.disabled = disabled
+
+    def update_details(self, name: str, *, full_name: str, title: str, role: str) -> None:
+        row = self.session.get(UserAccountRow, name)
+        if row is not None:
+            row.full_name, row.title, row.role = full_name, title, role
+
+    def set_password(self, name: str, password_hash: str, *, must_change: bool) -> None:
+        """A new password hash; `must_change`: a temporary one, to be replaced at the next sign-in."""
+        row = self.session.get(UserAccountRow, name)
+        if row is not None:
+            row.password_hash, row.must_change_password = password_hash, must_change
+            row.failed_count, row.last_failed_at = 0, None
 
     def count_failure(self, name: str, at: datetime) -> None:
         """One more failed sign-in, counted in the database itself (parallel attempts each add theirs)."""

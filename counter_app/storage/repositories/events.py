@@ -1,4 +1,5 @@
-"""The event log: appending events linked into their counter's audit chain, and reading a dossier's events."""
+"""The event log: appending events linked into their counter's audit chain, reading a dossier's events, and the
+audit trail (every event, filtered and paged)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from counter_app.domain.audit_chain import ChainLink
@@ -15,7 +16,7 @@ from counter_app.domain.event_delivery import EventDelivery
 from counter_app.storage import restore_hold
 from counter_app.storage.event_chain import AuditKeys, ChainWriter
 from counter_app.storage.event_order import replay_order
-from counter_app.storage.models import DELIVERY_STATE, EventRow
+from counter_app.storage.models import DELIVERY_STATE, DossierRow, EventRow
 from counter_app.storage.repositories.settings import SettingsRepository
 from counter_app.storage.types import vn_text
 
@@ -43,6 +44,32 @@ class Delivery:
     pending: int
     failed: int
     error: str  # the central's reason for a refused one ("" when none)
+
+
+@dataclass(frozen=True)
+class TrailFilter:
+    """What the audit trail shows: every field optional; `since`/`until` bound `occurred_at` (until excluded)."""
+
+    clerk: str = ""
+    kind_prefix: str = ""  # "dossier." for a family, or one whole kind
+    dossier: str = ""  # a dossier's code or slip number, or a part of one
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TrailRecord:
+    """One event of the audit trail: who, what, when, which dossier (its code or slip number, "" for none)."""
+
+    uuid: str
+    kind: str
+    occurred_at: datetime
+    clerk: str
+    agency_code: str
+    counter: int
+    seq: int
+    dossier_code: str
+    payload: str
 
 
 def _stored(row: EventRow) -> StoredEvent:
@@ -118,10 +145,65 @@ class EventRepository:
         error = next((str(err) for state, _count, err in rows if state == EventDelivery.DEAD), "")
         return Delivery(counts.get(EventDelivery.PENDING, 0), counts.get(EventDelivery.DEAD, 0), error)
 
+    def trail(self, what: TrailFilter, *, offset: int = 0, limit: int = 100) -> tuple[list[TrailRecord], int]:
+        """One page of the audit trail (newest first) and the number of matching events."""
+        return trail_page(self.session, what, offset=offset, limit=limit)
+
+    def trail_clerks(self) -> list[str]:
+        return trail_clerks(self.session)
+
     def for_dossier(self, dossier_uuid: str) -> list[StoredEvent]:
         """A dossier's events in the order of the fold (time, then counter and sequence for ties)."""
         query = select(EventRow).where(EventRow.dossier_uuid == dossier_uuid).order_by(*replay_order())
         return [_stored(row) for row in self.session.scalars(query)]
+
+
+def _trail_query(what: TrailFilter) -> Select[Any]:
+    dossier_code = func.coalesce(DossierRow.code, DossierRow.slip, "")
+    query = select(EventRow, dossier_code).outerjoin(DossierRow, DossierRow.uuid == EventRow.dossier_uuid)
+    if what.clerk:
+        query = query.where(EventRow.clerk == what.clerk)
+    if what.kind_prefix:
+        query = query.where(
+            or_(EventRow.kind == what.kind_prefix, EventRow.kind.startswith(what.kind_prefix, autoescape=True))
+        )
+    if what.dossier:
+        part = what.dossier.strip()
+        query = query.where(
+            or_(DossierRow.code.contains(part, autoescape=True), DossierRow.slip.contains(part, autoescape=True))
+        )
+    if what.since is not None:
+        query = query.where(EventRow.occurred_at >= what.since)
+    if what.until is not None:
+        query = query.where(EventRow.occurred_at < what.until)
+    return query
+
+
+def trail_page(session: Session, what: TrailFilter, *, offset: int, limit: int) -> tuple[list[TrailRecord], int]:
+    """One page of the audit trail, newest first, and how many events match in all."""
+    query = _trail_query(what)
+    total = int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+    ordered = query.order_by(EventRow.occurred_at.desc(), EventRow.seq.desc()).offset(offset).limit(limit)
+    records = [
+        TrailRecord(
+            row.uuid,
+            row.kind,
+            row.occurred_at,
+            row.clerk,
+            row.agency_code,
+            row.counter,
+            row.seq,
+            str(code or ""),
+            row.payload,
+        )
+        for row, code in session.execute(ordered)
+    ]
+    return records, total
+
+
+def trail_clerks(session: Session) -> list[str]:
+    """Every name that recorded an event, for the trail's filter."""
+    return [str(n) for n in session.scalars(select(EventRow.clerk).distinct().order_by(EventRow.clerk)) if n]
 
 
 def _key_change_row(change: ChainLink, occurred_at: datetime) -> EventRow:

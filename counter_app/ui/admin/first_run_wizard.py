@@ -1,4 +1,5 @@
-"""FirstRunWizard: the questions asked once on a new installation, then the counter set up from the answers."""
+"""FirstRunWizard: the questions asked once on a new installation, then the counter, its administrator account
+and its backup passphrase set up from the answers."""
 
 from __future__ import annotations
 
@@ -9,25 +10,24 @@ from PySide6.QtCore import Signal
 from PySide6.QtPrintSupport import QPrinterInfo
 from PySide6.QtWidgets import (
     QComboBox,
-    QFormLayout,
     QLabel,
     QLineEdit,
     QSpinBox,
     QWidget,
     QWizard,
-    QWizardPage,
 )
 
 from counter_app.domain.codes import Numbering, validate_agency_code
 from counter_app.domain.deadlines import OfficeHours
 from counter_app.errors import CounterError, ValidationError
+from counter_app.services.accounts.clerk_accounts import clean_name
 from counter_app.services.common.settings import Settings
 from counter_app.services.installation.counter_profile import FirstRunAnswers
 from counter_app.services.installation.setup import central_role
+from counter_app.ui.admin.first_run_pages import AdminAnswers, AdminPage, BackupPassphrasePage, FieldPage
 from counter_app.ui.qt.qt_compat import emit
 from counter_app.ui.qt.task_runner import TaskRunner
 from counter_app.ui.widgets.errors import show_error
-from counter_app.ui.widgets.field_errors import FieldErrors, add_field
 
 if TYPE_CHECKING:
     from counter_app.services.registry import Services
@@ -42,39 +42,7 @@ PRINTER_KEYS = (
 NO_PRINTER = "(máy in mặc định của hệ thống)"
 
 
-class _Page(QWizardPage):
-    """A page whose fields show their own error under them; `check` raises ValidationError to keep the page."""
-
-    def __init__(self, title: str, subtitle: str = "") -> None:
-        super().__init__()
-        self.setTitle(title)
-        if subtitle:
-            self.setSubTitle(subtitle)
-        self.errors = FieldErrors()
-        self.form = QFormLayout(self)
-
-    def field_row(self, title: str, widget: QWidget, key: str) -> None:
-        add_field(self.form, title, widget, self.errors, key)
-
-    def check(self) -> None:
-        """Raise ValidationError when a field is wrong."""
-
-    def validatePage(self) -> bool:  # noqa: N802 - Qt override
-        self.errors.clear()
-        try:
-            self.check()
-        except ValidationError as exc:
-            unplaced = self.errors.show({exc.field: exc.message})
-            if unplaced:
-                self.errors.show({self.errors.keys()[0]: exc.message})
-            widget = self.errors.first_widget({exc.field: exc.message})
-            if widget is not None:
-                widget.setFocus()
-            return False
-        return True
-
-
-class AgencyPage(_Page):
+class AgencyPage(FieldPage):
     def __init__(self) -> None:
         super().__init__("Cơ quan", "Tên cơ quan và mã định danh điện tử theo QCVN 102:2016/BTTTT.")
         self.name_edit = QLineEdit(placeholderText="Ví dụ: Ủy ban nhân dân phường Bến Thành")
@@ -88,7 +56,7 @@ class AgencyPage(_Page):
         validate_agency_code(self.code_edit.text())
 
 
-class PlacePage(_Page):
+class PlacePage(FieldPage):
     def __init__(self) -> None:
         super().__init__("Cơ quan chủ quản và địa danh", "In ở đầu và cuối các giấy tờ.")
         self.parent_edit = QLineEdit(placeholderText="Ví dụ: UBND PHƯỜNG BẾN THÀNH")
@@ -101,7 +69,7 @@ class PlacePage(_Page):
             raise ValidationError("place", "Cần nhập địa danh (ghi ở dòng ngày tháng của giấy tờ).")
 
 
-class CounterPage(_Page):
+class CounterPage(FieldPage):
     def __init__(self) -> None:
         super().__init__("Quầy và mã hồ sơ", "Số quầy của máy này và độ dài các số trong mã hồ sơ.")
         self.counter_spin = QSpinBox(minimum=1, maximum=99, value=1)
@@ -131,7 +99,7 @@ class CounterPage(_Page):
             raise ValidationError("counter", exc.message) from None
 
 
-class HoursPage(_Page):
+class HoursPage(FieldPage):
     def __init__(self) -> None:
         super().__init__("Giờ làm việc", "Dùng để tính ngày hẹn trả kết quả.")
         self.hours_edit = QLineEdit(Settings().office_hours)
@@ -144,7 +112,7 @@ class HoursPage(_Page):
         OfficeHours.parse(self.hours_edit.text())
 
 
-class HeadPage(_Page):
+class HeadPage(FieldPage):
     def __init__(self) -> None:
         super().__init__("Thủ trưởng cơ quan", "Người ký thư xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04).")
         self.head_name_edit = QLineEdit()
@@ -171,7 +139,7 @@ def printer_combo(current: str = "") -> QComboBox:
     return combo
 
 
-class PrintersPage(_Page):
+class PrintersPage(FieldPage):
     def __init__(self) -> None:
         super().__init__("Máy in", "Không bắt buộc: có thể chọn sau trong Thiết lập.")
         self.combos: dict[str, QComboBox] = {}
@@ -180,7 +148,7 @@ class PrintersPage(_Page):
             self.field_row(title, self.combos[key], key)
 
 
-class CentralPage(_Page):
+class CentralPage(FieldPage):
     def __init__(self) -> None:
         super().__init__(
             "Máy chủ trung tâm", "Không bắt buộc: để trống nếu quầy chưa đồng bộ với cơ sở dữ liệu trung tâm."
@@ -198,6 +166,22 @@ class CentralPage(_Page):
         role = central_role(self.url_edit.text())
         if role and not self.password_edit.text():
             raise ValidationError("central_password", "Cần nhập mật khẩu của quầy trên máy chủ trung tâm.")
+
+
+def set_up_counter(services: Services, answers: FirstRunAnswers, admin: AdminAnswers | None) -> Settings:
+    """Runs in the write worker: the counter, then its administrator (signed in), then the backup passphrase.
+
+    Each step is skipped when done already, so Finish after a refusal picks up where the last attempt stopped.
+    """
+    settings = services.settings.apply_first_run(answers)
+    if admin is not None:
+        if not services.accounts.accounts_exist():
+            services.accounts.add_user(
+                admin.name, "admin", admin.password, full_name=admin.full_name, title=admin.title
+            )
+        services.accounts.sign_in(admin.name, admin.password)
+        services.backup.set_recovery_passphrase(admin.passphrase)
+    return settings
 
 
 class FirstRunWizard(QWizard):
@@ -224,6 +208,10 @@ class FirstRunWizard(QWizard):
         self.head_page = HeadPage()
         self.printers_page = PrintersPage()
         self.central_page = CentralPage()
+        # a fresh installation is never left without an account or a recovery key; an installation that has
+        # accounts already (made on the command line) keeps them, and its administrator sets the passphrase
+        self.admin_page: AdminPage | None = None if services.accounts.accounts_exist() else AdminPage()
+        self.backup_page = BackupPassphrasePage() if self.admin_page is not None else None
         for page in (
             self.agency_page,
             self.place_page,
@@ -232,8 +220,11 @@ class FirstRunWizard(QWizard):
             self.head_page,
             self.printers_page,
             self.central_page,
+            self.admin_page,
+            self.backup_page,
         ):
-            self.addPage(page)
+            if page is not None:
+                self.addPage(page)
 
     def answers(self) -> FirstRunAnswers:
         numbering = self.counter_page.numbering()
@@ -258,14 +249,35 @@ class FirstRunWizard(QWizard):
             central_password=self.central_page.password_edit.text(),
         )
 
+    def admin_answers(self) -> AdminAnswers | None:
+        if self.admin_page is None or self.backup_page is None:
+            return None
+        page = self.admin_page
+        return AdminAnswers(
+            name=clean_name(page.name_edit.text()),
+            full_name=" ".join(page.full_name_edit.text().split()),
+            title=" ".join(page.title_edit.text().split()),
+            password=page.password_edit.text(),
+            passphrase=self.backup_page.passphrase_edit.text(),
+        )
+
     def accept(self) -> None:
         """Finish: the wizard stays open until the counter is set up, so a refusal can be corrected."""
-        if self._saving or not self.central_page.validatePage():
+        page = self.currentPage()
+        if self._saving or not isinstance(page, FieldPage) or not page.validatePage():
+            return
+        if self.currentId() != self.pageIds()[-1]:
+            self.next()  # the questions after this page are still to be answered
             return
         self._saving = True
         self.button(QWizard.WizardButton.FinishButton).setEnabled(False)
         self._runner.run_serial(
-            self._services.settings.apply_first_run, self.answers(), on_done=self._on_saved, on_error=self._on_failed
+            set_up_counter,
+            self._services,
+            self.answers(),
+            self.admin_answers(),
+            on_done=self._on_saved,
+            on_error=self._on_failed,
         )
 
     def _on_saved(self, settings: object) -> None:
@@ -280,7 +292,7 @@ class FirstRunWizard(QWizard):
         if isinstance(exc, ValidationError):
             for page_id in self.pageIds():
                 page = self.page(page_id)
-                if isinstance(page, _Page) and exc.field in set(page.errors.keys()):
+                if isinstance(page, FieldPage) and exc.field in set(page.errors.keys()):
                     while self.currentId() > page_id:
                         self.back()
                     page.errors.show({exc.field: exc.message})

@@ -1,8 +1,10 @@
-"""SettingsDialog: the installation's settings edited after the first run; the agency and its code widths stay fixed."""
+"""SettingsDialog: the installation's settings edited after the first run, in tabs, each under its Vietnamese name;
+the agency and its code widths stay fixed."""
 
 from __future__ import annotations
 
 import logging
+import re
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
@@ -13,13 +15,15 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from counter_app.errors import CounterError, ValidationError
-from counter_app.services.installation.setup import central_role
-from counter_app.ui.admin.first_run_wizard import PRINTER_KEYS, printer_combo
+from counter_app.services.common.settings import SETTING_LABELS, setting_label
+from counter_app.services.installation.counter_profile import database_role
+from counter_app.ui.admin.settings_fields import TABS, editor_for, value_of
 from counter_app.ui.qt.qt_compat import emit
 from counter_app.ui.qt.task_runner import TaskRunner
 from counter_app.ui.widgets.errors import show_error
@@ -31,22 +35,20 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-TEXT_KEYS = (
-    ("clerk_name", "Cán bộ tiếp nhận (khi không dùng tài khoản)"),
-    ("place", "Địa danh"),
-    ("office_hours", "Giờ làm việc"),
-    ("head_name", "Thủ trưởng cơ quan (Mẫu 04)"),
-    ("head_title", "Chức vụ của thủ trưởng"),
-    ("central_url", "Địa chỉ máy chủ trung tâm"),
-    ("scanner_device", "Máy quét giấy tờ của quầy"),
-)
-PLACEHOLDERS = {"scanner_device": "Để trống: hỏi ở lần quét đầu tiên"}
+EXTRA_LABELS = {
+    "central_password": "Mật khẩu của quầy trên máy chủ trung tâm (cơ sở dữ liệu)",
+    "sync_credential": "Thông tin xác thực đồng bộ mới",
+}
+SYNC_TAB = "Đồng bộ"
 
 
 def readable(message: str) -> str:
     """A service's message with each setting's key replaced by the name the clerk sees on this screen."""
-    for key, title in (*TEXT_KEYS, *PRINTER_KEYS, ("central_password", "Mật khẩu của quầy trên máy chủ")):
-        message = message.replace(f"“{key}”", f"“{title}”").replace(key, f"“{title}”")
+    names = {**SETTING_LABELS, **EXTRA_LABELS}
+    for key, name in names.items():
+        message = message.replace(f"“{key}”", f"“{name}”")
+        # a bare key, but not a word of a command ("counter-app init") or of a longer key
+        message = re.sub(rf"(?<![\w.-]){re.escape(key)}(?![\w-])", f"“{name}”", message)
     return message
 
 
@@ -57,29 +59,40 @@ class SettingsDialog(QDialog):
     def __init__(self, services: Services, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Thiết lập")
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(620)
         self._services = services
         self._runner = runner
         self._snapshot: SettingsSnapshot | None = None
         self.errors = FieldErrors()
-        form = QFormLayout()
+        self.tabs = QTabWidget()
+        self.forms: dict[str, QFormLayout] = {}
+        self._tab_of: dict[str, int] = {}
+        for index, tab in enumerate(TABS):
+            page = QWidget()
+            layout = QVBoxLayout(page)
+            if tab.note:
+                note = QLabel(tab.note, wordWrap=True)
+                layout.addWidget(note)
+            self.forms[tab.title] = QFormLayout()
+            layout.addLayout(self.forms[tab.title])
+            layout.addStretch(1)
+            self.tabs.addTab(page, tab.title)
+            self._tab_of |= dict.fromkeys(tab.keys, index)
         self.fixed_labels: dict[str, QLabel] = {}
-        for key, title in (
-            ("agency", "Cơ quan"),
-            ("counter", "Số quầy"),
-            ("widths", "Độ dài mã hồ sơ"),
-        ):
+        unit_form = self.forms[TABS[0].title]
+        for key, title in (("agency", "Cơ quan"), ("counter", "Số quầy"), ("widths", "Độ dài mã hồ sơ")):
             self.fixed_labels[key] = QLabel("…")
-            form.addRow(title, self.fixed_labels[key])
+            unit_form.addRow(title, self.fixed_labels[key])
+        self.widgets: dict[str, QWidget] = {}
         self.edits: dict[str, QLineEdit] = {}
-        for key, title in TEXT_KEYS:
-            self.edits[key] = QLineEdit(placeholderText=PLACEHOLDERS.get(key, ""))
-            add_field(form, title, self.edits[key], self.errors, key)
-        self.password_edit = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
-        self.password_edit.setPlaceholderText("Để trống nếu không đổi")
-        add_field(form, "Mật khẩu của quầy trên máy chủ", self.password_edit, self.errors, "central_password")
         self.printers: dict[str, QComboBox] = {}
-        self._form = form
+        self.password_edit = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        self.password_edit.setPlaceholderText("Chỉ khi máy chủ là cơ sở dữ liệu PostgreSQL; để trống nếu không đổi")
+        self.credential_state = QLabel("…")
+        self.credential_edit = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        self.credential_edit.setPlaceholderText(
+            "Dán dòng “cc1.…” do quản trị viên thành phố cấp; để trống nếu không đổi"
+        )
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("Lưu")
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Đóng")
@@ -88,7 +101,7 @@ class SettingsDialog(QDialog):
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save_button.setEnabled(False)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addWidget(self.tabs)
         layout.addWidget(self.buttons)
         runner.run_pooled(services.settings.get_snapshot, on_done=self._show, on_error=self._on_failed)
 
@@ -101,49 +114,77 @@ class SettingsDialog(QDialog):
             f"số quầy {snapshot.counter_digits} chữ số, số thứ tự {snapshot.number_digits} chữ số "
             "(cố định từ khi thiết lập)"
         )
-        for key, edit in self.edits.items():
-            edit.setText(str(getattr(settings, key)))
-        for key, title in PRINTER_KEYS:
-            self.printers[key] = printer_combo(str(getattr(settings, key)))
-            add_field(self._form, title, self.printers[key], self.errors, key)
+        for tab in TABS:
+            for key in tab.keys:
+                widget = editor_for(key, settings)
+                self.widgets[key] = widget
+                if isinstance(widget, QLineEdit):
+                    self.edits[key] = widget
+                elif key.startswith("printer_") and isinstance(widget, QComboBox):
+                    self.printers[key] = widget
+                add_field(self.forms[tab.title], setting_label(key), widget, self.errors, key)
+        sync_form = self.forms[SYNC_TAB]
+        sync_index = [tab.title for tab in TABS].index(SYNC_TAB)
+        add_field(sync_form, EXTRA_LABELS["central_password"], self.password_edit, self.errors, "central_password")
+        self.credential_state.setText(
+            "Quầy đã lưu thông tin xác thực đồng bộ (không hiển thị)."
+            if snapshot.credential_kept
+            else "Quầy chưa có thông tin xác thực đồng bộ."
+        )
+        sync_form.addRow("Thông tin xác thực", self.credential_state)
+        add_field(sync_form, EXTRA_LABELS["sync_credential"], self.credential_edit, self.errors, "sync_credential")
+        self._tab_of |= {"central_password": sync_index, "sync_credential": sync_index}
         self.save_button.setEnabled(True)
 
     def changes(self) -> dict[str, str]:
         """The settings whose value differs from what was loaded."""
         if self._snapshot is None:
             return {}
-        values = {key: edit.text().strip() for key, edit in self.edits.items()}
-        values |= {key: str(combo.currentData() or "") for key, combo in self.printers.items()}
+        values = {key: value_of(widget) for key, widget in self.widgets.items()}
         return {key: value for key, value in values.items() if value != str(getattr(self._snapshot.settings, key))}
 
     def save(self) -> None:
         self.errors.clear()
         try:
-            role = central_role(self.edits["central_url"].text())
+            role = database_role(self.edits["central_url"].text())
         except ValidationError as exc:
-            self.errors.show({exc.field: exc.message})
+            self._show_field_error(exc.field, exc.message)
             return
         password = self.password_edit.text()
         if password and not role:
-            self.errors.show({"central_password": "Cần nhập địa chỉ máy chủ trung tâm trước khi lưu mật khẩu."})
+            self._show_field_error(
+                "central_password", "Chỉ nhập mật khẩu khi địa chỉ máy chủ trung tâm là cơ sở dữ liệu PostgreSQL."
+            )
             return
         self.save_button.setEnabled(False)
         self._runner.run_serial(
             self._services.settings.save,
             self.changes(),
             password,
+            self.credential_edit.text(),
             on_done=self._on_saved,
             on_error=self._on_failed,
         )
 
+    def _show_field_error(self, key: str, message: str) -> bool:
+        """The message under its field, on the field's tab; False when no field of this screen has that key."""
+        if self.errors.show({key: readable(message)}):
+            return False
+        self.tabs.setCurrentIndex(self._tab_of.get(key, self.tabs.currentIndex()))
+        widget = self.errors.first_widget({key: message})
+        if widget is not None:
+            widget.setFocus()
+        return True
+
     def _on_saved(self, settings: object) -> None:
         log.info("settings saved")
+        self.credential_edit.clear()
         emit(self.sig_saved, settings)
         self.accept()
 
     def _on_failed(self, exc: object) -> None:
         self.save_button.setEnabled(self._snapshot is not None)
-        if isinstance(exc, ValidationError) and not self.errors.show({exc.field: readable(exc.message)}):
+        if isinstance(exc, ValidationError) and self._show_field_error(exc.field, exc.message):
             return
         error = exc if isinstance(exc, BaseException) else CounterError(str(exc))
         # the clerk reads the settings' names, never their keys

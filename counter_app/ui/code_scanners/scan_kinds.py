@@ -14,12 +14,12 @@ def scan_kind(text: str) -> ScanKind:
 
     if looks_like_id_card_qr(text):
         return "id_card"
-    if looks_like_dossier_code(text) or _is_slip_number(text):
+    if looks_like_dossier_code(text) or is_slip_number(text):
         return "dossier"
     return "unknown"
 
 
-def _is_slip_number(text: str) -> bool:
+def is_slip_number(text: str) -> bool:
     from counter_app.domain.codes import DocumentNumber
     from counter_app.errors import ValidationError
 
@@ -28,3 +28,10 @@ def _is_slip_number(text: str) -> bool:
     except ValidationError:
         return False
     return True
+
+
+def is_supplement_slip(text: str) -> bool:
+    """A Mẫu 02 slip's number (what its barcode encodes)."""
+    from counter_app.domain.document_kinds import SYMBOLS, DocumentKind
+
+    return is_slip_number(text) and text.strip().upper().startswith(f"{SYMBOLS[DocumentKind.SUPPLEMENT]}-")

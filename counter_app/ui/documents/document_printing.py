@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QPageSize
 from PySide6.QtPdf import QPdfDocument
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 
 from counter_app.errors import CounterError
-from counter_app.ui.documents.pdf_viewer import PdfViewer, print_pdf
+from counter_app.ui.documents.pdf_viewer import print_pdf
 from counter_app.ui.qt.qt_compat import emit
 from counter_app.ui.qt.task_runner import TaskRunner
 
@@ -47,6 +47,7 @@ class PrintJob:
     path: Path
     printer: str
     pages: int
+    copies: int = 1
 
 
 def available_printers() -> list[str]:
@@ -57,14 +58,19 @@ PRINT_JOB_FLAG = "--print-job"  # counter_app.__main__ hands this command line t
 PRINT_JOB_TIMEOUT_S = 600
 
 
-def print_job_command(path: Path, printer_name: str, title: str) -> list[str]:
+PAPER_SIZES = {"A4": QPageSize.PageSizeId.A4, "A5": QPageSize.PageSizeId.A5}  # what printing.data.PageSize knows
+
+
+def print_job_command(path: Path, printer_name: str, title: str, copies: int = 1, paper: str = "") -> list[str]:
     """The child process that prints: this interpreter with `-m counter_app`, or the frozen program itself."""
     program = [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, "-m", "counter_app"]
-    return [*program, PRINT_JOB_FLAG, str(path), printer_name, title]
+    return [*program, PRINT_JOB_FLAG, str(path), printer_name, title, str(copies), paper]
 
 
-def send_to_printer(path: Path, printer_name: str, title: str) -> int:
+def send_to_printer(path: Path, printer_name: str, title: str, copies: int = 1, paper: str = "") -> int:
     """Print every page of the PDF at `path` on `printer_name` from a child process; raises PrintFailed.
+
+    `copies` sets of the document; `paper` "A4"/"A5" (each page scaled to fit it), or "" for the printer's.
 
     Safe in a worker thread: it waits for the child, which holds no lock of this process.
     """
@@ -75,7 +81,7 @@ def send_to_printer(path: Path, printer_name: str, title: str) -> int:
         )
     try:
         child = subprocess.run(
-            print_job_command(path, printer_name, title),
+            print_job_command(path, printer_name, title, copies, paper),
             capture_output=True,
             text=True,
             encoding="utf-8",
@@ -103,14 +109,16 @@ def send_to_printer(path: Path, printer_name: str, title: str) -> int:
 
 
 def print_job_main(arguments: list[str]) -> int:
-    """`counter-app --print-job PDF PRINTER TITLE`, run by send_to_printer: prints, then writes one JSON line,
-    {"pages": n} or {"error": message}."""
+    """`counter-app --print-job PDF PRINTER TITLE [COPIES PAPER]`, run by send_to_printer: prints, then writes
+    one JSON line, {"pages": n} or {"error": message}."""
     from PySide6.QtGui import QGuiApplication
 
     app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])  # QPainter and QPrinter need one
     try:
-        path, printer_name, title = arguments
-        pages = _print_here(Path(path), printer_name, title)
+        path, printer_name, title, *options = arguments
+        copies = int(options[0]) if options and options[0].isdigit() else 1
+        paper = options[1] if len(options) > 1 else ""
+        pages = _print_here(Path(path), printer_name, title, copies, paper)
     except PrintFailed as exc:
         _answer({"error": exc.message})
         return 1
@@ -125,13 +133,16 @@ def _answer(data: dict[str, object]) -> None:
     sys.stdout.flush()
 
 
-def _print_here(path: Path, printer_name: str, title: str) -> int:
+def _print_here(path: Path, printer_name: str, title: str, copies: int = 1, paper: str = "") -> int:
     """In the print job's process: QtPdf renders each page for QPrinter on `printer_name`."""
     document = QPdfDocument()
     if document.load(str(path)) != QPdfDocument.Error.None_:
         raise PrintFailed(f"Không đọc được tệp PDF {path} để in.")
     printer = QPrinter(QPrinterInfo.printerInfo(printer_name), QPrinter.PrinterMode.HighResolution)
     printer.setDocName(title)
+    printer.setCopyCount(max(1, copies))
+    if paper in PAPER_SIZES:
+        printer.setPageSize(QPageSize(PAPER_SIZES[paper]))
     pages = print_pdf(document, printer)
     document.close()
     if pages == 0:
@@ -164,20 +175,24 @@ class DocumentPrinter(QObject):
     def printer_for(self, kind: str) -> str:
         return self._services.settings.printer_for(kind) or QPrinterInfo.defaultPrinterName()
 
-    def print_document(self, document: DocumentResult, printer_name: str = "") -> int:
-        """Queue the print of a rendered document; returns the task id (of the print; recording it follows)."""
+    def print_document(self, document: DocumentResult, printer_name: str = "", copies: int = 1, paper: str = "") -> int:
+        """Queue the print of a rendered document (`copies` sets, on `paper` A4/A5 or the printer's own); returns
+        the task id (of the print; recording it follows)."""
         name = printer_name or self.printer_for(document.kind)
         if not name:
             error = PrintFailed("Chưa chọn máy in. Bấm “Chọn máy in…” để chọn; giấy tờ đã được lưu.")
             emit(self.sig_failed, error)
             return -1
-        return self._runner.run_pooled(self._send, document, name, on_done=self._record, on_error=self._on_failed)
+        return self._runner.run_pooled(
+            self._send, document, name, copies, paper, on_done=self._record, on_error=self._on_failed
+        )
 
     @staticmethod
-    def _send(document: DocumentResult, printer_name: str) -> PrintJob:
+    def _send(document: DocumentResult, printer_name: str, copies: int, paper: str) -> PrintJob:
         """In the pool: only the printer's child process; what printed is recorded by the write worker."""
-        pages = send_to_printer(Path(document.path), printer_name, f"{document.kind} {document.number}")
-        return PrintJob(document.document_uuid, document.kind, Path(document.path), printer_name, pages)
+        title = f"{document.kind} {document.number}"
+        pages = send_to_printer(Path(document.path), printer_name, title, copies, paper)
+        return PrintJob(document.document_uuid, document.kind, Path(document.path), printer_name, pages, copies)
 
     def _record(self, job: PrintJob) -> None:
         self._runner.run_serial(_record_job, self._services, job, on_done=self._on_printed, on_error=self._on_failed)
@@ -188,74 +203,3 @@ class DocumentPrinter(QObject):
     def _on_failed(self, error: object) -> None:
         log.warning("print job failed: %s", type(error).__name__)
         emit(self.sig_failed, error)
-
-
-class PrintPreview(QDialog):
-    """The rendered document before it goes to paper: In / Chọn máy in… / Đóng, with the result shown here."""
-
-    def __init__(self, document: DocumentResult, printer: DocumentPrinter, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(f"Xem trước và in — số {document.number}")
-        self._document = document
-        self._printer = printer
-        self.viewer = PdfViewer(Path(document.path), f"Số {document.number}", self)
-        self.state = QLabel(f"Máy in: {printer.printer_for(document.kind) or 'chưa chọn'}")
-        self.state.setWordWrap(True)
-        self.print_button = QPushButton("In (Ctrl+P)")
-        self.print_button.setShortcut("Ctrl+P")
-        self.choose_button = QPushButton("Chọn máy in…")
-        close = QPushButton("Đóng")
-        self.print_button.clicked.connect(self.print_now)
-        self.choose_button.clicked.connect(self.choose_printer)
-        close.clicked.connect(self.close)
-        buttons = QHBoxLayout()
-        for button in (self.print_button, self.choose_button, close):
-            # no default button: a stray Enter must not send (or resend) the document to the printer
-            button.setAutoDefault(False)
-            button.setDefault(False)
-            buttons.addWidget(button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.viewer)
-        layout.addWidget(self.state)
-        layout.addLayout(buttons)
-        printer.sig_printed.connect(self._on_printed)
-        printer.sig_failed.connect(self._on_failed)
-
-    def print_now(self, printer_name: str = "") -> None:
-        self.state.setText("Đang gửi tới máy in…")
-        self.print_button.setEnabled(False)
-        self._printer.print_document(self._document, printer_name if isinstance(printer_name, str) else "")
-
-    def choose_printer(self) -> None:
-        qprinter = QPrinter()
-        dialog = QPrintDialog(qprinter, self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.print_now(qprinter.printerName())
-
-    def _on_printed(self, job: PrintJob) -> None:
-        if job.document_uuid == self._document.document_uuid:
-            self.print_button.setEnabled(True)
-            self.print_button.setText("In lại")
-            self.state.setText(f"Đã in {job.pages} trang trên máy in “{job.printer}”.")
-
-    def _on_failed(self, error: object) -> None:
-        self.print_button.setEnabled(True)
-        self.print_button.setText("In lại")
-        message = error.message if isinstance(error, CounterError) else str(error)
-        self.state.setText(f"<span style='color:#b00020'>{message}</span>")
-
-
-class DocumentPreviews:
-    """Each rendered document in a preview, then printed on the printer remembered for its kind."""
-
-    def __init__(self, services: Services, runner: TaskRunner, parent: QWidget) -> None:
-        self._parent = parent
-        self._printer = DocumentPrinter(services, runner, parent)
-
-    def open(self, document: DocumentResult) -> PrintPreview:
-        from PySide6.QtCore import Qt
-
-        preview = PrintPreview(document, self._printer, self._parent)
-        preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        preview.open()
-        return preview

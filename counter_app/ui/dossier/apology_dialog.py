@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QComboBox, QDateEdit, QLabel, QPlainTextEdit, QWid
 
 from counter_app.errors import ValidationError
 from counter_app.services.desk.late import DELIVERY_LABELS, LateView
-from counter_app.ui.dossier.dossier_dialogs import FormDialog
+from counter_app.ui.qt.form_dialog import FormDialog
 from counter_app.ui.widgets.field_errors import add_field
 from counter_app.ui.widgets.formatting import vn_moment
 

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -23,61 +19,24 @@ from PySide6.QtWidgets import (
 from counter_app.domain.citizen import normalize_sex, validate_email, validate_phone
 from counter_app.domain.dossier import DossierState
 from counter_app.domain.intake import parse_birth_date
-from counter_app.domain.reprint import REPRINT_NOTE_MAX, ReprintReason
 from counter_app.errors import ValidationError
-from counter_app.ui.qt.qt_compat import emit
-from counter_app.ui.widgets.field_errors import FieldErrors, add_field
+from counter_app.ui.documents.reprint_dialog import ReprintDialog
+from counter_app.ui.qt.form_dialog import FormDialog
+from counter_app.ui.widgets.field_errors import add_field
 from counter_app.ui.widgets.formatting import iso_to_vn_date, money
 
-
-class FormDialog(QDialog):
-    """A window-modal form whose values go to a service; it stays open, with messages inline, until it succeeds."""
-
-    sig_submitted = Signal(dict)
-    """The clerk confirmed: the form's values, checked as far as the form can."""
-
-    def __init__(self, title: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.setMinimumWidth(520)
-        self.errors = FieldErrors()
-        self.form = QFormLayout()
-        self.general_error = self.errors.label_for("_general")
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Xác nhận")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Hủy bỏ")
-        self.buttons.accepted.connect(self._submit)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
-        layout.addWidget(self.general_error)
-        layout.addWidget(self.buttons)
-
-    def values(self) -> dict[str, Any]:
-        raise NotImplementedError
-
-    def _submit(self) -> None:
-        try:
-            values = self.values()
-        except ValidationError as exc:
-            self.show_errors({exc.field: exc.message})
-            return
-        self.errors.clear()
-        self.set_busy(True)
-        emit(self.sig_submitted, values)
-
-    def set_busy(self, busy: bool) -> None:
-        self.ok_button.setEnabled(not busy)
-
-    def show_errors(self, errors: dict[str, str]) -> None:
-        unplaced = self.errors.show(errors)
-        if unplaced:
-            self.general_error.setText("\n".join(unplaced.values()))
-            self.general_error.show()
-        widget = self.errors.first_widget(errors)
-        if widget is not None:
-            widget.setFocus()
+# FormDialog (ui/qt/form_dialog.py) and ReprintDialog (ui/documents/reprint_dialog.py, the print preview asks
+# a reprint's reason too) live below this package; still importable from here
+__all__ = [
+    "RATINGS",
+    "CorrectionDialog",
+    "FormDialog",
+    "HandOverDialog",
+    "ReasonDialog",
+    "ReprintDialog",
+    "shown_value",
+    "stored_value",
+]
 
 
 class ReasonDialog(FormDialog):
@@ -93,41 +52,6 @@ class ReasonDialog(FormDialog):
         if not reason:
             raise ValidationError("reason", "Cần ghi lý do.")
         return {"reason": reason}
-
-
-class ReprintDialog(FormDialog):
-    """In lại: one of the four reasons (domain.md §10); "khác" with a few words."""
-
-    def __init__(self, title: str, parent: QWidget | None = None) -> None:
-        super().__init__(f"In lại {title}", parent)
-        self.reason = QComboBox()
-        self.reason.addItem("— chọn lý do —", None)
-        for reason in ReprintReason:
-            self.reason.addItem(reason.label.capitalize(), reason.value)  # Qt keeps a str, not the enum
-        self.note = QLineEdit()
-        self.note.setMaxLength(REPRINT_NOTE_MAX)
-        self.note.setPlaceholderText("Ghi rõ lý do khác")
-        self.form.addRow(QLabel("Bản in lại được ghi “BẢN IN LẠI lần …” và lưu lý do vào quá trình giải quyết."))
-        add_field(self.form, "Lý do in lại", self.reason, self.errors, "reason")
-        add_field(self.form, "Lý do khác", self.note, self.errors, "reason_note")
-        self.reason.currentIndexChanged.connect(self._sync)
-        self._sync()
-
-    def choose(self, reason: ReprintReason) -> None:
-        self.reason.setCurrentIndex(self.reason.findData(reason.value))
-
-    def _sync(self) -> None:
-        self.note.setEnabled(self.reason.currentData() == ReprintReason.OTHER.value)
-
-    def values(self) -> dict[str, Any]:
-        value = self.reason.currentData()
-        if not value:
-            raise ValidationError("reason", "Cần chọn lý do in lại.")
-        reason = ReprintReason(value)
-        note = " ".join(self.note.text().split()) if reason is ReprintReason.OTHER else ""
-        if reason is ReprintReason.OTHER and not note:
-            raise ValidationError("reason_note", "Lý do “khác” cần ghi rõ vài chữ.")
-        return {"reason": reason, "reason_note": note}
 
 
 RATINGS = (

@@ -15,16 +15,12 @@ from counter_app.domain.status import Action, Stage, allowed_actions
 from counter_app.errors import CounterError, FormInvalid, ValidationError
 from counter_app.services.common.views import DossierView, EventView
 from counter_app.ui.attachments.attachments_panel import AttachmentsPanel
+from counter_app.ui.documents.reprint_dialog import ReprintDialog
 from counter_app.ui.dossier.dossier_actions import ACTION_LABELS, PRINT_LABELS, SECOND_ROW, print_applies, printed_kinds
 from counter_app.ui.dossier.dossier_bundle import DossierBundle, load_dossier
 from counter_app.ui.dossier.dossier_details import LATENESS_STYLES, DossierDetails, DossierTimeline
-from counter_app.ui.dossier.dossier_dialogs import (
-    CorrectionDialog,
-    FormDialog,
-    HandOverDialog,
-    ReasonDialog,
-    ReprintDialog,
-)
+from counter_app.ui.dossier.dossier_dialogs import CorrectionDialog, HandOverDialog, ReasonDialog
+from counter_app.ui.qt.form_dialog import FormDialog
 from counter_app.ui.qt.qt_compat import emit
 from counter_app.ui.qt.task_runner import TaskRunner
 from counter_app.ui.widgets.barcode_widget import BarcodeWidget

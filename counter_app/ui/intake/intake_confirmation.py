@@ -19,17 +19,20 @@ OUTCOME_TITLES = {
     "accept": "Đã tiếp nhận hồ sơ",
     "supplement": "Đã lập phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
     "refuse": "Đã lập phiếu từ chối tiếp nhận hồ sơ",
+    "complete": "Đã tiếp nhận hồ sơ bổ sung",
 }
 PRINTS = {
     "accept": (("In giấy tiếp nhận", "receipt"), ("In phiếu kiểm soát", "control")),
     "supplement": (("In phiếu yêu cầu bổ sung", "supplement"),),
     "refuse": (("In phiếu từ chối", "refusal"),),
+    "complete": (("In giấy tiếp nhận", "receipt"), ("In phiếu kiểm soát", "control")),
 }
 
 OUTCOME_MESSAGES = {
     "accept": "Đã tiếp nhận hồ sơ {key}.",
     "supplement": "Đã lập phiếu yêu cầu bổ sung {key}.",
     "refuse": "Đã lập phiếu từ chối tiếp nhận {key}.",
+    "complete": "Đã tiếp nhận hồ sơ {key} (bổ sung theo phiếu yêu cầu bổ sung).",
 }
 
 
@@ -96,7 +99,8 @@ class ConfirmationPanel(QWidget):
     def show_result(self, result: IntakeResult, *, printing: bool, today: str) -> None:
         """`printing`: whether this installation renders documents (services.documents exists)."""
         self._result = result
-        self.title.setText(OUTCOME_TITLES[result.outcome])
+        title = OUTCOME_TITLES[result.outcome]
+        self.title.setText(f"{title} theo phiếu số {result.slip}" if result.outcome == "complete" else title)
         key = result.code or result.slip or ""
         self.code_label.setText(f"Mã hồ sơ: {key}" if result.code else f"Số phiếu: {key}")
         self.barcode.set_value(key)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -16,12 +17,15 @@ from counter_app.ui.intake.intake_confirmation import ConfirmationPanel
 from counter_app.ui.intake.intake_draft import DRAFT_KEY, DRAFT_VERSION, apply_draft_fields, collect_draft
 from counter_app.ui.intake.intake_fields import SEXES, IntakeFields
 from counter_app.ui.intake.live_due_date import LiveDueDate
+from counter_app.ui.intake.papers_table import ASKED
+from counter_app.ui.intake.slip_intake import SlipIntake
 from counter_app.ui.qt.qt_compat import emit
 from counter_app.ui.qt.task_runner import TaskRunner
 from counter_app.ui.widgets.errors import show_error
 from counter_app.ui.widgets.formatting import vn_date
 
 if TYPE_CHECKING:
+    from counter_app.services.desk.slip_completion import SupplementIntakeView
     from counter_app.services.documents.printed_documents import DocumentResult
     from counter_app.services.registry import Services
 
@@ -77,6 +81,8 @@ class IntakeScreen(QWidget):
         self.accept_button, self.supplement_button = f.accept_button, f.supplement_button
         self.refuse_button, self.clear_button = f.refuse_button, f.clear_button
 
+        self.slip_intake = SlipIntake(self.fields)  # shown while the form completes a Mẫu 02 slip
+        cast(QVBoxLayout, self.fields.layout()).insertWidget(0, self.slip_intake)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.fields)
         self.confirmation = ConfirmationPanel()
@@ -158,6 +164,8 @@ class IntakeScreen(QWidget):
         self.errors.clear()
         intake = self._services.intake
         call = {"accept": intake.accept, "supplement": intake.request_supplement, "refuse": intake.refuse}[outcome]
+        if outcome == "accept" and self.slip_intake.slip:
+            call = partial(intake.accept_supplement, self.slip_intake.slip)
         self._set_busy(True)
         self._draft_timer.stop()
         self._runner.run_serial(call, form, on_done=self._on_outcome, on_error=self._on_outcome_failed)
@@ -166,6 +174,7 @@ class IntakeScreen(QWidget):
         self._busy = busy
         for button in (self.accept_button, self.supplement_button, self.refuse_button, self.clear_button):
             button.setEnabled(not busy)
+        self.supplement_button.setEnabled(not busy and not self.slip_intake.slip)  # one supplement request only
 
     def _on_outcome(self, result: IntakeResult) -> None:
         self._set_busy(False)
@@ -256,10 +265,29 @@ class IntakeScreen(QWidget):
         self._restoring = True
         try:
             self.fields.clear()
+            self.slip_intake.leave()
             self._papers_for = None
             self._pending_papers = None
         finally:
             self._restoring = False
+
+    def start_supplement(self, view: SupplementIntakeView) -> None:
+        """The applicant came back with a Mẫu 02 slip: the form pre-filled from it (what is being typed is
+        replaced), the papers handed in before ticked and marked; the clerk ticks what was added."""
+        self.new_intake()
+        self._restoring = True
+        try:
+            self.clear_form()
+            self._pending_papers = self.slip_intake.papers_rows(view)
+            self.picker.select(view.procedure)
+            self.slip_intake.fill(view)
+            self.fields.supplement_button.setEnabled(False)
+        finally:
+            self._restoring = False
+        self._on_changed()
+        asked = [r for r in range(self.papers.rowCount()) if self.papers.note(r) == ASKED]
+        self.papers.setFocus()
+        self.papers.setCurrentCell(asked[0] if asked else 0, 0)
 
     # scanning
     def apply_scan(self, text: str, *, keyboard: bool = False) -> bool:
@@ -311,7 +339,7 @@ class IntakeScreen(QWidget):
             self._draft_timer.start()
 
     def _collect(self) -> dict[str, Any]:
-        return collect_draft(self.fields)
+        return collect_draft(self.fields) | self.slip_intake.draft()
 
     def is_blank(self) -> bool:
         return self.fields.is_blank()
@@ -353,6 +381,7 @@ class IntakeScreen(QWidget):
         self._restoring = True
         try:
             apply_draft_fields(self.fields, data)
+            self.slip_intake.restore(data)
             papers = list(data.get("papers", []))
             code = str(data.get("procedure_code", ""))
             if code:

@@ -16,6 +16,11 @@ NAME, REQUIREMENT, ORIGINALS, COPIES, PRESENT = range(5)
 REQUIRED_TEXT = "Bắt buộc"
 CONDITIONAL_TEXT = "Có điều kiện"
 CONDITIONAL_COLOUR = QColor("#666666")
+# a completed Mẫu 02 slip's papers: what was handed in at the first visit, what the slip asked for
+EARLIER, ASKED = "earlier", "asked"
+NOTE_TEXTS = {EARLIER: "Đã nộp lần trước", ASKED: "Cần bổ sung"}
+NOTE_COLOURS = {EARLIER: QColor("#e6f4ea"), ASKED: QColor("#fff4e5")}
+NOTE_ROLE = Qt.ItemDataRole.UserRole
 
 
 class PapersTable(QTableWidget):
@@ -49,7 +54,7 @@ class PapersTable(QTableWidget):
             self.add_paper(paper.name, paper.originals, paper.copies, False)
         self.resizeRowsToContents()
 
-    def add_paper(self, name: str, originals: int, copies: int, present: bool) -> None:
+    def add_paper(self, name: str, originals: int, copies: int, present: bool, note: str = "") -> None:
         row = self.rowCount()
         self.insertRow(row)
         conditional = is_conditional_paper(name)
@@ -81,6 +86,11 @@ class PapersTable(QTableWidget):
         check.setFlags((check.flags() | Qt.ItemFlag.ItemIsUserCheckable) & ~Qt.ItemFlag.ItemIsEditable)
         check.setCheckState(Qt.CheckState.Checked if present else Qt.CheckState.Unchecked)
         self.setItem(row, PRESENT, check)
+        if note in NOTE_TEXTS:
+            check.setText(NOTE_TEXTS[note])
+            check.setData(NOTE_ROLE, note)
+            for column in range(self.columnCount()):
+                self._cell(row, column).setBackground(QBrush(NOTE_COLOURS[note]))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         # Space ticks the row wherever its current cell is, so the clerk need not move to the last column
@@ -130,12 +140,16 @@ class PapersTable(QTableWidget):
             if not self.is_present(r) and not self.is_conditional(r)
         ]
 
+    def note(self, row: int) -> str:
+        """EARLIER, ASKED (a completed slip's papers) or ""."""
+        return str(self._cell(row, PRESENT).data(NOTE_ROLE) or "")
+
     def draft_rows(self) -> list[list[Any]]:
         """JSON-safe, for the draft."""
-        return [[p.name, p.originals, p.copies, present] for p, present in self.entries()]
+        return [[p.name, p.originals, p.copies, present, self.note(r)] for r, (p, present) in enumerate(self.entries())]
 
     def restore(self, rows: list[list[Any]]) -> None:
         self.setRowCount(0)
-        for name, originals, copies, present in rows:
-            self.add_paper(str(name), int(originals), int(copies), bool(present))
+        for name, originals, copies, present, *note in rows:
+            self.add_paper(str(name), int(originals), int(copies), bool(present), str(note[0]) if note else "")
         self.resizeRowsToContents()

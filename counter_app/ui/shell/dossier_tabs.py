@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from counter_app.ui.qt.qt_compat import emit
 from counter_app.ui.qt.task_runner import TaskRunner
@@ -30,6 +30,8 @@ class DossierTabs(QObject):
     """A dossier's screen was shown (new or brought to the front): the DossierScreen."""
     sig_count = Signal(int)
     """How many dossiers are open, after one was opened or closed."""
+    sig_complete_slip = Signal(str)
+    """The clerk chose "Tiếp nhận bổ sung" on a Mẫu 02 slip's screen: the slip's number."""
 
     def __init__(self, runner: TaskRunner, workspace: WorkArea, sync_panel: SyncPanel, parent: QObject) -> None:
         super().__init__(parent)
@@ -53,6 +55,7 @@ class DossierTabs(QObject):
         """The dossier's tab, made on its first opening, brought to the front."""
         screen = self.screens.get(view.uuid)
         if screen is None:
+            from counter_app.domain.dossier import KIND_SUPPLEMENT_SLIP  # not at start-up (tests/ui/test_startup.py)
             from counter_app.ui.dossier.dossier_screen import DossierScreen
 
             screen = DossierScreen(services, self._runner, view.uuid)
@@ -64,10 +67,29 @@ class DossierTabs(QObject):
             label.setObjectName("dossierSyncState")
             screen.add_header_widget(label)
             self.sync_labels[view.uuid] = label
+            if view.kind == KIND_SUPPLEMENT_SLIP:
+                self._add_completion(services, screen)
             emit(self.sig_count, len(self.screens))
         self._sync_panel.show_dossier_state(self.sync_labels[view.uuid], view.uuid)
         self._workspace.setCurrentWidget(screen)
         return screen
+
+    def _add_completion(self, services: Services, screen: DossierScreen) -> None:
+        """A Mẫu 02 slip's screen offers to take in its dossier while the slip waits for the applicant."""
+        from counter_app.domain.dossier import SLIP_STAGE
+        from counter_app.domain.roles import PERMISSION_LABELS, PERMISSION_ROLES, Permission
+
+        button = QPushButton("Tiếp nhận bổ sung")
+        button.setObjectName("completeSlip")
+        button.setToolTip("Người nộp mang giấy tờ bổ sung: mở tiếp nhận điền sẵn theo phiếu")
+        allowed = services.accounts.allows(Permission.INTAKE)
+        button.setEnabled(allowed)
+        if not allowed:
+            role = PERMISSION_ROLES[Permission.INTAKE].label
+            button.setToolTip(f"Việc {PERMISSION_LABELS[Permission.INTAKE]} cần vai trò {role}.")
+        button.clicked.connect(lambda: emit(self.sig_complete_slip, screen.key))
+        screen.sig_loaded.connect(lambda view: button.setVisible(view.stage == SLIP_STAGE))
+        screen.add_header_widget(button)
 
     def holds(self, widget: QWidget) -> bool:
         return any(widget is screen for screen in self.screens.values())

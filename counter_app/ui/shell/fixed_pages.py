@@ -15,6 +15,9 @@ from counter_app.ui.shell.work_area import WorkArea
 if TYPE_CHECKING:
     from counter_app.services.common.changes import Changes
     from counter_app.services.registry import Services
+    from counter_app.ui.admin.accounts_panel import AccountsPanel
+    from counter_app.ui.admin.audit_trail_panel import AuditTrailPanel
+    from counter_app.ui.admin.backups_panel import BackupsPanel
     from counter_app.ui.admin.calendar_panel import CalendarPanel
     from counter_app.ui.admin.catalogue_panel import CataloguePanel
     from counter_app.ui.dossier.late_panel import LatePanel
@@ -42,9 +45,16 @@ class FixedPages(QObject):
         self.catalogue: CataloguePanel | None = None
         self.calendar: CalendarPanel | None = None
         self.dashboard: DashboardPanel | None = None
+        self.backups: BackupsPanel | None = None  # an administrator's place (the rail hides it from the others)
+        # an administrator's, and a supervisor's or administrator's (Navigator.follow_role hides them from others)
+        self.accounts: AccountsPanel | None = None
+        self.audit_trail: AuditTrailPanel | None = None
 
     def pages(self) -> tuple[QWidget | None, ...]:
-        return (self.late_panel, self.catalogue, self.calendar, self.dashboard)
+        return (self.late_panel, self.catalogue, self.calendar, self.dashboard, self.backups, *self._admin_pages())
+
+    def _admin_pages(self) -> tuple[QWidget | None, ...]:
+        return (self.accounts, self.audit_trail)
 
     def set_services(self, services: Services) -> None:
         """The pages, built on the first call, given the services."""
@@ -71,6 +81,21 @@ class FixedPages(QObject):
             # figures and charts of the reports, with the report export; refreshed when shown and after changes
             self.dashboard = DashboardPanel(None, self._runner)
             self._workspace.add_page(self.dashboard, "Thống kê")
+        if self.backups is None:
+            from counter_app.ui.admin.backups_panel import BackupsPanel
+
+            self.backups = BackupsPanel(self._runner)
+            self._workspace.add_page(self.backups, "Sao lưu dữ liệu")
+        self.backups.set_services(services)
+        if self.accounts is None or self.audit_trail is None:
+            from counter_app.ui.admin.accounts_panel import AccountsPanel
+            from counter_app.ui.admin.audit_trail_panel import AuditTrailPanel
+
+            self.accounts, self.audit_trail = AccountsPanel(self._runner), AuditTrailPanel(self._runner)
+            self._workspace.add_page(self.accounts, "Tài khoản")
+            self._workspace.add_page(self.audit_trail, "Nhật ký thao tác")
+        self.accounts.set_services(services)  # each reads when shown (on_shown)
+        self.audit_trail.set_services(services)
         self.catalogue.set_services(services)
         self.calendar.set_services(services)
         self.late_panel.set_services(services)
@@ -89,6 +114,9 @@ class FixedPages(QObject):
             "catalogue": self.catalogue,
             "calendar": self.calendar,
             "statistics": self.dashboard,
+            "backups": self.backups,
+            "accounts": self.accounts,
+            "audit": self.audit_trail,
         }
         return pages.get(place)
 
@@ -98,6 +126,9 @@ class FixedPages(QObject):
             (self.catalogue, "catalogue"),
             (self.calendar, "calendar"),
             (self.dashboard, "statistics"),
+            (self.backups, "backups"),
+            (self.accounts, "accounts"),
+            (self.audit_trail, "audit"),
         )
         return next((key for page, key in places if page is not None and page is widget), None)
 
@@ -105,6 +136,10 @@ class FixedPages(QObject):
         """Another page came to the front: the statistics read again when they are the one."""
         if self.dashboard is not None and self.dashboard_shown():
             self.dashboard.refresh()
+        current = self._workspace.currentWidget()
+        for page in (self.accounts, self.audit_trail):
+            if page is not None and page is current:
+                page.refresh()  # the accounts, the trail: read again each time they come to the front
 
     def on_changes(self, changes: Changes, initiator: object = None) -> None:
         if self.late_panel is not None:

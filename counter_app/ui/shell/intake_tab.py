@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -13,8 +14,12 @@ from counter_app.ui.shell.work_area import WorkArea
 
 if TYPE_CHECKING:
     from counter_app.services.common.views import IntakeResult
+    from counter_app.services.desk.slip_completion import SupplementIntakeView
     from counter_app.services.registry import Services
     from counter_app.ui.intake.intake_screen import IntakeScreen
+
+
+BUSY_FORM = "Đang nhập dở một hồ sơ khác: hoàn tất hoặc bấm “Nhập lại”"
 
 
 class IntakeTab(QObject):
@@ -27,11 +32,22 @@ class IntakeTab(QObject):
     sig_document_ready = Signal(object)
     """A slip or receipt was rendered: the DocumentResult."""
 
-    def __init__(self, runner: TaskRunner, workspace: WorkArea, parent: QObject) -> None:
+    def __init__(
+        self,
+        runner: TaskRunner,
+        workspace: WorkArea,
+        parent: QObject,
+        services: Callable[[], Services | None] = lambda: None,
+        other: Callable[[str], None] = lambda _key: None,
+    ) -> None:
+        """`services`: the window's services once it has them; `other`: opens a slip that is not completed here."""
         super().__init__(parent)
         self._runner = runner
         self._workspace = workspace
         self.screen: IntakeScreen | None = None
+        self._services = services
+        self._other = other
+        self._slip_key = ""
 
     def open(self, services: Services) -> IntakeScreen:
         """The intake page in front, with an empty form after an outcome (a form being filled is kept)."""
@@ -46,6 +62,38 @@ class IntakeTab(QObject):
         self._workspace.setCurrentWidget(self.screen)
         self.screen.new_intake()
         return self.screen
+
+    def open_slip(self, key: str) -> None:
+        """A Mẫu 02 slip still waiting for the applicant: the intake completing it, pre-filled from it (looked up
+        off the UI thread); a slip completed already opens by `other` (its own screen)."""
+        services = self._services()
+        if services is None:
+            return
+        self._slip_key = key
+        self._runner.run_pooled(
+            services.intake.get_supplement_intake, key, on_done=self._on_slip, on_error=self._on_slip_refused
+        )
+
+    def _on_slip(self, view: SupplementIntakeView) -> None:
+        services = self._services()
+        if services is None:
+            return
+        busy = self.screen is not None and not self.screen.showing_confirmation() and not self.screen.is_blank()
+        screen = self.open(services)
+        if busy and screen.slip_intake.slip != view.slip:
+            # another applicant's form is being filled: it is not overwritten
+            emit(self.sig_message, f"{BUSY_FORM} rồi quét lại phiếu {view.slip}.")
+            return
+        screen.start_supplement(view)
+        emit(self.sig_message, f"Tiếp nhận bổ sung theo phiếu {view.slip}: đánh dấu giấy tờ mang đến bổ sung.")
+
+    def _on_slip_refused(self, exc: object) -> None:
+        from counter_app.errors import CounterError, NotFoundError
+
+        if isinstance(exc, CounterError):
+            emit(self.sig_message, exc.message)  # completed already: said, and the slip's screen shows by whom
+        if not isinstance(exc, NotFoundError):
+            self._other(self._slip_key)
 
     def holds(self, widget: QWidget) -> bool:
         return self.screen is not None and widget is self.screen
@@ -65,7 +113,10 @@ class IntakeTab(QObject):
 
         if message := outcome_message(result):
             emit(self.sig_message, message)
-        emit(self.sig_changed, dossier_changed(result.uuid), self.screen)
+        changes = dossier_changed(result.uuid)
+        if result.completed_slip_uuid:  # the slip's screen, if open, shows it completed
+            changes = changes | dossier_changed(result.completed_slip_uuid)
+        emit(self.sig_changed, changes, self.screen)
 
     def _on_open_dossier(self, key: str) -> None:
         emit(self.sig_open_dossier, key)

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from counter_app.ui.admin.settings_dialog import SettingsDialog
     from counter_app.ui.code_scanners.serial import SerialScanner
     from counter_app.ui.code_scanners.wedge import ScannerFilter
-    from counter_app.ui.documents.document_printing import DocumentPreviews
+    from counter_app.ui.documents.print_preview import DocumentPreviews
     from counter_app.ui.dossier.dossier_screen import DossierScreen
     from counter_app.ui.dossier.late_panel import LatePanel
     from counter_app.ui.intake.intake_screen import IntakeScreen
@@ -122,19 +122,20 @@ class MainWindow(QMainWindow):
             {"intake": self.open_intake, "settings": self.open_settings},
             self,
         )
-        self.intake_tab = IntakeTab(runner, self.workspace, self)
+        self.intake_tab = IntakeTab(runner, self.workspace, self, lambda: self.services, self.open_dossier)
         self.intake_tab.sig_message.connect(self.show_message)
         self.intake_tab.sig_open_dossier.connect(self.open_dossier)
         self.tabs = DossierTabs(runner, self.workspace, self.sync_panel, self)
         self.tabs.sig_count.connect(self.rail.show_open_dossiers)
         self.tabs.sig_opened.connect(self._on_dossier_opened)
+        self.tabs.sig_complete_slip.connect(self.intake_tab.open_slip)
         for part in (self.pages, self.intake_tab, self.tabs):  # what their pages did, and what to show of it
             part.sig_changed.connect(self.announce)
             part.sig_document_ready.connect(self._on_document)
         for page in (self.queue_panel, self.tabs, self.pages):  # each decides whether to read again
             self.sig_changed.connect(page.on_changes)
 
-        self.scans = ScanRouter(self.open_intake, self.open_dossier, self.show_message, self)
+        self.scans = ScanRouter(self.open_intake, self.open_dossier, self.show_message, self, self.intake_tab.open_slip)
         self.scans.sig_handled.connect(self._on_scan_handled)
         if scanner is not None:
             self.connect_scanner(scanner)
@@ -374,7 +375,7 @@ class MainWindow(QMainWindow):
         self.show_message(f"Đã tạo giấy tờ: {document.path}", 10_000)
         if self._open_documents and self.services is not None:
             # preview, then print on the printer remembered for this kind of document (QtPdf: loaded here)
-            from counter_app.ui.documents.document_printing import DocumentPreviews
+            from counter_app.ui.documents.print_preview import DocumentPreviews
 
             if self._previews is None:
                 self._previews = DocumentPreviews(self.services, self._runner, self)

@@ -42,6 +42,8 @@ class MaintenanceWatcher(QObject):
     """An automatic backup failed: the exception."""
     sig_backup_problem = Signal(str)
     """Once per session, at the first failed automatic backup: what the clerk and the administrator read."""
+    sig_backup_warning = Signal(str)
+    """An automatic backup was written but something needs the administrator (the second destination missed it)."""
 
     def __init__(self, parent: QWidget, runner: TaskRunner, *, interval_ms: int = BACKUP_CHECK_MS) -> None:
         super().__init__(parent)
@@ -91,6 +93,8 @@ class MaintenanceWatcher(QObject):
     def _on_backup(self, result: BackupResult | None) -> None:
         self._backup_running = False
         emit(self.sig_backup_done, result)
+        for warning in result.warnings if result is not None else ():
+            emit(self.sig_backup_warning, warning)
 
     def _on_backup_error(self, exc: object) -> None:
         self._backup_running = False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
@@ -11,6 +12,9 @@ from counter_app.ui.queue.queue_panel import QUEUE_TITLES, QueuePanel
 from counter_app.ui.shell.fixed_pages import FixedPages
 from counter_app.ui.shell.rail import NavigationRail
 from counter_app.ui.shell.work_area import WorkArea
+
+if TYPE_CHECKING:
+    from counter_app.domain.roles import Permission
 
 
 class Navigator(QObject):
@@ -38,6 +42,22 @@ class Navigator(QObject):
         self._openers = openers  # "intake", "settings"
         workspace.currentChanged.connect(self._on_current_changed)
         queue_panel.sig_wants_front.connect(self.bring_queue_to_front)
+
+    def add_opener(self, place: str, opener: Callable[[], object]) -> None:
+        """A place that opens something of its own (the session's password change)."""
+        self._openers[place] = opener
+
+    def follow_role(self, allows: Callable[[Permission], bool], signed_in: bool) -> None:
+        """The administration places shown to the roles that may use them (the services refuse the others)."""
+        from counter_app.domain.roles import Permission
+
+        self._rail.buttons["accounts"].setVisible(allows(Permission.USERS))
+        self._rail.buttons["audit"].setVisible(allows(Permission.AUDIT))
+        self._rail.buttons["backups"].setVisible(allows(Permission.BACKUP))
+        self._rail.buttons["password"].setVisible(signed_in)
+        shown = self.place_shown() or ""
+        if shown in ("accounts", "audit", "backups") and not self._rail.buttons[shown].isVisible():
+            self.show_queue("today")
 
     def place_shown(self) -> str | None:
         """The rail's place of the page in view (None for search results)."""

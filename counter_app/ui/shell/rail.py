@@ -48,7 +48,11 @@ PLACES: tuple[Place, ...] = (
     Place("catalogue", "Danh mục", "", "Danh mục thủ tục hành chính (Ctrl+7)", group=1),
     Place("calendar", "Lịch", "", "Lịch làm việc, ngày nghỉ, ngày làm bù (Ctrl+8)", group=1),
     Place("statistics", "Thống kê", "", "Số liệu và báo cáo (Ctrl+9)", group=1),
+    Place("backups", "Sao lưu", "", "Sao lưu và phục hồi dữ liệu (quản trị viên)", group=1),
+    Place("accounts", "Tài khoản", "", "Thêm, vô hiệu hóa tài khoản; vai trò; đặt lại mật khẩu", group=1),
+    Place("audit", "Nhật ký thao tác", "", "Ai làm gì, lúc nào, hồ sơ nào; kiểm tra tính toàn vẹn", group=1),
     Place("settings", "Thiết lập", "", "Thông tin cơ quan, giờ làm việc, máy in, máy chủ trung tâm", 1, False),
+    Place("password", "Đổi mật khẩu", "", "Đổi mật khẩu của tài khoản đang đăng nhập", 1, False),
 )
 PLACE_SHORTCUTS = {p.key: f"Ctrl+{i}" for i, p in enumerate(PLACES[1:10], start=1)}
 
@@ -172,6 +176,8 @@ class NavigationRail(QFrame):
             layout.addWidget(button)
         layout.addStretch(1)
         self.buttons["dossiers"].hide()  # until a dossier is open
+        self.buttons["password"].hide()  # until someone signs in (ui.shell.session)
+        self.buttons["backups"].hide()  # until an administrator signs in (Navigator.follow_role)
 
     def _chosen(self, key: str) -> None:
         emit(self.sig_place_chosen, key)

@@ -1,5 +1,6 @@
-"""ScanRouter: what a scan does in the window: a dossier code (or slip number) opens the dossier, an ID card's QR
-fills the intake form; from the keyboard wedge or from a scanner on a serial port."""
+"""ScanRouter: what a scan does in the window: a dossier code (or slip number) opens the dossier, a Mẫu 02 slip still
+waiting for the applicant opens the intake completing it, an ID card's QR fills the intake form; from the keyboard
+wedge or from a scanner on a serial port."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from counter_app.ui.code_scanners.scan_kinds import scan_kind
+from counter_app.ui.code_scanners.scan_kinds import is_supplement_slip, scan_kind
 from counter_app.ui.qt.qt_compat import emit
 
 if TYPE_CHECKING:
@@ -26,11 +27,14 @@ class ScanRouter(QObject):
         open_dossier: Callable[[str], None],
         show_message: Callable[[str, int], None],
         parent: QObject,
+        open_slip: Callable[[str], None] | None = None,
     ) -> None:
         super().__init__(parent)
         self._open_intake = open_intake
         self._open_dossier = open_dossier
         self._show_message = show_message
+        # a Mẫu 02 slip's number: the intake completing it while it is open, its screen otherwise
+        self._open_slip = open_slip or open_dossier
 
     def connect_serial(self, scanner: SerialScanner) -> None:
         """Codes read from a scanner set to USB-COM act like keyboard scans, their Vietnamese letters intact."""
@@ -55,7 +59,7 @@ class ScanRouter(QObject):
             if intake is not None and intake.apply_scan(scanned, keyboard=keyboard):
                 self._show_message("Đã điền thông tin từ thẻ căn cước.", 5000)
         elif kind == "dossier":
-            self._open_dossier(scanned.upper())
+            (self._open_slip if is_supplement_slip(scanned) else self._open_dossier)(scanned.upper())
         else:
             self._show_message("Mã vừa quét không phải mã hồ sơ hay mã QR thẻ căn cước.", 8000)
         emit(self.sig_handled, kind)

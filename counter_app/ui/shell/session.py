@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 from counter_app.ui.qt.qt_compat import emit
 from counter_app.ui.qt.task_runner import TaskRunner
 from counter_app.ui.shell.login_dialog import LoginDialog
+from counter_app.ui.shell.password_dialog import PasswordDialog
 
 if TYPE_CHECKING:
     from counter_app.services.accounts.clerk_accounts import SessionState, SessionView
@@ -60,11 +61,14 @@ class SessionGuard(QObject):
         self._runner = runner
         self.services: Services | None = None
         self.dialog: LoginDialog | None = None
+        self.password_dialog: PasswordDialog | None = None
+        self._temporary = ""  # the reset password just typed, until the person replaces it
         self.lock_minutes = 10
         self._accounts = False
         self._opened = False
         self._idle = QTimer(self, singleShot=True)
         self._idle.timeout.connect(self.lock)
+        window.places.add_opener("password", self.change_password)
 
     # start
     def start(self, services: Services) -> None:
@@ -87,6 +91,9 @@ class SessionGuard(QObject):
         else:
             self._window.apply_session()
         self._window.set_locked(False)
+        if self.services is not None:
+            accounts = self.services.accounts
+            self._window.places.follow_role(accounts.allows, accounts.current() is not None)
         if self._accounts:
             app = QApplication.instance()
             if app is not None:
@@ -104,6 +111,7 @@ class SessionGuard(QObject):
 
     def _submit(self, name: str, password: str) -> None:
         assert self.services is not None  # a login dialog is shown only once the services exist
+        self._temporary = password
         self._runner.run_serial(
             self.services.accounts.sign_in, name, password, on_done=self._signed_in, on_error=self._refused
         )
@@ -114,10 +122,52 @@ class SessionGuard(QObject):
             self.dialog.done(1)
             self.dialog.deleteLater()
             self.dialog = None
+        if session.must_change_password:
+            self._ask_new_password(session.name, forced=True)
+            return
+        self._temporary = ""
         self._open_window()
         emit(self.sig_signed_in, session)
 
+    # passwords
+    def change_password(self) -> PasswordDialog | None:
+        """The signed-in person changes their own password (the rail's "Đổi mật khẩu")."""
+        current = self.services.accounts.current() if self.services is not None else None
+        return None if current is None else self._ask_new_password(current.name, forced=False)
+
+    def _ask_new_password(self, name: str, *, forced: bool) -> PasswordDialog:
+        dialog = PasswordDialog(name, forced=forced, parent=self._window)
+        dialog.sig_submitted.connect(self._submit_password)
+        dialog.sig_quit.connect(self._window.close)
+        self.password_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _submit_password(self, current: str, new: str) -> None:
+        dialog = self.password_dialog
+        if self.services is None or dialog is None:
+            return
+        self._runner.run_serial(
+            self.services.accounts.change_own_password,
+            self._temporary if dialog.forced else current,
+            new,
+            on_done=self._password_changed,
+            on_error=lambda exc: dialog.show_message(getattr(exc, "message", "") or "Không đổi được mật khẩu."),
+        )
+
+    def _password_changed(self, session: SessionView) -> None:
+        dialog, self.password_dialog = self.password_dialog, None
+        self._temporary = ""
+        if dialog is not None:
+            dialog.done(1)
+            dialog.deleteLater()
+        self._window.show_message("Đã đổi mật khẩu.", 10_000)
+        if dialog is not None and dialog.forced:
+            self._open_window()
+            emit(self.sig_signed_in, session)
+
     def _refused(self, exc: object) -> None:
+        self._temporary = ""
         message = getattr(exc, "message", None) or "Không đăng nhập được; chi tiết đã được ghi vào nhật ký."
         if not hasattr(exc, "message"):
             log.error("sign-in failed: %s", type(exc).__name__)

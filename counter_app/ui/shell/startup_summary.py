@@ -106,6 +106,9 @@ class StartupSummary(QFrame):
         self.backup_label.setStyleSheet("")
         if result is None:
             self.backup_label.setText("Sao lưu tự động: đã có bản sao lưu hôm nay")
+        elif result.warnings:  # written, but the second destination missed it
+            self.backup_label.setStyleSheet("color: #a15c00;")
+            self.backup_label.setText(f"Sao lưu tự động: vừa tạo bản sao lưu hôm nay. {' '.join(result.warnings)}")
         else:
             self.backup_label.setText("Sao lưu tự động: vừa tạo bản sao lưu hôm nay")
 
