@@ -5,7 +5,8 @@ then the same file grown to BENCH_DOSSIERS (default 1,000,000) for the receipt, 
 the sync and the UI stall use their own counters of BENCH_SYNC_DOSSIERS (default 10,000) dossiers and a
 throwaway PostgreSQL. The results, with the machine's description and docs/benchmark-targets.md, are written to
 docs/benchmarks.md. Each part is its own module, runnable alone: scripts/bench_ui.py (start-up, stalls, memory),
-bench_receipt.py, bench_lookup.py, bench_reports.py, bench_sync.py, bench_service.py, bench_status_page.py.
+bench_receipt.py, bench_lookup.py, bench_reports.py, bench_sync.py, bench_service.py, bench_status_page.py,
+bench_loop.py (the clerk's loop in the real window).
 """
 
 from __future__ import annotations
@@ -282,6 +283,14 @@ def status_page_figures(run: Run) -> None:
     )
 
 
+def loop_figures(run: Run) -> None:
+    """Issue 16: the clerk's loop in the real window — key presses of one citizen, F2, accept, the preview."""
+    from scripts.bench_loop import figures_in_child
+
+    for name, value, unit, target, met, note in figures_in_child():
+        run.add(Figure(name, value, unit, target, met, ratio=note))
+
+
 def stall_figure(run: Run, n: int) -> None:
     stall = bench_ui.bench_stall(n, 100)
     run.add(
@@ -327,6 +336,8 @@ def main() -> int:
     service_figures(run)
     run.part("the citizen's status page under load")
     status_page_figures(run)
+    run.part("the clerk's loop: key presses, F2, accept, preview")
+    loop_figures(run)
     run.part("UI stall while a sync and a print run")
     stall_figure(run, sync_n)
     run.part("done")

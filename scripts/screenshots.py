@@ -1,5 +1,6 @@
 """Screenshots of the window on a virtual X screen (Xvfb) at 1366×728: the queue, the late cases, the calendar,
-the intake, its confirmation and a dossier.
+the intake, its confirmation, the print preview, a dossier, and the administrator's places (Sao lưu, Tài khoản,
+Nhật ký thao tác, Thiết lập).
 
 Usage: .venv/bin/python scripts/screenshots.py [output folder, default docs/screenshots]
 """
@@ -134,10 +135,45 @@ def take(out_dir: Path) -> int:
         wait_until(intake.showing_confirmation)
         grab(window, "intake_confirmation.png")
 
+        # the preview the confirmation's "In giấy tiếp nhận" opens (the window of the tests opens none itself)
+        from counter_app.ui.documents.print_preview import DocumentPreviews
+
+        accepted = intake.result()
+        assert accepted is not None and accepted.code is not None
+        preview = DocumentPreviews(services, runner, window).open(services.documents.render(accepted.code, "receipt"))
+        screen = window.screen()
+        preview.fit_to(screen.availableGeometry() if screen is not None else window.geometry())
+        settle(1.0)  # QtPdf renders the pages
+        grab(preview, "print_preview.png")
+        preview.close()
+
         code = services.dossiers.find("Hoàng Thị Ẩn")[0].uuid
         window.open_dossier(code)
         wait_until(lambda: bool(window.dossier_tabs) and next(iter(window.dossier_tabs.values())).bundle() is not None)
         grab(window, "dossier_screen.png")
+
+        # the administrator's places, as an administrator sees them: two accounts, the administrator signed in
+        accounts = services.accounts
+        accounts.add_user("quan.tri", "admin", "mat-khau-tam-1", full_name="Nguyễn Văn Quản", title="Quản trị viên")
+        accounts.sign_in("quan.tri", "mat-khau-tam-1")  # the first account needs no one signed in; the next do
+        accounts.add_user(
+            "lan.tran", "clerk", "mat-khau-tam-2", full_name="Trần Thị Lan", title="Công chức Tư pháp - Hộ tịch"
+        )
+        window.places.follow_role(accounts.allows, signed_in=True)
+        for place, name, ready in (
+            ("backups", "backups.png", lambda: window.pages.page_of("backups") is not None),
+            ("accounts", "accounts.png", lambda: window.pages.page_of("accounts") is not None),
+            ("audit", "audit_log.png", lambda: window.pages.page_of("audit") is not None),
+        ):
+            window.go_to(place)
+            wait_until(ready)
+            settle(1.0)  # each page reads its list on a worker
+            grab(window, name)
+        settings = window.open_settings()
+        assert settings is not None
+        settle(1.0)
+        grab(settings, "settings.png")
+        settings.close()
 
         window.close()
         runner.wait_for_workers()

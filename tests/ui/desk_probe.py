@@ -3,7 +3,9 @@
 Over a demo database (as scripts/screenshots.py builds it) it shows the main window at 1366×728, opens the
 intake, accepts a dossier (the confirmation page), opens two dossiers, and at 1366×728 and 1280×720 reads what
 the X server holds: the minimum size the window asks of a window manager (`xprop WM_NORMAL_HINTS`), the
-window's geometry (`xwininfo`), and whether each action button lies inside the window. Prints one JSON object.
+window's geometry (`xwininfo`), whether each action button lies inside the window, and, for the intake with its
+filer group unfolded, the range of the form's vertical scrollbar (0: nothing to scroll) and the fields that are not
+wholly in view. Prints one JSON object.
 """
 
 from __future__ import annotations
@@ -85,7 +87,9 @@ def main() -> int:
         wait_until(lambda: window.catalogue is not None and window.model.rowCount() > 0)
         win_id = int(window.winId())
 
-        def look(name: str, buttons: Callable[[], Sequence[QPushButton]]) -> None:
+        def look(
+            name: str, buttons: Callable[[], Sequence[QPushButton]], form: Callable[[], dict[str, Any]] | None = None
+        ) -> None:
             """At each size: the WM hints, the geometry, and each visible button's place."""
             shots = []
             for width, height in SIZES:
@@ -106,6 +110,7 @@ def main() -> int:
                         "qt_geometry": [window.width(), window.height()],
                         "min_size_hint": [hint.width(), hint.height()],
                         "buttons_inside": inside,
+                        **(form() if form is not None else {}),
                     }
                 )
             window.resize(*SIZES[0])
@@ -116,10 +121,25 @@ def main() -> int:
         assert intake is not None
         wait_until(lambda: intake.picker.procedure() is not None)
         wait_until(lambda: "2026" in intake.due_label.text())
+        intake.filer_box.setChecked(True)  # the complete form: the filer group unfolded
+
+        def form_in_view() -> dict[str, Any]:
+            scroll = intake.form_scroll
+            viewport = scroll.viewport()
+            fields: list[QWidget] = [*intake.lines.values(), intake.reason, intake.papers, intake.due_label]
+            hidden = [
+                w.objectName() or type(w).__name__
+                for w in fields
+                if not viewport.rect().contains(QRect(w.mapTo(viewport, QPoint(0, 0)), w.size()))
+            ]
+            return {"scroll_range": scroll.verticalScrollBar().maximum(), "fields_out_of_view": hidden}
+
         look(
             "intake",
             lambda: [intake.clear_button, intake.refuse_button, intake.supplement_button, intake.accept_button],
+            form_in_view,
         )
+        intake.filer_box.setChecked(False)
 
         intake.lines["identifier"].setText("079190012345")
         intake.accept_dossier()

@@ -192,3 +192,28 @@ def test_a_long_message_is_never_cut_the_fields_shorten_first(qtbot: Any, window
     line.clearMessage()
     QApplication.processEvents()
     assert window.db_label.maximumWidth() > window.db_label.sizeHint().width()  # room again
+
+
+def test_the_complete_intake_form_needs_no_scrollbar(qtbot: Any, window: MainWindow, services: Services) -> None:
+    """Issue 16.1: every field of the intake, the filer group unfolded, fits at 1366×728 and at 1280×720."""
+    services.drafts.save_draft("intake", {**DRAFT, "filer": True})
+    intake = window.open_intake()
+    assert intake is not None
+    qtbot.waitUntil(lambda: intake.lines["name"].text() == "NGUYỄN THỊ ẤU")
+    qtbot.waitUntil(lambda: intake.papers.rowCount() > 0)
+    assert intake.filer_box.isChecked()
+    scroll = intake.form_scroll
+    for width, height in SIZES:
+        window.resize(width, height)
+        qtbot.waitUntil(lambda width=width, height=height: window.size().toTuple() == (width, height))
+        QApplication.processEvents()
+        bar = scroll.verticalScrollBar()
+        assert bar.maximum() == 0, (width, height, bar.maximum())  # no scrolling needed
+        viewport = scroll.viewport()
+        for key, edit in intake.lines.items():
+            assert edit.isVisible(), key
+            top_left = edit.mapTo(viewport, QPoint(0, 0))
+            assert viewport.rect().contains(QRect(top_left, edit.size())), (width, height, key)
+        for widget in (intake.reason, intake.due_label, intake.papers, intake.sets_count, intake.fee_paid):
+            top_left = widget.mapTo(viewport, QPoint(0, 0))
+            assert viewport.rect().contains(QRect(top_left, widget.size())), (width, height, widget.objectName())

@@ -51,6 +51,8 @@ def test_the_desk_fits_1366x728_and_1280x720_on_x11() -> None:
             outside = [text for text, inside in buttons.items() if not inside]
             assert outside == [], where
     assert {"Tiếp nhận", "Yêu cầu bổ sung", "Từ chối", "Nhập lại"} <= set(screens["intake"][0]["buttons_inside"])
+    for shot in screens["intake"]:  # the complete form, filer group unfolded: nothing to scroll, every field in view
+        assert (shot["scroll_range"], shot["fields_out_of_view"]) == (0, []), shot["asked"]
     assert "Mở hồ sơ" in screens["confirmation"][0]["buttons_inside"]
     assert "Trả kết quả" in screens["dossier_result_ready"][0]["buttons_inside"]
     # a dossier just received allows the most actions at once: they all fit on the one row

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from datetime import date
 from typing import Any
 
 from counter_app.domain.deadlines import DueMode, OfficeHours
@@ -16,6 +17,9 @@ class Settings:
     agency_code: str = ""
     counter: int = 0
     clerk_name: str = ""
+    # the day (Vietnam's date, ISO) the clerk of the day last confirmed clerk_name, on an installation without
+    # accounts: the window asks the name again on the first start of another day (ui.shell.clerk_name_prompt)
+    clerk_name_day: str = ""
     office_hours: str = "07:30-11:30,13:00-17:00"
     due_mode: str = "days"
     rule_set: str = "TT03-2025"
@@ -81,6 +85,7 @@ SETTING_LABELS: dict[str, str] = {
     "agency_code": "Mã cơ quan",
     "counter": "Số quầy",
     "clerk_name": "Cán bộ tiếp nhận (khi không dùng tài khoản)",
+    "clerk_name_day": "Ngày cán bộ tiếp nhận xác nhận họ tên",
     "office_hours": "Giờ làm việc",
     "due_mode": "Cách tính hạn trả",
     "rule_set": "Quy định áp dụng",
@@ -159,6 +164,11 @@ def parse_setting(key: str, value: str) -> Any:
         )
     if key == "office_hours":
         return str(OfficeHours.parse(value))
+    if key == "clerk_name_day" and value:
+        try:
+            return date.fromisoformat(value).isoformat()
+        except ValueError:
+            raise ValidationError(key, f"“{setting_label(key)}” cần một ngày dạng YYYY-MM-DD.") from None
     if key == "central_url":
         from counter_app.sync.central_url import central_url_setting
 

@@ -4,8 +4,10 @@ the printer remembered per kind of document."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Protocol
 
+from counter_app.domain.clock import to_vn
 from counter_app.domain.roles import Permission
 from counter_app.errors import ValidationError
 from counter_app.services.accounts.clerk_accounts import AccountService
@@ -67,6 +69,18 @@ class FirstRunAnswers:
     settings: tuple[tuple[str, str], ...] = ()
     """Further settings (key, text) saved with set_setting after the counter is set up."""
     central_password: str = ""
+
+
+@dataclass(frozen=True)
+class ClerkOfTheDay:
+    """On an installation without accounts: whether the window asks the clerk's name today, and the name it offers."""
+
+    ask: bool
+    """No account exists and nobody has confirmed a name on this working day (Vietnam's date) yet."""
+    name: str
+    """The name last confirmed (yesterday's clerk), offered as the answer."""
+    day: date
+    """Today, by the services' clock (Vietnam's date, the drill clock in a drill)."""
 
 
 @dataclass(frozen=True)
@@ -174,6 +188,26 @@ class CounterProfileService:
             may_settings=self.context.may(Permission.SETTINGS),
             demo=settings.agency_code == DEMO_AGENCY_CODE,
         )
+
+    def get_clerk_of_the_day(self) -> ClerkOfTheDay:
+        """Whether to ask "who is at the counter today" (never with accounts: the signed-in person acts)."""
+        settings = self.context.settings()
+        today = to_vn(self.context.clock.now()).date()
+        confirmed = bool(settings.clerk_name.strip()) and settings.clerk_name_day == today.isoformat()
+        ask = not self.accounts.accounts_exist() and not confirmed
+        return ClerkOfTheDay(ask=ask, name=settings.clerk_name, day=today)
+
+    def confirm_clerk_of_the_day(self, name: str) -> Changes:
+        """The clerk at the counter today gave their full name: it names events and forms from the next action on."""
+        cleaned = " ".join(name.split())
+        if not cleaned:
+            raise ValidationError("clerk_name", "Cần nhập họ và tên cán bộ tiếp nhận.")
+        if self.accounts.accounts_exist():
+            raise ValidationError("clerk_name", "Quầy dùng tài khoản: người đăng nhập là người tiếp nhận.")
+        today = to_vn(self.context.clock.now()).date()
+        self.setup.set_setting("clerk_name", cleaned)
+        self.setup.set_setting("clerk_name_day", today.isoformat())
+        return Changes(settings=True)
 
     def printer_for(self, kind: str) -> str:
         """The printer remembered for this kind of document ("" when none)."""

@@ -59,7 +59,7 @@ class SettingsDialog(QDialog):
     def __init__(self, services: Services, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Thiết lập")
-        self.setMinimumWidth(620)
+        self.setMinimumWidth(760)
         self._services = services
         self._runner = runner
         self._snapshot: SettingsSnapshot | None = None
@@ -81,7 +81,7 @@ class SettingsDialog(QDialog):
         self.fixed_labels: dict[str, QLabel] = {}
         unit_form = self.forms[TABS[0].title]
         for key, title in (("agency", "Cơ quan"), ("counter", "Số quầy"), ("widths", "Độ dài mã hồ sơ")):
-            self.fixed_labels[key] = QLabel("…")
+            self.fixed_labels[key] = QLabel("…", wordWrap=True)  # long agency names wrap, never cut
             unit_form.addRow(title, self.fixed_labels[key])
         self.widgets: dict[str, QWidget] = {}
         self.edits: dict[str, QLineEdit] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -67,6 +68,29 @@ class IntakeFields(QWidget):
         self.lines[key] = edit
         return edit
 
+    def _field_box(self, widget: QWidget, key: str) -> QWidget:
+        """A field with its error label right under it (as add_field makes it)."""
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(widget)
+        layout.addWidget(self.errors.label_for(key, widget))
+        return box
+
+    def _pair(self, title: str, first: tuple[QWidget, str], second_title: str, second: tuple[QWidget, str]) -> QWidget:
+        """One applicant row of two fields, each with its own error label; returns the row's field container."""
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._field_box(*first), 1)
+        second_label = QLabel(second_title)
+        second_label.setBuddy(second[0])
+        layout.addWidget(second_label, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self._field_box(*second), 1)
+        self.applicant_form.addRow(title, row)
+        return row
+
     def _build(self) -> None:
         self.picker = ProcedurePicker(self._runner)
         self.procedure_info = QLabel()
@@ -98,13 +122,13 @@ class IntakeFields(QWidget):
             self.applicant_form, "Số định danh", self._line("identifier", "12 chữ số"), self.errors, "identifier"
         )
         add_field(self.applicant_form, "Họ và tên", self._line("name"), self.errors, "name")
-        self._birth_row = add_field(
-            self.applicant_form, "Ngày sinh", self._line("birth_date", "dd/mm/yyyy"), self.errors, "birth_date"
+        # two short fields share a row (desk-layout.md): the complete form fits 1280×720 without scrolling
+        self._birth_row = self._pair(
+            "Ngày sinh", (self._line("birth_date", "dd/mm/yyyy"), "birth_date"), "Giới tính", (self.sex, "sex")
         )
-        self._sex_row = add_field(self.applicant_form, "Giới tính", self.sex, self.errors, "sex")
+        self._sex_row = self._birth_row  # one row: hidden together for an organisation
         add_field(self.applicant_form, "Địa chỉ", self._line("address"), self.errors, "address")
-        add_field(self.applicant_form, "Điện thoại", self._line("phone"), self.errors, "phone")
-        add_field(self.applicant_form, "Thư điện tử", self._line("email"), self.errors, "email")
+        self._pair("Điện thoại", (self._line("phone"), "phone"), "Thư điện tử", (self._line("email"), "email"))
 
         self.filer_box = QGroupBox("Người nộp thay (nếu có)")
         self.filer_box.setCheckable(True)

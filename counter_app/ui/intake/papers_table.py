@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
@@ -46,6 +46,15 @@ class PapersTable(QTableWidget):
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
         for column in (REQUIREMENT, ORIGINALS, COPIES, PRESENT):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        """As tall as its minimum: the table takes the room the form leaves (its stretch), never asks for more.
+
+        QAbstractScrollArea's default hint (~190 px) went into the intake columns' height-for-width, and the form's
+        scroll area scrolled by a few pixels at 1366×728 although every field fitted (issue 16.1).
+        """
+        hint = super().sizeHint()
+        return QSize(hint.width(), self.minimumHeight())
 
     def set_papers(self, papers: tuple[PaperView, ...] | list[Any]) -> None:
         """The procedure's papers, none handed in yet."""

@@ -209,10 +209,9 @@ class MainWindow(QMainWindow):
             self.places.go_to(place)
 
     def connect_maintenance(self, maintenance: MaintenanceWatcher) -> None:
-        """The automatic backup's state goes to the start-up summary; a backup that cannot run, once, to the
-        message line too (for the administrator), never to a box."""
-        self.startup_summary.follow_maintenance(maintenance)
-        maintenance.sig_backup_problem.connect(lambda text: self.show_message(f"Sao lưu tự động: {text}"))
+        """The automatic backup's state and a damaged database go to the start-up summary; a backup that cannot
+        run (once) and a damaged database to the message line too (for the administrator), never to a box."""
+        self.startup_summary.follow_maintenance(maintenance, tell=self.show_message)
 
     def show_message(self, text: str, timeout_ms: int = 0) -> None:
         """What just happened, on the message line (whole, wrapped if need be); it does not take the focus."""

@@ -1,7 +1,8 @@
 """After the window is shown: the database's quick check (with the way to recover) and the daily backup, hourly.
 
-A damaged database is the one box this watcher opens (nothing may be written until it is recovered); a backup that
-cannot run is told through signals, shown by the window's start-up summary and message line, never in a box.
+Nothing here opens a box (issue 16.8: a calm start). A damaged database (nothing may be written until it is
+recovered) and a backup that cannot run are told through signals; the window shows them in its start-up summary
+(a damaged database as a red row that cannot be hidden, with the recovery steps) and on its message line.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from counter_app.ui.qt.qt_compat import emit
 from counter_app.ui.qt.task_runner import TaskRunner
@@ -27,15 +28,16 @@ BACKUP_CHECK_MS = 60 * 60_000
 
 
 class MaintenanceWatcher(QObject):
-    """Runs off the UI thread; tells the clerk when the database is damaged, and once when backups fail
-    (sig_backup_problem, for the summary and the message line).
+    """Runs off the UI thread; tells the window when the database is damaged (sig_checked), and once when backups
+    fail (sig_backup_problem), for the summary and the message line.
 
     Wiring (app.py, once the services are handed to the window):
         watcher = MaintenanceWatcher(window, runner); watcher.start(services)
     """
 
     sig_checked = Signal(object)
-    """The quick check is done: the RecoveryPlan when the database is damaged, else None."""
+    """The quick check is done: the RecoveryPlan when the database is damaged (the start-up summary's red row and
+    the message line show it), else None."""
     sig_backup_done = Signal(object)
     """An automatic backup ran: its BackupResult, or None when one of today already existed."""
     sig_backup_failed = Signal(object)
@@ -47,13 +49,13 @@ class MaintenanceWatcher(QObject):
 
     def __init__(self, parent: QWidget, runner: TaskRunner, *, interval_ms: int = BACKUP_CHECK_MS) -> None:
         super().__init__(parent)
-        self._parent = parent
         self._runner = runner
         self._services: Services | None = None
         self._damaged = False
         self._backup_running = False
         self.backup_problem: str | None = None
-        self.notice: QMessageBox | None = None
+        self.damage: RecoveryPlan | None = None
+        """The recovery plan when the quick check found the database damaged."""
         self._timer = QTimer(self, interval=interval_ms)
         self._timer.timeout.connect(self.backup_if_due)
 
@@ -71,11 +73,7 @@ class MaintenanceWatcher(QObject):
             return
         # a backup of a damaged file would be refused anyway; the good backups must stay as they are
         self._damaged = True
-        self.notice = QMessageBox(QMessageBox.Icon.Critical, "Cơ sở dữ liệu bị hỏng", plan.problem, parent=self._parent)
-        self.notice.setInformativeText("\n".join(f"{n}. {step}" for n, step in enumerate(plan.steps, 1)))
-        if plan.command:
-            self.notice.setDetailedText(plan.command)
-        self.notice.open()
+        self.damage = plan
 
     def _on_check_error(self, exc: object) -> None:
         log.error("quick check could not run: %s", type(exc).__name__)

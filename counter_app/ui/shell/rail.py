@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.ui.qt.qt_compat import emit
+from counter_app.ui.shell.clerk_name_prompt import ClerkNamePrompt
 
 if TYPE_CHECKING:
     from counter_app.services.desk.queue import QueueCounts
@@ -148,6 +149,7 @@ class NavigationRail(QFrame):
         self.clerk_label = QLabel()
         self.clerk_label.setObjectName("railClerk")
         self.clerk_label.setWordWrap(True)
+        self.clerk_prompt = ClerkNamePrompt()  # without accounts, at the first start of a day (ui.shell.session)
         self.buttons: dict[str, RailButton] = {}
         self._group = QButtonGroup(self)
         self._group.setExclusive(True)
@@ -156,6 +158,7 @@ class NavigationRail(QFrame):
         layout.setSpacing(2)
         layout.addWidget(self.counter_label)
         layout.addWidget(self.clerk_label)
+        layout.addWidget(self.clerk_prompt)
         layout.addSpacing(8)
         group = 0
         for place in PLACES:

@@ -1,6 +1,8 @@
 """SessionGuard: the login at start when accounts exist, the lock after inactivity, and who the window works for.
 
-Without any account the window opens as before (everything allowed, events record the settings' clerk name).
+Without any account the window opens as before (everything allowed, events record the settings' clerk name), and
+on the first start of a working day (Vietnam's date, by the services' clock) the rail asks the name of today's
+clerk without taking the focus (ui.shell.clerk_name_prompt); the answer names events and forms at once.
 With accounts, nothing of the database is shown before a login succeeds; after `lock_minutes` without a key
 press or a click the window hides its contents and asks for a password again. What a role may not do is
 disabled in the screens, and the services refuse it anyway.
@@ -22,10 +24,14 @@ from counter_app.ui.shell.password_dialog import PasswordDialog
 
 if TYPE_CHECKING:
     from counter_app.services.accounts.clerk_accounts import SessionState, SessionView
+    from counter_app.services.common.changes import Changes
+    from counter_app.services.installation.counter_profile import ClerkOfTheDay
     from counter_app.services.registry import Services
     from counter_app.ui.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
+
+CLERK_CHECK_MS = 5 * 60_000  # a window left open overnight asks again soon after midnight
 
 _ACTIVITY = frozenset(
     {
@@ -49,6 +55,11 @@ def _read_start(services: Services) -> _Start:
     return _Start(services.accounts.session_state(), services.settings.current().lock_minutes)
 
 
+def log_failure(exc: object) -> None:
+    """A background check that failed: logged (no personal data), the clerk is not interrupted."""
+    log.warning("clerk-of-the-day check failed: %s", type(exc).__name__)
+
+
 class SessionGuard(QObject):
     sig_signed_in = Signal(object)
     """Someone signed in (at start or to unlock): the SessionView."""
@@ -68,6 +79,10 @@ class SessionGuard(QObject):
         self._opened = False
         self._idle = QTimer(self, singleShot=True)
         self._idle.timeout.connect(self.lock)
+        self._clerk_timer = QTimer(self)
+        self._clerk_timer.setInterval(CLERK_CHECK_MS)
+        self._clerk_timer.timeout.connect(self.check_clerk_of_the_day)
+        window.rail.clerk_prompt.sig_confirmed.connect(self._confirm_clerk)
         window.places.add_opener("password", self.change_password)
 
     # start
@@ -81,6 +96,8 @@ class SessionGuard(QObject):
         self._accounts = bool(start.state.accounts_exist)
         if not self._accounts:
             self._open_window()
+            self.check_clerk_of_the_day()
+            self._clerk_timer.start()
             return
         self._ask(locked_name="")
 
@@ -95,10 +112,44 @@ class SessionGuard(QObject):
             accounts = self.services.accounts
             self._window.places.follow_role(accounts.allows, accounts.current() is not None)
         if self._accounts:
+            self._clerk_timer.stop()
+            self._window.rail.clerk_prompt.answered()  # the signed-in person acts, nobody is asked
             app = QApplication.instance()
             if app is not None:
                 app.installEventFilter(self)
             self._idle.start(self.lock_minutes * 60_000)
+
+    # the clerk of the day (without accounts)
+    def check_clerk_of_the_day(self) -> None:
+        """Ask today's clerk's name on the rail when nobody has confirmed one on this working day."""
+        if self.services is None or self._accounts:
+            return
+        self._runner.run_pooled(
+            self.services.settings.get_clerk_of_the_day, on_done=self._show_clerk_question, on_error=log_failure
+        )
+
+    def _show_clerk_question(self, clerk: ClerkOfTheDay) -> None:
+        prompt = self._window.rail.clerk_prompt
+        if clerk.ask and not self._accounts:
+            prompt.ask(clerk.name)
+        else:
+            prompt.answered()
+
+    def _confirm_clerk(self, name: str) -> None:
+        if self.services is None:
+            return
+        prompt = self._window.rail.clerk_prompt
+        self._runner.run_serial(
+            self.services.settings.confirm_clerk_of_the_day,
+            name,
+            on_done=self._clerk_confirmed,
+            on_error=lambda exc: prompt.show_message(getattr(exc, "message", "") or "Không lưu được họ tên."),
+        )
+
+    def _clerk_confirmed(self, changes: Changes) -> None:
+        self._window.rail.clerk_prompt.answered()
+        self._window.apply_session()  # the rail's "Cán bộ:" line
+        self._window.announce(changes)
 
     # signing in
     def _ask(self, *, locked_name: str) -> None:

@@ -3,21 +3,25 @@
 What the clerk acts on today (dossiers that need an apology, the overdue ones among them), the events not yet
 sent to the central database, and the state of the automatic backup (desk-layout.md: "Start-up shows one
 summary in the work area ..., not modal boxes"). Each part is filled when its own worker answers; the clerk
-hides the row once read.
+hides the row once read. A damaged database is the exception: a red row under the summary, with the recovery
+steps and where the administrator acts, that cannot be hidden (nothing may be taken in on a damaged file).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from html import escape
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from counter_app.errors import CounterError
 from counter_app.ui.qt.qt_compat import emit
 
 if TYPE_CHECKING:
     from counter_app.services.maintenance.backups import BackupResult
+    from counter_app.services.maintenance.integrity import RecoveryPlan
     from counter_app.ui.shell.maintenance_watch import MaintenanceWatcher
     from counter_app.ui.shell.sync_panel import SyncPanel
 
@@ -25,12 +29,29 @@ WAITING = "…"
 BACKUP_WAITING = "Sao lưu tự động: đang chờ kiểm tra cơ sở dữ liệu"
 BACKUP_FAILED_DEFAULT = "Không tạo được bản sao lưu tự động."
 BACKUP_ADVICE = "Báo cho quản trị viên; chạy “counter-app doctor” để xem chi tiết."
+DAMAGE_TITLE = "Cơ sở dữ liệu bị hỏng"
+DAMAGE_ADMIN = "Quản trị viên: trang “Sao lưu” (Phục hồi bản đã chọn…) hoặc lệnh “counter-app doctor” trên máy này."
+DAMAGE_STYLE = "QLabel#summaryDamage { color: #b00020; background: #fde7ea; border: 1px solid #b00020; padding: 4px; }"
 
 
 def backup_problem_text(exc: object) -> str:
     """What the clerk and the administrator read when the automatic backup could not run."""
     message = exc.message if isinstance(exc, CounterError) and exc.message else BACKUP_FAILED_DEFAULT
     return f"{message} {BACKUP_ADVICE}"
+
+
+def damage_text(plan: RecoveryPlan) -> str:
+    """The damaged database as the clerk and the administrator read it: the problem, the steps, where to act."""
+    steps = " ".join(f"{n}. {step}" for n, step in enumerate(plan.steps, 1))
+    return f"{DAMAGE_TITLE}. {plan.problem} Cách phục hồi: {steps} {DAMAGE_ADMIN}"
+
+
+def damage_html(plan: RecoveryPlan) -> str:
+    """The same, for the red row: the title in bold, each step on its own line."""
+    lines = [f"<b>{escape(DAMAGE_TITLE, quote=False)}.</b> {escape(plan.problem, quote=False)}", "Cách phục hồi:"]
+    lines += [f"{n}. {escape(step, quote=False)}" for n, step in enumerate(plan.steps, 1)]
+    lines.append(f"<b>{escape(DAMAGE_ADMIN, quote=False)}</b>")
+    return "<br>".join(lines)
 
 
 class StartupSummary(QFrame):
@@ -54,7 +75,18 @@ class StartupSummary(QFrame):
         self.hide_button = QPushButton("Ẩn")
         self.hide_button.setToolTip("Ẩn bản tóm tắt đầu ngày")
         self.hide_button.clicked.connect(self.hide)
-        layout = QHBoxLayout(self)
+        self.damage_label = QLabel()
+        self.damage_label.setObjectName("summaryDamage")
+        self.damage_label.setStyleSheet(DAMAGE_STYLE)
+        self.damage_label.setWordWrap(True)
+        self.damage_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)  # the command
+        self.damage_label.setVisible(False)
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.setSpacing(2)
+        layout = QHBoxLayout()
+        rows.addLayout(layout)
+        rows.addWidget(self.damage_label)
         layout.setContentsMargins(8, 2, 8, 2)
         layout.addWidget(self.late_label)
         layout.addWidget(self.open_late_button)
@@ -67,6 +99,7 @@ class StartupSummary(QFrame):
         self.late: tuple[int, int] | None = None
         self.unsynced: int | None = None
         self.backup_problem: str | None = None
+        self.damage: str | None = None
 
     def show_once(self) -> None:
         """Shown when the services first arrive; once hidden by the clerk, it stays hidden (a new sign-in too)."""
@@ -74,10 +107,28 @@ class StartupSummary(QFrame):
             self._offered = True
             self.setVisible(True)
 
-    def follow_maintenance(self, maintenance: MaintenanceWatcher) -> None:
-        """The automatic backup's state, as the maintenance watcher reports it."""
+    def follow_maintenance(self, maintenance: MaintenanceWatcher, tell: Callable[[str], None] | None = None) -> None:
+        """The automatic backup's state, as the maintenance watcher reports it; `tell` (the window's message line)
+        also hears a backup that cannot run (once) and a damaged database."""
         maintenance.sig_backup_done.connect(self.set_backup_done)
         maintenance.sig_backup_failed.connect(self.set_backup_failed)
+        maintenance.sig_checked.connect(self.set_checked)
+        if tell is not None:
+            maintenance.sig_backup_problem.connect(lambda text: tell(f"Sao lưu tự động: {text}"))
+            maintenance.sig_checked.connect(lambda plan: _tell_damage(tell, plan))
+
+    def set_checked(self, plan: RecoveryPlan | None) -> None:
+        """The quick check's answer: a damaged database shows the red row, which stays (no "Ẩn")."""
+        if plan is None:
+            return
+        self.damage = damage_text(plan)
+        self.damage_label.setText(damage_html(plan))
+        self.damage_label.setVisible(True)
+        self.hide_button.setVisible(False)
+        self.backup_label.setStyleSheet("color: #b00020;")
+        self.backup_label.setText("Sao lưu tự động: tạm dừng (cơ sở dữ liệu bị hỏng)")
+        self._offered = True
+        self.setVisible(True)
 
     def follow_sync(self, sync_panel: SyncPanel) -> None:
         """The events not yet sent, each time the sync field reads its status."""
@@ -120,4 +171,12 @@ class StartupSummary(QFrame):
     def texts(self) -> str:
         """The summary as the clerk reads it (tests)."""
         parts = [self.late_label.text(), self.unsynced_label.text(), self.backup_label.text()]
+        if self.damage is not None:
+            parts.append(self.damage)
         return " · ".join(parts).replace("<b>", "").replace("</b>", "")
+
+
+def _tell_damage(tell: Callable[[str], None], plan: RecoveryPlan | None) -> None:
+    if plan is not None:
+        # the page is not changed (the clerk may be typing): the line says where the steps are
+        tell(f"{DAMAGE_TITLE}: không tiếp nhận hồ sơ mới; cách phục hồi ở dòng đỏ trên danh sách hồ sơ. {DAMAGE_ADMIN}")
