@@ -4,7 +4,6 @@ recording of a change (with its event in the counter's audit chain for a local c
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
 from typing import Any
 
 from counter_app.identities import new_uuid
@@ -29,20 +28,8 @@ ADMIN_KIND_LABELS = {
 
 
 @dataclass(frozen=True)
-class AdminEventView:
-    """One entry of the administration log, for the screens and the command line."""
-
-    uuid: str
-    occurred_at: datetime
-    kind: str
-    subject: str
-    source: str
-    clerk: str
-    role: str
-    agency_code: str
-    counter: int
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
+class AdminEventView(AdminEntry):
+    """One entry of the administration log, for the screens and the command line: the stored entry and its label."""
 
     @property
     def label(self) -> str:
