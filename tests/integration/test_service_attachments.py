@@ -129,7 +129,17 @@ def test_an_upload_cut_mid_file_resumes_with_only_the_missing_chunks(
     )
     try:
         deadline = time.monotonic() + 60
-        while central.count("SELECT count(*) FROM central.attachment_chunk WHERE sha256 = %s", sha) < 5:
+        # the service's call storing chunk 5 must be in flight (waiting on the blocker's row) before the kill:
+        # chunks 0-4 stored alone could mean the client had not yet sent it
+        while not (
+            central.count("SELECT count(*) FROM central.attachment_chunk WHERE sha256 = %s", sha) >= 5
+            and central.count(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                " AND query LIKE %s",
+                "%attachment_chunk%",
+            )
+            >= 1
+        ):
             assert process.poll() is None, process.communicate()
             assert time.monotonic() < deadline, "the sync never reached the file's chunks"
             time.sleep(0.02)
