@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 
 from counter_app.cli.runner import Output, command, iso_minute, open_services, vn_moment
 from counter_app.domain.intake import IntakeForm
@@ -27,10 +28,9 @@ def _line(view: DossierView) -> str:
     )
 
 
-@command("intake")
-def intake(args: argparse.Namespace, out: Output) -> int:
-    services = open_services(args)
-    form = IntakeForm(
+def _form(args: argparse.Namespace) -> IntakeForm:
+    """The applicant and procedure options (parser._intake_options) as the intake form."""
+    return IntakeForm(
         procedure_code=args.procedure,
         name=args.name,
         identifier=args.identifier,
@@ -43,11 +43,21 @@ def intake(args: argparse.Namespace, out: Output) -> int:
         result_delivery="post" if args.post else "desk",
         postal_address=args.post,
         fee_paid=args.fee_paid,
+    )
+
+
+@command("intake")
+def intake(args: argparse.Namespace, out: Output) -> int:
+    services = open_services(args)
+    accept = args.outcome == "accept"
+    form = replace(
+        _form(args),
         missing=tuple(args.missing),
-        reason=args.reason,
+        reason="" if accept else args.reason,  # an accepted dossier's --reason only explains a back-entry
+        back_entry_reason=args.reason,
         received_at=parse_local_moment(args.received, "received") if args.received else None,
     )
-    if args.outcome == "accept":
+    if accept:
         result = services.intake.accept(form)
         out.emit(
             f"Đã tiếp nhận hồ sơ {result.code}; hẹn trả kết quả {vn_moment(result.due)}.",
@@ -58,6 +68,19 @@ def intake(args: argparse.Namespace, out: Output) -> int:
         result = action(form)
         what = "Phiếu yêu cầu bổ sung" if args.outcome == "supplement" else "Phiếu từ chối tiếp nhận"
         out.emit(f"Đã lập {what} số {result.slip}.", {"slip": result.slip, "uuid": result.uuid})
+    return 0
+
+
+@command("re-enter")
+def re_enter(args: argparse.Namespace, out: Output) -> int:
+    services = open_services(args)
+    received = parse_local_moment(args.received, "received")
+    result = services.re_entry.re_enter(_form(args), args.code, received, args.reason)
+    out.emit(
+        f"Đã nhập lại hồ sơ {result.code} từ liên lưu (tiếp nhận {vn_moment(received)}); "
+        f"hẹn trả kết quả {vn_moment(result.due)}.",
+        {"code": result.code, "uuid": result.uuid, "due": iso_minute(result.due), "re_entry": True},
+    )
     return 0
 
 

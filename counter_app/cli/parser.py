@@ -52,6 +52,21 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     )
 
 
+def _intake_options(p: argparse.ArgumentParser) -> None:
+    """The applicant and procedure options of `intake`, shared by `re-enter`."""
+    p.add_argument("--procedure", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--id", required=True, dest="identifier")
+    p.add_argument("--phone", default="")
+    p.add_argument("--address", default="")
+    p.add_argument("--email", default="")
+    p.add_argument("--birth-date", default="")
+    p.add_argument("--sex", default="")
+    p.add_argument("--organisation", action="store_true", help="the applicant is an organisation (tax code)")
+    p.add_argument("--fee-paid", action="store_true")
+    p.add_argument("--post", default="", help="send the result by post to this address")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = VietnameseArgumentParser(prog="counter-app", description="Bộ phận Một cửa: tiếp nhận và trả kết quả")
     parser.add_argument("--version", action="version", version=f"counter-app {__version__}")
@@ -96,21 +111,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--search", default="")
 
     p = add("intake", "take in a dossier (accept, ask for a supplement, or refuse)")
-    p.add_argument("--procedure", required=True)
-    p.add_argument("--name", required=True)
-    p.add_argument("--id", required=True, dest="identifier")
-    p.add_argument("--phone", default="")
-    p.add_argument("--address", default="")
-    p.add_argument("--email", default="")
-    p.add_argument("--birth-date", default="")
-    p.add_argument("--sex", default="")
-    p.add_argument("--organisation", action="store_true", help="the applicant is an organisation (tax code)")
-    p.add_argument("--received")
+    _intake_options(p)
+    p.add_argument(
+        "--received",
+        help='"YYYY-MM-DD HH:MM"; more than 30 minutes ago: a supervisor\'s back-entry, with --reason',
+    )
     p.add_argument("--outcome", choices=("accept", "supplement", "refuse"), default="accept")
     p.add_argument("--missing", action="append", default=[])
-    p.add_argument("--reason", default="")
-    p.add_argument("--fee-paid", action="store_true")
-    p.add_argument("--post", default="", help="send the result by post to this address")
+    p.add_argument(
+        "--reason",
+        default="",
+        help="why the slip is written (supplement, refuse); for an old --received, why it is entered only now",
+    )
+    p = add("re-enter", "re-enter a dossier a restore lost, from its Liên 1 copy (a supervisor's action)")
+    p.add_argument("code", help="the dossier code printed on the copy")
+    _intake_options(p)
+    p.add_argument("--received", required=True, help='the received time printed on the copy, "YYYY-MM-DD HH:MM"')
+    p.add_argument("--reason", default="", help="why it is re-entered (required)")
 
     p = add("find", "search dossiers by code, name, identifier or phone")
     p.add_argument("text")

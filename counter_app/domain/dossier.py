@@ -122,6 +122,11 @@ CORRECTABLE_FIELDS = frozenset(
 )
 
 OPENING_KINDS = frozenset({EventKind.DOSSIER_ACCEPTED, EventKind.SLIP_SUPPLEMENT, EventKind.SLIP_REFUSED})
+# What an opening event may record beside the state (the fold ignores them; the history and the forms read them):
+# a dossier received on paper entered later than it was received, by a supervisor with a reason ({"reason": …}),
+# and a dossier re-entered from its "Liên 1" copy under its printed code and time after a restore lost it.
+BACK_ENTRY_FIELD = "back_entry"
+RE_ENTRY_FIELD = "re_entry"
 
 # Events that move the stage, with the action the transition table checks.
 STAGE_ACTIONS: Mapping[str, Action] = {

@@ -55,6 +55,7 @@ class IntakeForm:
     missing: tuple[str, ...] = ()
     reason: str = ""
     received_at: datetime | None = None
+    back_entry_reason: str = ""  # why a dossier received on paper earlier is entered only now (a supervisor's)
 
 
 @dataclass(frozen=True)

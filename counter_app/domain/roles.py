@@ -45,6 +45,7 @@ class Permission(StrEnum):
     REPRINT = "reprint"  # a document printed a second time (a copy that could be misused)
     VOID = "void"  # cancel a dossier taken in by mistake
     REAPPOINT = "reappoint"  # the apology letter and the one new appointment (moves a legal deadline)
+    BACK_ENTRY = "back_entry"  # a dossier received on paper entered afterwards: back-dated, or re-entered from Liên 1
     SETTINGS = "settings"  # config set, init
     CATALOGUE = "catalogue"
     CALENDAR = "calendar"  # calendar-import
@@ -64,6 +65,7 @@ PERMISSION_ROLES: dict[Permission, Role] = {
     Permission.REPRINT: Role.SUPERVISOR,
     Permission.VOID: Role.SUPERVISOR,
     Permission.REAPPOINT: Role.SUPERVISOR,
+    Permission.BACK_ENTRY: Role.SUPERVISOR,
     Permission.SETTINGS: Role.ADMIN,
     Permission.CATALOGUE: Role.ADMIN,
     Permission.CALENDAR: Role.ADMIN,
@@ -82,6 +84,7 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.REPRINT: "in lại giấy tờ đã in",
     Permission.VOID: "hủy hồ sơ tiếp nhận nhầm",
     Permission.REAPPOINT: "xin lỗi và hẹn lại ngày trả kết quả",
+    Permission.BACK_ENTRY: "nhập sau hồ sơ đã tiếp nhận trên giấy (lùi thời điểm tiếp nhận, nhập lại từ liên lưu)",
     Permission.SETTINGS: "thay đổi thiết lập của quầy",
     Permission.CATALOGUE: "quản lý danh mục thủ tục",
     Permission.CALENDAR: "nhập lịch làm việc",

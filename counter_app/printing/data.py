@@ -93,6 +93,7 @@ class ReceiptData(FormData):
     fee_paid: bool = False
     qr_text: str = ""
     clerk_name: str = ""
+    re_entered_at: datetime | None = None  # re-entered from its "Liên 1" copy after a restore: when; None if not
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

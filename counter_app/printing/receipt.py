@@ -8,7 +8,7 @@ from counter_app.domain.document_kinds import DocumentKind
 from counter_app.printing.barcodes import QrMatrix, qr_matrix
 from counter_app.printing.blocks import QR_CAPTION, SIGN_NOTE, applicant_fields, codes_row, is_web_link, procedure_field
 from counter_app.printing.data import Filer, ReceiptData
-from counter_app.printing.formatting import clean, count, long_moment, money
+from counter_app.printing.formatting import clean, count, long_moment, money, short_date
 from counter_app.printing.frame import FormFrame, form_frame
 from counter_app.printing.layout import (
     CopyLabel,
@@ -23,6 +23,9 @@ from counter_app.printing.layout import (
 )
 
 COPY_LABELS = ("Liên 1: Lưu", "Liên 2: Giao người nộp")
+# under the title of a receipt re-entered from its kept copy after a restore lost the dossier: the code and the
+# received time are those printed on that copy, not a fresh intake's
+RE_ENTRY_MARK = "NHẬP LẠI TỪ LIÊN LƯU"
 
 
 def processing_time_text(days: int) -> str:
@@ -53,6 +56,9 @@ def _copy(data: ReceiptData, frame: FormFrame, qr: QrMatrix | None, *, one_page:
     """One copy's story; `one_page` leaves the signatures unwrapped, for a copy laid out on a single page."""
     styles, width, body = frame.styles, frame.width, frame.body
     story = frame.top(data.header, number=data.number, issued_at=data.issued_at)
+    if data.re_entered_at is not None:  # before the spacer that closes the top
+        mark = f"{RE_ENTRY_MARK} ngày {short_date(data.re_entered_at)}"
+        story.insert(len(story) - 1, Paragraph(mark, styles.center_bold))
     story.append(
         codes_row(
             barcode_text=data.dossier_code,

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
     from counter_app.services.attachments.digitisation import AttachmentService
     from counter_app.services.desk.drafts import DraftService
+    from counter_app.services.desk.re_entry import ReEntryService
     from counter_app.services.documents.apology_letters import ApologyLetterService
     from counter_app.services.documents.print_records import PrintRecordService
     from counter_app.services.documents.printed_documents import DocumentService
@@ -93,6 +94,12 @@ def _demo(s: Services) -> DemoDataService:
     from counter_app.services.installation.demo import DemoDataService
 
     return DemoDataService(s.context, s.calendar, s.catalogue, s.dossiers)
+
+
+def _re_entry(s: Services) -> ReEntryService:
+    from counter_app.services.desk.re_entry import ReEntryService
+
+    return ReEntryService(s.intake)
 
 
 def _drafts(s: Services) -> DraftService:
@@ -157,6 +164,7 @@ class Services:
     print_records = _Lazy(_print_records)
     apology_letters = _Lazy(_apology_letters)
     demo = _Lazy(_demo)
+    re_entry = _Lazy(_re_entry)
     drafts = _Lazy(_drafts)
     reports = _Lazy(_reports)
     backup = _Lazy(_backup)

@@ -7,11 +7,17 @@ import pytest
 from counter_app.domain.roles import Permission, Role, allowed, parse_role, permission_for_action, refusal_message
 from counter_app.domain.status import Action
 
-# By hand from the issue: intake and desk steps -> clerk; reprint, void, re-appointment -> supervisor;
+# By hand from the issue: intake and desk steps -> clerk; reprint, void, re-appointment, back-entry -> supervisor;
 # settings, catalogue, calendar, users, backup/restore -> admin; the audit trail (issue 17) -> supervisor.
 # Roles nest (admin > supervisor > clerk).
 CLERK_WORK = {Permission.INTAKE, Permission.DESK, Permission.PRINT, Permission.SYNC}
-SUPERVISOR_WORK = {Permission.REPRINT, Permission.VOID, Permission.REAPPOINT, Permission.AUDIT}
+SUPERVISOR_WORK = {
+    Permission.REPRINT,
+    Permission.VOID,
+    Permission.REAPPOINT,
+    Permission.BACK_ENTRY,
+    Permission.AUDIT,
+}
 ADMIN_WORK = {
     Permission.SETTINGS,
     Permission.CATALOGUE,

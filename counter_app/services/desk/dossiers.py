@@ -10,7 +10,15 @@ from counter_app.domain.citizen import fold, mask_identifier, normalize_name, va
 from counter_app.domain.clock import to_vn
 from counter_app.domain.codes import looks_like_dossier_code
 from counter_app.domain.deadlines import Appointment, extend_for_pause, restart_appointment
-from counter_app.domain.dossier import CORRECTABLE_FIELDS, SLIP_STAGE_LABELS, DossierState, encode_value
+from counter_app.domain.dossier import (
+    BACK_ENTRY_FIELD,
+    CORRECTABLE_FIELDS,
+    OPENING_KINDS,
+    RE_ENTRY_FIELD,
+    SLIP_STAGE_LABELS,
+    DossierState,
+    encode_value,
+)
 from counter_app.domain.event_kinds import EventKind
 from counter_app.domain.intake import DELIVERIES
 from counter_app.domain.printed_text import REASON_MAX, printed_text
@@ -280,6 +288,13 @@ class DossierService:
 def _event_details(kind: str, payload: dict[str, Any]) -> str:
     if kind == EventKind.SLIP_COMPLETED:
         return f"Mã hồ sơ: {payload.get('code', '')}"
+    for key, what in (
+        (RE_ENTRY_FIELD, "Nhập lại từ liên lưu"),
+        (BACK_ENTRY_FIELD, "Nhập sau hồ sơ tiếp nhận trên giấy"),
+    ):
+        if kind in OPENING_KINDS and isinstance(payload.get(key), dict):
+            received = to_vn(datetime.fromisoformat(str(payload["received_at"])))
+            return f"{what} (tiếp nhận lúc {received:%d/%m/%Y %H:%M}); lý do: {payload[key].get('reason') or '—'}"
     if kind == EventKind.DOSSIER_ACCEPTED and payload.get("from_slip"):
         return f"Bổ sung theo phiếu yêu cầu bổ sung số {payload['from_slip']}"
     if kind == EventKind.CORRECTED:

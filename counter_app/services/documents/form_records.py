@@ -10,7 +10,7 @@ from typing import Any
 from counter_app.domain.citizen import fold
 from counter_app.domain.clock import to_vn
 from counter_app.domain.document_kinds import DocumentKind
-from counter_app.domain.dossier import DossierState
+from counter_app.domain.dossier import RE_ENTRY_FIELD, DossierState
 from counter_app.domain.event_kinds import EventKind
 from counter_app.domain.lateness import letter_delivery_label, timeliness
 from counter_app.domain.status_link import STATUS_KEY_FIELD, status_link
@@ -172,6 +172,9 @@ def build_document(
             fee_paid=state.fee_paid,
             qr_text=_qr_text(state, settings, events),
             clerk_name=officer,
+            re_entered_at=next(
+                (at for at, payload in _events(events, EventKind.DOSSIER_ACCEPTED) if RE_ENTRY_FIELD in payload), None
+            ),
         )
     if kind == DocumentKind.SUPPLEMENT:
         link = _qr_text(state, settings, events) if code else ""  # a slip made at the counter has no code yet

@@ -189,6 +189,33 @@ class DossierRepository:
     def count(self) -> int:
         return int(self.session.scalar(select(func.count()).select_from(DossierRow)) or 0)
 
+    def recent_procedure_codes(self, agency_code: str, counter: int, *, limit: int, scan: int) -> list[str]:
+        """The procedures of the dossiers and slips this counter received last, newest first, each once.
+
+        Only the `scan` most recent receptions of the database are read (the reception index walked backwards),
+        whichever counter received them, so the cost stays the same whatever the size of the table and however
+        many dossiers of other counters the central sent here; fewer than `limit` codes come back when this
+        counter's receptions among them hold fewer distinct procedures.
+        """
+        recent = (
+            select(DossierRow.procedure_code, DossierRow.agency_code, DossierRow.counter, DossierRow.received_at)
+            .order_by(DossierRow.received_at.desc())
+            .limit(scan)
+            .subquery()
+        )
+        rows = self.session.scalars(
+            select(recent.c.procedure_code)
+            .where(recent.c.agency_code == agency_code, recent.c.counter == counter)
+            .order_by(recent.c.received_at.desc())
+        )
+        codes: list[str] = []
+        for code in rows:
+            if code not in codes:
+                codes.append(code)
+                if len(codes) == limit:
+                    break
+        return codes
+
     # --- Work-queue queries (services/desk/queue.py, the window's queue tabs) -------------------------------------
     # Paged (offset/limit) so the window loads one page of rows at a time, never the whole table.
 

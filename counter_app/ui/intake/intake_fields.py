@@ -276,13 +276,39 @@ class IntakeFields(QWidget):
         self.fee_label.setText(money(proc.fee))
         self.fee_paid.setEnabled(proc.fee > 0)
 
-    def focus_applicant(self) -> None:
-        """The clerk chose a procedure: the next keys go to the first applicant field still empty."""
+    def focus_applicant(self, _chosen: object = None) -> None:
+        """The clerk chose a procedure: the next keys go to the first applicant field still empty, or, with the
+        applicant complete (read from the card), to the checklist's first paper."""
         keys = ("identifier", "name", "birth_date", "address") if self.kind() == "person" else ("identifier", "name")
         empty = [self.lines[k] for k in keys if not self.lines[k].text().strip()]
-        edit = empty[0] if empty else self.lines["phone"]  # all read from the card before the procedure was chosen
-        self.form_scroll.ensureWidgetVisible(edit)
-        edit.setFocus()
+        if not empty:
+            self.focus_papers(0)
+            return
+        self.form_scroll.ensureWidgetVisible(empty[0])
+        empty[0].setFocus()
+
+    def focus_papers(self, row: int) -> None:
+        """The checklist on `row`, where Space ticks; the phone when the procedure lists no paper."""
+        if self.papers.rowCount() == 0:
+            self.form_scroll.ensureWidgetVisible(self.lines["phone"])
+            self.lines["phone"].setFocus()
+            return
+        self.papers.setCurrentCell(min(max(row, 0), self.papers.rowCount() - 1), 0)
+        self.form_scroll.ensureWidgetVisible(self.papers)
+        self.papers.setFocus()
+
+    def papers_problem(self) -> str:
+        """Why the papers ticked do not allow an acceptance ("" when they do)."""
+        missing_required = self.papers.missing_required()
+        if missing_required:
+            names = ", ".join(f"“{name}”" for name in missing_required)
+            return (
+                f"Chưa nhận đủ giấy tờ bắt buộc: {names}. Đánh dấu “Đã nộp” nếu người nộp đã giao, "
+                "hoặc chọn “Yêu cầu bổ sung”."
+            )
+        if self.papers.rowCount() and not any(present for _paper, present in self.papers.entries()):
+            return "Chưa đánh dấu giấy tờ nào đã nộp."
+        return ""
 
     def clear(self) -> None:
         """Every field back to its start (the caller holds off the draft while this runs)."""
@@ -354,15 +380,7 @@ class IntakeFields(QWidget):
         errors: dict[str, str] = {}
         if proc is None:
             errors["procedure"] = "Chưa chọn thủ tục hành chính."
-        papers_error = ""
-        if outcome == "accept" and missing_required:
-            names = ", ".join(f"“{name}”" for name in missing_required)
-            papers_error = (
-                f"Chưa nhận đủ giấy tờ bắt buộc: {names}. Đánh dấu “Đã nộp” nếu người nộp đã giao, "
-                "hoặc chọn “Yêu cầu bổ sung”."
-            )
-        elif outcome == "accept" and entries and not papers:
-            papers_error = "Chưa đánh dấu giấy tờ nào đã nộp."
+        papers_error = self.papers_problem() if outcome == "accept" else ""
         if errors or papers_error:
             # the form goes no further: every other message is shown with these, in the form's reading order
             try:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 from counter_app.domain.citizen import IdCardData, lacks_marks, parse_id_card_qr
 from counter_app.errors import FormInvalid, ValidationError
 from counter_app.services.common.views import IntakeResult, ProcedureView
+from counter_app.ui.intake.checklist_keys import ChecklistKeys
 from counter_app.ui.intake.intake_confirmation import ConfirmationPanel
 from counter_app.ui.intake.intake_draft import DRAFT_KEY, DRAFT_VERSION, apply_draft_fields, collect_draft
 from counter_app.ui.intake.intake_fields import SEXES, IntakeFields
@@ -99,6 +100,7 @@ class IntakeScreen(QWidget):
         self.confirmation.sig_open.connect(self.sig_open_dossier)
         self.confirmation.sig_print.connect(self.print_document)
         QShortcut(QKeySequence("Ctrl+Return"), self, self.accept_dossier)
+        self.checklist_keys = ChecklistKeys(self.fields, self.accept_dossier, self)
         self.picker.set_services(services)
         self.fields.sync_kind()
         self.fields.sync_delivery()
@@ -123,7 +125,7 @@ class IntakeScreen(QWidget):
         self.papers.itemChanged.connect(self._on_changed)
         self.reason.textChanged.connect(self._on_changed)
         self.picker.sig_selected.connect(self._on_procedure)
-        self.picker.sig_chosen.connect(self._focus_applicant)
+        self.picker.sig_chosen.connect(self.fields.focus_applicant)
 
     # form state
     def _on_procedure(self, proc: ProcedureView | None) -> None:
@@ -140,9 +142,6 @@ class IntakeScreen(QWidget):
         self._papers_for = proc.code
         self.due.refresh()
         self._on_changed()
-
-    def _focus_applicant(self, _proc: object = None) -> None:
-        self.fields.focus_applicant()
 
     # outcomes
     def accept_dossier(self) -> None:
@@ -189,6 +188,7 @@ class IntakeScreen(QWidget):
         )
         self.stack.setCurrentIndex(1)
         self.confirmation.focus_next()  # on "next", never left on a print button
+        self.picker.refresh_recent()  # the next citizen's empty picker offers this procedure first
         emit(self.sig_outcome, result)
 
     def _on_outcome_failed(self, exc: object) -> None:
@@ -317,7 +317,10 @@ class IntakeScreen(QWidget):
         self.lines["address"].setText(data.address)
         for key in ("identifier", "name", "birth_date", "sex", "address", "_general"):
             self.errors.clear(key)
-        self.lines["phone"].setFocus()
+        if self.picker.procedure() is None:  # the applicant is complete: on to the procedure, or to the papers
+            self.focus_first_field()
+        else:
+            self.fields.focus_applicant()
 
     def _flag_stripped(self, data: IdCardData) -> None:
         """A notice under the name (and address) read without any mark; it goes once the clerk edits the field."""

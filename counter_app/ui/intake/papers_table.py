@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFocusEvent, QFont, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
 from counter_app.domain.dossier import PaperEntry
 from counter_app.domain.procedure import is_conditional_paper
 from counter_app.services.common.views import PaperView
+from counter_app.ui.qt.qt_compat import emit
 
 NAME, REQUIREMENT, ORIGINALS, COPIES, PRESENT = range(5)
 REQUIRED_TEXT = "Bắt buộc"
@@ -28,8 +29,13 @@ class PapersTable(QTableWidget):
 
     A paper whose catalogue name carries a condition ("nếu có", "nếu nộp thay") is marked "Có điều kiện" and
     greyed: it is neither demanded at acceptance nor printed as received unless ticked. Counts start at what the
-    catalogue requires and stay editable (the applicant may bring more copies). Space ticks the current row.
+    catalogue requires and stay editable (the applicant may bring more copies). Space ticks (or unticks) the
+    current row and moves to the next one, so the papers are ticked in a row of Spaces; Enter asks the owner to
+    move on (sig_enter) and changes nothing here.
     """
+
+    sig_enter = Signal()
+    """Enter (or Return) on the checklist, outside a count being edited: the clerk is done with the papers."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(0, 5, parent)
@@ -101,12 +107,27 @@ class PapersTable(QTableWidget):
             for column in range(self.columnCount()):
                 self._cell(row, column).setBackground(QBrush(NOTE_COLOURS[note]))
 
+    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt override
+        # Qt gives a current row on focus only until one has ever been set; this table is refilled for every
+        # citizen, and Space needs a row to tick whichever way the focus came (Tab, the program)
+        super().focusInEvent(event)
+        if self.currentRow() < 0 and self.rowCount() and event.reason() != Qt.FocusReason.MouseFocusReason:
+            self.setCurrentCell(0, 0)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         # Space ticks the row wherever its current cell is, so the clerk need not move to the last column
         row = self.currentRow()
-        if event.key() == Qt.Key.Key_Space and row >= 0 and self.state() != QAbstractItemView.State.EditingState:
+        editing = self.state() == QAbstractItemView.State.EditingState
+        plain = not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if event.key() == Qt.Key.Key_Space and row >= 0 and not editing:
             self.set_present(row, not self.is_present(row))
+            if row + 1 < self.rowCount():
+                self.setCurrentCell(row + 1, max(0, self.currentColumn()))
             event.accept()
+            return
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and plain and not editing:
+            event.accept()
+            emit(self.sig_enter)
             return
         super().keyPressEvent(event)
 
@@ -140,6 +161,10 @@ class PapersTable(QTableWidget):
             )
             for r in range(self.rowCount())
         ]
+
+    def first_missing_row(self) -> int:
+        """The row of the first required paper not ticked, -1 when none is missing."""
+        return next((r for r in range(self.rowCount()) if not self.is_present(r) and not self.is_conditional(r)), -1)
 
     def missing_required(self) -> list[str]:
         """The required (not conditional) papers not ticked, in the catalogue's order."""
