@@ -1,6 +1,6 @@
 """Screenshots of the window on a virtual X screen (Xvfb) at 1366×728: the queue, the late cases, the calendar,
 the intake, its confirmation, the print preview, a dossier, and the administrator's places (Sao lưu, Tài khoản,
-Nhật ký thao tác, Thiết lập).
+Nhật ký thao tác, Nhập hồ sơ sau, Thiết lập).
 
 Usage: .venv/bin/python scripts/screenshots.py [output folder, default docs/screenshots]
 """
@@ -169,6 +169,20 @@ def take(out_dir: Path) -> int:
             wait_until(ready)
             settle(1.0)  # each page reads its list on a worker
             grab(window, name)
+        # "Nhập hồ sơ sau" (a supervisor's, an administrator's too): a dossier re-entered from its Liên 1 copy
+        window.go_to("back_entry")
+        intake = window.intake
+        assert intake is not None and intake.after_the_fact.active
+        intake.after_the_fact.code.setText(f"{accepted.code[:-4]}1009")
+        intake.after_the_fact.received.setText("02/03/2026 08:10")
+        intake.after_the_fact.reason.setText("Mất dữ liệu sau khi phục hồi bản sao lưu; nhập lại từ liên lưu")
+        intake.picker.select_code("DEMO.KH")
+        wait_until(lambda: intake.picker.procedure() is not None and intake.papers.rowCount() > 0, timeout=5)
+        for key, text in (("identifier", "079190012345"), ("name", "Đỗ Thị Ẫn"), ("birth_date", "05/09/1990")):
+            intake.lines[key].setText(text)
+        intake.lines["address"].setText("Số 8 Đường Ỷ Lan, Phường Ông Lãnh")
+        grab(window, "intake_after_the_fact.png")
+
         settings = window.open_settings()
         assert settings is not None
         settle(1.0)

@@ -1,10 +1,13 @@
-"""The backups screen's dialogs: the backup passphrase (set, or asked for a restore) and the restore's confirmation."""
+"""The backups screen's dialogs: the backup passphrase (set, or asked for a restore), the restore's confirmation, and
+its notice, which hands the codes left to re-enter over to the application as it starts again."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -12,6 +15,8 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +30,31 @@ if TYPE_CHECKING:
 
 MISMATCH = "Hai lần nhập mật khẩu sao lưu không giống nhau."
 EMPTY = "Hãy nhập mật khẩu sao lưu."
+
+# The codes a restore left to re-enter, handed to the application as it starts again (the restore closes this
+# process's services, then RestoreNotice restarts it): the next "Nhập hồ sơ sau" of someone who may do it
+# (ui.shell.intake_tab) takes them one by one, pre-filled. The environment is what a restarted process inherits.
+PENDING_VARIABLE = "COUNTER_APP_RE_ENTRY"
+
+
+def hand_over_re_entry(codes: Iterable[str]) -> None:
+    """Leave `codes` to the restarted application (and to nothing else: it takes them out of its environment)."""
+    os.environ[PENDING_VARIABLE] = ",".join(c.strip() for c in codes if c.strip())
+
+
+def pending_re_entry() -> list[str]:
+    """The codes handed over and not yet taken."""
+    return [c for c in os.environ.get(PENDING_VARIABLE, "").split(",") if c]
+
+
+def take_re_entry() -> str:
+    """The next code handed over ("" when none), taken out of the pending ones."""
+    codes = pending_re_entry()
+    if len(codes) > 1:
+        os.environ[PENDING_VARIABLE] = ",".join(codes[1:])
+    else:
+        os.environ.pop(PENDING_VARIABLE, None)
+    return codes[0] if codes else ""
 
 
 def _password_field() -> QLineEdit:
@@ -159,6 +189,31 @@ class RestoreDialog(QDialog):
             return
         self.setEnabled(False)
         emit(self.sig_confirmed)
+
+
+class RestoreNotice(QMessageBox):
+    """What a restore did, and the restart it needs (this process's services are closed by then); with dossiers
+    left to re-enter, a second button restarts into "Nhập hồ sơ sau" with their codes pre-filled, one by one."""
+
+    def __init__(self, result: RestoreResult, parent: QWidget | None = None) -> None:
+        super().__init__(QMessageBox.Icon.Information, "Đã phục hồi dữ liệu", restore_summary(result), parent=parent)
+        self.setWindowModality(Qt.WindowModality.ApplicationModal)
+        self.setStandardButtons(QMessageBox.StandardButton.Ok)
+        self.button(QMessageBox.StandardButton.Ok).setText("Khởi động lại")
+        self._codes = result.re_entry_codes
+        self.re_entry_button: QPushButton | None = None
+        if self._codes:
+            self.re_entry_button = self.addButton("Khởi động lại và nhập lại hồ sơ", QMessageBox.ButtonRole.AcceptRole)
+            self.re_entry_button.setToolTip(
+                "Sau khi khởi động lại, cán bộ giám sát đăng nhập: màn hình “Nhập hồ sơ sau” mở sẵn với mã "
+                f"{self._codes[0]}; ghi lại hồ sơ theo liên lưu, rồi lần lượt các mã còn lại"
+            )
+        # connected first: it runs before the panel's restart, which is connected to `finished` afterwards
+        self.finished.connect(self._hand_over)
+
+    def _hand_over(self, _code: int) -> None:
+        if self.re_entry_button is not None and self.clickedButton() is self.re_entry_button:
+            hand_over_re_entry(self._codes)
 
 
 def restore_summary(result: RestoreResult) -> str:

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.errors import CounterError
-from counter_app.ui.admin.backup_dialogs import PassphraseDialog, RestoreDialog, restore_summary
+from counter_app.ui.admin.backup_dialogs import PassphraseDialog, RestoreDialog, RestoreNotice
 from counter_app.ui.qt.qt_compat import emit
 from counter_app.ui.qt.task_runner import TaskRunner
 from counter_app.ui.widgets.errors import show_error, user_message
@@ -325,10 +325,7 @@ class BackupsPanel(QWidget):
         if self._services is not None:
             self._services.close()  # what the window read so far came from the replaced file
         self.setEnabled(False)
-        box = QMessageBox(QMessageBox.Icon.Information, "Đã phục hồi dữ liệu", restore_summary(result), parent=self)
-        box.setWindowModality(Qt.WindowModality.ApplicationModal)
-        box.setStandardButtons(QMessageBox.StandardButton.Ok)
-        box.button(QMessageBox.StandardButton.Ok).setText("Khởi động lại")
+        box = RestoreNotice(result, parent=self)
         box.finished.connect(lambda _code: self.restart())
         self.notice = box
         emit(self.sig_restored, result)

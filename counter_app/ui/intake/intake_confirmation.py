@@ -20,12 +20,14 @@ OUTCOME_TITLES = {
     "supplement": "Đã lập phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
     "refuse": "Đã lập phiếu từ chối tiếp nhận hồ sơ",
     "complete": "Đã tiếp nhận hồ sơ bổ sung",
+    "re_enter": "Đã nhập lại hồ sơ từ liên lưu (cán bộ giám sát)",
 }
 PRINTS = {
     "accept": (("In giấy tiếp nhận", "receipt"), ("In phiếu kiểm soát", "control")),
     "supplement": (("In phiếu yêu cầu bổ sung", "supplement"),),
     "refuse": (("In phiếu từ chối", "refusal"),),
     "complete": (("In giấy tiếp nhận", "receipt"), ("In phiếu kiểm soát", "control")),
+    "re_enter": (("In giấy tiếp nhận", "receipt"), ("In phiếu kiểm soát", "control")),
 }
 
 OUTCOME_MESSAGES = {
@@ -33,6 +35,7 @@ OUTCOME_MESSAGES = {
     "supplement": "Đã lập phiếu yêu cầu bổ sung {key}.",
     "refuse": "Đã lập phiếu từ chối tiếp nhận {key}.",
     "complete": "Đã tiếp nhận hồ sơ {key} (bổ sung theo phiếu yêu cầu bổ sung).",
+    "re_enter": "Đã nhập lại hồ sơ {key} từ liên lưu, đúng mã và thời điểm tiếp nhận đã in.",
 }
 
 

@@ -206,7 +206,7 @@ class IntakeFields(QWidget):
         reason_layout.addWidget(self.reason)
         reason_layout.addWidget(self.errors.label_for("reason", self.reason))
 
-        left = QVBoxLayout()
+        left = self.left_column = QVBoxLayout()  # the intake screen puts a mode's fields above the applicant
         left.addWidget(procedure_box)
         left.addWidget(applicant_box)
         left.addWidget(self.filer_box)

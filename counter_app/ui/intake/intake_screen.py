@@ -10,13 +10,15 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
-from counter_app.domain.citizen import IdCardData, lacks_marks, parse_id_card_qr
+from counter_app.domain.citizen import IdCardData, parse_id_card_qr
 from counter_app.errors import FormInvalid, ValidationError
 from counter_app.services.common.views import IntakeResult, ProcedureView
+from counter_app.ui.intake.after_the_fact import AfterTheFact
 from counter_app.ui.intake.checklist_keys import ChecklistKeys
+from counter_app.ui.intake.id_card_fill import fill_applicant, flag_stripped
 from counter_app.ui.intake.intake_confirmation import ConfirmationPanel
 from counter_app.ui.intake.intake_draft import DRAFT_KEY, DRAFT_VERSION, apply_draft_fields, collect_draft
-from counter_app.ui.intake.intake_fields import SEXES, IntakeFields
+from counter_app.ui.intake.intake_fields import IntakeFields
 from counter_app.ui.intake.live_due_date import LiveDueDate
 from counter_app.ui.intake.papers_table import ASKED
 from counter_app.ui.intake.slip_intake import SlipIntake
@@ -31,12 +33,6 @@ if TYPE_CHECKING:
     from counter_app.services.registry import Services
 
 log = logging.getLogger(__name__)
-
-STRIPPED_NAME_NOTICE = (
-    "Kiểm tra lại họ tên: máy quét đang ở chế độ bàn phím nên không gõ được dấu tiếng Việt. "
-    "Sửa họ tên cho đúng như trên thẻ căn cước."
-)
-STRIPPED_ADDRESS_NOTICE = "Kiểm tra lại địa chỉ: máy quét ở chế độ bàn phím đã bỏ mất dấu tiếng Việt."
 
 
 class IntakeScreen(QWidget):
@@ -84,6 +80,8 @@ class IntakeScreen(QWidget):
 
         self.slip_intake = SlipIntake(self.fields)  # shown while the form completes a Mẫu 02 slip
         cast(QVBoxLayout, self.fields.layout()).insertWidget(0, self.slip_intake)
+        self.after_the_fact = AfterTheFact(self.errors)  # a supervisor's "Nhập hồ sơ sau", above the applicant
+        self.fields.left_column.insertWidget(1, self.after_the_fact)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.fields)
         self.confirmation = ConfirmationPanel()
@@ -99,6 +97,7 @@ class IntakeScreen(QWidget):
         self.confirmation.sig_new.connect(self.new_intake)
         self.confirmation.sig_open.connect(self.sig_open_dossier)
         self.confirmation.sig_print.connect(self.print_document)
+        self.after_the_fact.sig_leave.connect(self.start_over)
         QShortcut(QKeySequence("Ctrl+Return"), self, self.accept_dossier)
         self.checklist_keys = ChecklistKeys(self.fields, self.accept_dossier, self)
         self.picker.set_services(services)
@@ -157,12 +156,14 @@ class IntakeScreen(QWidget):
         if self._busy or self.stack.currentIndex() != 0:
             return
         form, errors = self.fields.read_form(outcome, lambda: self._services.clock.now().date())
-        if errors:
-            self.show_errors(errors)
+        call, mode_errors = self.after_the_fact.recorder(self._services, outcome)
+        if errors or mode_errors:
+            self.show_errors(mode_errors | errors)
             return
         self.errors.clear()
         intake = self._services.intake
-        call = {"accept": intake.accept, "supplement": intake.request_supplement, "refuse": intake.refuse}[outcome]
+        if call is None:
+            call = {"accept": intake.accept, "supplement": intake.request_supplement, "refuse": intake.refuse}[outcome]
         if outcome == "accept" and self.slip_intake.slip:
             call = partial(intake.accept_supplement, self.slip_intake.slip)
         self._set_busy(True)
@@ -171,9 +172,11 @@ class IntakeScreen(QWidget):
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
-        for button in (self.accept_button, self.supplement_button, self.refuse_button, self.clear_button):
+        ordinary = not busy and not self.after_the_fact.active  # the mode has one outcome: Tiếp nhận
+        for button in (self.accept_button, self.clear_button):
             button.setEnabled(not busy)
-        self.supplement_button.setEnabled(not busy and not self.slip_intake.slip)  # one supplement request only
+        self.refuse_button.setEnabled(ordinary)
+        self.supplement_button.setEnabled(ordinary and not self.slip_intake.slip)  # one supplement request only
 
     def _on_outcome(self, result: IntakeResult) -> None:
         self._set_busy(False)
@@ -199,7 +202,7 @@ class IntakeScreen(QWidget):
             self.show_errors({exc.field: exc.message})
         else:
             show_error(self, exc if isinstance(exc, BaseException) else RuntimeError(str(exc)))
-        self._draft_timer.start()
+        self._on_changed()  # the draft, as after any change (never of the supervisor's mode)
 
     def show_errors(self, errors: dict[str, str]) -> None:
         """Each message under its field; what has no field here goes above the buttons."""
@@ -266,10 +269,19 @@ class IntakeScreen(QWidget):
         try:
             self.fields.clear()
             self.slip_intake.leave()
+            self.after_the_fact.leave()  # the next citizen is never back-dated by what was typed here
+            self._set_busy(self._busy)
             self._papers_for = None
             self._pending_papers = None
         finally:
             self._restoring = False
+
+    def enter_after_the_fact(self, code: str = "") -> None:
+        """A supervisor's "Nhập hồ sơ sau" (ui.intake.after_the_fact) on an empty form, `code` pre-filled."""
+        self.new_intake()
+        self.start_over()
+        self.after_the_fact.enter(code)
+        self._set_busy(self._busy)
 
     def start_supplement(self, view: SupplementIntakeView) -> None:
         """The applicant came back with a Mẫu 02 slip: the form pre-filled from it (what is being typed is
@@ -303,49 +315,28 @@ class IntakeScreen(QWidget):
             return False
         self.fill_from_id_card(data)
         if keyboard:
-            self._flag_stripped(data)
+            flag_stripped(self.fields, data)
         return True
 
     def fill_from_id_card(self, data: IdCardData) -> None:
         if self.stack.currentIndex() != 0:
             self.new_intake()
-        self.person.setChecked(True)
-        self.lines["identifier"].setText(data.identifier)
-        self.lines["name"].setText(data.full_name)
-        self.lines["birth_date"].setText(vn_date(data.birth_date))
-        self.sex.setCurrentIndex(SEXES.index(data.sex) if data.sex in SEXES else 0)
-        self.lines["address"].setText(data.address)
-        for key in ("identifier", "name", "birth_date", "sex", "address", "_general"):
-            self.errors.clear(key)
+        fill_applicant(self.fields, data)
         if self.picker.procedure() is None:  # the applicant is complete: on to the procedure, or to the papers
             self.focus_first_field()
         else:
             self.fields.focus_applicant()
 
-    def _flag_stripped(self, data: IdCardData) -> None:
-        """A notice under the name (and address) read without any mark; it goes once the clerk edits the field."""
-        flagged = []
-        if lacks_marks(data.full_name):
-            self.errors.set("name", STRIPPED_NAME_NOTICE)
-            flagged.append("name")
-        if lacks_marks(data.address):
-            self.errors.set("address", STRIPPED_ADDRESS_NOTICE)
-            flagged.append("address")
-        if flagged:
-            first = self.lines[flagged[0]]
-            first.setFocus()
-            first.selectAll()
-
     # drafts
     def _on_changed(self, *_args: object) -> None:
-        if not self._restoring:
+        if not self._restoring and not self.after_the_fact.active:  # no draft of the mode: it is never restored
             self._draft_timer.start()
 
     def _collect(self) -> dict[str, Any]:
         return collect_draft(self.fields) | self.slip_intake.draft()
 
     def is_blank(self) -> bool:
-        return self.fields.is_blank()
+        return self.fields.is_blank() and self.after_the_fact.is_blank()
 
     def _save_draft(self) -> None:
         drafts = self._services.drafts
@@ -379,8 +370,8 @@ class IntakeScreen(QWidget):
         self._runner.run_pooled(self._services.drafts.load_draft, self._draft_key, on_done=self._apply_draft)
 
     def _apply_draft(self, data: dict[str, Any] | None) -> None:
-        if not data or data.get("version") != DRAFT_VERSION or not self.is_blank():
-            return
+        if not data or data.get("version") != DRAFT_VERSION or not self.is_blank() or self.after_the_fact.active:
+            return  # never into a form being filled, nor into the supervisor's mode
         self._restoring = True
         try:
             apply_draft_fields(self.fields, data)

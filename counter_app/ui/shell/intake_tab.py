@@ -63,6 +63,30 @@ class IntakeTab(QObject):
         self.screen.new_intake()
         return self.screen
 
+    def open_after_the_fact(self, code: str = "") -> IntakeScreen | None:
+        """A supervisor's "Nhập hồ sơ sau" on the intake page, `code` pre-filled (else the next code a restore left
+        to re-enter, if any); a form being filled is kept."""
+        from counter_app.ui.admin.backup_dialogs import pending_re_entry, take_re_entry
+
+        services = self._services()
+        if services is None:
+            return None
+        busy = self.screen is not None and not self.screen.showing_confirmation() and not self.screen.is_blank()
+        screen = self.open(services)
+        if busy:
+            emit(self.sig_message, f"{BUSY_FORM} rồi chọn lại “Nhập hồ sơ sau”.")
+            return screen
+        code = code or take_re_entry()
+        screen.enter_after_the_fact(code)
+        if code:
+            message = f"Nhập lại hồ sơ {code} từ liên lưu: ghi thời điểm tiếp nhận in trên liên lưu và lý do."
+        else:
+            message = "Nhập hồ sơ sau: ghi mã in trên liên lưu (nếu có), thời điểm tiếp nhận và lý do."
+        if rest := pending_re_entry():
+            message += f" Còn cần nhập lại: {', '.join(rest)}."
+        emit(self.sig_message, message)
+        return screen
+
     def open_slip(self, key: str) -> None:
         """A Mẫu 02 slip still waiting for the applicant: the intake completing it, pre-filled from it (looked up
         off the UI thread); a slip completed already opens by `other` (its own screen)."""

@@ -125,6 +125,7 @@ class MainWindow(QMainWindow):
         self.intake_tab = IntakeTab(runner, self.workspace, self, lambda: self.services, self.open_dossier)
         self.intake_tab.sig_message.connect(self.show_message)
         self.intake_tab.sig_open_dossier.connect(self.open_dossier)
+        self.places.add_opener("back_entry", self.intake_tab.open_after_the_fact)
         self.tabs = DossierTabs(runner, self.workspace, self.sync_panel, self)
         self.tabs.sig_count.connect(self.rail.show_open_dossiers)
         self.tabs.sig_opened.connect(self._on_dossier_opened)

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QWidget
 
 from counter_app.ui.queue.queue_panel import QUEUE_TITLES, QueuePanel
 from counter_app.ui.shell.fixed_pages import FixedPages
@@ -15,6 +14,7 @@ from counter_app.ui.shell.work_area import WorkArea
 
 if TYPE_CHECKING:
     from counter_app.domain.roles import Permission
+    from counter_app.ui.intake.intake_screen import IntakeScreen
 
 
 class Navigator(QObject):
@@ -29,7 +29,7 @@ class Navigator(QObject):
         rail: NavigationRail,
         queue_panel: QueuePanel,
         pages: FixedPages,
-        intake: Callable[[], QWidget | None],
+        intake: Callable[[], IntakeScreen | None],
         openers: dict[str, Callable[[], object]],
         parent: QObject,
     ) -> None:
@@ -50,11 +50,19 @@ class Navigator(QObject):
     def follow_role(self, allows: Callable[[Permission], bool], signed_in: bool) -> None:
         """The administration places shown to the roles that may use them (the services refuse the others)."""
         from counter_app.domain.roles import Permission
+        from counter_app.ui.admin.backup_dialogs import pending_re_entry
 
         self._rail.buttons["accounts"].setVisible(allows(Permission.USERS))
         self._rail.buttons["audit"].setVisible(allows(Permission.AUDIT))
         self._rail.buttons["backups"].setVisible(allows(Permission.BACKUP))
         self._rail.buttons["password"].setVisible(signed_in)
+        may_back_enter = allows(Permission.BACK_ENTRY)
+        self._rail.buttons["back_entry"].setVisible(may_back_enter)
+        intake = self._intake()
+        if intake is not None and intake.after_the_fact.active and not may_back_enter:
+            intake.start_over()  # a supervisor's "Nhập hồ sơ sau" is not left to the next person signed in
+        if may_back_enter and pending_re_entry():  # a restore left dossiers to re-enter (its notice restarted us)
+            self.go_to("back_entry")
         shown = self.place_shown() or ""
         if shown in ("accounts", "audit", "backups") and not self._rail.buttons[shown].isVisible():
             self.show_queue("today")

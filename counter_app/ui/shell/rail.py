@@ -50,6 +50,15 @@ PLACES: tuple[Place, ...] = (
     Place("calendar", "Lịch", "", "Lịch làm việc, ngày nghỉ, ngày làm bù (Ctrl+8)", group=1),
     Place("statistics", "Thống kê", "", "Số liệu và báo cáo (Ctrl+9)", group=1),
     Place("backups", "Sao lưu", "", "Sao lưu và phục hồi dữ liệu (quản trị viên)", group=1),
+    Place(
+        "back_entry",
+        "Nhập hồ sơ sau",
+        "",
+        "Hồ sơ đã tiếp nhận trên giấy: nhập lại từ liên lưu sau khi phục hồi dữ liệu, hoặc nhập với thời điểm "
+        "tiếp nhận đã qua (cán bộ giám sát)",
+        1,
+        False,
+    ),
     Place("accounts", "Tài khoản", "", "Thêm, vô hiệu hóa tài khoản; vai trò; đặt lại mật khẩu", group=1),
     Place("audit", "Nhật ký thao tác", "", "Ai làm gì, lúc nào, hồ sơ nào; kiểm tra tính toàn vẹn", group=1),
     Place("settings", "Thiết lập", "", "Thông tin cơ quan, giờ làm việc, máy in, máy chủ trung tâm", 1, False),
@@ -181,6 +190,7 @@ class NavigationRail(QFrame):
         self.buttons["dossiers"].hide()  # until a dossier is open
         self.buttons["password"].hide()  # until someone signs in (ui.shell.session)
         self.buttons["backups"].hide()  # until an administrator signs in (Navigator.follow_role)
+        self.buttons["back_entry"].hide()  # until a supervisor signs in (the same)
 
     def _chosen(self, key: str) -> None:
         emit(self.sig_place_chosen, key)
