@@ -8,6 +8,10 @@ check it too (an export then records who made it). A database without accounts n
 
 `user add` reads the new account's password after the login's: with --password-stdin and no
 COUNTER_APP_PASSWORD, line 1 is the administrator's password and line 2 the new one.
+
+Where the secrets are in the secret vault (no keyring), the signed-in person's password also opens the vault for
+the run (the session carries the vault key to the services); `audit verify` then needs a login too, since the
+audit key cannot be read without one.
 """
 
 from __future__ import annotations
@@ -158,11 +162,18 @@ def check_drill_clock(db_path: Path, clock: Any) -> None:
         raise PermissionDenied(DRILL_CLOCK_REFUSED)
 
 
+AUDIT_NEEDS_LOGIN = (
+    "Khóa kiểm toán của quầy được giữ trong kho bí mật, chỉ mở được bằng mật khẩu của người đăng nhập: để kiểm "
+    "tra nhật ký, thêm --user TÊN và mật khẩu (--password-stdin hoặc biến môi trường COUNTER_APP_PASSWORD)."
+)
+
+
 def authorize(args: argparse.Namespace, db_path: Path, clock: Any) -> Any:
     """Sign in as the subcommand requires; the SessionView, or None when nobody needs to (or can) sign in."""
     needed = required_permission(args)
     name = (getattr(args, "user", None) or os.environ.get(USER_ENV) or "").strip()
-    if needed is None and not name:
+    needs_key = str(args.command) == "audit"  # with a secret vault, its key needs a login
+    if needed is None and not name and not needs_key:
         return None
     if not db_path.is_file():
         return None  # a fresh installation: no account yet
@@ -171,6 +182,10 @@ def authorize(args: argparse.Namespace, db_path: Path, clock: Any) -> Any:
     with accounts_on_file(db_path, clock) as accounts:
         if not accounts.exist():
             return None  # nothing to sign in to: everything is allowed until the first administrator exists
+        if needed is None and not name:
+            if accounts.secrets_in_vault():
+                raise PermissionDenied(AUDIT_NEEDS_LOGIN)
+            return None
         if not name:
             from counter_app.services.common.context import NOT_SIGNED_IN
 

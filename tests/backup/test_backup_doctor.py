@@ -12,7 +12,7 @@ from backup.backup_support import PASSPHRASE, Counter
 from support.cups import CupsQueue
 from support.pg_cluster import PgCluster
 
-CHECKS = {"database", "schema", "wal", "fonts", "printers", "central", "clock", "disk", "backup"}
+CHECKS = {"database", "schema", "wal", "fonts", "printers", "central", "clock", "disk", "backup", "secrets"}
 STATUSES = {"ok", "warning", "problem", "unknown", "skipped"}
 
 

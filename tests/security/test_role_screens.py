@@ -152,9 +152,13 @@ def test_login_at_start_then_lock_after_inactivity(qtbot: Any, services: Service
     assert not _shows_contents(window)
     assert guard.dialog is not None
     assert guard.dialog.name_edit.text() == "canbo"
+    # no keyring here: the secrets are in the vault, whose key the lock forgets until the next sign-in
+    assert services.context.vault.in_use()
+    qtbot.waitUntil(lambda: not services.context.vault.unlocked)
 
     with qtbot.waitSignal(guard.sig_signed_in):
         _sign_in_through(qtbot, guard, "lanhdao", PASSWORDS["lanhdao"])  # another account may take over
     assert _shows_contents(window)
     assert services.context.role == "supervisor"
+    assert services.context.vault.unlocked
     qtbot.waitUntil(lambda: "lanhdao" in window.clerk_label.text())

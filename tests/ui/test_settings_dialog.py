@@ -218,7 +218,7 @@ def test_a_new_sync_credential_is_kept_and_never_shown(qtbot: Any, window: MainW
     with qtbot.waitSignal(dialog.sig_saved, timeout=5000):
         _click_save(qtbot, dialog)
     settings = services.settings.current()
-    store = SyncCredentialStore(services.context.data_dir)
+    store = SyncCredentialStore(services.context.data_dir, services.context.vault)
     assert store.load(settings.agency_code, settings.counter) == CREDENTIAL
     again = _open(qtbot, window)
     _tab(again, "Đồng bộ")

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from counter_app.domain.clock import Clock
-from counter_app.services.accounts.clerk_accounts import AccountService, SessionView
+from counter_app.services.accounts.account_views import SessionView
+from counter_app.services.accounts.clerk_accounts import AccountService
 from counter_app.services.common.context import ServiceContext
 from counter_app.storage.database import UnreadableDatabase, open_database
 
@@ -34,6 +35,13 @@ class AccountsOnFile:
         """Whether the database was created for drills or training (`init --drill`, the demo)."""
         try:
             return bool(self.service.context.settings().drill)
+        except UnreadableDatabase:
+            return False
+
+    def secrets_in_vault(self) -> bool:
+        """Whether the secrets are in the secret vault (no keyring): reading the audit key needs a sign-in."""
+        try:
+            return self.service.context.vault.in_use()
         except UnreadableDatabase:
             return False
 

@@ -7,14 +7,16 @@ first account must be an administrator's, and from then on every change needs a 
 Throttling: after the n-th failure in a row, the next attempt is refused until 2^(n-1) seconds (at most five
 minutes) have passed. The attempt is counted as a failure *before* the password is hashed and forgiven when it
 turns out right, so parallel guesses cannot slip through one window, and a refused attempt costs no hashing.
+
+Where no keyring works, each account also has a slot in the secret vault (`vault_slots.py`): sign-in unwraps it
+for the session, and adding, resetting, changing and disabling keep the slots in step with the accounts.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -24,6 +26,16 @@ from counter_app.domain.clock import to_vn
 from counter_app.domain.roles import Permission, Role, parse_role, permissions_of
 from counter_app.errors import PermissionDenied, RuleError, ValidationError
 from counter_app.identities import new_uuid
+from counter_app.services.accounts.account_views import (
+    LoginThrottled,
+    SessionState,
+    SessionView,
+    UserView,
+    login_delay,
+    user_view,
+    wait_text,
+)
+from counter_app.services.accounts.vault_slots import VaultSlots
 from counter_app.services.common.context import ActingClerk, ServiceContext
 from counter_app.services.common.export_record import record_export
 from counter_app.storage.repositories.accounts import Account
@@ -31,89 +43,24 @@ from counter_app.storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
+# the views and the throttle live in account_views; imported from here by the window and the command line
+__all__ = [
+    "MIN_PASSWORD",
+    "AccountService",
+    "LoginThrottled",
+    "SessionState",
+    "SessionView",
+    "UserView",
+    "clean_name",
+    "login_delay",
+    "record_export",
+    "wait_text",
+]
+
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{1,59}")
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024
-MAX_DELAY = timedelta(minutes=5)
 WRONG_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng."
-
-
-class LoginThrottled(PermissionDenied):
-    """Too many failures in a row: the attempt was refused without checking the password."""
-
-    def __init__(self, message: str, retry_after: timedelta) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-@dataclass(frozen=True)
-class UserView:
-    name: str
-    full_name: str
-    role: Role
-    disabled: bool
-    created_at: datetime
-    failed_count: int
-    title: str = ""
-    must_change_password: bool = False
-
-    @property
-    def role_label(self) -> str:
-        return self.role.label
-
-
-@dataclass(frozen=True)
-class SessionView:
-    """Who is signed in and what the role allows (what the window enables; the services check again)."""
-
-    name: str
-    full_name: str
-    role: Role
-    permissions: frozenset[Permission]
-    must_change_password: bool = False  # a password reset by an administrator: a new one before anything else
-
-    @property
-    def display(self) -> str:
-        who = f"{self.full_name} ({self.name})" if self.full_name else self.name
-        return f"{who} — {self.role.label}"
-
-
-@dataclass(frozen=True)
-class SessionState:
-    """What the window needs at start: whether anyone must sign in, and who is signed in."""
-
-    accounts_exist: bool
-    session: SessionView | None
-
-
-def login_delay(failures: int) -> timedelta:
-    """How long after the last of `failures` failures in a row the next attempt is refused."""
-    if failures <= 0:
-        return timedelta(0)
-    seconds = 2.0 ** min(failures - 1, 20)
-    return min(timedelta(seconds=seconds), MAX_DELAY)
-
-
-def wait_text(wait: timedelta) -> str:
-    seconds = max(1, math.ceil(wait.total_seconds()))
-    minutes, rest = divmod(seconds, 60)
-    if minutes and rest:
-        return f"{minutes} phút {rest} giây"
-    return f"{minutes} phút" if minutes else f"{rest} giây"
-
-
-def _user_view(row: Account) -> UserView:
-    role = parse_role(row.role) or Role.CLERK
-    return UserView(
-        row.name,
-        row.full_name,
-        role,
-        row.disabled,
-        row.created_at,
-        row.failed_count,
-        row.title,
-        row.must_change_password,
-    )
 
 
 def _parse_role(role: str) -> Role:
@@ -147,11 +94,12 @@ class AccountService:
         self.hasher = hasher or PasswordHasher()  # Argon2id, RFC 9106 low-memory parameters
         self._dummy_hash: str | None = None
         self._session: SessionView | None = None
+        self.vault_slots = VaultSlots(context)  # where no keyring works: the secret vault's slot of each account
 
     # queries
     def list_users(self) -> list[UserView]:
         with self.context.uow() as uow:
-            return [_user_view(r) for r in uow.users.all()]
+            return [user_view(r) for r in uow.users.all()]
 
     def accounts_exist(self) -> bool:
         return self.context.accounts_exist()
@@ -176,6 +124,11 @@ class AccountService:
         self._check_password(password, cleaned)
         full = " ".join(full_name.split())[:200]
         password_hash = self.hasher.hash(password)  # ~0.5 s: outside the write transaction
+        # the first account makes the secret vault, later ones get a slot in it (scrypt: outside the transaction too)
+        if self.context.accounts_exist():
+            first_vault, slot = None, self.vault_slots.slot_for(cleaned, password)
+        else:
+            first_vault, slot = self.vault_slots.prepare_first(cleaned, password), None
         now = self.context.clock.now()
         with self.context.uow(write=True) as uow:
             first = uow.users.count() == 0
@@ -201,8 +154,14 @@ class AccountService:
             )
             uow.users.add(row)
             self._record(uow, "user.added", {"name": cleaned, "role": parsed.value}, now)
+            if first and first_vault is not None:
+                self.vault_slots.create_first(first_vault, uow)  # after the event: its key moves in too
+            elif not first:
+                self.vault_slots.put(cleaned, slot)
             uow.commit()
-            view = _user_view(row)
+            view = user_view(row)
+        if first and first_vault is not None:
+            self.vault_slots.remove_plain(first_vault)  # only now: the vault and its account are durable
         self.context._accounts_exist = True
         log.info("account added with role %s", parsed.value)
         return view
@@ -221,13 +180,15 @@ class AccountService:
                 raise RuleError("Không thể vô hiệu hóa quản trị viên cuối cùng còn hoạt động.")
             uow.users.disable(cleaned)
             self._record(uow, "user.disabled", {"name": cleaned}, now)
+            self.vault_slots.remove(cleaned)  # its password no longer opens the secret vault
             uow.commit()
-            view = _user_view(replace(row, disabled=True))
+            view = user_view(replace(row, disabled=True))
         log.info("account disabled")
         return view
 
     def enable_user(self, name: str) -> UserView:
-        """A disabled account may sign in again."""
+        """A disabled account may sign in again (where secrets are in the vault, a password reset gives it back its
+        slot: until then it signs in but cannot write)."""
         self.context.require(Permission.USERS)
         now = self.context.clock.now()
         with self.context.uow(write=True) as uow:
@@ -238,7 +199,7 @@ class AccountService:
             self._record(uow, "user.enabled", {"name": row.name}, now)
             uow.commit()
         log.info("account enabled")
-        return _user_view(replace(row, disabled=False))
+        return user_view(replace(row, disabled=False))
 
     def update_user(self, name: str, *, full_name: str, title: str, role: str) -> UserView:
         """Full name, title (chức vụ) and role; the last active administrator stays one."""
@@ -258,7 +219,7 @@ class AccountService:
             uow.commit()
         if self._session is not None and self._session.name == row.name:
             self.adopt(replace(self._session, full_name=full, role=parsed, permissions=permissions_of(parsed)))
-        return _user_view(replace(row, full_name=full, title=title, role=parsed.value))
+        return user_view(replace(row, full_name=full, title=title, role=parsed.value))
 
     def reset_password(self, name: str, temporary_password: str) -> UserView:
         """A temporary password given by an administrator; the person sets a new one at the next sign-in."""
@@ -266,14 +227,16 @@ class AccountService:
         cleaned = name.strip().lower()
         self._check_password(temporary_password, cleaned)
         password_hash = self.hasher.hash(temporary_password)  # outside the write transaction
+        slot = self.vault_slots.slot_for(cleaned, temporary_password)
         now = self.context.clock.now()
         with self.context.uow(write=True) as uow:
             row = _existing(uow, cleaned)
+            self.vault_slots.put(row.name, slot)
             uow.users.set_password(row.name, password_hash, must_change=True)
             self._record(uow, "user.password_reset", {"name": row.name}, now)
             uow.commit()
         log.info("password reset by an administrator")
-        return _user_view(replace(row, must_change_password=True, failed_count=0))
+        return user_view(replace(row, must_change_password=True, failed_count=0))
 
     def change_own_password(self, current_password: str, new_password: str) -> SessionView:
         """The signed-in person's own password (checked and throttled like a sign-in)."""
@@ -281,7 +244,7 @@ class AccountService:
         if session is None:
             raise PermissionDenied("Cần đăng nhập trước khi đổi mật khẩu.")
         try:
-            self.authenticate(session.name, current_password)
+            checked = self.authenticate(session.name, current_password)
         except LoginThrottled:
             raise
         except PermissionDenied as exc:
@@ -290,13 +253,16 @@ class AccountService:
         if new_password == current_password:
             raise ValidationError("new_password", "Mật khẩu mới phải khác mật khẩu hiện tại.")
         password_hash = self.hasher.hash(new_password)
+        slot = self.vault_slots.rewrap(session.name, new_password, checked.vault_key)
         now = self.context.clock.now()
         with self.context.uow(write=True) as uow:
+            self.vault_slots.put(session.name, slot)  # the old password no longer opens the vault
             uow.users.set_password(session.name, password_hash, must_change=False)
             self._record(uow, "user.password_changed", {"name": session.name}, now)
             uow.commit()
         log.info("own password changed")
-        return self.adopt(replace(session, must_change_password=False))
+        vault_key = checked.vault_key or session.vault_key
+        return self.adopt(replace(session, must_change_password=False, vault_key=vault_key))
 
     def authenticate(self, name: str, password: str, now: datetime | None = None) -> SessionView:
         """Check a password (throttled); the session of the account, or PermissionDenied / LoginThrottled."""
@@ -329,7 +295,9 @@ class AccountService:
             role = parse_role(row.role)
             if role is None:
                 raise PermissionDenied(f"Tài khoản “{cleaned}” có vai trò không hợp lệ; liên hệ quản trị viên.")
-            return SessionView(row.name, row.full_name, role, permissions_of(role), row.must_change_password)
+        # scrypt: after the transaction
+        vault_key = self.vault_slots.unwrap(row.name, password, admin=role is Role.ADMIN)
+        return SessionView(row.name, row.full_name, role, permissions_of(role), row.must_change_password, vault_key)
 
     def sign_in(self, name: str, password: str) -> SessionView:
         """Authenticate and make the account the one every following action is recorded and checked for."""
@@ -339,9 +307,17 @@ class AccountService:
         self._session = session
         self.context.sign_in_as(ActingClerk(session.name, session.role.value, session.full_name))
         self.context._accounts_exist = True
+        self.context.vault.remember(session.vault_key)  # the session's key to the secret vault, if any
         return session
 
+    def lock(self) -> None:
+        """The window's idle lock: the secret vault's key is forgotten until the next sign-in unwraps it again."""
+        self.context.vault.forget()
+        if self._session is not None:
+            self._session = replace(self._session, vault_key=None)
+
     def sign_out(self) -> None:
+        self.context.vault.forget()
         self._session = None
         self.context.clerk = ""
         self.context.role = ""

@@ -9,6 +9,10 @@ The database notes where the key was put (setting `audit_key_home:<agency>:<coun
 keyring (a scheduled command outside the desktop session) must then refuse to write events rather than make a
 second key that would break the chain. The note only prevents such accidents; it is never trusted for
 checking: the keyring is always asked first, so a planted key file cannot replace a keyring key.
+
+Where no keyring works and the database has accounts, the key lives in the secret vault instead of a plain file
+(`secret_vault.py`): it is read and made only while someone is signed in (the vault key is then in memory);
+otherwise writing is refused (VaultLocked) rather than making a second key. A plain key file is then ignored.
 """
 
 from __future__ import annotations
@@ -25,13 +29,20 @@ from pathlib import Path
 
 from counter_app.errors import RuleError
 from counter_app.private_files import PRIVATE_FILE, private_dir, restrict
+from counter_app.services.common.secret_vault import VaultLocked, VaultSession
 from counter_app.storage.event_chain import AuditKey, KeyMarks
 
 log = logging.getLogger(__name__)
 
 KEYRING_SERVICE = "counter_app"
 KEY_SIZE = 32
-HOME_KEYRING, HOME_FILE = "keyring", "file"
+HOME_KEYRING, HOME_FILE, HOME_VAULT = "keyring", "file", "vault"
+
+VAULT_MISSING = (
+    "Khóa ký nhật ký kiểm toán của quầy được giữ trong kho bí mật “{path}” nhưng không tìm thấy tệp này. Hãy đặt "
+    "lại tệp đó rồi thử lại, hoặc để quản trị viên đăng nhập: kho bí mật được tạo lại, khóa mới được ghi nhận "
+    "trong nhật ký và các tài khoản khác cần được đặt lại mật khẩu."
+)
 
 NO_KEYRING = (
     "Không dùng được kho khóa của hệ thống, nơi giữ khóa ký nhật ký kiểm toán của quầy này. Hãy thao tác trong "
@@ -83,9 +94,10 @@ def _decode(text: str, where: str) -> bytes:
 class AuditKeyStore:
     """Finds and creates the audit keys of this installation; keys are cached for the life of the process."""
 
-    def __init__(self, data_dir: Path, *, use_keyring: bool | None = None) -> None:
+    def __init__(self, data_dir: Path, *, use_keyring: bool | None = None, vault: VaultSession | None = None) -> None:
         self.data_dir = data_dir
         self._use_keyring = use_keyring
+        self.vault = vault  # the secret vault, used where no keyring works and the database has accounts
         self._cache: dict[tuple[str, int], bytes] = {}
         self._lock = threading.Lock()
 
@@ -95,6 +107,13 @@ class AuditKeyStore:
 
     def _keyring_enabled(self) -> bool:
         return keyring_possible() if self._use_keyring is None else self._use_keyring
+
+    def keyring_usable(self, agency_code: str, counter: int) -> bool:
+        """Whether the system keyring answers (asked for this counter's key, which may be absent)."""
+        return self._keyring_get(key_user(agency_code, counter))[0]
+
+    def _vault_in_use(self) -> bool:
+        return self.vault is not None and self.vault.in_use()
 
     def _keyring_get(self, user: str) -> tuple[bool, bytes | None]:
         """(keyring usable, key kept there)."""
@@ -146,12 +165,40 @@ class AuditKeyStore:
             os.fsync(handle.fileno())
         return key
 
+    def forget_cached(self) -> None:
+        """Keys moved into the secret vault are the vault's now: read there (with a sign-in), never from memory."""
+        with self._lock:
+            self._cache.clear()
+
+    def plain_keys(self) -> dict[tuple[str, int], tuple[Path, bytes]]:
+        """Every readable key file of the data folder, by (agency, counter): what moves into a new secret vault."""
+        found: dict[tuple[str, int], tuple[Path, bytes]] = {}
+        folder = self.data_dir / "audit-keys"
+        for path in sorted(folder.glob("*.key")) if folder.is_dir() else []:
+            agency_code, _, counter_text = path.stem.rpartition("-")
+            if not agency_code or not counter_text.isdigit() or path != self.file_path(agency_code, int(counter_text)):
+                continue
+            try:
+                key = self._file_get(path)
+            except RuleError:
+                log.warning("an unreadable audit key file is left where it is")
+                continue
+            if key is not None:
+                found[(agency_code, int(counter_text))] = (path, key)
+        return found
+
     # reading (checks): never creates
     def existing_key(self, agency_code: str, counter: int) -> tuple[bytes | None, str]:
         """(key, "keyring" | "file" | "none"); the keyring first, so a planted file cannot override it."""
         usable, key = self._keyring_get(key_user(agency_code, counter))
         if key is not None:
             return key, HOME_KEYRING
+        if self.vault is not None and self._vault_in_use():
+            try:
+                key = self.vault.secret(key_user(agency_code, counter))
+            except VaultLocked:
+                return None, HOME_VAULT
+            return (key, HOME_VAULT) if key is not None else (None, "none")
         key = self._file_get(self.file_path(agency_code, counter))
         if key is not None:
             if usable:
@@ -161,8 +208,8 @@ class AuditKeyStore:
 
     def preload(self, agency_code: str, counter: int) -> None:
         """Look the key up ahead of the first event (the keyring costs hundreds of ms the first time)."""
-        key, _home = self.existing_key(agency_code, counter)
-        if key is not None:
+        key, home = self.existing_key(agency_code, counter)
+        if key is not None and home != HOME_VAULT:  # a vault's key is kept by its session, forgotten with it
             self._cache[(agency_code, counter)] = key
 
     def status(self, agency_code: str, counter: int) -> KeyStatus:
@@ -170,6 +217,20 @@ class AuditKeyStore:
         _key, home = self.existing_key(agency_code, counter)
         if home == HOME_KEYRING:
             return KeyStatus(home, None, "Khóa kiểm toán được giữ trong kho khóa của hệ thống.")
+        if home == HOME_VAULT:
+            if _key is None:
+                return KeyStatus(
+                    home,
+                    self.vault.file.path if self.vault else None,
+                    "Khóa kiểm toán được giữ trong kho bí mật, chỉ mở được khi có người đăng nhập: hãy đăng nhập "
+                    "(trên dòng lệnh: --user TÊN) để kiểm tra chuỗi bằng khóa.",
+                )
+            return KeyStatus(
+                home,
+                self.vault.file.path if self.vault else None,
+                "Khóa kiểm toán được giữ trong kho bí mật, mã hóa bằng khóa suy ra từ mật khẩu của người đăng nhập "
+                "(máy không có kho khóa của hệ thống).",
+            )
         if home == HOME_FILE:
             return KeyStatus(
                 home,
@@ -179,21 +240,57 @@ class AuditKeyStore:
             )
         return KeyStatus("none", None, "Chưa có khóa kiểm toán (quầy chưa ghi sự kiện nào).")
 
+    def protection(self, agency_code: str, counter: int, accounts_exist: bool) -> tuple[str, bool, str, str]:
+        """How this installation's secrets are protected, for `doctor`: (storage, good enough, message, action)."""
+        if self.keyring_usable(agency_code, counter):
+            return HOME_KEYRING, True, "Các khóa bí mật của quầy được giữ trong kho khóa của hệ thống.", ""
+        if self._vault_in_use():
+            return (
+                HOME_VAULT,
+                True,
+                "Máy không có kho khóa của hệ thống: các khóa bí mật của quầy được giữ trong kho bí mật, mã hóa "
+                "bằng khóa suy ra từ mật khẩu của từng tài khoản (chỉ mở được khi có người đăng nhập).",
+                "",
+            )
+        action = (
+            "Dùng máy có kho khóa của hệ thống (cơ sở dữ liệu này có tài khoản từ trước khi có kho bí mật)."
+            if accounts_exist
+            else "Tạo tài khoản quản trị viên (“counter-app user add TÊN --role admin”): các khóa sẽ được chuyển "
+            "vào kho bí mật, mã hóa bằng mật khẩu."
+        )
+        return (
+            HOME_FILE,
+            False,
+            "Máy không có kho khóa của hệ thống: các khóa bí mật của quầy (khóa kiểm toán, thông tin xác thực đồng "
+            "bộ) chỉ được bảo vệ bằng quyền truy cập tệp"
+            + ("." if accounts_exist else " cho đến khi có tài khoản quản trị viên."),
+            action,
+        )
+
     # writing: created on first need
     def key(self, agency_code: str, counter: int, marks: KeyMarks) -> AuditKey:
-        """The key that seals the counter's new events; created (keyring, else file) the first time."""
+        """The key that seals the counter's new events; created (keyring, else vault or file) the first time."""
         cached = self._cache.get((agency_code, counter))
-        if cached is not None:
+        if cached is not None and not self._vault_in_use():  # a key moved into the vault is the vault's now
             return AuditKey(cached, created=False)
         with self._lock:
             user = key_user(agency_code, counter)
             usable, key = self._keyring_get(user)
             found_home = HOME_KEYRING
-            if key is None:
+            in_vault = key is None and self.vault is not None and self._vault_in_use()
+            if in_vault:
+                assert self.vault is not None
+                key = self.vault.secret(user)  # VaultLocked (a Vietnamese refusal) when it is there, locked
+                found_home = HOME_VAULT
+            elif key is None:
                 key = self._file_get(self.file_path(agency_code, counter))
                 found_home = HOME_FILE
                 if key is not None:
                     log.warning("audit key kept in a file in the data folder (no system keyring when it was made)")
+            if key is not None and in_vault:
+                if marks.get(mark_key(agency_code, counter)) != HOME_VAULT:  # moved there from a plain file
+                    marks.put(mark_key(agency_code, counter), HOME_VAULT)
+                return AuditKey(key, created=False)  # kept by the vault's session, forgotten with its key
             if key is not None:
                 # a database that does not yet note where its key lives (a restored or re-created file) notes it now,
                 # so that a process that cannot reach that place refuses instead of making a second key
@@ -204,6 +301,11 @@ class AuditKeyStore:
             home = marks.get(mark_key(agency_code, counter))
             if home == HOME_KEYRING and not usable:
                 raise RuleError(NO_KEYRING, detail="audit key kept in the keyring, keyring not usable")
+            if home == HOME_VAULT and not usable and not in_vault:
+                path = self.vault.file.path if self.vault is not None else self.data_dir
+                raise RuleError(VAULT_MISSING.format(path=path), detail="vault of the audit key missing")
+            if in_vault and self.vault is not None and not self.vault.unlocked:
+                raise VaultLocked()  # before anything is made: never a second key
             if home:
                 log.error(
                     "audit key of counter %s:%d not found where it was kept; a new one is made", agency_code, counter
@@ -212,6 +314,11 @@ class AuditKeyStore:
             if usable and self._keyring_put(user, key):
                 marks.put(mark_key(agency_code, counter), HOME_KEYRING)
                 log.info("new audit key created in the system keyring")
+            elif in_vault and self.vault is not None:
+                key = self.vault.put_secret(user, key, keep_existing=True)
+                marks.put(mark_key(agency_code, counter), HOME_VAULT)
+                log.info("new audit key created in the secret vault")
+                return AuditKey(key, created=True)
             else:
                 key = self._file_create(self.file_path(agency_code, counter), key)
                 marks.put(mark_key(agency_code, counter), HOME_FILE)

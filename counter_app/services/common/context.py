@@ -12,6 +12,7 @@ from counter_app.domain.clock import Clock
 from counter_app.domain.roles import FULL_IDENTIFIERS_IN_LISTS, Permission, allowed, parse_role, refusal_message
 from counter_app.errors import PermissionDenied
 from counter_app.services.common.audit_keys import AuditKeyStore
+from counter_app.services.common.secret_vault import VaultSession
 from counter_app.services.common.settings import Settings, settings_from_store
 from counter_app.storage.database import Database
 from counter_app.storage.unit_of_work import UnitOfWork
@@ -49,10 +50,15 @@ class ServiceContext:
     _signed_in: ActingClerk = field(default=ActingClerk(), repr=False)
     _settings: Settings | None = field(default=None, repr=False)
     _accounts_exist: bool = field(default=False, repr=False)
+    # the secret vault of a PC without a keyring, with the signed-in person's vault key in memory (sign-in, sign-out)
+    vault: VaultSession = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self.vault = VaultSession(self.data_dir, self.accounts_exist)
         if self.audit_keys is None:
             self.audit_keys = AuditKeyStore(self.data_dir)
+        if self.audit_keys.vault is None:
+            self.audit_keys.vault = self.vault
 
     @property
     def acting(self) -> ActingClerk:

@@ -78,6 +78,7 @@ class DoctorService:
             self._guard("clock", lambda: (self.check_clock(central), None))[0],
             self._guard("disk", self.check_disk)[0],
             self._guard("backup", self.check_backup)[0],
+            self._guard("secrets", self.check_secrets)[0],
         )
         return DoctorReport(checks, recovery)
 
@@ -369,6 +370,17 @@ class DoctorService:
         if survival.summary:  # the backups exist but would not outlive this PC (or its second copy is behind)
             return Check("backup", WARNING, survival.summary, survival.action, details), None
         return Check("backup", OK, f"Bản sao lưu gần nhất lúc {taken}: “{latest.path.name}”.", "", details), None
+
+    def check_secrets(self) -> tuple[Check, None]:
+        """Where the audit key and the sync credential live: keyring, secret vault, or plain 0600 files."""
+        assert self.context.audit_keys is not None
+        if not self.db_path.exists():  # nothing is created by looking
+            return Check("secrets", SKIPPED, "Chưa có cơ sở dữ liệu: chưa có khóa bí mật nào."), None
+        settings = self.context.settings()
+        where, good, message, action = self.context.audit_keys.protection(
+            settings.agency_code, settings.counter, self.context.accounts_exist()
+        )
+        return Check("secrets", OK if good else WARNING, message, action, {"storage": where}), None
 
     def _keyring_state(self, agency: str, counter: int) -> str:
         try:

@@ -198,7 +198,7 @@ class SyncService:
         from counter_app.sync.service_client import ServiceClient
 
         settings = self.context.settings()
-        store = SyncCredentialStore(self.context.data_dir)
+        store = SyncCredentialStore(self.context.data_dir, self.context.vault)
         if credential:
             store.save(settings.agency_code, settings.counter, credential)
         kept = credential or store.load(settings.agency_code, settings.counter)

@@ -236,6 +236,9 @@ class SessionGuard(QObject):
             return
         current = self.services.accounts.current() if self.services is not None else None
         log.info("session locked after inactivity")
+        if self.services is not None:
+            # the secret vault's key is forgotten behind any write already queued (it finishes with the key)
+            self._runner.run_serial(self.services.accounts.lock)
         self._ask(locked_name=current.name if current is not None else "")
         emit(self.sig_locked)
 
