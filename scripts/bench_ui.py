@@ -165,26 +165,32 @@ def _print_queue() -> Iterator[tuple[str, dict[str, str]]]:
 
 
 def bench_stall(sync_dossiers: int = 10_000, pages: int = 100) -> StallBench:
-    """The window open over a counter of `sync_dossiers` demo dossiers, never synced; its first sync to a
-    throwaway PostgreSQL central and the render and print of a tracking book of about `pages` pages run at once
-    on the window's worker pool, while a 5 ms timer on the UI thread records the gaps between its ticks."""
+    """The window open over a counter of `sync_dossiers` demo dossiers, never synced; its first sync through the
+    city's sync service (one copy over TLS, before a throwaway PostgreSQL central) and the render and print of a
+    tracking book of about `pages` pages run at once on the window's worker pool, while a 5 ms timer on the UI
+    thread records the gaps between its ticks."""
     sys.path.insert(0, str(ROOT / "tests"))
+    sys.path.insert(0, str(ROOT))
     from support.pg_cluster import running_pg_cluster
 
+    from counter_app.central.credentials import issue_credential
     from counter_app.sync.central_admin import add_agency, add_counter, init_central
     from counter_app.sync.central_url import parse_central_url
+    from scripts.bench_service import running_service
 
     with tempfile.TemporaryDirectory(prefix="bench-ui-stall-") as folder, running_pg_cluster() as cluster:
         admin = parse_central_url(cluster.create_database("bench_ui"))
         init_central(admin, None)
         add_agency(admin, None, code=AGENCY, name="UBND phường Bến Thành (đo hiệu năng)")
-        account = add_counter(admin, None, agency_code=AGENCY, counter=1)
-        url = f"postgresql://{account.role}:{account.password}@{admin.host}:{admin.port}/{admin.dbname}"
+        add_counter(admin, None, agency_code=AGENCY, counter=1)
+        credential = issue_credential(admin, None, agency_code=AGENCY, counter=1)
         db = Path(folder) / "counter.db"
         cli(db, "init", "--agency-code", AGENCY, "--agency-name", "UBND phường Bến Thành", "--counter", "1")
         cli(db, "demo", "--dossiers", str(sync_dossiers))
-        with _print_queue() as (printer, env):
-            data = run_child("stall", str(db), url, printer, str(pages), extra_env={**env, "BENCH_CENTRAL": url})
+        with running_service(cluster, "bench_ui", Path(folder), copies=1) as urls, _print_queue() as (printer, env):
+            # the credential goes by the environment, never on a command line
+            extra = {**env, "BENCH_CREDENTIAL": credential, "BENCH_CA_FILE": str(cluster.ca_file)}
+            data = run_child("stall", str(db), urls[0], printer, str(pages), extra_env=extra)
     return StallBench(**data)
 
 
@@ -440,6 +446,8 @@ def _child_stall(db: str, central_url: str, printer_name: str, pages: str) -> No
                 window.sync_panel._report_progress,  # the sync panel's own progress bar follows the sync
                 threading.Event(),
                 central_url=central_url,
+                credential=os.environ.get("BENCH_CREDENTIAL"),
+                ca_file=os.environ.get("BENCH_CA_FILE"),
                 on_done=lambda report: outcome.update(sync_s=time.perf_counter() - started, report=report),
                 on_error=errors.append,
             )

@@ -10,6 +10,7 @@ import psycopg
 
 from counter_app.domain.codes import validate_agency_code
 from counter_app.errors import RuleError
+from counter_app.sync.central_admin import not_initialised
 from counter_app.sync.central_url import CentralUrl
 from counter_app.sync.connection import lost_connection, open_connection
 from counter_app.sync.credential_format import PREFIX
@@ -49,6 +50,8 @@ def issue_credential(url: CentralUrl, password: str | None, *, agency_code: str,
                     "INSERT INTO central.counter_credential (secret_sha256, agency_code, counter) VALUES (%s, %s, %s)",
                     [credential_digest(credential), agency, counter],
                 )
+        except psycopg.errors.UndefinedTable:
+            raise not_initialised() from None
         except psycopg.OperationalError as exc:
             raise lost_connection(exc) from None
     log.info("credential issued for counter %d of %s", counter, agency)
@@ -65,6 +68,8 @@ def revoke_credential(url: CentralUrl, password: str | None, *, agency_code: str
                 "WHERE agency_code = %s AND counter = %s AND revoked_at IS NULL",
                 [agency, counter],
             ).rowcount
+        except psycopg.errors.UndefinedTable:
+            raise not_initialised() from None
         except psycopg.OperationalError as exc:
             raise lost_connection(exc) from None
     log.info("credential of counter %d of %s revoked (%d)", counter, agency, ended)

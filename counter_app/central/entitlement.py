@@ -59,15 +59,16 @@ def entitlement_refusals(conn: Connection, counter: Counter, events: Sequence[Ou
         [counter.agency_code, counter.counter],
     ).fetchone()
     judged = int(head[0]) if head is not None else 0
-    uuids = sorted({e.dossier_uuid for e in events if e.dossier_uuid and _is_uuid(e.dossier_uuid)})
-    roles = _roles(conn, uuids)
+    # each dossier's uuid checked once: a push names a dossier several times (its steps)
+    valid = {u for u in {e.dossier_uuid for e in events if e.dossier_uuid} if _is_uuid(u)}
+    roles = _roles(conn, sorted(valid))
     opened: set[str] = set()
     refused: dict[str, str] = {}
     for event in events:
         dossier = event.dossier_uuid
         if not dossier or event.seq <= judged:
             continue
-        if not _is_uuid(dossier):
+        if dossier not in valid:
             refused[event.uuid] = "dossier uuid: not a UUID"
             continue
         dossier = dossier.lower()

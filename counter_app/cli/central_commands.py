@@ -1,4 +1,5 @@
-"""The `central` subcommands: create the central schema, register agencies and counters (administrator's tools)."""
+"""The `central` subcommands: create the central schema, register agencies and counters, issue their sync
+credentials, run the sync service (administrator's tools)."""
 
 from __future__ import annotations
 
@@ -115,21 +116,14 @@ def central_add_counter(args: argparse.Namespace, out: Output) -> int:
     from counter_app.central.credentials import issue_credential
 
     url, password = _target(args)
-    account = add_counter(url, password, agency_code=args.agency, counter=args.counter, label=args.label)
-    credential = issue_credential(url, password, agency_code=account.agency_code, counter=account.counter)
+    registered = add_counter(url, password, agency_code=args.agency, counter=args.counter, label=args.label)
+    credential = issue_credential(url, password, agency_code=registered.agency_code, counter=registered.counter)
     out.emit(
-        f"Đã cấp quầy số {account.counter} của cơ quan {account.agency_code}.\n"
+        f"Đã cấp quầy số {registered.counter} của cơ quan {registered.agency_code}.\n"
         f"Thông tin xác thực đồng bộ: {credential}\n"
-        "Chỉ hiển thị một lần: nhập ngay vào phần Thiết lập của máy quầy "
-        "(hoặc “counter-app sync --central https://… --credential-stdin”).\n"
-        f"Tài khoản cơ sở dữ liệu (cách đồng bộ cũ, sẽ bỏ): {account.role} / {account.password}",
-        {
-            "agency": account.agency_code,
-            "counter": account.counter,
-            "credential": credential,
-            "role": account.role,
-            "password": account.password,
-        },
+        "Thông tin này chỉ hiển thị một lần: nhập ngay vào phần Thiết lập của máy quầy, hoặc chạy "
+        "“counter-app sync --central https://… --credential-stdin” trên máy quầy rồi dán vào.",
+        {"agency": registered.agency_code, "counter": registered.counter, "credential": credential},
     )
     return 0
 

@@ -1,4 +1,8 @@
-"""The `sync` subcommand: exchange this counter's events through the city's sync service (or the central itself)."""
+"""The `sync` subcommand: exchange this counter's events through the city's sync service (https://, a credential).
+
+Also the terminal's password prompt of the administrator's commands on the central database (`central …`,
+`catalogue publish`), which alone still take a postgresql:// address.
+"""
 
 from __future__ import annotations
 
@@ -11,19 +15,18 @@ from counter_app.cli.runner import Output, command, open_services
 
 
 def add_sync_parser(sub: Any, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("sync", parents=[common], help="synchronise with the central database")
-    p.add_argument(
-        "--central", help="https://HOST:PORT of the sync service (or postgresql://…); default: the central_url setting"
-    )
+    p = sub.add_parser("sync", parents=[common], help="synchronise through the city's sync service")
+    p.add_argument("--central", help="https://HOST:PORT of the sync service; default: the central_url setting")
     p.add_argument("--ca-file", help="the city's root certificate (PEM) that signed the sync service's certificate")
     p.add_argument(
         "--credential-stdin", action="store_true", help="read the counter's credential from stdin and keep it"
     )
-    p.add_argument("--batch-size", type=int, default=None, help="events per central transaction")
+    p.add_argument("--batch-size", type=int, default=None, help="events per page pulled from the service")
 
 
 def tty_password_prompt() -> Any:
-    """A prompt only when a person can answer it (stdin is a terminal); None otherwise."""
+    """For the administrator's commands on the central database: a prompt for the password of the PostgreSQL
+    account, only when a person can answer it (stdin is a terminal); None otherwise."""
     if not sys.stdin.isatty():
         return None
 
@@ -50,11 +53,9 @@ def sync(args: argparse.Namespace, out: Output) -> int:
     try:
         report = services.sync.sync_now(
             central_url=args.central,
-            ask_password=tty_password_prompt(),
-            push_batch=batch,
-            pull_batch=batch,
             credential=credential,
             ca_file=args.ca_file,
+            pull_batch=batch,
         )
     except SyncInterrupted as exc:
         # what was exchanged before the cut is kept on both sides; say so, then exit 3

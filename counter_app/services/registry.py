@@ -200,14 +200,15 @@ def build_registry(context: ServiceContext, *, hasher: PasswordHasher | None = N
     accounts = AccountService(context, hasher=hasher)
     dossiers = DossierService(context, calendar)
     sync = SyncService(context)
+    sync_credentials = SyncCredentialStore(context.data_dir, context.vault)
     return Services(
         context=context,
         accounts=accounts,
-        audit=AuditService(context),
+        audit=AuditService(context, sync_credential=sync_credentials.load),
         calendar=calendar,
         catalogue=catalogue,
         setup=setup,
-        settings=CounterProfileService(context, setup, accounts, SyncCredentialStore(context.data_dir, context.vault)),
+        settings=CounterProfileService(context, setup, accounts, sync_credentials),
         intake=IntakeService(context, calendar),
         dossiers=dossiers,
         late=LateService(context, calendar, dossiers),

@@ -4,7 +4,8 @@ Upload of one file: its blob row (a repeat is a no-op), the chunk indexes the ce
 missing chunk in its own short transaction (INSERT … ON CONFLICT DO NOTHING, so a repeat stores nothing), then
 `central.complete_attachment`, which checks the size and the SHA-256 of the concatenated chunks on the central
 itself. A cut at any moment loses at most the chunk being sent; the next sync sends only what is missing.
-The same steps run over a database session (SqlBlobs) or over the sync service's API (service_client).
+The counter runs these steps over the sync service's API (service_client.ServiceBlobs); `dossier_files` is the
+service's own read of a dossier's files (central.attachments).
 """
 
 from __future__ import annotations
@@ -15,13 +16,12 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol, TypeVar
+from typing import BinaryIO, Protocol
 
 import psycopg
 from psycopg.rows import TupleRow
 
 from counter_app.errors import RuleError
-from counter_app.sync.central_url import CentralUrl
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +62,8 @@ def chunk_count(size: int) -> int:
 
 
 class Blobs(Protocol):
-    """Where the central's attachment files are reached: a database session (SqlBlobs, the direct path) or the
-    sync service (sync.service_client.ServiceBlobs). Every call is safe to repeat."""
+    """Where the central's attachment files are reached: the sync service (sync.service_client.ServiceBlobs).
+    Every call is safe to repeat."""
 
     def begin(self, sha256: str, size: int) -> tuple[bool, set[int]]:
         """Declare the file (a repeat is a no-op): whether the central holds it complete, and the chunk
@@ -87,63 +87,6 @@ class Blobs(Protocol):
     def files_of(self, dossier_uuid: str) -> list[tuple[int, str, int]]:
         """(paper, sha256, size) of the latest file of each paper of a dossier this counter may see."""
         ...
-
-
-class SqlBlobs:
-    """The attachment tables of the central, through a counter's own database session (row-level security)."""
-
-    def __init__(self, conn: Connection, agency_code: str) -> None:
-        self.conn = conn
-        self.agency_code = agency_code
-
-    def begin(self, sha256: str, size: int) -> tuple[bool, set[int]]:
-        self.conn.execute(
-            "INSERT INTO central.attachment_blob (sha256, size, agency_code) VALUES (%s, %s, %s) "
-            "ON CONFLICT (sha256) DO NOTHING",
-            [sha256, size, self.agency_code],
-        )
-        row = self.conn.execute(
-            "SELECT size, complete FROM central.attachment_blob WHERE sha256 = %s", [sha256]
-        ).fetchone()
-        if row is None:
-            # another agency started the same content and no dossier of ours names it yet on the central
-            raise RuleError("Máy chủ trung tâm chưa cho phép tải lên tệp này; sẽ thử lại lần đồng bộ sau.")
-        if int(row[0]) != size:
-            raise RuleError("Tệp số hóa trên máy chủ trung tâm có cùng mã băm nhưng khác kích thước.")
-        if row[1]:
-            return True, set()
-        have = {
-            int(r[0]) for r in self.conn.execute("SELECT idx FROM central.attachment_chunk WHERE sha256 = %s", [sha256])
-        }
-        return False, have
-
-    def put_chunk(self, sha256: str, idx: int, data: bytes) -> bool:
-        return bool(
-            self.conn.execute(
-                "INSERT INTO central.attachment_chunk (sha256, idx, data) VALUES (%s, %s, %b) "
-                "ON CONFLICT (sha256, idx) DO NOTHING",
-                [sha256, idx, data],
-            ).rowcount
-        )
-
-    def complete(self, sha256: str) -> str:
-        result = self.conn.execute("SELECT central.complete_attachment(%s)", [sha256]).fetchone()
-        return str(result[0]) if result else "unknown"
-
-    def size_of(self, sha256: str) -> int | None:
-        row = self.conn.execute(
-            "SELECT size, complete FROM central.attachment_blob WHERE sha256 = %s", [sha256]
-        ).fetchone()
-        return int(row[0]) if row is not None and row[1] else None
-
-    def chunk(self, sha256: str, idx: int) -> bytes | None:
-        row = self.conn.execute(
-            "SELECT data FROM central.attachment_chunk WHERE sha256 = %s AND idx = %s", [sha256, idx], binary=True
-        ).fetchone()
-        return bytes(row[0]) if row is not None else None
-
-    def files_of(self, dossier_uuid: str) -> list[tuple[int, str, int]]:
-        return dossier_files(self.conn, dossier_uuid)
 
 
 def upload_file(
@@ -248,23 +191,3 @@ def download_blob(blobs: Blobs, sha256: str, output: BinaryIO) -> int:
     if written != size or digest.hexdigest() != sha256:
         raise RuleError("Tệp số hóa tải về không khớp mã băm; tệp không được lưu.")
     return size
-
-
-T = TypeVar("T")
-
-
-def over_database(url: CentralUrl, password: str | None, agency_code: str, work: Callable[[Blobs], T]) -> T:
-    """`work` over the central's attachment files read straight from PostgreSQL (the direct path, as sync's).
-
-    The schema is checked first; a connection that breaks becomes CentralUnreachable, like a sync's.
-    """
-    from counter_app.sync.central_admin import known_revisions
-    from counter_app.sync.connection import lost_connection, open_connection
-    from counter_app.sync.handshake import check_schema, hello
-
-    with open_connection(url, password) as conn:
-        try:
-            check_schema(hello(conn, url.user).revision, known_revisions())
-            return work(SqlBlobs(conn, agency_code))
-        except psycopg.OperationalError as exc:
-            raise lost_connection(exc) from None

@@ -1,9 +1,10 @@
-"""The city's catalogue and calendar on the central: publishing them (administrator) and fetching them (counters).
+"""The city's catalogue and calendar on the central: publishing them (administrator) and reading those that differ
+from a counter's (the sync service's /v1/published, central.published).
 
 The central keeps one published version per procedure and per calendar year (tables of revision c0004),
-each with the SHA-256 of its canonical JSON. A counter sends nothing: it reads the digests, compares them with
-its own, and fetches only the procedures and years that differ, so a sync with nothing new costs one small
-query. What it fetched is applied locally by services.catalogue (the central's version wins).
+each with the SHA-256 of its canonical JSON. A counter sends the digests of its own versions, and the service
+answers with only the procedures and years that differ, so a sync with nothing new costs one small query.
+What it fetched is applied locally by services.catalogue (the central's version wins).
 """
 
 from __future__ import annotations
@@ -50,31 +51,6 @@ class PublishResult:
 def calendar_digest(data: Mapping[str, Any]) -> str:
     """Digest of a calendar year in its canonical form (CalendarYear.to_json_dict)."""
     return content_digest(CalendarYear.from_json_dict(dict(data)).to_json_dict())
-
-
-# counters' side
-def fetch_published(
-    url: CentralUrl, password: str | None, local_procedures: Mapping[str, str], local_years: Mapping[int, str]
-) -> Published:
-    """The published procedures and years whose digest differs from `local_*` (code/year -> digest)."""
-    with open_connection(url, password) as conn:
-        try:
-            return _fetch(conn, local_procedures, local_years)
-        except psycopg.OperationalError as exc:
-            raise lost_connection(exc) from None
-        except psycopg.errors.UndefinedTable:
-            raise RuleError(
-                "Máy chủ trung tâm chưa có bảng danh mục công bố (cần “counter-app central init”)."
-            ) from None
-        except psycopg.Error as exc:  # e.g. a counter role without the read right: never fails the whole sync
-            raise RuleError(
-                "Không đọc được danh mục công bố trên máy chủ trung tâm.", detail=type(exc).__name__
-            ) from None
-
-
-def _fetch(conn: Connection, local_procedures: Mapping[str, str], local_years: Mapping[int, str]) -> Published:
-    procedures, calendars = fetch_differing(conn, local_procedures, local_years)
-    return parse_published(procedures, calendars)
 
 
 def fetch_differing(

@@ -1,9 +1,8 @@
-"""Administration of the central database: create/upgrade its schema, register agencies and counters (login roles)."""
+"""Administration of the central database: create/upgrade its schema, register agencies and counter numbers."""
 
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,13 +31,12 @@ class InitResult:
 
 
 @dataclass(frozen=True)
-class CounterAccount:
-    """A counter's login on the central; the password is shown once and stored nowhere by the application."""
+class CounterRegistration:
+    """A counter number taken on the central. It is no database login: the counter reaches the central through
+    the sync service with a credential (central.credentials.issue_credential)."""
 
     agency_code: str
     counter: int
-    role: str
-    password: str
 
 
 def known_revisions() -> tuple[str, ...]:
@@ -154,7 +152,7 @@ def add_agency(
         except psycopg.errors.UniqueViolation:
             raise RuleError(f"Cơ quan {agency} đã có trên máy chủ trung tâm.") from None
         except psycopg.errors.UndefinedTable:
-            raise _not_initialised() from None
+            raise not_initialised() from None
         except psycopg.OperationalError as exc:
             raise lost_connection(exc) from None
     return agency
@@ -162,11 +160,14 @@ def add_agency(
 
 def add_counter(
     url: CentralUrl, password: str | None, *, agency_code: str, counter: int, label: str = ""
-) -> CounterAccount:
-    """Take counter number `counter` of an agency and create its login role; a number is taken only once."""
+) -> CounterRegistration:
+    """Take counter number `counter` of an agency; a number is taken only once. No PostgreSQL role is made."""
     agency = validate_agency_code(agency_code)
+    taken = RuleError(
+        f"Quầy số {counter} của cơ quan {agency} đã được đăng ký trên máy chủ trung tâm; "
+        "mỗi số quầy chỉ được cấp một lần."
+    )
     with open_connection(url, password) as conn:
-        roles = roles_for(conn.info.dbname)
         try:
             row = conn.execute(
                 "SELECT counter_digits, number_digits FROM central.agency WHERE code = %s", [agency]
@@ -176,43 +177,28 @@ def add_counter(
                     f"Cơ quan {agency} chưa có trên máy chủ trung tâm; thêm bằng “counter-app central add-agency”."
                 )
             Numbering(int(row[0]), int(row[1])).check_counter(counter)
-            role = roles.counter_role(agency, counter)
-            password_text = secrets.token_urlsafe(18)
-            # Hashed here: the clear password never travels to the server nor reaches its statement log.
-            verifier = conn.pgconn.encrypt_password(password_text.encode(), role.encode(), b"scram-sha-256")
-            with conn.transaction():
-                taken = conn.execute(
-                    "SELECT 1 FROM central.counter WHERE agency_code = %s AND number = %s FOR UPDATE",
-                    [agency, counter],
-                ).fetchone()
-                if taken is not None or _role_exists(conn, role):
-                    raise RuleError(
-                        f"Quầy số {counter} của cơ quan {agency} đã được đăng ký trên máy chủ trung tâm; "
-                        "mỗi số quầy chỉ được cấp một lần."
-                    )
-                conn.execute(
-                    sql.SQL("CREATE ROLE {} LOGIN PASSWORD {} IN ROLE {}").format(
-                        sql.Identifier(role), sql.Literal(verifier.decode()), sql.Identifier(roles.counters)
-                    )
-                )
-                conn.execute(
-                    "INSERT INTO central.counter (agency_code, number, role_name, label) VALUES (%s, %s, %s, %s)",
-                    [agency, counter, role, " ".join(label.split())],
-                )
+            inserted = conn.execute(
+                "INSERT INTO central.counter (agency_code, number, label) VALUES (%s, %s, %s) "
+                "ON CONFLICT (agency_code, number) DO NOTHING",
+                [agency, counter, " ".join(label.split())],
+            ).rowcount
+            if inserted != 1:
+                raise taken
         except psycopg.errors.UniqueViolation:
-            raise RuleError(
-                f"Quầy số {counter} của cơ quan {agency} đã được đăng ký trên máy chủ trung tâm; "
-                "mỗi số quầy chỉ được cấp một lần."
-            ) from None
+            raise taken from None
         except psycopg.errors.UndefinedTable:
-            raise _not_initialised() from None
+            raise not_initialised() from None
+        except psycopg.errors.NotNullViolation:  # a central before c0008 still wants a login role per counter
+            raise RuleError(
+                "Cơ sở dữ liệu trung tâm cần được nâng cấp; chạy “counter-app central init --url …” trước."
+            ) from None
         except psycopg.OperationalError as exc:
             raise lost_connection(exc) from None
     log.info("counter %d of %s registered on the central", counter, agency)
-    return CounterAccount(agency_code=agency, counter=counter, role=role, password=password_text)
+    return CounterRegistration(agency_code=agency, counter=counter)
 
 
-def _not_initialised() -> RuleError:
+def not_initialised() -> RuleError:
     return RuleError("Cơ sở dữ liệu trung tâm chưa được khởi tạo; chạy “counter-app central init --url …” trước.")
 
 

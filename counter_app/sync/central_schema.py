@@ -55,7 +55,8 @@ DOSSIER_COLUMNS = (
 
 @dataclass(frozen=True)
 class CentralRoles:
-    """The roles of one central database: the owner of the schema and the group every counter's login joins."""
+    """The roles of one central database: the owner of the schema, and the group that holds the rights the sync
+    service uses when it acts for a counter (its only member is the service role; counters have no login)."""
 
     owner: str
     counters: str
@@ -66,9 +67,6 @@ class CentralRoles:
         """The sync service's role (no login of its own, a member of `counters`): a service login is a member
         of it, and acts for the counter whose credential it checked (central.service)."""
         return f"{self.prefix}_service"
-
-    def counter_role(self, agency_code: str, counter: int) -> str:
-        return f"{self.prefix}_{_slug(agency_code)}_{counter}"
 
 
 def _slug(text: str) -> str:

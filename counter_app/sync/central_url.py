@@ -1,4 +1,5 @@
-"""The central database's address: parsing `postgresql://user[:password]@host:port/db?…`, redacting, its password."""
+"""Central addresses: the administrator's PostgreSQL one (`postgresql://user[:password]@host:port/db?…`, parsed,
+redacted, its password resolved) and the counter's, which may only be the sync service's `https://` address."""
 
 from __future__ import annotations
 
@@ -75,28 +76,58 @@ def parse_central_url(text: str, *, field_name: str = "url") -> CentralUrl:
     )
 
 
-SETTING_PASSWORD_MESSAGE = (
-    "Không ghi mật khẩu trong địa chỉ máy chủ trung tâm: mật khẩu chỉ được lưu trong kho khóa của hệ thống "
-    f"(dịch vụ “{KEYRING_SERVICE}”, tên tài khoản là vai trò của quầy)."
+SERVICE_ONLY_MESSAGE = (
+    "Quầy chỉ đồng bộ qua dịch vụ đồng bộ của thành phố, tại địa chỉ dạng https://máy-chủ:cổng, bằng thông tin xác "
+    "thực do quản trị viên cấp; quầy không còn kết nối thẳng vào cơ sở dữ liệu trung tâm (postgresql://)."
 )
 
 
-def central_url_setting(text: str) -> str:
-    """The `central_url` setting as it may be stored: empty, or a valid address without a password.
+def is_database_address(text: str) -> bool:
+    """Whether this is a PostgreSQL address (`postgresql://`, `postgres://`): an administrator's, never a counter's."""
+    return text.strip().lower().startswith(tuple(f"{scheme}://" for scheme in _SCHEMES))
 
-    A password typed into the URL would be kept in the database in clear: it belongs in the system keyring.
+
+def sync_service_address(text: str) -> str:
+    """A counter's central address: the city's sync service, `https://host[:port]`, with no secret in it.
+
+    A PostgreSQL address is refused with SERVICE_ONLY_MESSAGE (RuleError): a counter holds no database login and
+    never opens a PostgreSQL session. Anything else that is not such an address is a ValidationError.
+    """
+    text = text.strip()
+    if is_database_address(text):
+        raise RuleError(SERVICE_ONLY_MESSAGE, detail="postgresql:// central address refused on a counter")
+    if not _is_https_address(text):
+        raise ValidationError("central_url", "Địa chỉ dịch vụ đồng bộ cần dạng https://máy-chủ:cổng.")
+    return text
+
+
+def _is_https_address(text: str) -> bool:
+    """`https://host[:port][/path]` with no user, password or query (no secret ever goes in the address)."""
+    try:
+        parts = urlsplit(text)
+        port_ok = parts.port is None or parts.port > 0  # reading the port raises ValueError when it is no number
+    except ValueError:
+        return False
+    return (
+        parts.scheme.lower() == "https"
+        and bool(parts.hostname)
+        and port_ok
+        and not (parts.username or parts.password or parts.query)
+    )
+
+
+def central_url_setting(text: str) -> str:
+    """The `central_url` setting as it may be stored: empty, or the sync service's address (sync_service_address).
+
+    A PostgreSQL address is refused at the field with SERVICE_ONLY_MESSAGE.
     """
     text = text.strip()
     if not text:
         return ""
-    if text.lower().startswith("https://"):  # the city's sync service: no secret ever goes in its address
-        parts = urlsplit(text)
-        if not parts.hostname or parts.username or parts.password or parts.query:
-            raise ValidationError("central_url", "Địa chỉ dịch vụ đồng bộ cần dạng https://máy-chủ:cổng.")
-        return text
-    if parse_central_url(text, field_name="central_url").password is not None:
-        raise ValidationError("central_url", SETTING_PASSWORD_MESSAGE)
-    return text
+    try:
+        return sync_service_address(text)
+    except RuleError as exc:
+        raise ValidationError("central_url", exc.message) from None
 
 
 def without_password(text: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 import psycopg
 from psycopg.conninfo import make_conninfo
@@ -66,17 +65,3 @@ def lost_connection(exc: psycopg.OperationalError) -> CentralUnreachable:
     first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     log.warning("connection to the central lost: %s", first)
     return CentralUnreachable(UNREACHABLE_MESSAGE, detail=first)
-
-
-def central_clock(url: CentralUrl, password: str, connect_timeout_s: float) -> datetime:
-    """The central's clock, for the doctor; CentralUnreachable (detail: the error's kind) on any failure."""
-    kwargs = url.connect_kwargs(password) | {"connect_timeout": str(max(1, round(connect_timeout_s)))}
-    try:
-        with psycopg.connect(make_conninfo("", **kwargs)) as conn:
-            row = conn.execute("SELECT clock_timestamp()").fetchone()
-    except psycopg.Error as exc:
-        raise CentralUnreachable(UNREACHABLE_MESSAGE, detail=type(exc).__name__) from None
-    assert row is not None
-    moment = row[0]
-    assert isinstance(moment, datetime)
-    return moment

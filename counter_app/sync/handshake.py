@@ -1,17 +1,13 @@
-"""The start of every sync: protocol and schema versions both ways, the clocks, and who this counter is."""
+"""The start of every sync: protocol and schema versions both ways and the clocks (the service's hello gives them;
+sync.service_client checks who the credential is)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-import psycopg
-from psycopg.rows import TupleRow
 
 from counter_app.domain.clock import to_vn
 from counter_app.errors import RuleError
-from counter_app.sync.central_schema import SQLSTATE_CLIENT_TOO_OLD
 
 # The protocol this client speaks; the central refuses clients below its `central.compat.min_client_protocol`.
 SYNC_PROTOCOL = 1
@@ -21,45 +17,6 @@ UPDATE_APP_MESSAGE = (
     "Phiên bản ứng dụng này đã cũ so với máy chủ trung tâm; cần cập nhật ứng dụng lên phiên bản mới "
     "trước khi đồng bộ. Dữ liệu trên máy vẫn được giữ nguyên."
 )
-
-
-@dataclass(frozen=True)
-class CentralIdentity:
-    """What the central says about this connection."""
-
-    revision: str
-    server_now: datetime
-    agency_code: str | None
-    counter: int | None
-    counter_digits: int | None
-    number_digits: int | None
-
-
-def hello(conn: psycopg.Connection[TupleRow], role: str) -> CentralIdentity:
-    """Call central.hello(); the central refuses an older client there (exit 2, "cập nhật ứng dụng")."""
-    try:
-        row = conn.execute(
-            "SELECT revision, server_now, agency_code, counter, counter_digits, number_digits "
-            "FROM central.hello(%s, current_user)",
-            [SYNC_PROTOCOL],
-        ).fetchone()
-    except (psycopg.errors.UndefinedFunction, psycopg.errors.InvalidSchemaName):
-        raise RuleError("Máy chủ trung tâm chưa được khởi tạo cho ứng dụng này (thiếu lược đồ “central”).") from None
-    except psycopg.errors.InsufficientPrivilege:
-        raise RuleError(f"Tài khoản “{role}” không phải tài khoản quầy trên máy chủ trung tâm.") from None
-    except psycopg.DatabaseError as exc:
-        if exc.sqlstate == SQLSTATE_CLIENT_TOO_OLD:
-            raise RuleError(UPDATE_APP_MESSAGE, detail=str(exc).splitlines()[0]) from None
-        raise
-    assert row is not None
-    return CentralIdentity(
-        revision=str(row[0]),
-        server_now=row[1],
-        agency_code=row[2],
-        counter=row[3],
-        counter_digits=row[4],
-        number_digits=row[5],
-    )
 
 
 def check_schema(central_revision: str, known: Sequence[str]) -> None:
@@ -85,23 +42,4 @@ def check_clock(central_now: datetime, system_now: datetime) -> None:
             f"Đồng hồ của máy này {direction} {minutes} phút so với máy chủ trung tâm (cho phép lệch tối đa "
             f"{int(MAX_CLOCK_SKEW.total_seconds() // 60)} phút). Hãy chỉnh lại ngày giờ của máy rồi đồng bộ lại.",
             detail=f"skew={skew.total_seconds():.0f}s",
-        )
-
-
-def check_identity(
-    identity: CentralIdentity, role: str, agency_code: str, counter: int, numbering: tuple[int, int]
-) -> None:
-    """The central account must be this installation's counter, with the agency's fixed code widths."""
-    if identity.agency_code is None or identity.counter is None:
-        raise RuleError(f"Tài khoản “{role}” chưa được đăng ký là quầy nào trên máy chủ trung tâm.")
-    if (identity.agency_code, identity.counter) != (agency_code, counter):
-        raise RuleError(
-            f"Tài khoản “{role}” trên máy chủ trung tâm là của quầy {identity.counter} cơ quan "
-            f"{identity.agency_code}, nhưng máy này được thiết lập là quầy {counter} cơ quan {agency_code}."
-        )
-    if (identity.counter_digits, identity.number_digits) != numbering:
-        raise RuleError(
-            "Độ dài số quầy và số thứ tự của cơ quan trên máy này khác với máy chủ trung tâm "
-            f"(máy này {numbering[0]} và {numbering[1]}, máy chủ {identity.counter_digits} và "
-            f"{identity.number_digits} chữ số); hãy thiết lập lại quầy cho khớp trước khi đồng bộ."
         )

@@ -122,7 +122,7 @@ OwnSource = Callable[[int, int], OwnPage]  # (after seq, at most) -> the page
 
 
 def own_page(conn: Connection, agency_code: str, counter: int, after: int, limit: int) -> OwnPage:
-    """The page from the central itself (the direct sync and the sync service both read it so)."""
+    """The page from the central itself (the sync service's /v1/own)."""
     with conn.transaction():
         head = conn.execute(_HEAD, [agency_code, counter]).fetchone()
         withheld = conn.execute(_WITHHELD, [agency_code, counter, after]).fetchone()
@@ -131,17 +131,6 @@ def own_page(conn: Connection, agency_code: str, counter: int, after: int, limit
         int(head[0]) if head else None,
         int(withheld[0]) if withheld and withheld[0] is not None else None,
         [received_event(row) for row in rows],
-    )
-
-
-def recover(conn: Connection, database: Database, *, agency_code: str, counter: int, numbering: Numbering) -> Recovered:
-    """`recover_from` the central over a direct connection."""
-    return recover_from(
-        lambda after, limit: own_page(conn, agency_code, counter, after, limit),
-        database,
-        agency_code=agency_code,
-        counter=counter,
-        numbering=numbering,
     )
 
 

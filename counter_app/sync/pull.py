@@ -25,7 +25,6 @@ from counter_app.storage import pull_cursor, pulled_events
 from counter_app.storage.database import Database
 from counter_app.storage.outbox import OutboxEvent
 from counter_app.storage.pull_cursor import PullCursor
-from counter_app.sync.connection import lost_connection
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +55,6 @@ LIMIT 1
 """
 
 _HORIZON = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text"
-
-_COUNT = """
-SELECT count(*) FROM central.event
-WHERE (tx_id, server_seq) > (%(tx)s::text::xid8, %(seq)s)
-  AND NOT (agency_code = %(agency)s AND counter = %(counter)s)
-"""
 
 _COUNTERS = "SELECT agency_code, number, label FROM central.counter ORDER BY agency_code, number"
 
@@ -142,43 +135,6 @@ def fetch_counters(conn: Connection) -> list[tuple[str, int, str]]:
         return [(str(a), int(n), str(label)) for a, n, label in conn.execute(_COUNTERS).fetchall()]
 
 
-def count_available(conn: Connection, database: Database, agency_code: str, counter: int) -> int:
-    """About how many events a pull would bring (for the progress bar)."""
-    cursor = pull_cursor.read_cursor(database)
-    params = {"tx": str(cursor.tx), "seq": cursor.seq, "agency": agency_code, "counter": counter}
-    try:
-        row = conn.execute(_COUNT, params).fetchone()
-    except psycopg.OperationalError as exc:
-        raise lost_connection(exc) from None
-    return int(row[0]) if row else 0
-
-
-def pull(
-    conn: Connection,
-    database: Database,
-    *,
-    agency_code: str,
-    counter: int,
-    batch_size: int = DEFAULT_BATCH,
-    on_batch: Callable[[int], None] | None = None,
-    cancel: threading.Event | None = None,
-    outcome: PullOutcome | None = None,
-) -> PullOutcome:
-    """Bring every visible event made elsewhere since the cursor; each batch stored in one short local write."""
-    try:
-        return pull_pages(
-            lambda cursor: fetch_page(conn, cursor, agency_code=agency_code, counter=counter, limit=batch_size),
-            lambda uuids: fetch_history(conn, uuids),
-            fetch_counters(conn),
-            database,
-            on_batch=on_batch,
-            cancel=cancel,
-            outcome=outcome,
-        )
-    except psycopg.OperationalError as exc:
-        raise lost_connection(exc) from None
-
-
 def pull_pages(
     page_after: Callable[[PullCursor], Page],
     history_of: Callable[[Sequence[str]], list[OutboxEvent]],
@@ -189,8 +145,8 @@ def pull_pages(
     cancel: threading.Event | None = None,
     outcome: PullOutcome | None = None,
 ) -> PullOutcome:
-    """The counter's side of a pull, whatever carries the pages (a PostgreSQL connection or the sync service):
-    each page stored in one short local write with the cursor it moves to."""
+    """The counter's side of a pull, the pages coming from the sync service (sync.service_client): each page
+    stored in one short local write with the cursor it moves to."""
     outcome = outcome if outcome is not None else PullOutcome()
     cursor = pull_cursor.read_cursor(database)
     first = True

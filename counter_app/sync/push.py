@@ -1,20 +1,18 @@
-"""Push: unsent local events to the central in batches, one central transaction each, and the dossier projection.
+"""Push, the central's side (run by the sync service for each counter's request): the events a counter sent, in
+one central transaction a round, and the dossier projection.
 
 The central row of a dossier is always the domain's `replay` of the central's events of that dossier. Inside
-the batch's transaction the pusher finds the central events of each dossier it added to (a dossier it just
+the round's transaction the pusher finds the central events of each dossier it added to (a dossier it just
 opened has only the events it inserted; the others are locked and counted):
-- when they are exactly this counter's own events, the same ones it holds locally, and its local projection is
-  their replay (see LocalDossier.replayable), that projection is sent as it is: replaying the same
-  events again would give the same state, at a cost that dominated the push;
-- otherwise (another counter's or agency's events, a dead letter, an event still unsent) it reads all the
+- when a projection of the dossier is given in `local`, and the central's events are exactly the pushing counter's
+  own, as many as that projection replayed (see LocalDossier.replayable), it is taken as it is; the sync service
+  gives none (it trusts no projection a client computed), so every row is the central's replay there;
+- otherwise (another counter's or agency's events, a dead letter, no projection given) it reads all the
   dossier's central events and replays them.
 
-A round (one central transaction) holds up to `batch_size` events. They are read from the local store in chunks,
-with the local projection of their dossiers, on a worker thread, each chunk while the central copies and inserts
-the previous one: the two machines work at the same time, and each dossier's row is projected once a round. Events
-the central already holds (a repeat after a crash before the local acknowledgement) are known by the counter's
-chain head: only those after it are inserted, plainly (no ON CONFLICT, whose speculative insertion cost a
-quarter of the insert), and those up to it must be held with the same hash, or the central refuses the round.
+Events the central already holds (a repeat after a crash before the counter's acknowledgement) are known by the
+counter's chain head: only those after it are inserted, plainly (no ON CONFLICT, whose speculative insertion cost
+a quarter of the insert), and those up to it must be held with the same hash, or the central refuses the round.
 
 Long on purpose: this is one step of the sync protocol. The staging tables, the chain check, the insert and the
 projection refresh all run inside the one central transaction of a round and share its connection and its
@@ -25,9 +23,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,8 +34,6 @@ from psycopg.rows import TupleRow
 from counter_app.domain.dossier import OPENING_KINDS
 from counter_app.domain.stored_events import deciding_agency_code, replay_stored, transfer_payloads
 from counter_app.errors import RuleError
-from counter_app.storage import local_dossiers, outbox
-from counter_app.storage.database import Database
 from counter_app.storage.event_order import REPLAY_ORDER_SQL
 from counter_app.storage.local_dossiers import LocalDossier
 from counter_app.storage.outbox import OutboxEvent
@@ -52,20 +46,13 @@ from counter_app.sync.central_schema import (
     dossier_row,
     state_values,
 )
-from counter_app.sync.connection import lost_connection
 
 log = logging.getLogger(__name__)
 
-# Events per central transaction: a first sync of 10,000 dossiers (about 39,000 events) goes in one, so that
-# each dossier's row is projected once; memory stays bounded (about 1 KB per event held).
-DEFAULT_BATCH = 50000
-# Events per local read: the first reaches the central sooner, the next is read while it is written.
-READ_CHUNK = 5000
 # Sorting a round (and the chain check's window over it) in memory rather than in temporary files.
 _WORK_MEM = "SET LOCAL work_mem = '64MB'"
 
 Connection = psycopg.Connection[TupleRow]
-Own = tuple[str, int]  # this counter's agency code and number
 
 
 @dataclass
@@ -255,10 +242,9 @@ def _reason(exc: BaseException) -> str:
 @dataclass
 class Pusher:
     """The central side of a push: one round in one central transaction (`send`), its retry event by event with
-    dead letters (`round`). The caller has run prepare_staging on the connection; push() feeds it chunks read
-    from the local store while it sends (scripts/bench_sync also times it alone, its rows read beforehand), and
-    the sync service (central.service) the events a counter sent, with no projection of its own (`local` empty:
-    every row is the central's replay)."""
+    dead letters (`round`). The caller has run prepare_staging on the connection; the sync service
+    (central.service) feeds it the events a counter sent, with no projection of its own (`local` empty: every row
+    is the central's replay); scripts/bench_sync times it alone the same way."""
 
     conn: Connection
     agency_code: str
@@ -382,113 +368,3 @@ class Pusher:
                 log.warning("event %s (%s) put in dead letter: %s", event.uuid, event.kind, type(exc).__name__)
                 self.withhold(event, dead[event.uuid])
         return events, dead, stored
-
-
-Chunk = tuple[list[OutboxEvent], Future[dict[str, LocalDossier]]]
-
-
-class _Outbox:
-    """The unsent local events in chunks, read on a local worker one chunk ahead of the one being sent, and the
-    local projection of the dossiers each chunk brings first in its round, read on a second worker meanwhile."""
-
-    def __init__(
-        self, events: ThreadPoolExecutor, dossiers: ThreadPoolExecutor, database: Database, chunk: int, own: Own
-    ) -> None:
-        self._events = events
-        self._dossiers = dossiers
-        self._database = database
-        self._chunk = chunk
-        self._own = own
-        self._seen: set[str] = set()  # the dossiers whose projection the round has asked for
-        self._ahead = self._read(None, chunk, self._seen)
-
-    def _read(self, after: tuple[int, str] | None, limit: int, seen: set[str]) -> Future[Chunk]:
-        return self._events.submit(self._read_chunk, after, limit, seen)
-
-    def _read_chunk(self, after: tuple[int, str] | None, limit: int, seen: set[str]) -> Chunk:
-        events = outbox.read_pending_events(self._database, after, limit)
-        fresh = sorted({e.dossier_uuid for e in events if e.dossier_uuid} - seen)
-        seen.update(fresh)
-        agency_code, counter = self._own
-        return events, self._dossiers.submit(
-            local_dossiers.read_local_dossiers, self._database, fresh, agency_code=agency_code, counter=counter
-        )
-
-    def first(self) -> list[OutboxEvent]:
-        """The next round's first chunk (empty: nothing left to send)."""
-        return self._ahead.result()[0]
-
-    def round(self, size: int, local: dict[str, LocalDossier]) -> Iterator[list[OutboxEvent]]:
-        """Chunks of at most `size` events in all, the first being first(); the next is read while one is sent.
-        Once they are all given, `local` holds the projection of their dossiers."""
-        taken = 0
-        projections: list[Future[dict[str, LocalDossier]]] = []
-        while taken < size:
-            chunk, dossiers = self._ahead.result()
-            if not chunk:
-                break
-            projections.append(dossiers)
-            taken += len(chunk)
-            if taken >= size:
-                self._seen = set()  # the chunk read next opens the next round
-            last = chunk[-1]
-            self._ahead = self._read((last.seq, last.uuid), min(self._chunk, size - taken) or self._chunk, self._seen)
-            yield chunk
-        for dossiers in projections:
-            local.update(dossiers.result())
-
-
-def push(
-    conn: Connection,
-    database: Database,
-    *,
-    agency_code: str,
-    counter: int,
-    batch_size: int = DEFAULT_BATCH,
-    on_batch: Callable[[int], None] | None = None,
-    cancel: threading.Event | None = None,
-    outcome: PushOutcome | None = None,
-) -> PushOutcome:
-    """Send every unsent local event; `outcome` (returned) counts what was stored, acknowledged, put in dead letter.
-
-    Each round (at most `batch_size` events): read in short local reads, sent and committed on the central, then
-    acknowledged in a short local write (never before the central's commit, and no local write is open while the
-    central is waited for). A crash between the central commit and the acknowledgement only makes the next push
-    repeat the round, whose events up to the central's chain head are checked and not stored again. `outcome` may
-    be passed in by a caller that wants the partial counts when the connection breaks half-way. `on_batch` hears
-    how many events each chunk took, as the central takes it; `cancel` is looked at between rounds.
-    """
-    outcome = outcome if outcome is not None else PushOutcome()
-    # The local side runs on one worker, in order, while the central works: the next chunk of events is read (a
-    # short read transaction on another SQLite connection) while one is written, the projection of a round's
-    # dossiers while the central inserts its events, and a round is acknowledged (a short write) while the next
-    # is sent.
-    with (
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-local") as local,
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-dossiers") as dossier_reader,
-    ):
-        pusher = Pusher(conn, agency_code, counter, outcome)
-        acknowledgements: list[Future[None]] = []
-        try:
-            prepare_staging(conn)
-            unsent = _Outbox(local, dossier_reader, database, min(READ_CHUNK, batch_size), (agency_code, counter))
-            while unsent.first() and not (cancel is not None and cancel.is_set()):
-                dossiers: dict[str, LocalDossier] = {}
-                events, dead, stored = pusher.round(unsent.round(batch_size, dossiers), dossiers, on_batch)
-                first, last = events[0], events[-1]
-                # the whole round answered for: marked by its key range in one statement
-                span = ((first.seq, first.uuid), (last.seq, last.uuid))
-                sent = [e.uuid for e in events if e.uuid not in dead]
-                # only now that the central committed
-                acknowledgements.append(local.submit(outbox.acknowledge, database, sent, dead, span))
-                outcome.pushed += stored
-                outcome.acknowledged += len(sent)
-                outcome.dead += len(dead)
-        except psycopg.OperationalError as exc:
-            raise lost_connection(exc) from None
-        finally:
-            # what the central committed is acknowledged even when a later round fails (the worker runs the
-            # queued acknowledgements before the pool closes); their own errors surface here
-            for acknowledged in acknowledgements:
-                acknowledged.result()
-    return outcome

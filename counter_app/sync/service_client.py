@@ -1,6 +1,6 @@
 """The counter's side of sync through the city's sync service (HTTPS, a credential): hello, push, files, pull.
 
-Same guarantees as the direct exchange (sync.exchange): nothing is marked sent before the service answered
+Its guarantees: nothing is marked sent before the service answered
 that it stored it, every pulled page is stored with its cursor in one short local write, no local write is open
 while the network is waited for. What the service refuses comes back as dead letters with their reasons.
 """
@@ -14,13 +14,14 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 
+from counter_app.domain.audit_chain import ChainLink, HeldLink
 from counter_app.domain.codes import Numbering
 from counter_app.errors import CentralUnreachable, RuleError
-from counter_app.storage import outbox
 from counter_app.storage.database import Database
 from counter_app.storage.outbox import OutboxEvent
 from counter_app.storage.pull_cursor import PullCursor
@@ -30,10 +31,12 @@ from counter_app.sync.catalogue_sync import Published, parse_published
 from counter_app.sync.central_admin import known_revisions
 from counter_app.sync.handshake import SYNC_PROTOCOL, check_clock, check_schema
 from counter_app.sync.report import SyncInterrupted, SyncReport
+from counter_app.sync.service_push import PushAnswer, PushTally, encode_push, push_pending
 
 log = logging.getLogger(__name__)
 
 PUSH_CHUNK = 5000  # the service's limit per request
+CHAIN_PAGE = 5000  # links of the own chain per request: the service's limit
 BUSY_RETRIES = 8  # answers "busy, come back" (503 with Retry-After) taken before giving up for this sync
 UNREACHABLE = (
     "Không kết nối được dịch vụ đồng bộ của thành phố; dữ liệu vẫn được giữ nguyên trên máy này và sẽ được đồng bộ "
@@ -44,6 +47,7 @@ _REFUSED = {
     403: "Dịch vụ đồng bộ từ chối yêu cầu của quầy này.",
 }
 _OCTETS = {"Content-Type": "application/octet-stream"}
+_JSON = {"Content-Type": "application/json"}
 
 
 def _event(data: dict[str, Any]) -> OutboxEvent:
@@ -114,8 +118,14 @@ class ServiceClient:
         return dict(self._call("GET", "/v1/hello", params={"protocol": SYNC_PROTOCOL}))
 
     def push(self, events: Sequence[OutboxEvent]) -> tuple[int, dict[str, str]]:
-        answer = self._call("POST", "/v1/push", json={"events": [e._asdict() for e in events]})
-        return int(answer["stored"]), dict(answer["dead"])
+        answer = self.push_body(encode_push(events))
+        return answer.stored, answer.dead
+
+    def push_body(self, body: bytes) -> PushAnswer:
+        """A push whose body was encoded beforehand (service_push.encode_push): what the service stored, refused
+        and held already (an older service does not say what it held: none)."""
+        answer = self._call("POST", "/v1/push", content=body, headers=_JSON)
+        return PushAnswer(int(answer["stored"]), dict(answer["dead"]), frozenset(answer.get("held", ())))
 
     def counters(self) -> list[tuple[str, int, str]]:
         return [(str(a), int(n), str(label)) for a, n, label in self._call("GET", "/v1/counters")]
@@ -130,6 +140,41 @@ class ServiceClient:
     def own(self, after: int, limit: int) -> own_history.OwnPage:
         answer = self._call("GET", "/v1/own", params={"after": after, "limit": limit})
         return own_history.OwnPage(answer["head"], answer["withheld"], [_event(e) for e in answer["events"]])
+
+    def chain(self, agency_code: str, counter: int, *, page: int = CHAIN_PAGE) -> list[HeldLink]:
+        """Every link the central holds of this counter's own chain, all pages in seq order: its events, and the
+        links of the events it refused (withheld). RuleError when the credential is another counter's or the
+        answer does not move on (a service that does not serve the chain: its refusal)."""
+        links: list[HeldLink] = []
+        after = 0
+        while True:
+            answer = self._call("GET", "/v1/chain", params={"after": after, "limit": page})
+            if (answer["agency_code"], int(answer["counter"])) != (agency_code, counter):
+                raise RuleError(
+                    f"Thông tin xác thực đồng bộ là của quầy {answer['counter']} cơ quan {answer['agency_code']}, "
+                    f"không phải quầy {counter} cơ quan {agency_code}."
+                )
+            for item in answer["links"]:
+                withheld = bool(item["withheld"])
+                link = ChainLink(
+                    uuid=str(item["uuid"]),
+                    kind=str(item["kind"]),
+                    dossier_uuid=None if item["dossier_uuid"] is None else str(item["dossier_uuid"]),
+                    payload=str(item["payload"]),
+                    occurred_at=str(item["occurred_at"]),
+                    agency_code=agency_code,
+                    counter=counter,
+                    seq=int(item["seq"]),
+                    clerk=str(item["clerk"]),
+                    prev_hash=str(item["prev_hash"]),
+                    hash=str(item["hash"]),
+                )
+                links.append(HeldLink(link, withheld=withheld))
+            if not answer["more"]:
+                return links
+            if not links or links[-1].link.seq <= after:
+                raise RuleError("Dịch vụ đồng bộ trả về nhật ký của quầy không đúng thứ tự.")
+            after = links[-1].link.seq
 
     def history(self, dossier_uuids: Sequence[str]) -> list[OutboxEvent]:
         answer = self._call("POST", "/v1/history", json={"dossiers": list(dossier_uuids)})
@@ -199,6 +244,18 @@ class ServiceBlobs:
         return [(int(f["paper"]), str(f["sha256"]), int(f["size"])) for f in answer.json()]
 
 
+def service_clock(base_url: str, *, ca_file: str | None, timeout: float) -> datetime:
+    """The service's clock, to the second, for the doctor (no credential needed): the `Date` of its answer to an
+    unauthenticated hello. CentralUnreachable (detail: the error's kind) on any failure."""
+    verify: ssl.SSLContext | bool = ssl.create_default_context(cafile=ca_file) if ca_file else True
+    try:
+        with httpx.Client(base_url=base_url.rstrip("/"), verify=verify, timeout=timeout) as http:
+            answer = http.get("/v1/hello")
+        return parsedate_to_datetime(answer.headers["date"])
+    except (httpx.HTTPError, ssl.SSLError, KeyError, TypeError, ValueError) as exc:
+        raise CentralUnreachable(UNREACHABLE, detail=type(exc).__name__) from None
+
+
 def check_identity(hello: dict[str, Any], agency_code: str, counter: int, numbering: tuple[int, int]) -> None:
     if (hello["agency_code"], int(hello["counter"])) != (agency_code, counter):
         raise RuleError(
@@ -230,8 +287,7 @@ def synchronize(
     The hello names the address of the citizen's status page when the service serves one: it goes to
     `remember_public_url` (in its own short write, before any event is sent), so that a receipt printed offline
     afterwards already carries the link."""
-    pushed = dead_count = 0
-    dossiers: set[str] = set()
+    pushing = PushTally()
     pulled = pull.PullOutcome()
     recovered = own_history.Recovered()
     files = UploadOutcome()
@@ -247,22 +303,7 @@ def synchronize(
         recovered = own_history.recover_from(
             client.own, database, agency_code=agency_code, counter=counter, numbering=Numbering(*numbering)
         )
-        total = outbox.count_pending(database)
-        done = 0
-        while not (cancel is not None and cancel.is_set()):
-            events = outbox.read_pending_events(database, None, PUSH_CHUNK)
-            if not events:
-                break
-            stored, dead = client.push(events)
-            span = ((events[0].seq, events[0].uuid), (events[-1].seq, events[-1].uuid))
-            # only now that the service answered: the events it stored (or held before) and its dead letters
-            outbox.acknowledge(database, [e.uuid for e in events if e.uuid not in dead], dead, span)
-            pushed += stored
-            dead_count += len(dead)
-            dossiers |= {e.dossier_uuid for e in events if e.dossier_uuid}
-            done += len(events)
-            if progress is not None:
-                progress(done, max(total, done))
+        push_pending(database, client.push_body, pushing, chunk=PUSH_CHUNK, cancel=cancel, progress=progress)
         if uploads is not None and not (cancel is not None and cancel.is_set()):
             upload_pending(client.blobs(), uploads, cancel=cancel, outcome=files)
         pull.pull_pages(
@@ -274,29 +315,27 @@ def synchronize(
             outcome=pulled,
         )
     except CentralUnreachable as exc:
-        raise SyncInterrupted(exc, _report(pushed, dead_count, dossiers, pulled, recovered, files)) from None
+        raise SyncInterrupted(exc, _report(pushing, pulled, recovered, files)) from None
     cancelled = cancel is not None and cancel.is_set()
-    report = _report(pushed, dead_count, dossiers, pulled, recovered, files, cancelled=cancelled)
+    report = _report(pushing, pulled, recovered, files, cancelled=cancelled)
     log.info("sync through the service: pushed %d, pulled %d, failed %d", report.pushed, report.pulled, report.failed)
     return report
 
 
 def _report(
-    pushed: int,
-    dead: int,
-    dossiers: set[str],
+    pushing: PushTally,
     pulled: pull.PullOutcome,
     recovered: own_history.Recovered,
     files: UploadOutcome,
     *,
     cancelled: bool = False,
 ) -> SyncReport:
-    # this counter's own events taken back after a restore are received like the others' (as sync.exchange does)
+    # this counter's own events taken back after a restore are received like the others'
     return SyncReport(
-        pushed,
+        pushing.pushed,
         pulled.pulled + recovered.events,
-        dead + pulled.failed + recovered.failed,
-        len(dossiers | pulled.dossiers | recovered.dossiers),
+        pushing.dead + pulled.failed + recovered.failed,
+        len(pushing.dossiers | pulled.dossiers | recovered.dossiers),
         cancelled=cancelled,
         files_uploaded=files.files,
         files_failed=files.failed,

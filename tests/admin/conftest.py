@@ -47,7 +47,9 @@ def central(pg_cluster: Any) -> Iterator[Any]:
     init_central(admin, None)
     for code, name in AGENCY_NAMES.items():
         add_agency(admin, None, code=code, name=name)
-    yield Central(pg_cluster, dbname)
+    central = Central(pg_cluster, dbname)
+    yield central
+    central.close()  # the sync service its counters synced through
     pg_cluster.drop_database(dbname)
 
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import ssl
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psycopg
 import pytest
 from admin_support import NEW_CODE, decision_2027, procedure_data, write_json
 from integration.sync_helpers import AGENCY_A, AGENCY_B, cli, sync
 
+from counter_app.central.session import Counter, act_for, configure
 from counter_app.domain.calendar import CalendarYear
 from counter_app.services.catalogue.admin_log import CENTRAL_APPLIED, PROCEDURE_UPDATED
 from counter_app.sync.catalogue_sync import publish_calendar
@@ -86,7 +89,21 @@ def test_counters_read_the_published_data_but_cannot_change_it(central: Any, mak
     counter = make_counter(AGENCY_A, 1)
     published = write_json(tmp_path / "city.json", city_catalogue(counter, days=4))
     assert cli(tmp_path, "central", "publish-catalogue", "--url", central.admin_url, str(published)).returncode == 0
-    with central.as_counter(AGENCY_A, 1) as conn:
+    # a counter reaches the published data only through the sync service, which offers no way to change it
+    with httpx.Client(
+        base_url=central.service_url(),
+        verify=ssl.create_default_context(cafile=central.ca_file),
+        headers={"Authorization": f"Bearer {central.credential(AGENCY_A, 1)}"},
+    ) as http:
+        answer = http.post("/v1/published", json={"procedures": {}, "calendars": {}})
+        assert answer.status_code == 200, answer.text
+        assert len(answer.json()["procedures"]) == 2
+        for method in ("PUT", "PATCH", "DELETE"):
+            assert http.request(method, "/v1/published").status_code == 405
+    # nor can the service's own role, acting for that counter (row-level security and grants as defence in depth)
+    with central.admin() as conn:
+        configure(conn, roles_for(central.dbname).service)
+        act_for(conn, Counter(AGENCY_A, 1, 1, 3))
         assert conn.execute("SELECT count(*) FROM central.published_procedure").fetchone() == (2,)
         for statement in (
             "UPDATE central.published_procedure SET catalogue_version = 'forged'",

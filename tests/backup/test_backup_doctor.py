@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
 import pytest
 from backup.backup_support import PASSPHRASE, Counter
+from integration.sync_helpers import Central
 from support.cups import CupsQueue
 from support.pg_cluster import PgCluster
+
+from counter_app.sync.central_admin import init_central
+from counter_app.sync.central_url import parse_central_url
 
 CHECKS = {"database", "schema", "wal", "fonts", "printers", "central", "clock", "disk", "backup", "secrets"}
 STATUSES = {"ok", "warning", "problem", "unknown", "skipped"}
@@ -76,16 +81,16 @@ def test_doctor_on_a_missing_database_warns_and_creates_nothing(tmp_path: Path) 
 
 
 def test_doctor_reports_whether_the_central_is_reachable(counter: Counter, listener: int) -> None:
-    counter.ok("config", "set", "central_url", f"postgresql://quay_1@127.0.0.1:{listener}/mot_cua")
+    counter.ok("config", "set", "central_url", f"https://127.0.0.1:{listener}")
     checks = _checks(counter.ok("doctor"))
     assert checks["central"]["status"] == "ok"
     assert checks["central"]["details"]["reachable"] is True
-    assert checks["clock"]["status"] == "unknown"  # reachable, but no password in a keyring to log in with
+    assert checks["clock"]["status"] == "unknown"  # reachable, but no sync service answers there
 
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         closed = probe.getsockname()[1]
-    counter.ok("config", "set", "central_url", f"postgresql://quay_1@127.0.0.1:{closed}/mot_cua")
+    counter.ok("config", "set", "central_url", f"https://127.0.0.1:{closed}")
     run = counter("doctor")
     assert run.code == 0, str(run)  # a warning, not a failure: the desk works offline
     checks = _checks(run.json())
@@ -94,18 +99,43 @@ def test_doctor_reports_whether_the_central_is_reachable(counter: Counter, liste
     assert checks["clock"]["status"] == "unknown"
 
 
-def test_doctor_compares_the_clock_with_the_central(
-    counter: Counter, pg_cluster: PgCluster, secret_service_env: dict[str, str]
-) -> None:
-    keyring.set_password("counter_app", pg_cluster.superuser, pg_cluster.password)
-    counter = Counter(counter.home, keyring_backend=None)
-    counter.ok(
-        "config", "set", "central_url", f"postgresql://{pg_cluster.superuser}@127.0.0.1:{pg_cluster.port}/postgres"
-    )
+def test_a_database_address_is_refused_never_dialled(counter: Counter, listener: int) -> None:
+    # issue 18: counters sync only through the city's sync service, never as PostgreSQL logins
+    run = counter("config", "set", "central_url", f"postgresql://quay_1@127.0.0.1:{listener}/mot_cua")
+    assert run.code == 2, str(run)
+    assert "dịch vụ đồng bộ của thành phố" in run.message() and "https://" in run.message()
+    # an address kept from before the cutover: named with the reason, and nobody connects to it
+    with sqlite3.connect(counter.db) as db:
+        db.execute(
+            "INSERT OR REPLACE INTO setting (key, value) VALUES ('central_url', ?)",
+            [f"postgresql://quay_1@127.0.0.1:{listener}/mot_cua"],
+        )
     checks = _checks(counter.ok("doctor"))
+    assert checks["central"]["status"] == "warning"
+    assert "dịch vụ đồng bộ của thành phố" in checks["central"]["summary"]
+    assert "https://" in checks["central"]["action"]
+    assert checks["central"]["details"]["reachable"] is False
+    assert checks["clock"]["status"] == "unknown"
+    for args in (("sync",), ("sync", "--central", f"postgresql://quay_1:bi-mat@127.0.0.1:{listener}/mot_cua")):
+        run = counter(*args)
+        assert run.code == 2, str(run)
+        assert "dịch vụ đồng bộ của thành phố" in run.message()
+
+
+def test_doctor_compares_the_clock_with_the_sync_service(counter: Counter, pg_cluster: PgCluster) -> None:
+    dbname = f"doctor_clock_{os.getpid()}"
+    init_central(parse_central_url(pg_cluster.create_database(dbname)), None)
+    central = Central(pg_cluster, dbname, folder=counter.home / "service")
+    try:
+        counter.ok("config", "set", "central_url", central.service_url())
+        counter.ok("config", "set", "central_ca_file", central.ca_file)
+        checks = _checks(counter.ok("doctor"))
+    finally:
+        central.close()
+        pg_cluster.drop_database(dbname)
     assert checks["central"]["status"] == "ok"
     assert checks["clock"]["status"] == "ok", checks["clock"]
-    # the server runs on this machine: the same clock, give or take the round trip
+    # the service runs on this machine: the same clock, give or take the second its Date header is rounded to
     assert abs(checks["clock"]["details"]["skew_seconds"]) < 5
 
 

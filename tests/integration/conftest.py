@@ -1,4 +1,4 @@
-"""Fixtures for sync tests: a fresh central database per test (schema, agencies, counter logins) and counters."""
+"""Fixtures for sync tests: a fresh central database per test (schema, agencies), its sync service, counters."""
 
 from __future__ import annotations
 
@@ -22,15 +22,20 @@ _databases = itertools.count(1)
 
 
 @pytest.fixture
-def central(pg_cluster: PgCluster) -> Iterator[Central]:
+def central(pg_cluster: PgCluster, tmp_path: Path) -> Iterator[Central]:
+    """The central of the test; the sync service counters sync through starts on the first sync, stops here."""
     dbname = f"central_sync_{os.getpid()}_{next(_databases)}"
     pg_cluster.create_database(dbname)
     admin = parse_central_url(pg_cluster.url(dbname))
     init_central(admin, None)
     for code, name in AGENCY_NAMES.items():
         add_agency(admin, None, code=code, name=name)
-    yield Central(pg_cluster, dbname)
-    pg_cluster.drop_database(dbname)
+    central = Central(pg_cluster, dbname, tmp_path / "central-service")
+    try:
+        yield central
+    finally:
+        central.close()
+        pg_cluster.drop_database(dbname)
 
 
 @pytest.fixture
@@ -53,6 +58,7 @@ def make_counter(tmp_path: Path) -> Iterator[MakeCounter]:
 
 @pytest.fixture
 def service(central: Central, tmp_path: Path) -> Iterator[SyncService]:
-    """Two copies of the sync service over the test's central, over TLS (the cluster's throwaway CA)."""
+    """Two copies of the sync service over the test's central, over TLS (the cluster's throwaway CA); the
+    central's own syncs (`sync_helpers.sync`) go to the first."""
     with running_service(central, tmp_path / "service") as running:
         yield running

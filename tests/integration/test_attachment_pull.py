@@ -73,7 +73,8 @@ def test_pulled_attachment_events_list_the_papers_and_the_files_can_be_fetched(
     assert listed.returncode == 0, listed.stderr
     assert json.loads(listed.stdout) == [{"paper": 1, "pages": 1, "sha256": replaced.sha256, "synced": True}]
 
-    fetched = decider.sync.fetch_attachments(str(shared.code), central_url=central.counter_url(AGENCY_B, 1))
+    address = {"central_url": central.service_url(), "ca_file": central.ca_file}
+    fetched = decider.sync.fetch_attachments(str(shared.code), **address)
 
     assert fetched.fetched == (replaced.sha256,)
     assert decider.attachments.files_to_fetch(str(shared.code)) == 0
@@ -81,7 +82,7 @@ def test_pulled_attachment_events_list_the_papers_and_the_files_can_be_fetched(
     decider.attachments.pdf_path(replaced.sha256).write_bytes(b"%PDF-1.4 changed after the fetch")
     problem = decider.attachments.verify_attachments()
     assert problem is not None and problem.sha256 == replaced.sha256  # once here, a fetched file is checked
-    decider.sync.fetch_attachments(str(shared.code), central_url=central.counter_url(AGENCY_B, 1))
+    decider.sync.fetch_attachments(str(shared.code), **address)
     assert hashlib.sha256(decider.attachments.pdf_path(replaced.sha256).read_bytes()).hexdigest() == replaced.sha256
     # the next sync uploads nothing and a repeated pull adds no row
     again = sync(decider, central, AGENCY_B, 1)
@@ -108,10 +109,11 @@ def test_the_deciding_counter_fetches_the_files_when_it_opens_the_dossier(
     sync(one, central, AGENCY_A, 1)
     decider = make_counter(AGENCY_B, 1)
     sync(decider, central, AGENCY_B, 1)
-    # as the deciding counter runs: the address in the settings, the password in the system keyring
-    account = central.accounts[(AGENCY_B, 1)]
-    keyring.set_password("counter_app", account.role, account.password)
-    decider.setup.set_setting("central_url", central.counter_url(AGENCY_B, 1, with_password=False))
+    # as the deciding counter runs: the address and the CA in the settings, the credential in the system keyring
+    # (kept there by its last sync)
+    assert keyring.get_password("counter_app", f"sync-credential:{AGENCY_B}:1") == central.credential(AGENCY_B, 1)
+    decider.setup.set_setting("central_url", central.service_url())
+    decider.setup.set_setting("central_ca_file", central.ca_file)
     runner = TaskRunner()
     panel = AttachmentsPanel(decider, runner)
     qtbot.addWidget(panel)
@@ -141,7 +143,7 @@ def test_an_unreachable_central_leaves_the_paper_listed_as_not_fetched(
     sync(one, central, AGENCY_A, 1)
     decider = make_counter(AGENCY_B, 1)
     sync(decider, central, AGENCY_B, 1)
-    decider.setup.set_setting("central_url", "postgresql://quay@127.0.0.1:9/trung_tam")  # nothing listens there
+    decider.setup.set_setting("central_url", "https://127.0.0.1:9")  # nothing listens there
     runner = TaskRunner()
     panel = AttachmentsPanel(decider, runner)
     qtbot.addWidget(panel)

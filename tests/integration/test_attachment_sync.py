@@ -10,7 +10,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from sync_helpers import AGENCY_A, AGENCY_B, Central, MakeCounter, accept_many, cli_popen, sync
+from sync_helpers import AGENCY_A, AGENCY_B, Central, MakeCounter, accept_many, cli_popen, service_sync_args, sync
 
 from counter_app.bootstrap import Services
 from counter_app.errors import NotFoundError
@@ -81,10 +81,9 @@ def test_fifty_megabytes_survive_a_killed_sync_and_are_stored_once(
     files = attach_noise(one, tmp_path / "scans")
     assert sum(len(c) for c in files.values()) > 50 * 10**6
     first = next(iter(files))  # the oldest attachment: uploaded first
-    url = central.counter_url(AGENCY_A, 1)
 
     # Cut deterministically in the middle of the first file: an open admin transaction holds chunk 5, so the
-    # sync sends chunks 0-4, then waits on that row until it is killed.
+    # service stores chunks 0-4, then its call storing chunk 5 waits on that row while the sync is killed.
     blocker = central.admin()
     blocker.execute(
         "INSERT INTO central.attachment_blob (sha256, size, agency_code) VALUES (%s, %s, %s)",
@@ -95,10 +94,21 @@ def test_fifty_megabytes_survive_a_killed_sync_and_are_stored_once(
         "INSERT INTO central.attachment_chunk (sha256, idx, data) VALUES (%s, 5, %s)",
         [first, files[first][5 * MIB : 6 * MIB]],
     )
-    process = cli_popen(tmp_path, "sync", "--db", str(one.context.database.path), "--central", url)
+    process = cli_popen(
+        tmp_path, *service_sync_args(central, one.context.database.path), input=central.credential(AGENCY_A, 1) + "\n"
+    )
     try:
         deadline = time.monotonic() + 60
-        while central.count("SELECT count(*) FROM central.attachment_chunk WHERE sha256 = %s", first) < 5:
+        # the service's call storing chunk 5 must be in flight (waiting on the blocker's row) before the kill
+        while not (
+            central.count("SELECT count(*) FROM central.attachment_chunk WHERE sha256 = %s", first) >= 5
+            and central.count(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                " AND query LIKE %s",
+                "%attachment_chunk%",
+            )
+            >= 1
+        ):
             assert process.poll() is None, process.communicate()
             assert time.monotonic() < deadline, "the sync never reached the first file's chunks"
             time.sleep(0.02)
@@ -108,11 +118,12 @@ def test_fifty_megabytes_survive_a_killed_sync_and_are_stored_once(
         if process.poll() is None:
             process.kill()
         process.communicate()
-        # the killed client's server process still waits on the lock: end it as a cut network would
+        # the killed client's call on the service, still waiting on the lock, ends as a cut network would end it
         with central.admin() as admin:
             admin.execute(
-                "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE usename = %s",
-                [central.accounts[(AGENCY_A, 1)].role],
+                "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND query LIKE %s",
+                ["%attachment_chunk%"],
             )
         blocker.rollback()
         blocker.close()
@@ -171,21 +182,22 @@ def test_a_counter_of_the_agency_fetches_a_file_another_agency_cannot_read_it(
     sync(two, central, AGENCY_A, 2)
     with pytest.raises(NotFoundError):
         two.attachments.pdf_path(private_sha)
-    fetched = two.sync.fetch_attachments(str(private.code), central_url=central.counter_url(AGENCY_A, 2))
+    fetched = two.sync.fetch_attachments(str(private.code), central_url=central.service_url(), ca_file=central.ca_file)
     assert fetched.fetched == (private_sha,)
     assert hashlib.sha256(two.attachments.pdf_path(private_sha).read_bytes()).hexdigest() == private_sha
     assert two.attachments.pdf_path(private_sha).read_bytes() == private_pdf.read_bytes()
     # fetching again finds it here and downloads nothing
-    again = two.sync.fetch_attachments(str(private.code), central_url=central.counter_url(AGENCY_A, 2))
+    again = two.sync.fetch_attachments(str(private.code), central_url=central.service_url(), ca_file=central.ca_file)
     assert (again.fetched, again.present) == ((), (private_sha,))
 
     # agency B decides the transferred dossier: it sees that blob, never A's other one
     decider = make_counter(AGENCY_B, 1)
     sync(decider, central, AGENCY_B, 1)
-    got = decider.sync.fetch_attachments(str(shared.code), central_url=central.counter_url(AGENCY_B, 1))
+    got = decider.sync.fetch_attachments(str(shared.code), central_url=central.service_url(), ca_file=central.ca_file)
     assert got.fetched == (shared_sha,)
     assert decider.attachments.pdf_path(shared_sha).read_bytes() == shared_pdf.read_bytes()
-    with central.as_counter(AGENCY_B, 1) as conn:
+    # behind the service's own checks, row-level security holds its role acting for B to what B may see
+    with central.as_service(AGENCY_B, 1) as conn:
         blobs = {str(r[0]) for r in conn.execute("SELECT sha256 FROM central.attachment_blob")}
         chunks = {str(r[0]) for r in conn.execute("SELECT DISTINCT sha256 FROM central.attachment_chunk")}
         assert blobs == chunks == {shared_sha}

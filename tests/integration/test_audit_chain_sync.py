@@ -1,8 +1,8 @@
 """The audit chain on the central: hashes carried both ways, forks and rewrites refused inside PostgreSQL, and
 `audit verify` comparing this counter's chain with the central's copy.
 
-The keys and the central password live in a real Secret Service (gnome-keyring on a private bus); the command
-line runs as a separate process that reaches the same keyring.
+The keys and the counter's sync credential live in a real Secret Service (gnome-keyring on a private bus); the
+command line runs as a separate process that reaches the same keyring. Counters sync through the sync service.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 import keyring
 import psycopg
 import pytest
+from support.pg_cluster import free_port
 from sync_helpers import AGENCY_A, Central, MakeCounter, accept_many, central_events, cli, cli_env, sync
 
 from counter_app.bootstrap import Services
@@ -30,18 +31,21 @@ def keyring_env(secret_service_env: dict[str, str], tmp_path: Path) -> dict[str,
     return cli_env(tmp_path, dict(secret_service_env))
 
 
+CREDENTIAL_USER = f"sync-credential:{AGENCY_A}:1"
+
+
 @pytest.fixture
 def counter_one(central: Central, make_counter: MakeCounter, keyring_env: dict[str, str]) -> Iterator[Services]:
-    """Counter A1 whose `central_url` setting names its login (no password) and whose password is in the keyring;
-    three dossiers taken in and synced."""
+    """Counter A1 whose settings name the sync service and its CA, and whose credential the first sync kept in
+    the keyring; three dossiers taken in and synced."""
     services = make_counter(AGENCY_A, 1)
-    account = central.add_counter(AGENCY_A, 1)
-    keyring.set_password("counter_app", account.role, account.password)
-    services.setup.set_setting("central_url", central.counter_url(AGENCY_A, 1, with_password=False))
+    services.setup.set_setting("central_url", central.service_url())
+    services.setup.set_setting("central_ca_file", central.ca_file)
     accept_many(services, 3)
-    assert services.sync.sync_now().pushed == 3
+    assert services.sync.sync_now(credential=central.credential(AGENCY_A, 1)).pushed == 3
+    assert keyring.get_password("counter_app", CREDENTIAL_USER) == central.credential(AGENCY_A, 1)
     yield services
-    keyring.delete_password("counter_app", account.role)
+    keyring.delete_password("counter_app", CREDENTIAL_USER)
 
 
 def local_links(services: Services) -> list[ChainLink]:
@@ -140,9 +144,10 @@ def test_a_rewritten_event_re_pushed_is_refused_and_nothing_of_the_batch_lands(
 def test_a_rewrite_is_refused_inside_the_database_whatever_the_client_sends(
     central: Central, counter_one: Services
 ) -> None:
-    """The counter's own login, bypassing the application: ON CONFLICT DO NOTHING does not hide a rewrite."""
+    """The service's role acting for the counter, bypassing the service's own checks (as a bug in them would):
+    ON CONFLICT DO NOTHING does not hide a rewrite."""
     first = local_links(counter_one)[0]
-    with central.as_counter(AGENCY_A, 1) as conn:
+    with central.as_service(AGENCY_A, 1) as conn:
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="event_no_rewrite"):
             conn.execute(
                 f"INSERT INTO central.event ({LINK_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
@@ -232,12 +237,8 @@ def test_a_central_row_changed_by_a_superuser_is_reported_by_audit_verify(
 def test_an_unreachable_central_is_reported_and_the_local_verdict_stands(
     counter_one: Services, keyring_env: dict[str, str], tmp_path: Path
 ) -> None:
-    counter_one.setup.set_setting("central_url", "postgresql://quay_1@127.0.0.1:1/trung_tam?connect_timeout=2")
-    keyring.set_password("counter_app", "quay_1", "mat-khau-thu")  # so that the connection itself is tried
-    try:
-        code, report, _stderr = audit_verify(counter_one, tmp_path, keyring_env)
-    finally:
-        keyring.delete_password("counter_app", "quay_1")
+    counter_one.setup.set_setting("central_url", f"https://127.0.0.1:{free_port()}")  # nothing listens there
+    code, report, _stderr = audit_verify(counter_one, tmp_path, keyring_env)
 
     assert code == 0, report
     assert report["ok"] is True

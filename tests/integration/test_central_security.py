@@ -1,12 +1,18 @@
-"""Security inside the central database: what a counter's login may read and write, checked by logging in as it."""
+"""Security of the central database now that counters hold no login: a credential opens no PostgreSQL session,
+login roles do not grow with counters, and row-level security holds the service's role (defence in depth).
+
+The attacks through the service's API (B's credential against A's dossiers) are in test_service_attacks.py and
+test_sync_service_api.py."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg import sql
 from sync_helpers import (
     AGENCY_A,
     AGENCY_B,
@@ -18,6 +24,14 @@ from sync_helpers import (
     sync,
 )
 
+from counter_app.bootstrap import build_services
+from counter_app.errors import RuleError
+from counter_app.services.common.clock import SystemClock
+from counter_app.sync.central_admin import add_agency
+from counter_app.sync.central_schema import roles_for
+from counter_app.sync.central_url import parse_central_url
+
+AGENCY_C = "000.19.24.H29"  # two counter digits: room for twenty counters
 EVENT_COLUMNS = "uuid, dossier_uuid, kind, payload, occurred_at, agency_code, counter, seq, clerk"
 
 
@@ -28,8 +42,8 @@ def two_agencies(central: Central, make_counter: MakeCounter) -> tuple[list[str]
     b = make_counter(AGENCY_B, 1)
     a_uuids = [r.uuid for r in accept_many(a, 6)]
     b_uuids = [r.uuid for r in accept_many(b, 4, start=50)]
-    sync(a, central, AGENCY_A, 1)
-    sync(b, central, AGENCY_B, 1)
+    assert sync(a, central, AGENCY_A, 1).failed == 0
+    assert sync(b, central, AGENCY_B, 1).failed == 0
     return a_uuids, b_uuids
 
 
@@ -49,80 +63,135 @@ def _insert_event(
     )
 
 
-def test_a_counter_reads_only_its_agency_rows(central: Central, two_agencies: tuple[list[str], list[str]]) -> None:
-    a_uuids, b_uuids = two_agencies
-    with central.as_counter(AGENCY_A, 1) as conn:
-        dossiers = {str(r[0]) for r in conn.execute("SELECT uuid FROM central.dossier").fetchall()}
-        events = {str(r[0]) for r in conn.execute("SELECT dossier_uuid FROM central.event").fetchall()}
-        agencies = {r[0] for r in conn.execute("SELECT DISTINCT agency_code FROM central.event").fetchall()}
-        registry = conn.execute("SELECT agency_code, number FROM central.counter").fetchall()
-        b_by_uuid = conn.execute("SELECT count(*) FROM central.dossier WHERE uuid = %s", [b_uuids[0]]).fetchone()
-    assert dossiers == set(a_uuids)
-    assert events == set(a_uuids)
-    assert agencies == {AGENCY_A}
-    assert registry == [(AGENCY_A, 1)]
-    assert b_by_uuid == (0,)
+def _old_counter_login(dbname: str, agency: str, number: int) -> str:
+    """The login name the retired `add-counter` gave a counter (central migration c0008 drops such roles)."""
+    slug = re.sub(r"[^a-z0-9]+", "_", agency.lower()).strip("_")
+    return f"{roles_for(dbname).prefix}_{slug}_{number}"
 
 
-def test_a_counter_cannot_change_or_delete_another_agency_rows(
+def test_no_counter_credential_opens_a_postgresql_session(
+    central: Central, two_agencies: tuple[list[str], list[str]], make_counter: MakeCounter
+) -> None:
+    roles = roles_for(central.dbname)
+    for agency, number in ((AGENCY_A, 1), (AGENCY_B, 1)):
+        credential = central.credential(agency, number)
+        users = [
+            _old_counter_login(central.dbname, agency, number),
+            roles.counters,
+            roles.service,
+            roles.owner,
+            central.cluster.superuser,
+            agency,
+            f"{agency}-{number}",
+            credential,
+        ]
+        for user in users:
+            # the credential as a password for every plausible name, and as the name itself (a bearer token)
+            with pytest.raises(psycopg.OperationalError, match="authentication failed"):
+                psycopg.connect(central.cluster.url(central.dbname, user, credential), connect_timeout=5).close()
+    # nor does a counter reach the database with it: a `postgresql://` address is refused before any connection
+    counter = make_counter(AGENCY_A, 3)
+    accept_many(counter, 1, start=300)
+    direct = central.cluster.url(central.dbname, _old_counter_login(central.dbname, AGENCY_A, 3), "x")
+    with pytest.raises(RuleError, match="https://"):
+        counter.sync.sync_now(central_url=direct)
+    assert counter.sync.pending_count() == 1
+    assert central.count("SELECT count(*) FROM central.event") == 10
+
+
+def test_login_roles_do_not_grow_with_the_number_of_counters(central: Central, tmp_path: Path) -> None:
+    """Twenty counters of one agency added, given credentials and synced: not one PostgreSQL role more."""
+    logins = "SELECT count(*) FROM pg_roles WHERE rolcanlogin"
+    logins_before = central.count(logins)
+    central.running_service()  # its own login is made when it starts: counted before the counters come
+    logins_with_service = central.count(logins)
+    roles_with_service = central.count("SELECT count(*) FROM pg_roles")
+    admin = parse_central_url(central.admin_url)
+    add_agency(admin, None, code=AGENCY_C, name="UBND phường Tân Định", counter_digits=2)
+    counters = []
+    try:
+        for number in range(1, 21):
+            counter = build_services(tmp_path / f"c{number}" / "counter.db", SystemClock())
+            counters.append(counter)
+            counter.setup.init_local(
+                agency_code=AGENCY_C, agency_name="UBND phường Tân Định", counter=number, counter_digits=2
+            )
+            accept_many(counter, 1, start=number)
+            report = sync(counter, central, AGENCY_C, number)
+            assert (report.pushed, report.failed) == (1, 0)
+    finally:
+        for counter in counters:
+            counter.close()
+
+    assert central.count("SELECT count(*) FROM central.counter WHERE agency_code = %s", AGENCY_C) == 20
+    assert central.count("SELECT count(*) FROM central.event WHERE agency_code = %s", AGENCY_C) == 20
+    assert logins_with_service == logins_before + 1
+    assert central.count(logins) == logins_with_service
+    assert central.count("SELECT count(*) FROM pg_roles") == roles_with_service
+    assert central.count("SELECT count(*) FROM central.counter WHERE coalesce(role_name, '') <> ''") == 0
+
+
+def test_row_level_security_denies_the_service_role_acting_for_nobody(
     central: Central, two_agencies: tuple[list[str], list[str]]
 ) -> None:
-    _a_uuids, b_uuids = two_agencies
+    a_uuids, _b_uuids = two_agencies
     before = central_states(central)
-    with central.as_counter(AGENCY_A, 1) as conn:
-        changed = conn.execute(
-            "UPDATE central.dossier SET applicant_name = 'x' WHERE receiving_agency_code = %s", [AGENCY_B]
-        )
-        assert changed.rowcount == 0
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            conn.execute("DELETE FROM central.dossier WHERE uuid = %s", [b_uuids[0]])
-        # moving one's own dossier to another agency is refused too
-        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
-            conn.execute(
-                "UPDATE central.dossier SET receiving_agency_code = %s, deciding_agency_code = %s", [AGENCY_B] * 2
-            )
-        # an event in another agency's name, or in another agency's dossier, or as another counter
-        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
-            _insert_event(conn, None, AGENCY_B, 1)
-        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="another agency"):
-            _insert_event(conn, b_uuids[0], AGENCY_A, 1)
-        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
-            _insert_event(conn, None, AGENCY_A, 2)
+    service_role = sql.Identifier(roles_for(central.dbname).service)
+    with psycopg.connect(central.service_login(), autocommit=True) as never_set, central.as_service() as nobody:
+        never_set.execute(sql.SQL("SET ROLE {}").format(service_role))  # the settings never set on this session
+        for conn in (never_set, nobody):  # and set to nobody, as between two requests (central.session)
+            assert conn.execute("SELECT count(*) FROM central.dossier").fetchone() == (0,)
+            assert conn.execute("SELECT count(*) FROM central.event").fetchone() == (0,)
+            assert conn.execute("SELECT count(*) FROM central.counter").fetchone() == (0,)
+            changed = conn.execute("UPDATE central.dossier SET status = 99 WHERE uuid = %s", [a_uuids[0]])
+            assert changed.rowcount == 0
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                _insert_event(conn, a_uuids[0], AGENCY_A, 1)
     assert central_states(central) == before
     assert central.count("SELECT count(*) FROM central.event WHERE kind = 'dossier.flagged'") == 0
 
 
-def test_events_are_insert_only_and_counters_have_no_ddl(
+def test_the_service_role_acting_for_a_counter_sees_and_writes_only_its_agency_rows(
     central: Central, two_agencies: tuple[list[str], list[str]]
 ) -> None:
-    a_uuids, _b_uuids = two_agencies
-    statements = [
-        "UPDATE central.event SET payload = '{}'",
-        "DELETE FROM central.event",
-        "TRUNCATE central.event",
-        "UPDATE central.event SET kind = 'x' WHERE agency_code = '000.17.22.H56'",
-        "CREATE TABLE central.mine (x int)",
-        "CREATE TABLE public.mine (x int)",
-        "DROP TABLE central.event",
-        "ALTER TABLE central.event DISABLE ROW LEVEL SECURITY",
-        "DROP POLICY event_read ON central.event",
-        "SELECT * FROM central.compat",
-        "SELECT * FROM central.alembic_version",
-        "INSERT INTO central.agency (code, name) VALUES ('000.99.99.H99', 'x')",
-        "INSERT INTO central.counter (agency_code, number, role_name) VALUES ('000.17.22.H56', 3, 'x')",
-        f"INSERT INTO central.event ({EVENT_COLUMNS}, server_seq) OVERRIDING SYSTEM VALUE "
-        "VALUES (gen_random_uuid(), NULL, 'k', '{}', now(), '000.17.22.H56', 1, 999, '', 1)",
-    ]
-    with central.as_counter(AGENCY_A, 1) as conn:
-        for statement in statements:
+    """Defence in depth behind the service's own checks: a bug that let B's request run any SQL would still be
+    held by row-level security and the role's rights to B's rows, insert-only events and no DDL."""
+    a_uuids, b_uuids = two_agencies
+    before = central_states(central)
+    with central.as_service(AGENCY_A, 1) as conn:
+        dossiers = {str(r[0]) for r in conn.execute("SELECT uuid FROM central.dossier").fetchall()}
+        events = {str(r[0]) for r in conn.execute("SELECT dossier_uuid FROM central.event").fetchall()}
+        assert dossiers == events == set(a_uuids)
+        changed = conn.execute(
+            "UPDATE central.dossier SET applicant_name = 'x' WHERE receiving_agency_code = %s", [AGENCY_B]
+        )
+        assert changed.rowcount == 0
+        # an event in another agency's name, in another agency's dossier, or as another counter
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            _insert_event(conn, None, AGENCY_B, 1)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            _insert_event(conn, b_uuids[0], AGENCY_A, 1)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            _insert_event(conn, None, AGENCY_A, 2)
+        for statement in (
+            "UPDATE central.event SET payload = '{}'",
+            "DELETE FROM central.event",
+            "TRUNCATE central.event",
+            f"DELETE FROM central.dossier WHERE uuid = '{b_uuids[0]}'",
+            "CREATE TABLE central.mine (x int)",
+            "CREATE TABLE public.mine (x int)",
+            "DROP TABLE central.event",
+            "ALTER TABLE central.event DISABLE ROW LEVEL SECURITY",
+            "DROP POLICY event_read ON central.event",
+            "INSERT INTO central.agency (code, name) VALUES ('000.99.99.H99', 'x')",
+            "INSERT INTO central.counter (agency_code, number) VALUES ('000.17.22.H56', 3)",
+            f"INSERT INTO central.event ({EVENT_COLUMNS}, server_seq) OVERRIDING SYSTEM VALUE "
+            "VALUES (gen_random_uuid(), NULL, 'k', '{}', now(), '000.17.22.H56', 1, 999, '', 1)",
+        ):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(statement)
-        # what it may do: read and append its own agency's events, continuing its chain on the central
-        head = conn.execute("SELECT seq, hash FROM central.chain_head WHERE counter = 1").fetchone()
-        assert head is not None
-        _insert_event(conn, a_uuids[0], AGENCY_A, 1, seq=int(str(head[0])) + 1, prev_hash=str(head[1]))
-    assert central.count("SELECT count(*) FROM central.event") == 11
-    assert central.count("SELECT count(*) FROM central.dossier") == 10
+    assert central_states(central) == before
+    assert central.count("SELECT count(*) FROM central.event") == 10
 
 
 def test_the_deciding_agency_sees_the_dossier_and_records_steps_the_receiver_pulls(

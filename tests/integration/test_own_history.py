@@ -135,7 +135,7 @@ def test_a_database_restored_by_the_backup_service_writes_nothing_until_it_has_s
 ) -> None:
     clock = DrillClock(DRILL_START)
     a1 = make_counter(AGENCY_A, 1, clock=clock)
-    a1.setup.set_setting("central_url", central.counter_url(AGENCY_A, 1, with_password=False))
+    a1.setup.set_setting("central_url", central.service_url())
     accept_many(a1, 2)
     sync(a1, central, AGENCY_A, 1)
     made = a1.backup.create_backup(to_dir=tmp_path / "backups", passphrase=PASSPHRASE)

@@ -1,13 +1,10 @@
-"""Sync under faults: the process killed at random moments, PostgreSQL restarted mid-sync, the central unreachable."""
+"""Sync through the service under faults: PostgreSQL restarted mid-sync, the service unreachable, a credential
+wrong or missing. (Syncs killed at random moments: test_sync_service_faults.py and the drill.)"""
 
 from __future__ import annotations
 
 import contextlib
-import json
-import random
-import signal
-import sqlite3
-import time
+import threading
 from pathlib import Path
 
 import psycopg
@@ -19,72 +16,16 @@ from sync_helpers import (
     Central,
     MakeCounter,
     accept_many,
+    assert_central_holds_each_local_event_once,
     central_events,
-    central_states,
     cli,
-    cli_popen,
-    comparable,
     local_events,
-    replayed_central_states,
+    sync,
 )
 
-KILL_TRIALS = 24
-
-
-def _assert_central_holds_each_local_event_once(central: Central, events: dict[str, tuple[str, str, int, int]]) -> None:
-    on_central = central_events(central)
-    assert set(on_central) == set(events)
-    assert central.count("SELECT count(*) FROM central.event") == len(events)
-    assert central.count("SELECT count(DISTINCT (agency_code, counter, seq)) FROM central.event") == len(events)
-    assert all(on_central[u][:2] == e[:2] for u, e in events.items())
-    assert {u: comparable(s) for u, s in central_states(central).items()} == {
-        u: comparable(s) for u, s in replayed_central_states(central).items()
-    }
-
-
-@pytest.mark.slow
-def test_sync_killed_at_random_moments_leaves_every_event_exactly_once(
-    central: Central, make_counter: MakeCounter, tmp_path: Path
-) -> None:
-    rng = random.Random(20261125)  # reproducible kill moments
-    one = make_counter(AGENCY_A, 1)
-    db = str(one.context.database.path)
-    url = central.counter_url(AGENCY_A, 1)
-    args = ("sync", "--db", db, "--central", url, "--batch-size", "5", "--json")
-    # how long a sync of one trial's worth of events takes here, to spread the kills over its whole life
-    accept_many(one, 15)
-    started = time.monotonic()
-    assert cli(tmp_path, *args).returncode == 0
-    duration = time.monotonic() - started
-    killed = 0
-    deadline = time.monotonic() + 300
-    for trial in range(KILL_TRIALS):
-        accept_many(one, 15, start=100 + 15 * trial)
-        process = cli_popen(tmp_path, *args)
-        time.sleep(rng.uniform(0.2, 1.1) * duration)
-        if process.poll() is None:
-            process.send_signal(signal.SIGKILL)
-            killed += 1
-        else:
-            duration *= 0.8  # the machine got faster than at the start: keep the kills inside the sync
-        process.communicate(timeout=60)
-        sent = {u for u, (*_rest, state) in local_events(one).items() if state == 1}
-        # never marked sent before the central committed (the other way round, a kill between the central's
-        # commit and the acknowledgement, is repaired by the next sync: checked at the end)
-        assert sent <= set(central_events(central))
-        assert time.monotonic() < deadline, "the kill loop took too long"
-    assert killed >= KILL_TRIALS // 3, f"only {killed} of {KILL_TRIALS} syncs were killed mid-way"
-
-    final = cli(tmp_path, *args)
-
-    assert final.returncode == 0, final.stderr
-    events = local_events(one)
-    assert len(events) == 15 * (KILL_TRIALS + 1)
-    assert all(state == 1 for *_rest, state in events.values())
-    _assert_central_holds_each_local_event_once(central, events)
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-
+from counter_app.central.credentials import new_credential
+from counter_app.sync import service_client
+from counter_app.sync.report import SyncInterrupted, SyncReport
 
 GATE = 150
 _GATE_LOCK = 424242
@@ -105,81 +46,109 @@ def _waits_at_gate(central: Central) -> bool:
 
 @pytest.mark.slow
 def test_postgresql_restarted_mid_sync_then_sync_again_stores_every_event_once(
-    central: Central, make_counter: MakeCounter, pg_cluster: PgCluster, tmp_path: Path
+    central: Central, make_counter: MakeCounter, pg_cluster: PgCluster, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     one = make_counter(AGENCY_A, 1)
     accept_many(one, 300)
-    db = str(one.context.database.path)
-    args = ("sync", "--db", db, "--central", central.counter_url(AGENCY_A, 1), "--batch-size", "3", "--json")
-    # Not a race with the clock: a gate stops the push in the round that takes the central past GATE events,
-    # held by a lock this test owns; the restart comes while the sync waits there.
+    central.credential(AGENCY_A, 1)
+    central.running_service()
+    monkeypatch.setattr(service_client, "PUSH_CHUNK", 3)  # many pushes, each its own central transaction
+    # Not a race with the clock: a gate stops the push that takes the central past GATE events, held by a lock
+    # this test owns; the restart comes while the service's transaction waits there.
     holder = central.admin()
     holder.execute(_GATE_FUNCTION)
     holder.execute(_GATE_TRIGGER)
     holder.execute("SELECT pg_advisory_lock(%s)", [_GATE_LOCK])
-    process = cli_popen(tmp_path, *args)
+    outcome: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            outcome["report"] = sync(one, central, AGENCY_A, 1)
+        except Exception as exc:
+            outcome["error"] = exc
+
+    syncing = threading.Thread(target=run)
+    syncing.start()
     try:
         wait_until(lambda: _waits_at_gate(central), 60, "the sync never reached the gate")
         pg_cluster.restart()
     finally:
         with contextlib.suppress(psycopg.Error):
             holder.close()
-    stdout, stderr = process.communicate(timeout=60)
+        syncing.join(timeout=120)
+    assert not syncing.is_alive()
     with central.admin() as admin:
         admin.execute("DROP TRIGGER push_gate ON central.event")
 
     stored_before = central.count("SELECT count(*) FROM central.event")
-    assert stored_before == GATE  # the rounds before the gate were committed, the one waiting there was not
-    assert process.returncode == 3, stderr
-    assert "Không kết nối được máy chủ trung tâm" in stderr
-    partial = json.loads(stdout)
-    assert partial["pushed"] <= stored_before
+    assert stored_before == GATE  # the pushes before the gate were committed, the one waiting there was not
+    error = outcome.get("error")
+    assert isinstance(error, SyncInterrupted), outcome  # a clean interruption, not a crash nor a success
+    assert error.exit_code == 3
+    assert "Không kết nối được dịch vụ đồng bộ" in error.message
+    assert error.report.pushed <= stored_before
     # nothing the central did not commit is marked sent
     sent = {u for u, (*_rest, state) in local_events(one).items() if state == 1}
     assert sent <= set(central_events(central))
+    last = one.sync.last_sync()
+    assert last is not None and not last.ok
 
-    again = cli(tmp_path, *args)
+    again = sync(one, central, AGENCY_A, 1)
 
-    assert again.returncode == 0, again.stderr
-    assert json.loads(again.stdout)["pushed"] == 300 - stored_before
-    _assert_central_holds_each_local_event_once(central, local_events(one))
+    assert isinstance(again, SyncReport)
+    assert (again.pushed, again.failed) == (300 - stored_before, 0)
+    assert_central_holds_each_local_event_once(central, local_events(one))
 
 
-def test_unreachable_central_exits_3_and_marks_nothing_sent(make_counter: MakeCounter, tmp_path: Path) -> None:
+def test_an_unreachable_service_exits_3_and_marks_nothing_sent(
+    central: Central, make_counter: MakeCounter, tmp_path: Path
+) -> None:
     one = make_counter(AGENCY_A, 1)
     accept_many(one, 5)
-    closed = f"postgresql://ca_x_000_17_22_h56_1:secret@127.0.0.1:{free_port()}/central"
+    credential = central.credential(AGENCY_A, 1)
+    closed = f"https://127.0.0.1:{free_port()}"
+    db = str(one.context.database.path)
 
-    done = cli(tmp_path, "sync", "--db", str(one.context.database.path), "--central", closed, "--json")
+    done = cli(
+        tmp_path, "sync", "--db", db, "--central", closed, "--ca-file", central.ca_file, "--credential-stdin",
+        "--json", input=credential + "\n",
+    )  # fmt: skip
 
-    assert done.returncode == 3
-    assert "Không kết nối được máy chủ trung tâm" in done.stderr
-    assert "secret" not in done.stderr + done.stdout
+    assert done.returncode == 3, done.stderr
+    assert "Không kết nối được dịch vụ đồng bộ" in done.stderr
+    assert credential not in done.stderr + done.stdout
     assert one.sync.pending_count() == 5
     assert all(state == 0 for *_rest, state in local_events(one).values())
     last = one.sync.last_sync()
     assert last is not None and not last.ok
 
 
-def test_a_wrong_password_is_refused_with_exit_2(central: Central, make_counter: MakeCounter, tmp_path: Path) -> None:
+def test_a_wrong_credential_is_refused_with_exit_2(central: Central, make_counter: MakeCounter, tmp_path: Path) -> None:
     one = make_counter(AGENCY_A, 1)
-    account = central.add_counter(AGENCY_A, 1)
-    url = central.cluster.url(central.dbname, account.role, "sai-mat-khau")
+    accept_many(one, 2)
+    central.credential(AGENCY_A, 1)  # counter 1 has one: this is not it
+    wrong = new_credential()
+    db = str(one.context.database.path)
 
-    done = cli(tmp_path, "sync", "--db", str(one.context.database.path), "--central", url)
+    done = cli(
+        tmp_path, "sync", "--db", db, "--central", central.service_url(), "--ca-file", central.ca_file,
+        "--credential-stdin", input=wrong + "\n",
+    )  # fmt: skip
 
     assert done.returncode == 2
-    assert "Sai mật khẩu" in done.stderr
-    assert "sai-mat-khau" not in done.stderr + done.stdout
+    assert "không hợp lệ" in done.stderr
+    assert wrong not in done.stderr + done.stdout
+    assert one.sync.pending_count() == 2
+    assert central.count("SELECT count(*) FROM central.event") == 0
 
 
-def test_without_password_nor_terminal_sync_exits_2(
-    central: Central, make_counter: MakeCounter, tmp_path: Path
-) -> None:
+def test_without_a_credential_sync_exits_2(central: Central, make_counter: MakeCounter, tmp_path: Path) -> None:
     one = make_counter(AGENCY_A, 1)
-    url = central.counter_url(AGENCY_A, 1, with_password=False)
+    accept_many(one, 1)
+    db = str(one.context.database.path)
 
-    done = cli(tmp_path, "sync", "--db", str(one.context.database.path), "--central", url)
+    done = cli(tmp_path, "sync", "--db", db, "--central", central.service_url(), "--ca-file", central.ca_file)
 
     assert done.returncode == 2
-    assert "Chưa có mật khẩu" in done.stderr
+    assert "Chưa có thông tin xác thực đồng bộ" in done.stderr
+    assert one.sync.pending_count() == 1

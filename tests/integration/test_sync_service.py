@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+import pytest
 from sync_helpers import (
     AGENCY_A,
     Central,
@@ -16,11 +17,13 @@ from sync_helpers import (
 )
 
 from counter_app.services.common.clock import DrillClock
+from counter_app.sync import service_client
 
 
 def test_progress_reaches_the_total_and_cancel_stops_between_batches(
-    central: Central, make_counter: MakeCounter
+    central: Central, make_counter: MakeCounter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(service_client, "PUSH_CHUNK", 10)  # pushes of 10 events: cancel has a batch to stop after
     one = make_counter(AGENCY_A, 1)
     accept_many(one, 30)
     assert one.sync.last_sync() is None
@@ -34,7 +37,7 @@ def test_progress_reaches_the_total_and_cancel_stops_between_batches(
         if done >= 10:
             cancel.set()
 
-    cancelled = sync(one, central, AGENCY_A, 1, progress=stop_after_first_batch, cancel=cancel, push_batch=10)
+    cancelled = sync(one, central, AGENCY_A, 1, progress=stop_after_first_batch, cancel=cancel)
 
     assert cancelled.cancelled
     assert cancelled.pushed == 10
@@ -44,7 +47,7 @@ def test_progress_reaches_the_total_and_cancel_stops_between_batches(
     assert last is not None and not last.ok and "dừng" in last.message
 
     progress: list[tuple[int, int]] = []
-    rest = sync(one, central, AGENCY_A, 1, progress=lambda d, t: progress.append((d, t)), push_batch=10)
+    rest = sync(one, central, AGENCY_A, 1, progress=lambda d, t: progress.append((d, t)))
 
     assert (rest.pushed, rest.cancelled) == (21, False)
     assert progress[0] == (0, 21)

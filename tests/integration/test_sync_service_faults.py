@@ -7,6 +7,7 @@ import contextlib
 import json
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -16,7 +17,17 @@ import psycopg
 import pytest
 from support import wait_until
 from support.pg_cluster import PgCluster
-from sync_helpers import AGENCY_A, REPO, Central, MakeCounter, accept_many, central_events, cli_env, local_events
+from sync_helpers import (
+    AGENCY_A,
+    REPO,
+    Central,
+    MakeCounter,
+    accept_many,
+    assert_central_holds_each_local_event_once,
+    central_events,
+    cli_env,
+    local_events,
+)
 from sync_service_support import SyncService
 
 from counter_app.bootstrap import Services
@@ -62,10 +73,10 @@ def _first_sync(service: SyncService, counter: Services, tmp_path: Path) -> floa
 
 def _assert_each_local_event_once_on_the_central(central: Central, counter: Services) -> None:
     mine = local_events(counter)
-    held = central_events(central)
-    assert set(held) == set(mine)
-    assert central.count("SELECT count(*) FROM central.event") == len(mine)
+    assert_central_holds_each_local_event_once(central, mine)
     assert all(state == 1 for *_rest, state in mine.values())  # and every one acknowledged locally
+    with sqlite3.connect(counter.context.database.path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
 @pytest.mark.slow
@@ -93,6 +104,7 @@ def test_syncs_killed_at_random_moments_leave_every_event_once(
     out, err = final.communicate(timeout=120)
     assert final.returncode == 0, err
     assert json.loads(out)["failed"] == 0
+    assert len(local_events(one)) == 10 * (KILL_TRIALS + 1)
     _assert_each_local_event_once_on_the_central(central, one)
 
 

@@ -1,4 +1,4 @@
-"""Two counters of one ward take in dossiers offline the same day, then sync through the central PostgreSQL."""
+"""Two counters of one ward take in dossiers offline the same day, then sync through the city's sync service."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from sync_helpers import (
     local_events,
     local_states,
     replayed_central_states,
+    service_sync_args,
     sync,
 )
 
@@ -28,6 +29,7 @@ from counter_app.bootstrap import build_services
 from counter_app.errors import RuleError
 from counter_app.services.common.clock import SystemClock
 from counter_app.storage.models import CounterRow, EventRow
+from counter_app.sync import service_client
 
 PER_COUNTER = 200
 
@@ -63,7 +65,7 @@ def test_two_offline_counters_sync_without_collision_and_see_each_other(
 
         report_one = sync(one, central, AGENCY_A, 1)
         # counter 2 syncs through the command line
-        done = cli(tmp_path, "sync", "--db", str(db2), "--central", central.counter_url(AGENCY_A, 2), "--json", env=env)
+        done = cli(tmp_path, *service_sync_args(central, db2), env=env, input=central.credential(AGENCY_A, 2) + "\n")
         assert done.returncode == 0, done.stderr
         report_two = json.loads(done.stdout)
         final_one = sync(one, central, AGENCY_A, 1)
@@ -110,7 +112,9 @@ def test_two_offline_counters_sync_without_collision_and_see_each_other(
         two.close()
 
 
-def test_repeated_sync_and_a_repeated_batch_store_nothing_twice(central: Central, make_counter: MakeCounter) -> None:
+def test_repeated_sync_and_a_repeated_batch_store_nothing_twice(
+    central: Central, make_counter: MakeCounter, monkeypatch: pytest.MonkeyPatch
+) -> None:
     one = make_counter(AGENCY_A, 1)
     two = make_counter(AGENCY_A, 2)
     accept_many(one, 40)
@@ -130,7 +134,8 @@ def test_repeated_sync_and_a_repeated_batch_store_nothing_twice(central: Central
         uow.session.execute(text(relist))
         uow.commit()
     assert one.sync.pending_count() == 40
-    repeated = sync(one, central, AGENCY_A, 1, push_batch=7)
+    monkeypatch.setattr(service_client, "PUSH_CHUNK", 7)  # the repeat goes in several pushes, each known already
+    repeated = sync(one, central, AGENCY_A, 1)
 
     assert repeated.as_dict() == {"pushed": 0, "pulled": 0, "failed": 0, "dossiers": 0}
     assert one.sync.pending_count() == 0
@@ -185,7 +190,7 @@ def test_a_second_installation_claiming_a_taken_counter_number_is_refused(
     central: Central, make_counter: MakeCounter, tmp_path: Path
 ) -> None:
     first = make_counter(AGENCY_A, 1)
-    # a copy of counter 1's set-up on another machine, with counter 1's login: its codes repeat counter 1's
+    # a copy of counter 1's set-up on another machine, with counter 1's credential: its codes repeat counter 1's
     impostor = build_services(tmp_path / "impostor" / "counter.db", SystemClock())
     try:
         impostor.setup.init_local(agency_code=AGENCY_A, agency_name="UBND phường Bến Thành", counter=1)

@@ -1,4 +1,4 @@
-"""No central password in the settings, and the comparison of a chain with the central's copy (pure domain)."""
+"""Only the sync service's address in the settings, and the comparison of a chain with the central's copy."""
 
 from __future__ import annotations
 
@@ -14,14 +14,14 @@ from counter_app.services.common.clock import SystemClock
 from counter_app.services.common.settings import parse_setting, settings_from_store
 
 
-def test_the_central_url_setting_refuses_a_password(tmp_path: Path) -> None:
-    with pytest.raises(ValidationError, match="Không ghi mật khẩu") as refused:
-        parse_setting("central_url", "postgresql://quay_1:bi-mat@may-chu:5432/trung_tam")
-    assert refused.value.field == "central_url"
-    assert "kho khóa" in refused.value.message
-    assert parse_setting("central_url", " postgresql://quay_1@may-chu:5432/trung_tam ") == (
-        "postgresql://quay_1@may-chu:5432/trung_tam"
-    )
+def test_the_central_url_setting_takes_only_the_sync_service(tmp_path: Path) -> None:
+    # counters hold no database login (issue 18): a PostgreSQL address, with or without a password, is refused
+    for database in ("postgresql://quay_1:bi-mat@may-chu:5432/trung_tam", "postgresql://quay_1@may-chu/trung_tam"):
+        with pytest.raises(ValidationError, match="chỉ đồng bộ qua dịch vụ đồng bộ") as refused:
+            parse_setting("central_url", database)
+        assert refused.value.field == "central_url"
+        assert "https://" in refused.value.message
+    assert parse_setting("central_url", " https://dong-bo.example.vn:8443 ") == "https://dong-bo.example.vn:8443"
     assert parse_setting("central_url", "") == ""
     services = build_services(tmp_path / "c.db", SystemClock())
     try:
@@ -31,9 +31,9 @@ def test_the_central_url_setting_refuses_a_password(tmp_path: Path) -> None:
         assert services.context.settings().central_url == ""
     finally:
         services.close()
-    # an address stored by an older version is read without its password, not refused
+    # an address stored by an older version never yields its password
     stored = settings_from_store({"central_url": "postgresql://quay_1:bi-mat@may-chu:5432/trung_tam?sslmode=require"})
-    assert stored.central_url == "postgresql://quay_1@may-chu:5432/trung_tam?sslmode=require"
+    assert "bi-mat" not in stored.central_url
 
 
 def _chain(n: int) -> list[ChainLink]:

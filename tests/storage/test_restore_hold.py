@@ -18,7 +18,7 @@ from counter_app.storage.restore_hold import HeldAfterRestore
 from counter_app.storage.sqlite_file import snapshot
 
 AGENCY = "000.17.22.H56"
-CENTRAL = "postgresql://ca_central_000_17_22_h56_1@central.example.vn:5432/central"
+CENTRAL = "https://dongbo.example.vn:8443"  # the city's sync service
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from counter_app.bootstrap import Services, build_maintenance, build_services
 from counter_app.domain.clock import VN_TZ
 from counter_app.errors import CounterError
 from counter_app.services.common.clock import DrillClock
+from counter_app.services.syncing.credential_store import SyncCredentialStore
 from counter_app.ui.admin.first_run_wizard import FirstRunWizard
 from counter_app.ui.qt.task_runner import TaskRunner
 from counter_app.ui.shell.main_window import MainWindow
@@ -29,6 +30,7 @@ ADMIN = ("lan.nguyen", "Quan-tri-2026!", "Nguyễn Thị Lan", "Công chức Vă
 PASSPHRASE = "sao lưu phường Hòa Khánh 2026"
 NEW_AGENCY = "000.21.33.H48"
 NEW_AGENCY_NAME = "Ủy ban nhân dân phường Hòa Khánh"
+CREDENTIAL = "cc1." + "k" * 43  # the form of `central add-counter`'s credential
 
 
 @pytest.fixture
@@ -91,6 +93,8 @@ def test_fresh_database_to_working_counter(
     assert wiz.currentPage() is wiz.printers_page
     wiz.next()
     assert wiz.currentPage() is wiz.central_page
+    wiz.central_page.url_edit.setText("https://dongbo.danang.gov.vn:8443")
+    wiz.central_page.credential_edit.setText(CREDENTIAL)
     wiz.next()
     _fill_admin(wiz)
     assert wiz.currentPage() is wiz.backup_page
@@ -103,6 +107,9 @@ def test_fresh_database_to_working_counter(
     assert settings.is_configured
     assert (settings.agency_code, settings.counter) == (NEW_AGENCY, 2)
     assert (settings.place, settings.head_name) == ("Đà Nẵng", "Trần Văn Bình")
+    # the sync service's address and the credential the administrator issued (kept in the store, never shown)
+    assert settings.central_url == "https://dongbo.danang.gov.vn:8443"
+    assert SyncCredentialStore(fresh.context.data_dir).load(NEW_AGENCY, 2) == CREDENTIAL
     qtbot.waitUntil(lambda: window.counter_label.text() == f"Quầy 2 – {NEW_AGENCY_NAME}", timeout=5000)
 
     # a working counter: the intake screen opens and a dossier taken in gets a code of the typed agency
@@ -185,7 +192,7 @@ def test_counter_beyond_one_digit_is_refused(qtbot: Any, wizard: tuple[MainWindo
     assert wiz.currentPage() is wiz.hours_page
 
 
-def test_bad_office_hours_and_password_in_url_are_refused(
+def test_bad_office_hours_and_a_database_address_are_refused(
     qtbot: Any, wizard: tuple[MainWindow, FirstRunWizard]
 ) -> None:
     _window, wiz = wizard
@@ -202,9 +209,16 @@ def test_bad_office_hours_and_password_in_url_are_refused(
     wiz.next()
     wiz.next()
     assert wiz.currentPage() is wiz.central_page
-    wiz.central_page.url_edit.setText("postgresql://quay_1:bimat@may-chu:5432/trung_tam")
-    wiz.accept()
-    assert "mật khẩu" in wiz.central_page.errors.message("central_url")
+    # issue 18: a counter syncs only through the city's sync service, never as a PostgreSQL login
+    wiz.central_page.url_edit.setText("postgresql://quay_1@may-chu:5432/trung_tam")
+    wiz.next()
+    assert wiz.currentPage() is wiz.central_page
+    message = wiz.central_page.errors.message("central_url")
+    assert "dịch vụ đồng bộ của thành phố" in message and "https://" in message
+    wiz.central_page.url_edit.setText("https://dongbo.danang.gov.vn:8443")
+    wiz.next()  # the service's address without the credential issued for this counter
+    assert wiz.currentPage() is wiz.central_page
+    assert "thông tin xác thực" in wiz.central_page.errors.message("sync_credential")
     assert wiz.isVisible()
 
 

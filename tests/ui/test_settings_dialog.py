@@ -58,18 +58,22 @@ def test_bad_office_hours_are_shown_and_nothing_is_saved(qtbot: Any, window: Mai
     assert (settings.office_hours, settings.head_name) == ("07:30-11:30,13:00-17:00", "")
 
 
-def test_password_goes_to_the_system_keyring(
-    qtbot: Any, window: MainWindow, services: Services, secret_service_env: dict[str, str]
-) -> None:
-    import keyring
-
+def test_a_database_address_is_refused_at_its_field(qtbot: Any, window: MainWindow, services: Services) -> None:
+    # issue 18: a counter syncs only through the city's sync service, never as a PostgreSQL login
     dialog = _open(qtbot, window)
-    dialog.edits["central_url"].setText("postgresql://quay_h29_1@127.0.0.1:5432/trung_tam")
-    dialog.password_edit.setText("mật-khẩu-quầy")
-    with qtbot.waitSignal(dialog.sig_saved, timeout=10_000):
-        dialog.save()
-    assert keyring.get_password("counter_app", "quay_h29_1") == "mật-khẩu-quầy"
-    assert services.context.settings().central_url == "postgresql://quay_h29_1@127.0.0.1:5432/trung_tam"
+    assert not [e for e in dialog.findChildren(QLineEdit) if "mật khẩu" in e.placeholderText().lower()]
+    dialog.edits["head_name"].setText("Lê Thị Cúc")
+    _tab(dialog, "Đồng bộ")
+    _retype(dialog.edits["central_url"], "postgresql://quay_h29_1@127.0.0.1:5432/trung_tam")
+    dialog.tabs.setCurrentIndex(0)
+    _click_save(qtbot, dialog)
+    message = dialog.errors.message("central_url")
+    assert "dịch vụ đồng bộ của thành phố" in message and "https://" in message
+    assert "thông tin xác thực do quản trị viên cấp" in message
+    assert dialog.tabs.tabText(dialog.tabs.currentIndex()) == "Đồng bộ"
+    assert dialog.isVisible() and dialog.save_button.isEnabled()  # corrected in place, not closed
+    settings = services.context.settings()
+    assert (settings.central_url, settings.head_name) == ("", "")  # nothing at all is saved
 
 
 def test_settings_are_closed_to_a_clerk(qtbot: Any, window: MainWindow, services: Services) -> None:

@@ -1,4 +1,5 @@
-"""The sync controls against a real PostgreSQL central: "Đồng bộ ngay", the status bar, an unreachable central."""
+"""The sync controls against a real central behind the sync service (TLS): "Đồng bộ ngay", the status bar, an
+unreachable service."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import keyring
 import pytest
 from integration.sync_helpers import AGENCY_A, AGENCY_NAMES, Central, accept_many
 from PySide6.QtCore import Qt
@@ -27,7 +27,7 @@ from counter_app.sync.central_url import parse_central_url
 from counter_app.ui.qt.task_runner import TaskRunner
 from counter_app.ui.shell.main_window import MainWindow
 
-UNREACHABLE = "Không kết nối được máy chủ trung tâm"
+UNREACHABLE = "Không kết nối được dịch vụ đồng bộ của thành phố"
 _databases = itertools.count(1)
 
 DRILL_START = datetime(2026, 3, 2, 9, 0, tzinfo=VN_TZ)  # a Monday, a working day
@@ -40,7 +40,9 @@ def central(pg_cluster: PgCluster) -> Iterator[Central]:
     admin = parse_central_url(pg_cluster.url(dbname))
     init_central(admin, None)
     add_agency(admin, None, code=AGENCY_A, name=AGENCY_NAMES[AGENCY_A])
-    yield Central(pg_cluster, dbname)
+    central = Central(pg_cluster, dbname)
+    yield central
+    central.close()  # the sync service it started
     pg_cluster.drop_database(dbname)
 
 
@@ -83,11 +85,11 @@ def _click_sync(qtbot: Any, window: MainWindow) -> Any:
 
 
 def _set_central(central: Central, counter: Services) -> None:
-    """Counter 1 registered on the central; the setting holds no password (it is refused there): the password is
-    in the system keyring."""
-    account = central.add_counter(AGENCY_A, 1)
-    keyring.set_password("counter_app", account.role, account.password)
-    counter.setup.set_setting("central_url", central.counter_url(AGENCY_A, 1, with_password=False))
+    """Counter 1 registered on the central, its credential kept (in the system keyring), the settings naming the
+    sync service and the city's CA: what the settings dialog saves."""
+    counter.settings.save(
+        {"central_url": central.service_url(), "central_ca_file": central.ca_file}, central.credential(AGENCY_A, 1)
+    )
 
 
 def _closed_port() -> int:
@@ -137,8 +139,7 @@ def test_unreachable_central_loses_nothing(
     task_errors: list[Any],
     secret_service_env: dict[str, str],
 ) -> None:
-    keyring.set_password("counter_app", "quay", "bi-mat")
-    counter.setup.set_setting("central_url", f"postgresql://quay@127.0.0.1:{_closed_port()}/trung_tam")
+    counter.settings.save({"central_url": f"https://127.0.0.1:{_closed_port()}"}, "cc1." + "A" * 43)
     accept_many(counter, 2)
     before = counter.sync.pending_count()
     assert before > 0

@@ -8,10 +8,10 @@ consecutive rows can be checked, and gaps are normal.
 Deleting the newest events of the own counter leaves no broken link here: the central, which holds the chain
 head it last received (`chain_head`), is what notices a chain that became shorter.
 
-Where the central is configured (setting `central_url`, password from the keyring as the sync takes it), the
-own counter's chain is also compared with the central's copy: same links in the same places, same contents and
-hashes, nothing missing, nothing extra. A central that cannot be reached is reported, and the local verdict
-stands.
+Where the central is configured (setting `central_url`: the city's sync service, read with the sync credential
+the counter keeps; services.audit.central_copy), the own counter's chain is also compared with the central's
+copy: same links in the same places, same contents and hashes, nothing missing, nothing extra, the links of the
+events the central refused included. A central that cannot be reached is reported, and the local verdict stands.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from counter_app.storage.repositories.audit_chains import AuditChainRepository
 
 if TYPE_CHECKING:
     from counter_app.services.audit.audit_trail import TrailPage, TrailQuery
+    from counter_app.services.audit.central_copy import CredentialLookup
 
 log = logging.getLogger(__name__)
 
@@ -114,8 +115,11 @@ class _CentralResult:
 
 
 class AuditService:
-    def __init__(self, context: ServiceContext) -> None:
+    def __init__(self, context: ServiceContext, *, sync_credential: CredentialLookup | None = None) -> None:
+        """`sync_credential`: the sync credential this counter keeps, to read the central's copy of its chain
+        through the sync service (None: the copy is not compared, reported as unavailable)."""
         self.context = context
+        self.sync_credential = sync_credential
 
     @property
     def keys(self) -> AuditKeyStore:
@@ -204,11 +208,10 @@ class AuditService:
 
     def _central_links(self, central_url: str, agency_code: str, counter: int) -> list[HeldLink]:
         """The central's copy of the chain, read before any local read (no local transaction across the network)."""
-        from counter_app.sync.central_chain import central_chain
-        from counter_app.sync.central_url import parse_central_url, resolve_password
+        from counter_app.services.audit.central_copy import central_links
 
-        url = parse_central_url(central_url, field_name="central_url")
-        return central_chain(url, resolve_password(url, None), agency_code, counter)
+        ca_file = self.context.settings().central_ca_file
+        return central_links(central_url, ca_file, agency_code, counter, self.sync_credential)
 
     def _verify_one(self, chains: AuditChainRepository, agency_code: str, counter: int, *, own: bool) -> ChainCheck:
         links = chains.links(agency_code, counter)

@@ -36,7 +36,6 @@ from counter_app.services.common.views import ProcedureView
 
 if TYPE_CHECKING:
     from counter_app.sync.catalogue_sync import Published
-    from counter_app.sync.central_url import CentralUrl
 
 log = logging.getLogger(__name__)
 
@@ -255,22 +254,15 @@ class CatalogueService:
         return CentralApplied(tuple(applied), tuple(years))
 
 
-def apply_central_versions(context: ServiceContext, url: CentralUrl, password: str | None) -> CentralApplied | None:
-    """The sync's last step: pull the central's published catalogue and calendar, and let them win locally.
+def apply_published_from(
+    context: ServiceContext, fetch: Callable[[dict[str, str], dict[int, str]], Published]
+) -> CentralApplied | None:
+    """The sync's last step: the city's published catalogue and calendar win locally. `fetch(procedure digests,
+    year digests)` reads the published versions that differ (the sync service's client.published).
 
     A failure here is logged and leaves the local data as it was (the next sync tries again); it never undoes
     the exchange of events that came before.
     """
-    from counter_app.sync.catalogue_sync import fetch_published
-
-    return apply_published_from(context, lambda procedures, years: fetch_published(url, password, procedures, years))
-
-
-def apply_published_from(
-    context: ServiceContext, fetch: Callable[[dict[str, str], dict[int, str]], Published]
-) -> CentralApplied | None:
-    """As `apply_central_versions`, with `fetch(procedure digests, year digests)` reading the central's
-    published versions (from its database, or through the sync service)."""
     service = CatalogueService(context)
     try:
         procedures, years = service.local_digests()

@@ -14,7 +14,7 @@ from counter_app.services.accounts.clerk_accounts import AccountService
 from counter_app.services.common.changes import Changes
 from counter_app.services.common.context import ServiceContext
 from counter_app.services.common.settings import Settings, parse_setting
-from counter_app.services.installation.setup import DEMO_AGENCY_CODE, SetupService, central_role
+from counter_app.services.installation.setup import DEMO_AGENCY_CODE, SetupService
 from counter_app.sync.credential_format import looks_like_credential
 
 
@@ -39,13 +39,6 @@ PRINTER_SETTING = {
 }
 
 
-def database_role(central_url: str) -> str:
-    """The database role of a PostgreSQL central address ("" for none, and for the sync service's https://)."""
-    if central_url.strip().lower().startswith("https://"):
-        return ""  # the sync service knows the counter by its credential, not by a role and password
-    return central_role(central_url)
-
-
 @dataclass(frozen=True)
 class SettingsSnapshot:
     """The settings and the agency's fixed part, as the settings dialog shows them."""
@@ -68,7 +61,8 @@ class FirstRunAnswers:
     parent_authority: str = ""
     settings: tuple[tuple[str, str], ...] = ()
     """Further settings (key, text) saved with set_setting after the counter is set up."""
-    central_password: str = ""
+    credential: str = ""
+    """The sync credential the administrator issued for this counter (`central add-counter`), or empty."""
 
 
 @dataclass(frozen=True)
@@ -133,32 +127,36 @@ class CounterProfileService:
             and self.credentials.load(settings.agency_code, settings.counter) is not None,
         )
 
-    def save(self, changes: dict[str, str], central_password: str, credential: str = "") -> Settings:
-        """Each changed setting (all checked before any is saved), then the central password into the keyring and
-        a new sync credential (from the central's `add-counter`) into the credential store."""
+    def save(self, changes: dict[str, str], credential: str = "") -> Settings:
+        """Each changed setting (all checked before any is saved), then a new sync credential (from the central's
+        `add-counter`) into the credential store."""
         self.context.require(Permission.SETTINGS)
-        role = database_role(changes.get("central_url", self.context.settings().central_url))
         for key, value in changes.items():
             parse_setting(key, value)
+        credential = self._checked_credential(credential, configured=self.context.settings().is_configured)
+        for key, value in changes.items():
+            self.setup.set_setting(key, value)
+        if credential and self.credentials is not None:
+            settings = self.context.settings()
+            self.credentials.save(settings.agency_code, settings.counter, credential)
+        return self.context.settings()
+
+    def _checked_credential(self, credential: str, *, configured: bool) -> str:
         credential = credential.strip()
         if credential and not looks_like_credential(credential):
             raise ValidationError(
                 "sync_credential",
                 "Thông tin xác thực đồng bộ không đúng dạng: cần chép nguyên dòng bắt đầu bằng “cc1.”.",
             )
-        if credential and (self.credentials is None or not self.context.settings().is_configured):
+        if credential and (self.credentials is None or not configured):
             raise ValidationError("sync_credential", "Quầy chưa được thiết lập cơ quan và số quầy.")
-        for key, value in changes.items():
-            self.setup.set_setting(key, value)
-        if role and central_password:
-            self.setup.store_central_password(role, central_password)
-        if credential and self.credentials is not None:
-            settings = self.context.settings()
-            self.credentials.save(settings.agency_code, settings.counter, credential)
-        return self.context.settings()
+        return credential
 
     def apply_first_run(self, answers: FirstRunAnswers) -> Settings:
-        """The agency and counter, then each further setting, then the central password."""
+        """The agency and counter, then each further setting, then the sync credential."""
+        for key, value in answers.settings:
+            parse_setting(key, value)
+        self._checked_credential(answers.credential, configured=True)
         settings = self.setup.init_local(
             agency_code=answers.agency_code,
             agency_name=answers.agency_name,
@@ -167,12 +165,10 @@ class CounterProfileService:
             number_digits=answers.number_digits,
             parent_authority=answers.parent_authority,
         )
-        values = dict(answers.settings)
         for key, value in answers.settings:
             self.setup.set_setting(key, value)
-        role = database_role(values.get("central_url", ""))
-        if role and answers.central_password:
-            self.setup.store_central_password(role, answers.central_password)
+        if answers.credential.strip() and self.credentials is not None:
+            self.credentials.save(answers.agency_code, answers.counter, answers.credential.strip())
         return self.context.settings() if answers.settings else settings
 
     def get_status(self) -> StatusInfo:

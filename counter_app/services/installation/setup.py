@@ -13,7 +13,6 @@ from counter_app.services.catalogue.working_calendar import CalendarService
 from counter_app.services.common.context import ServiceContext
 from counter_app.services.common.settings import SETTING_NAMES, Settings, parse_setting
 from counter_app.storage.repositories.agencies import Agency
-from counter_app.sync.central_url import KEYRING_SERVICE, parse_central_url
 
 log = logging.getLogger(__name__)
 
@@ -117,23 +116,6 @@ class SetupService:
             raise ValidationError("key", f"Không có thiết lập “{key}”. Các thiết lập: {', '.join(SETTING_NAMES)}.")
         return getattr(self.context.settings(), key)
 
-    def store_central_password(self, role: str, password: str) -> None:
-        """Keep the central role's password in the system keyring (service "counter_app", user = role)."""
-        self.context.require(Permission.SETTINGS)
-        if not role.strip():
-            raise ValidationError("central_url", "Địa chỉ máy chủ trung tâm cần ghi tên tài khoản (vai trò).")
-        if not password:
-            raise ValidationError("central_password", "Cần nhập mật khẩu của quầy trên máy chủ trung tâm.")
-        try:
-            import keyring
-
-            keyring.set_password(KEYRING_SERVICE, role, password)
-        except Exception as exc:  # no backend on a headless machine, a locked or absent Secret Service, ...
-            log.warning("system keyring not usable: %s", type(exc).__name__)
-            raise RuleError(
-                "Không lưu được mật khẩu vào kho khóa của hệ thống; hãy mở khóa kho khóa hoặc báo quản trị viên."
-            ) from None
-
     def agency_name(self) -> str:
         settings = self.context.settings()
         with self.context.uow() as uow:
@@ -152,17 +134,3 @@ class SetupService:
             )
             self.set_setting("clerk_name", "Cán bộ minh họa")
             self.set_setting("head_name", "Nguyễn Văn Minh")
-
-
-def central_role(text: str) -> str:
-    """The role of a central address typed by the clerk ("" when none): refused when it holds a password."""
-    if not text.strip():
-        return ""
-    url = parse_central_url(text, field_name="central_url")
-    if url.password is not None:
-        raise ValidationError(
-            "central_url", "Không ghi mật khẩu trong địa chỉ; nhập mật khẩu vào ô riêng để lưu vào kho khóa."
-        )
-    if not url.user:
-        raise ValidationError("central_url", "Địa chỉ máy chủ trung tâm cần ghi tên tài khoản của quầy.")
-    return url.user

@@ -240,53 +240,59 @@ class DoctorService:
         return Check("printers", OK, f"Máy in sẵn sàng: {', '.join(queues)}.", "", details), None
 
     def check_central(self) -> tuple[Check, None]:
-        from counter_app.sync.central_url import parse_central_url
+        """Whether the city's sync service answers at its address (a postgresql:// one is refused, never dialled)."""
+        from urllib.parse import urlsplit
 
-        text = self.backups.settings().central_url
+        from counter_app.sync.central_url import SERVICE_ONLY_MESSAGE, is_database_address
+
+        text = self.backups.settings().central_url.strip()
         if not text:
             return Check("central", SKIPPED, "Chưa cấu hình máy chủ trung tâm (thiết lập “central_url”).", "", {}), None
-        url = parse_central_url(text, field_name="central_url")
-        details: dict[str, Any] = {"host": url.host, "port": url.port, "reachable": False}
+        if is_database_address(text):
+            return Check(
+                "central",
+                WARNING,
+                SERVICE_ONLY_MESSAGE,
+                "Ghi địa chỉ https://… của dịch vụ đồng bộ ở Thiết lập › Đồng bộ, cùng thông tin xác thực do quản trị "
+                "viên thành phố cấp.",
+                {"refused": "postgresql", "reachable": False},
+            ), None
+        parts = urlsplit(text)
+        host, port = parts.hostname or "", parts.port or 443
+        details: dict[str, Any] = {"host": host, "port": port, "reachable": False}
         try:
-            with socket.create_connection((url.host, url.port), timeout=self.connect_timeout):
+            with socket.create_connection((host, port), timeout=self.connect_timeout):
                 pass
         except OSError as exc:
             details["error"] = type(exc).__name__
             return Check(
                 "central",
                 WARNING,
-                f"Không kết nối được máy chủ trung tâm {url.host}:{url.port}.",
-                "Kiểm tra mạng và địa chỉ máy chủ; hồ sơ vẫn được tiếp nhận và sẽ đồng bộ khi có mạng.",
+                f"Không kết nối được dịch vụ đồng bộ {host}:{port}.",
+                "Kiểm tra mạng và địa chỉ dịch vụ; hồ sơ vẫn được tiếp nhận và sẽ đồng bộ khi có mạng.",
                 details,
             ), None
         details["reachable"] = True
-        return Check("central", OK, f"Kết nối được máy chủ trung tâm {url.host}:{url.port}.", "", details), None
+        return Check("central", OK, f"Kết nối được dịch vụ đồng bộ {host}:{port}.", "", details), None
 
     def check_clock(self, central: Check) -> Check:
-        """The machine's clock against the central's; needs the counter's password from the keyring (never asked)."""
+        """The machine's clock against the sync service's (the Date of its answer; no credential needed)."""
         if central.status == SKIPPED:
             return Check("clock", SKIPPED, "Chưa cấu hình máy chủ trung tâm để so giờ.")
         if not central.details.get("reachable"):
             return Check("clock", UNKNOWN, "Không so được giờ vì không kết nối được máy chủ trung tâm.")
-        from counter_app.sync.central_url import keyring_password, parse_central_url
-        from counter_app.sync.connection import central_clock
+        from counter_app.sync.service_client import service_clock
 
-        url = parse_central_url(self.backups.settings().central_url, field_name="central_url")
-        password = url.password if url.password is not None else keyring_password(url.user)
-        if password is None:
-            return Check(
-                "clock",
-                UNKNOWN,
-                "Không so được giờ với máy chủ trung tâm: chưa lưu mật khẩu của quầy trong kho khóa.",
-                "Lần đồng bộ tới sẽ kiểm tra giờ của máy.",
-            )
+        settings = self.backups.settings()
         try:
-            central_now = central_clock(url, password, self.connect_timeout)
+            central_now = service_clock(
+                settings.central_url, ca_file=settings.central_ca_file or None, timeout=self.connect_timeout
+            )
         except CentralUnreachable as exc:
             return Check(
                 "clock",
                 UNKNOWN,
-                "Không đăng nhập được máy chủ trung tâm để so giờ.",
+                "Dịch vụ đồng bộ không trả lời để so giờ.",
                 "Chạy “counter-app sync” để xem lỗi chi tiết.",
                 {"error": exc.detail},
             )

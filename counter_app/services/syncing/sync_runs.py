@@ -1,6 +1,9 @@
-"""Sync with the central for the UI and the command line: sync now (progress, cancel), the last sync, per-dossier state.
+"""Sync with the city's sync service for the UI and the command line: sync now (progress, cancel), the last sync,
+per-dossier state, a dossier's attachment files fetched.
 
-The database driver is imported on the first sync, not at start-up (it costs several hundred ms).
+A counter reaches the central only through the sync service (https://, the credential the administrator issued);
+it holds no database login and never opens a PostgreSQL session. The HTTP client is imported on the first sync,
+not at start-up.
 """
 
 from __future__ import annotations
@@ -18,14 +21,13 @@ from counter_app.domain.event_delivery import DossierDelivery, dossier_delivery
 from counter_app.errors import CounterError, RuleError
 from counter_app.services.common.context import ServiceContext
 from counter_app.storage import outbox
-from counter_app.sync.central_url import PasswordPrompt, parse_central_url, resolve_password
+from counter_app.sync.central_url import sync_service_address
 from counter_app.sync.report import SyncInterrupted as SyncInterrupted  # noqa: PLC0414 (the CLI catches it)
 from counter_app.sync.report import SyncReport
 
 if TYPE_CHECKING:
     from counter_app.services.attachments.digitisation import AttachmentService
     from counter_app.sync.attachment_transfer import Blobs
-    from counter_app.sync.central_url import CentralUrl
     from counter_app.sync.service_client import ServiceClient
 
 log = logging.getLogger(__name__)
@@ -94,59 +96,21 @@ class SyncService:
         cancel: threading.Event | None = None,
         *,
         central_url: str | None = None,
-        ask_password: PasswordPrompt | None = None,
-        push_batch: int | None = None,
-        pull_batch: int | None = None,
         credential: str | None = None,
         ca_file: str | None = None,
+        pull_batch: int | None = None,
     ) -> SyncReport:
         """Push this counter's unsent events, pull what others recorded; safe to cancel or cut at any moment.
 
-        `central_url` defaults to the `central_url` setting. An `https://` address is the city's sync service:
-        `credential` (kept for later syncs when given, else the one kept) and `ca_file` (else the
-        `central_ca_file` setting, else the system's CAs) go with it. A `postgresql://` address is the central
-        database itself (the older way, to be retired): the password comes from the URL, the system keyring
-        (service "counter_app", user = role) or `ask_password`.
+        `central_url` (else the `central_url` setting) is the city's sync service, `https://HOST:PORT`; a
+        `postgresql://` address is refused (RuleError): counters no longer sync as database logins. `credential`
+        (kept for later syncs when given, else the one kept) and `ca_file` (else the `central_ca_file` setting,
+        else the system's CAs) go with it.
         """
-        from counter_app.services.catalogue.procedures import apply_central_versions
-        from counter_app.sync import pull, push
-        from counter_app.sync.exchange import Installation, synchronize
-
-        settings = self.context.settings()
-        target = (central_url or settings.central_url).strip()
-        if target.lower().startswith("https://"):
-            return self._sync_through_service(
-                target, progress, cancel, credential=credential, ca_file=ca_file, pull_batch=pull_batch
-            )
-        url = self._central_url(central_url)
-        with self.context.uow() as uow:
-            agency = uow.agencies.get(settings.agency_code)
-            if agency is None:
-                raise RuleError("Quầy chưa được thiết lập cơ quan. Chạy “counter-app init”.")
-            installation = Installation(
-                settings.agency_code, settings.counter, agency.counter_digits, agency.number_digits
-            )
-        password = resolve_password(url, ask_password)
-        try:
-            report = synchronize(
-                self.context.database,
-                url,
-                password,
-                installation,
-                system_now=self.system_clock,
-                progress=progress,
-                cancel=cancel,
-                push_batch=push_batch or push.DEFAULT_BATCH,
-                pull_batch=pull_batch or pull.DEFAULT_BATCH,
-                uploads=self.attachments,
-            )
-        except CounterError as exc:  # SyncInterrupted too, with what it exchanged before
-            self._record_failure(exc)
-            raise
-        apply_central_versions(self.context, url, password)  # the city's catalogue and calendar win locally
-        message = "" if report.complete else _incomplete_message(report)
-        self._record(report, ok=report.complete, message=message)
-        return report
+        target = self._service_address(central_url)
+        return self._sync_through_service(
+            target, progress, cancel, credential=credential, ca_file=ca_file, pull_batch=pull_batch
+        )
 
     def _sync_through_service(
         self,
@@ -162,8 +126,6 @@ class SyncService:
         from counter_app.sync import pull, service_client
 
         settings = self.context.settings()
-        if not settings.is_configured:
-            raise RuleError("Quầy chưa được thiết lập. Chạy “counter-app init” hoặc mở màn hình thiết lập.")
         with self.context.uow() as uow:
             agency = uow.agencies.get(settings.agency_code)
             if agency is None:
@@ -234,30 +196,18 @@ class SyncService:
         return self._attachments
 
     def fetch_attachments(
-        self,
-        code: str,
-        *,
-        central_url: str | None = None,
-        ask_password: PasswordPrompt | None = None,
-        ca_file: str | None = None,
+        self, code: str, *, central_url: str | None = None, ca_file: str | None = None
     ) -> FetchedFiles:
         """Download from the central the current file of each paper of a dossier that this counter lacks.
 
         For the deciding agency's counter opening a dossier received elsewhere: each file is checked against its
-        SHA-256 before it is stored; the central's row-level security decides which dossiers' files one may read.
-        An `https://` address is the sync service (the credential kept at the last sync, `ca_file` as for a sync).
+        SHA-256 before it is stored; the service decides which dossiers' files this counter may read. Through the
+        sync service (`central_url` as for a sync), with the credential kept at the last sync.
         """
-        from counter_app.sync.attachment_transfer import over_database
-
         state = self.attachments.dossiers.get_state(code)
-        target = (central_url or self.context.settings().central_url).strip()
-        if target.lower().startswith("https://"):  # through the city's sync service, with the kept credential
-            with self._service_client(target, None, ca_file) as client:
-                files = self._fetch_files(client.blobs(), state.uuid)
-        else:
-            url = self._central_url(central_url)
-            password = resolve_password(url, ask_password)
-            files = over_database(url, password, state.agency_code, lambda blobs: self._fetch_files(blobs, state.uuid))
+        target = self._service_address(central_url)
+        with self._service_client(target, None, ca_file) as client:
+            files = self._fetch_files(client.blobs(), state.uuid)
         log.info("fetched %d attachment files of %s (%d already here)", len(files.fetched), code, len(files.present))
         return files
 
@@ -278,14 +228,17 @@ class SyncService:
             fetched.append(sha256)
         return FetchedFiles(tuple(fetched), tuple(present))
 
-    def _central_url(self, central_url: str | None) -> CentralUrl:
+    def _service_address(self, central_url: str | None) -> str:
+        """The sync service's address to use: `central_url`, else the setting; a postgresql:// one is refused."""
         settings = self.context.settings()
         if not settings.is_configured:
             raise RuleError("Quầy chưa được thiết lập. Chạy “counter-app init” hoặc mở màn hình thiết lập.")
-        text = central_url or settings.central_url
+        text = (central_url or settings.central_url).strip()
         if not text:
-            raise RuleError("Chưa có địa chỉ máy chủ trung tâm: ghi ở Thiết lập › Đồng bộ hoặc dùng tham số --central.")
-        return parse_central_url(text, field_name="central")
+            raise RuleError(
+                "Chưa có địa chỉ dịch vụ đồng bộ của thành phố: ghi ở Thiết lập › Đồng bộ hoặc dùng tham số --central."
+            )
+        return sync_service_address(text)
 
     def last_sync(self) -> LastSync | None:
         """The last sync attempt (successful or not), or None when this counter never synced."""

@@ -21,9 +21,8 @@ from counter_app.domain.codes import Numbering, validate_agency_code
 from counter_app.domain.deadlines import OfficeHours
 from counter_app.errors import CounterError, ValidationError
 from counter_app.services.accounts.clerk_accounts import clean_name
-from counter_app.services.common.settings import Settings
+from counter_app.services.common.settings import Settings, parse_setting
 from counter_app.services.installation.counter_profile import FirstRunAnswers
-from counter_app.services.installation.setup import central_role
 from counter_app.ui.admin.first_run_pages import AdminAnswers, AdminPage, BackupPassphrasePage, FieldPage
 from counter_app.ui.qt.qt_compat import emit
 from counter_app.ui.qt.task_runner import TaskRunner
@@ -151,21 +150,25 @@ class PrintersPage(FieldPage):
 class CentralPage(FieldPage):
     def __init__(self) -> None:
         super().__init__(
-            "Máy chủ trung tâm", "Không bắt buộc: để trống nếu quầy chưa đồng bộ với cơ sở dữ liệu trung tâm."
+            "Đồng bộ với thành phố",
+            "Không bắt buộc: để trống nếu quầy chưa đồng bộ. Quầy đồng bộ qua dịch vụ đồng bộ của thành phố, bằng "
+            "thông tin xác thực do quản trị viên thành phố cấp.",
         )
-        self.url_edit = QLineEdit(placeholderText="postgresql://ten_vai_tro@may-chu:5432/ten_csdl")
-        self.password_edit = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
-        self.field_row("Địa chỉ", self.url_edit, "central_url")
-        self.field_row("Mật khẩu của quầy", self.password_edit, "central_password")
-        hint = QLabel("Mật khẩu được lưu trong kho khóa của hệ thống, không lưu trong cơ sở dữ liệu.")
+        self.url_edit = QLineEdit(placeholderText="https://máy-chủ:cổng")
+        self.credential_edit = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        self.credential_edit.setPlaceholderText("Dán dòng “cc1.…” do quản trị viên thành phố cấp")
+        self.field_row("Địa chỉ dịch vụ đồng bộ", self.url_edit, "central_url")
+        self.field_row("Thông tin xác thực đồng bộ", self.credential_edit, "sync_credential")
+        hint = QLabel("Thông tin xác thực được lưu trong kho khóa của hệ thống, không lưu trong cơ sở dữ liệu.")
         hint.setObjectName("hint")
         hint.setWordWrap(True)
         self.form.addRow(hint)
 
     def check(self) -> None:
-        role = central_role(self.url_edit.text())
-        if role and not self.password_edit.text():
-            raise ValidationError("central_password", "Cần nhập mật khẩu của quầy trên máy chủ trung tâm.")
+        # a postgresql:// address is refused here, with the reason: counters sync only through the service
+        parse_setting("central_url", self.url_edit.text())
+        if self.url_edit.text().strip() and not self.credential_edit.text().strip():
+            raise ValidationError("sync_credential", "Cần dán thông tin xác thực đồng bộ do quản trị viên cấp.")
 
 
 def set_up_counter(services: Services, answers: FirstRunAnswers, admin: AdminAnswers | None) -> Settings:
@@ -246,7 +249,7 @@ class FirstRunWizard(QWizard):
             number_digits=numbering.number_digits,
             parent_authority=" ".join(self.place_page.parent_edit.text().split()),
             settings=tuple(settings),
-            central_password=self.central_page.password_edit.text(),
+            credential=self.central_page.credential_edit.text().strip(),
         )
 
     def admin_answers(self) -> AdminAnswers | None:

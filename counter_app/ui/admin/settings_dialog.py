@@ -21,8 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.errors import CounterError, ValidationError
-from counter_app.services.common.settings import SETTING_LABELS, setting_label
-from counter_app.services.installation.counter_profile import database_role
+from counter_app.services.common.settings import SETTING_LABELS, parse_setting, setting_label
 from counter_app.ui.admin.settings_fields import TABS, editor_for, value_of
 from counter_app.ui.qt.qt_compat import emit
 from counter_app.ui.qt.task_runner import TaskRunner
@@ -36,7 +35,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EXTRA_LABELS = {
-    "central_password": "Mật khẩu của quầy trên máy chủ trung tâm (cơ sở dữ liệu)",
     "sync_credential": "Thông tin xác thực đồng bộ mới",
 }
 SYNC_TAB = "Đồng bộ"
@@ -86,8 +84,6 @@ class SettingsDialog(QDialog):
         self.widgets: dict[str, QWidget] = {}
         self.edits: dict[str, QLineEdit] = {}
         self.printers: dict[str, QComboBox] = {}
-        self.password_edit = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
-        self.password_edit.setPlaceholderText("Chỉ khi máy chủ là cơ sở dữ liệu PostgreSQL; để trống nếu không đổi")
         self.credential_state = QLabel("…")
         self.credential_edit = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         self.credential_edit.setPlaceholderText(
@@ -125,7 +121,6 @@ class SettingsDialog(QDialog):
                 add_field(self.forms[tab.title], setting_label(key), widget, self.errors, key)
         sync_form = self.forms[SYNC_TAB]
         sync_index = [tab.title for tab in TABS].index(SYNC_TAB)
-        add_field(sync_form, EXTRA_LABELS["central_password"], self.password_edit, self.errors, "central_password")
         self.credential_state.setText(
             "Quầy đã lưu thông tin xác thực đồng bộ (không hiển thị)."
             if snapshot.credential_kept
@@ -133,7 +128,7 @@ class SettingsDialog(QDialog):
         )
         sync_form.addRow("Thông tin xác thực", self.credential_state)
         add_field(sync_form, EXTRA_LABELS["sync_credential"], self.credential_edit, self.errors, "sync_credential")
-        self._tab_of |= {"central_password": sync_index, "sync_credential": sync_index}
+        self._tab_of |= {"sync_credential": sync_index}
         self.save_button.setEnabled(True)
 
     def changes(self) -> dict[str, str]:
@@ -146,21 +141,16 @@ class SettingsDialog(QDialog):
     def save(self) -> None:
         self.errors.clear()
         try:
-            role = database_role(self.edits["central_url"].text())
+            # refused at the field before anything is saved: a postgresql:// address (counters sync only through
+            # the city's sync service), or anything that is not an https:// address
+            parse_setting("central_url", self.edits["central_url"].text())
         except ValidationError as exc:
             self._show_field_error(exc.field, exc.message)
-            return
-        password = self.password_edit.text()
-        if password and not role:
-            self._show_field_error(
-                "central_password", "Chỉ nhập mật khẩu khi địa chỉ máy chủ trung tâm là cơ sở dữ liệu PostgreSQL."
-            )
             return
         self.save_button.setEnabled(False)
         self._runner.run_serial(
             self._services.settings.save,
             self.changes(),
-            password,
             self.credential_edit.text(),
             on_done=self._on_saved,
             on_error=self._on_failed,
