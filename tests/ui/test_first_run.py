@@ -21,7 +21,7 @@ from counter_app.bootstrap import Services, build_maintenance, build_services
 from counter_app.domain.clock import VN_TZ
 from counter_app.errors import CounterError
 from counter_app.services.common.clock import DrillClock
-from counter_app.services.syncing.credential_store import SyncCredentialStore
+from counter_app.services.common.secret_vault import VaultFile, open_slot, sync_credential_name
 from counter_app.ui.admin.first_run_wizard import FirstRunWizard
 from counter_app.ui.qt.task_runner import TaskRunner
 from counter_app.ui.shell.main_window import MainWindow
@@ -109,7 +109,14 @@ def test_fresh_database_to_working_counter(
     assert (settings.place, settings.head_name) == ("Đà Nẵng", "Trần Văn Bình")
     # the sync service's address and the credential the administrator issued (kept in the store, never shown)
     assert settings.central_url == "https://dongbo.danang.gov.vn:8443"
-    assert SyncCredentialStore(fresh.context.data_dir).load(NEW_AGENCY, 2) == CREDENTIAL
+    # no keyring on this machine: the credential went into the secret vault with the first administrator, opened
+    # only with that account's password (the plain file it was first written to is gone)
+    assert not (fresh.context.data_dir / "sync-credential").exists()
+    vault = VaultFile(fresh.context.data_dir).read()
+    assert vault is not None
+    vault_key = open_slot(ADMIN[0], vault.slots[ADMIN[0]], ADMIN[1])
+    assert vault_key is not None
+    assert vault.secret(vault_key, sync_credential_name(NEW_AGENCY, 2)) == CREDENTIAL.encode()
     qtbot.waitUntil(lambda: window.counter_label.text() == f"Quầy 2 – {NEW_AGENCY_NAME}", timeout=5000)
 
     # a working counter: the intake screen opens and a dossier taken in gets a code of the typed agency

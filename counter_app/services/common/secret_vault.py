@@ -24,15 +24,14 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+from typing import TYPE_CHECKING, Any
 
 from counter_app.errors import RuleError
 from counter_app.private_files import replacing
 from counter_app.services.common.file_lock import exclusive
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +135,16 @@ class Slot:
         return cls(_unb64(data.get("salt")), n, r, p, _unb64(data.get("nonce")), _unb64(data.get("wrapped")))
 
 
+# cryptography is imported when a vault is first used, not at start-up (tests/ui/test_startup.py)
+def _aesgcm(key: bytes) -> AESGCM:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    return AESGCM(key)
+
+
 def _derive(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
     return Scrypt(salt=salt, length=KEY_SIZE, n=n, r=r, p=p).derive(password.encode("utf-8"))
 
 
@@ -144,15 +152,17 @@ def make_slot(name: str, password: str, vault_key: bytes) -> Slot:
     """The vault key wrapped for `name` under `password` (scrypt: ~0.1 s, call it outside a write transaction)."""
     salt, nonce = secrets.token_bytes(SALT_SIZE), secrets.token_bytes(NONCE_SIZE)
     wrapping = _derive(password, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
-    wrapped = AESGCM(wrapping).encrypt(nonce, vault_key, _slot_aad(name))
+    wrapped = _aesgcm(wrapping).encrypt(nonce, vault_key, _slot_aad(name))
     return Slot(salt, SCRYPT_N, SCRYPT_R, SCRYPT_P, nonce, wrapped)
 
 
 def open_slot(name: str, slot: Slot, password: str) -> bytes | None:
     """The vault key, or None when `password` does not open `name`'s slot."""
+    from cryptography.exceptions import InvalidTag
+
     try:
         wrapping = _derive(password, slot.salt, slot.n, slot.r, slot.p)
-        key = AESGCM(wrapping).decrypt(slot.nonce, slot.wrapped, _slot_aad(name))
+        key = _aesgcm(wrapping).decrypt(slot.nonce, slot.wrapped, _slot_aad(name))
     except (InvalidTag, ValueError):
         return None
     return key if len(key) == KEY_SIZE else None
@@ -167,14 +177,16 @@ class VaultContents:
 
     def put_secret(self, vault_key: bytes, name: str, value: bytes) -> None:
         nonce = secrets.token_bytes(NONCE_SIZE)
-        self.secrets[name] = (nonce, AESGCM(vault_key).encrypt(nonce, value, _secret_aad(name)))
+        self.secrets[name] = (nonce, _aesgcm(vault_key).encrypt(nonce, value, _secret_aad(name)))
 
     def secret(self, vault_key: bytes, name: str) -> bytes | None:
+        from cryptography.exceptions import InvalidTag
+
         entry = self.secrets.get(name)
         if entry is None:
             return None
         try:
-            return AESGCM(vault_key).decrypt(entry[0], entry[1], _secret_aad(name))
+            return _aesgcm(vault_key).decrypt(entry[0], entry[1], _secret_aad(name))
         except InvalidTag:
             raise RuleError(
                 f"Mục “{name}” của kho bí mật không mở được bằng khóa của kho (đã bị sửa đổi?).",
