@@ -129,6 +129,7 @@ def backup(args: argparse.Namespace, out: Output) -> int:
             "attachments_copied": result.attachments.copied,
             "attachments_bytes": result.attachments.bytes_written,
             "second_copy": str(result.second_copy) if result.second_copy else None,
+            "audit_key": info.audit_key,
             "warnings": list(result.warnings),
         },
     )
@@ -159,6 +160,7 @@ def restore(args: argparse.Namespace, out: Output) -> int:
         + (f" {result.numbering_note}" if result.numbering_note else "")
         + _missing_text(result)
         + (f" Đã phục hồi {result.attachments.restored} tệp giấy tờ đã quét." if result.attachments.restored else "")
+        + (f" {result.audit_key_note}" if result.audit_key_note else "")
         + (f" {AFTER_RESTORE}" if result.on_hold else ""),
         {
             "on_hold": result.on_hold,
@@ -180,6 +182,9 @@ def restore(args: argparse.Namespace, out: Output) -> int:
             "attachments_restored": result.attachments.restored,
             "attachments_unreadable": result.attachments.unreadable,
             "recovery_key_set": result.recovery_key_set,
+            "audit_key": result.audit_key,
+            "audit_key_note": result.audit_key_note,
+            "vault_restored": result.vault_restored,
         },
     )
     return 0

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hmac
 import logging
 import os
 import secrets
@@ -57,6 +58,17 @@ def key_user(agency_code: str, counter: int) -> str:
 
 def mark_key(agency_code: str, counter: int) -> str:
     return f"audit_key_home:{agency_code}:{counter}"
+
+
+class AuditKeyConflict(RuleError):
+    """A key restored from a backup differs from the key this machine already holds for the counter."""
+
+    def __init__(self, home: str) -> None:
+        super().__init__(
+            "Máy này đã có một khóa kiểm toán khác cho quầy này; khóa trong bản sao lưu không được ghi đè lên nó.",
+            detail=f"another audit key held in the {home}",
+        )
+        self.home = home
 
 
 @dataclass(frozen=True)
@@ -328,3 +340,40 @@ class AuditKeyStore:
                 )
             self._cache[(agency_code, counter)] = key
             return AuditKey(key, created=True)
+
+    # backups (services.maintenance.backup_secrets): a counter's key carried inside a backup and put back
+    def export_key(self, agency_code: str, counter: int) -> tuple[bytes | None, str]:
+        """(key, home) read the way the running application reads it, for a backup: (None, "vault") when it is in a
+        locked vault, (None, "none") when this machine has none or its file is unreadable. Never creates one."""
+        try:
+            return self.existing_key(agency_code, counter)
+        except RuleError as exc:  # a damaged key file or vault entry: the backup goes on without it
+            log.warning("audit key not readable for the backup: %s", exc.detail or type(exc).__name__)
+            return None, "none"
+
+    def import_key(self, agency_code: str, counter: int, key: bytes, marks: KeyMarks) -> str:
+        """Put `key`, restored from a backup, where this machine keeps keys (keyring, else the vault of a signed-in
+        person, else the 0600 file) and note it in `marks`; returns where it is. A key already here is never
+        replaced: AuditKeyConflict when it differs, VaultLocked when a locked vault holds one (nothing compared)."""
+        if len(key) != KEY_SIZE:
+            raise RuleError("Khóa kiểm toán trong bản sao lưu không hợp lệ.", detail="restored key of a wrong size")
+        with self._lock:
+            held, home = self.existing_key(agency_code, counter)
+            if held is None and home == HOME_VAULT:
+                raise VaultLocked()
+            user = key_user(agency_code, counter)
+            if held is None:
+                usable, _none = self._keyring_get(user)
+                if usable and self._keyring_put(user, key):
+                    held, home = key, HOME_KEYRING
+                elif self.vault is not None and self._vault_in_use():
+                    held, home = self.vault.put_secret(user, key, keep_existing=True), HOME_VAULT
+                else:
+                    held, home = self._file_create(self.file_path(agency_code, counter), key), HOME_FILE
+            if not hmac.compare_digest(held, key):
+                raise AuditKeyConflict(home)
+            marks.put(mark_key(agency_code, counter), home)
+            if home != HOME_VAULT:
+                self._cache[(agency_code, counter)] = key
+            log.info("audit key of a backup put back (%s)", home)
+            return home

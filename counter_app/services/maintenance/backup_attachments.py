@@ -86,6 +86,8 @@ def copy_new(store_root: Path, backup_root: Path, key: bytes, template: BackupHe
             nonce_prefix=secrets.token_bytes(backup_format.NONCE_PREFIX_SIZE).hex(),
             plain_size=source.stat().st_size,
             schema_revision="",
+            audit_key="",  # the secrets travel in the database's backup file only
+            secrets_size=0,
         )
         with replacing(target) as partial, source.open("rb") as plain, partial.open("wb") as sink:
             backup_format.seal(plain, sink, key, header)

@@ -1,4 +1,5 @@
-"""The doctor's look at whether backups survive the PC: a recovery passphrase set, the second destination current."""
+"""The doctor's look at whether backups survive the PC: a recovery passphrase set, the second destination current,
+the counter's audit key inside the latest backup."""
 
 from __future__ import annotations
 
@@ -14,6 +15,19 @@ from counter_app.services.maintenance import backup_copies, backup_recovery
 SET_KEY_ACTION = (
     "Người quản trị đặt mật khẩu sao lưu: “counter-app backup --set-passphrase”, và cất mật khẩu ở nơi an toàn "
     "ngoài máy này."
+)
+
+KEY_NOT_INCLUDED = (
+    "Bản sao lưu này không chứa khóa kiểm toán của quầy (lúc sao lưu không đọc được khóa: kho khóa của hệ thống "
+    "không mở được, hoặc khóa đã bị mất). Phục hồi trên máy khác, các sự kiện đã ghi sẽ không kiểm tra được bằng khóa."
+)
+KEY_NOT_INCLUDED_LATEST = (
+    "Bản sao lưu gần nhất (lúc {taken}) không chứa khóa kiểm toán của quầy: phục hồi trên máy khác, các sự kiện đã "
+    "ghi sẽ không kiểm tra được bằng khóa."
+)
+KEY_NOT_INCLUDED_ACTION = (
+    "Sao lưu lại trong phiên đăng nhập của người dùng trên máy (nơi kho khóa của hệ thống hoặc kho bí mật đã được "
+    "mở): “counter-app backup”, hoặc nút sao lưu trong cửa sổ ứng dụng."
 )
 
 

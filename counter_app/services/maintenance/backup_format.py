@@ -12,6 +12,10 @@ How the key is found (`kdf`): "keyring" (a random key in this PC's keyring), "sc
 typed for this one backup), or "recovery-key" (format version 2, see backup_recovery): the key is agreed with
 the installation's recovery public key (X25519), whose private half travels in the header wrapped under the
 administrator's backup passphrase, so the file restores on any PC with the passphrase alone.
+
+Format version 3 (any `kdf`) adds the secrets section (backup_secrets: the counter's audit key, the secret vault
+file): `secrets_size` bytes of plaintext sealed after the database's, in the same encrypted stream, never in clear.
+Its header says in clear only whether the audit key is inside (`audit_key`), so a listing can tell without a key.
 """
 
 from __future__ import annotations
@@ -35,6 +39,14 @@ from counter_app.errors import IntegrityProblem, RuleError
 MAGIC = b"CTRBAK\r\n"  # the CR LF catches a copy that rewrote line endings
 FORMAT_VERSION = 1
 RECOVERY_FORMAT_VERSION = 2  # the header's recovery fields: a version-1 reader says "update" instead of "damaged"
+SECRETS_FORMAT_VERSION = 3  # a secrets section and its note in the header: older readers say "update"
+MAX_SECRETS = 1 << 20  # the secrets section is read into memory: a planted header must not ask for more
+# `audit_key` in the header: the counter's audit key is inside; inside only the carried secret vault (locked when
+# the backup was taken: it opens with an account's password after the restore); or not inside at all
+AUDIT_KEY_INCLUDED = "included"
+AUDIT_KEY_IN_VAULT = "in_vault"
+AUDIT_KEY_UNAVAILABLE = "unavailable"
+AUDIT_KEY_STATES = ("", AUDIT_KEY_INCLUDED, AUDIT_KEY_IN_VAULT, AUDIT_KEY_UNAVAILABLE)
 KEY_SIZE = 32
 TAG_SIZE = 16
 NONCE_PREFIX_SIZE = 7
@@ -83,13 +95,25 @@ class BackupHeader:
     recipient: str = ""
     ephemeral: str = ""
     wrapped_key: str = ""
+    # format version 3 only: whether the audit key is inside ("" in older files), the secrets section's size
+    audit_key: str = ""
+    secrets_size: int = 0
+
+    @property
+    def version(self) -> int:
+        if self.audit_key or self.secrets_size:
+            return SECRETS_FORMAT_VERSION
+        return RECOVERY_FORMAT_VERSION if self.kdf == KDF_RECOVERY else FORMAT_VERSION
 
     def to_bytes(self) -> bytes:
         data = asdict(self)
         if self.kdf != KDF_RECOVERY:  # byte for byte the version-1 header older versions read
             for name in ("recipient", "ephemeral", "wrapped_key"):
                 del data[name]
-        version = RECOVERY_FORMAT_VERSION if self.kdf == KDF_RECOVERY else FORMAT_VERSION
+        version = self.version
+        if version != SECRETS_FORMAT_VERSION:  # byte for byte the version-1 or version-2 header
+            for name in ("audit_key", "secrets_size"):
+                del data[name]
         body = json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
         return _PREFIX.pack(MAGIC, version, len(body)) + body
 
@@ -135,7 +159,7 @@ def read_header(source: BinaryIO) -> tuple[BackupHeader, bytes]:
     magic, version, length = _PREFIX.unpack(prefix)
     if magic != MAGIC:
         raise RuleError(NOT_A_BACKUP)
-    if version not in (FORMAT_VERSION, RECOVERY_FORMAT_VERSION):
+    if version not in (FORMAT_VERSION, RECOVERY_FORMAT_VERSION, SECRETS_FORMAT_VERSION):
         raise RuleError(
             f"Bản sao lưu dùng định dạng phiên bản {version}, phiên bản ứng dụng này không đọc được; "
             "hãy cập nhật ứng dụng."
@@ -153,7 +177,9 @@ def read_header(source: BinaryIO) -> tuple[BackupHeader, bytes]:
         raise RuleError(NOT_A_BACKUP) from None
     if (
         header.kdf not in KDFS
-        or (header.kdf == KDF_RECOVERY) != (version == RECOVERY_FORMAT_VERSION)
+        or header.version != version
+        or header.audit_key not in AUDIT_KEY_STATES
+        or not 0 <= header.secrets_size <= MAX_SECRETS
         or header.chunk_size <= 0
         or header.compression != "zlib"
     ):
@@ -182,8 +208,13 @@ def _nonce(header: BackupHeader, index: int, last: bool) -> bytes:
     return bytes.fromhex(header.nonce_prefix) + index.to_bytes(4, "big") + (b"\x01" if last else b"\x00")
 
 
-def seal(source: BinaryIO, target: BinaryIO, key: bytes, header: BackupHeader) -> BackupHeader:
-    """Write `header` (with the key's check value) then `source` compressed and encrypted; returns the header."""
+def seal(
+    source: BinaryIO, target: BinaryIO, key: bytes, header: BackupHeader, secrets_section: bytes = b""
+) -> BackupHeader:
+    """Write `header` (with the key's check value) then `source` and `secrets_section` (`header.secrets_size`
+    bytes) compressed and encrypted as one stream; returns the header."""
+    if len(secrets_section) != header.secrets_size:
+        raise ValueError("the secrets section is not the size the header says")
     sealed = BackupHeader(**{**asdict(header), "key_check": key_check(key)})
     associated = sealed.to_bytes()
     target.write(associated)
@@ -203,7 +234,7 @@ def seal(source: BinaryIO, target: BinaryIO, key: bytes, header: BackupHeader) -
         while len(pending) > size:  # keep a tail: the last chunk must be the short one
             emit(bytes(pending[:size]), last=False)
             del pending[:size]
-    pending += compressor.flush()
+    pending += compressor.compress(secrets_section) + compressor.flush()
     while len(pending) >= size:
         emit(bytes(pending[:size]), last=False)
         del pending[:size]
@@ -223,6 +254,20 @@ def _read_block(source: BinaryIO, size: int) -> bytes:
     return b"".join(parts)
 
 
+class _Split:
+    """Writes the first `first` bytes to `target` and keeps the rest (the secrets section) in memory."""
+
+    def __init__(self, target: BinaryIO, first: int, rest: bytearray) -> None:
+        self.target, self.left, self.rest = target, first, rest
+
+    def write(self, data: bytes) -> None:
+        head = data[: self.left]
+        if head:
+            self.target.write(head)
+            self.left -= len(head)
+        self.rest += data[len(head) :]
+
+
 def open_sealed(
     source: BinaryIO,
     target: BinaryIO,
@@ -230,11 +275,16 @@ def open_sealed(
     header: BackupHeader,
     associated: bytes,
     progress: Callable[[int], None] | None = None,
+    secrets_section: bytearray | None = None,
 ) -> int:
-    """Decrypt and decompress the chunks after the header into `target`; IntegrityProblem when damaged."""
+    """Decrypt and decompress the chunks after the header into `target` (the database's `plain_size` bytes), the
+    secrets section into `secrets_section`; returns the bytes written to `target`; IntegrityProblem when damaged."""
     aead = AESGCM(key)
     decompressor = zlib.decompressobj()
     block_size = header.chunk_size + TAG_SIZE
+    rest = bytearray() if secrets_section is None else secrets_section
+    sink = _Split(target, header.plain_size, rest)
+    expected = header.plain_size + header.secrets_size
     written = 0
     index = 0
     while True:
@@ -244,14 +294,16 @@ def open_sealed(
             plain = aead.decrypt(_nonce(header, index, last), block, associated)
             # bounded output per call: a highly compressible chunk must not expand into RAM all at once
             data = decompressor.decompress(plain, header.chunk_size)
-            target.write(data)
+            sink.write(data)
             written += len(data)
             while decompressor.unconsumed_tail:
                 data = decompressor.decompress(decompressor.unconsumed_tail, header.chunk_size)
-                target.write(data)
+                sink.write(data)
                 written += len(data)
         except (InvalidTag, zlib.error, ValueError):
             raise IntegrityProblem(DAMAGED, detail=f"chunk {index} failed authentication") from None
+        if written > expected:
+            raise IntegrityProblem(DAMAGED, detail=f"plaintext longer than the header's {expected} bytes")
         index += 1
         if progress is not None:
             progress(written)
@@ -261,8 +313,8 @@ def open_sealed(
         tail = decompressor.flush()
     except zlib.error:
         raise IntegrityProblem(DAMAGED, detail="compressed stream broken") from None
-    target.write(tail)
+    sink.write(tail)
     written += len(tail)
-    if not decompressor.eof or written != header.plain_size:
-        raise IntegrityProblem(DAMAGED, detail=f"plaintext {written} bytes, header says {header.plain_size}")
-    return written
+    if not decompressor.eof or written != expected:
+        raise IntegrityProblem(DAMAGED, detail=f"plaintext {written} bytes, header says {expected}")
+    return written - len(rest)

@@ -35,6 +35,14 @@ class BackupInfo:
     kdf: str
     agency_code: str
     counter: int
+    # what the header says of the counter's audit key: "included", "unavailable" (the key could not be read when
+    # the backup was taken), "" (a backup of an older version, or a counter with no key nor event yet)
+    audit_key: str = ""
+
+    @property
+    def audit_key_missing(self) -> bool:
+        """The backup was taken without the counter's audit key: restored elsewhere, its chain cannot be checked."""
+        return self.audit_key == backup_format.AUDIT_KEY_UNAVAILABLE
 
     @property
     def needs_passphrase(self) -> bool:
@@ -75,10 +83,15 @@ def free_name(folder: Path, settings: Settings, now: datetime) -> Path:
     return candidate
 
 
-def kdf_of(path: Path) -> str:
+def described(path: Path) -> tuple[str, str]:
+    """(kdf, audit_key) from the file's header; ("", "") when it cannot be read."""
     try:
         with path.open("rb") as handle:
             header, _associated = backup_format.read_header(handle)
     except (OSError, RuleError):
-        return ""
-    return header.kdf
+        return "", ""
+    return header.kdf, header.audit_key
+
+
+def kdf_of(path: Path) -> str:
+    return described(path)[0]

@@ -26,6 +26,8 @@ class BackupRow:
     needs_passphrase: bool
     # None: no second destination is set; else whether a copy of the same size is there
     second_copy: bool | None
+    # taken without the counter's audit key (it could not be read then): restored elsewhere, the chain is unverifiable
+    audit_key_missing: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,14 @@ def overview(service: BackupService) -> BackupOverview:
     except RuleError as exc:
         passphrase_set, problem = False, exc.message
     rows = tuple(
-        BackupRow(info.path, info.created, info.size_bytes, info.needs_passphrase, _second_copy(info.path, second))
+        BackupRow(
+            info.path,
+            info.created,
+            info.size_bytes,
+            info.needs_passphrase,
+            _second_copy(info.path, second),
+            info.audit_key_missing,
+        )
         for info in service.list_backups()
     )
     return BackupOverview(

@@ -48,6 +48,12 @@ class RestoreResult:
     # from the backup on a PC that had none (its next backups restore with the same passphrase)
     attachments: backup_attachments.AttachmentRestore = field(default_factory=backup_attachments.AttachmentRestore)
     recovery_key_set: bool = False
+    # the counter's audit key carried by the backup (restore_audit_keys): what became of it ("restored", "present",
+    # "conflict", "missing", ...; "" nothing to do), what the person restoring must hear (Vietnamese, "" all well),
+    # and whether the secret vault file came back with it
+    audit_key: str = ""
+    audit_key_note: str = ""
+    vault_restored: bool = False
 
 
 def restore_key(header: backup_format.BackupHeader, passphrase: str | None) -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 import secrets
@@ -23,19 +24,22 @@ from counter_app.services.common.file_lock import exclusive
 from counter_app.services.common.settings import Settings, settings_from_store
 from counter_app.services.maintenance import (
     backup_attachments,
+    backup_checks,
     backup_copies,
     backup_format,
     backup_keys,
     backup_overview,
     backup_recovery,
+    backup_secrets,
+    restore_audit_keys,
 )
 from counter_app.services.maintenance.backup_names import (
     STAMP,
     SUFFIX,
     UNCONFIGURED,
     BackupInfo,
+    described,
     free_name,
-    kdf_of,
     parse_name,
 )
 from counter_app.services.maintenance.backup_restore import (
@@ -109,7 +113,8 @@ class BackupService:
                 agency, counter, created, seq = parsed
                 if own is not None and (agency, counter) != own:
                     continue
-                info = BackupInfo(path, created, path.stat().st_size, kdf_of(path), agency, counter)
+                kdf, audit_key = described(path)
+                info = BackupInfo(path, created, path.stat().st_size, kdf, agency, counter, audit_key)
                 found.append((created, seq, info))
         found.sort(key=lambda item: (item[0], item[1]), reverse=True)
         return [info for _created, _seq, info in found]
@@ -158,6 +163,8 @@ class BackupService:
                         detail="; ".join(problems[:3]),
                     )
                 now = to_vn(self.context.clock.now())
+                carried, audit_key = self._secrets(settings)
+                section = carried.to_bytes()
                 header = backup_format.new_header(
                     kdf=backup_format.KDF_KEYRING if passphrase is None else backup_format.KDF_SCRYPT,
                     key_name=key_name if passphrase is None else "",
@@ -168,22 +175,39 @@ class BackupService:
                     agency_code=settings.agency_code,
                     counter=settings.counter,
                 )
+                header = dataclasses.replace(header, audit_key=audit_key, secrets_size=len(section))
                 if passphrase is not None:
                     key = backup_format.passphrase_key(passphrase, header)
                 elif recovery is not None:
                     key, header = backup_recovery.sealing_key(recovery, header)
                 target = free_name(folder, settings, now)
                 with replacing(target) as partial, plain.open("rb") as source, partial.open("wb") as sink:
-                    backup_format.seal(source, sink, key, header)
+                    backup_format.seal(source, sink, key, header, section)
                 plain_bytes = header.plain_size
             attachments = backup_attachments.copy_new(self.context.data_dir / "attachments", folder, key, header)
             removed = () if to_dir is not None else self._rotate(folder, max(1, settings.backup_keep))
             second = self._second_copy(target, settings) if to_dir is None else None
-        info = BackupInfo(target, now, target.stat().st_size, header.kdf, settings.agency_code, settings.counter)
+        info = BackupInfo(
+            target, now, target.stat().st_size, header.kdf, settings.agency_code, settings.counter, header.audit_key
+        )
         seconds = time.perf_counter() - started
         log.info("backup %s written: %d bytes from %d in %.1f s", target.name, info.size_bytes, plain_bytes, seconds)
         warnings = (second.problem,) if second is not None and second.problem else ()
+        if info.audit_key_missing:
+            warnings = (backup_checks.KEY_NOT_INCLUDED, *warnings)
         return BackupResult(info, plain_bytes, seconds, removed, attachments, second.path if second else None, warnings)
+
+    def _secrets(self, settings: Settings) -> tuple[backup_secrets.BackupSecrets, str]:
+        """The counter's audit key and the secret vault, read as the running application reads them."""
+        assert self.context.audit_keys is not None
+        has_events = True  # unknown: a key that cannot be read is then reported missing
+        if settings.is_configured:
+            try:
+                with storage_failures(), self.context.uow() as uow:
+                    has_events = uow.chains.head(settings.agency_code, settings.counter)[0] > 0
+            except StorageFailure as exc:
+                log.warning("chain of the counter not read before the backup: %s", exc.detail or "storage")
+        return backup_secrets.gather(self.context.audit_keys, settings.agency_code, settings.counter, has_events)
 
     def _second_copy(self, backup: Path, settings: Settings) -> backup_copies.SecondCopy | None:
         """A verified copy in the second destination (`backup_second_dir`), rotated like the first; None: none set."""
@@ -240,7 +264,9 @@ class BackupService:
         No number the replaced database printed is issued again: its scopes' last numbers and the counter's events
         the backup lacks are read from it and the restored scopes moved past them; when it cannot be read, every
         scope of the counter skips ahead by a gap (domain.number_scopes.skip_ahead). With `bring_back` the events it
-        holds after the backup come back into the restored database when they continue its chain.
+        holds after the backup come back into the restored database when they continue its chain. The audit key
+        (and vault) the backup carries are put back where this machine keeps keys, never over a different key
+        (restore_audit_keys).
         """
         self._require_restore()
         started = time.perf_counter()
@@ -252,10 +278,11 @@ class BackupService:
         with handle, self._locked():
             header, associated = backup_format.read_header(handle)
             key = restore_key(header, passphrase)
+            section = bytearray()
             with self._temporary("restore") as plain:
                 create_private(plain)
                 with plain.open("r+b") as sink:
-                    written = backup_format.open_sealed(handle, sink, key, header, associated)
+                    written = backup_format.open_sealed(handle, sink, key, header, associated, secrets_section=section)
                     sink.flush()
                     os.fsync(sink.fileno())
                 problems = sqlite_file.check(plain, quick=False)
@@ -264,6 +291,7 @@ class BackupService:
                         "Bản sao lưu giải mã được nhưng dữ liệu bên trong bị hỏng; hãy dùng một bản sao lưu khác.",
                         detail="; ".join(problems[:3]),
                     )
+                carried = backup_secrets.BackupSecrets.from_bytes(bytes(section))
                 revision = sqlite_file.schema_revision(plain)
                 check_known_revision(revision)
                 on_hold = restore_hold.mark_file(plain, header.created_at)
@@ -287,6 +315,7 @@ class BackupService:
                     raise
                 fsync_dir(self.db_path.parent)
                 attachments, recovery_set = restore_beside(self.context.data_dir, backup, header, passphrase)
+                audit_key = restore_audit_keys.put_back(self.context, header, carried, str(backup))
         seconds = time.perf_counter() - started
         log.info("database restored from a backup of %s (%d bytes) in %.1f s", header.created_at, written, seconds)
         return RestoreResult(
@@ -308,6 +337,9 @@ class BackupService:
             re_entry_codes=re_entry if bring_back else (),
             attachments=attachments,
             recovery_key_set=recovery_set,
+            audit_key=audit_key.status,
+            audit_key_note=audit_key.note,
+            vault_restored=audit_key.vault_restored,
         )
 
     # -- internals -------------------------------------------------------------------------------------

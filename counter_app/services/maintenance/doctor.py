@@ -373,6 +373,9 @@ class DoctorService:
                 "Chạy “counter-app backup”.",
                 details,
             ), None
+        if latest.audit_key_missing:
+            summary = backup_checks.KEY_NOT_INCLUDED_LATEST.format(taken=taken)
+            return Check("backup", WARNING, summary, backup_checks.KEY_NOT_INCLUDED_ACTION, details), None
         if survival.summary:  # the backups exist but would not outlive this PC (or its second copy is behind)
             return Check("backup", WARNING, survival.summary, survival.action, details), None
         return Check("backup", OK, f"Bản sao lưu gần nhất lúc {taken}: “{latest.path.name}”.", "", details), None
