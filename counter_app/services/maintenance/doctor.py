@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 from collections.abc import Callable
@@ -17,9 +16,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from counter_app.errors import CentralUnreachable, CounterError, RuleError
+from counter_app.errors import CounterError, RuleError
 from counter_app.services.common.context import ServiceContext
-from counter_app.services.maintenance import backup_checks, backup_keys
+from counter_app.services.maintenance import backup_checks, backup_keys, doctor_central
 from counter_app.services.maintenance.backup_names import UNCONFIGURED
 from counter_app.services.maintenance.backups import BackupService
 from counter_app.services.maintenance.doctor_report import OK, PROBLEM, SKIPPED, UNKNOWN, WARNING, Check, DoctorReport
@@ -32,7 +31,6 @@ log = logging.getLogger(__name__)
 MIN_FREE_BYTES = 1 << 30
 LARGE_WAL_BYTES = 256 << 20
 STALE_BACKUP = timedelta(days=2)
-MAX_CLOCK_SKEW = timedelta(minutes=5)  # the same limit the sync handshake enforces
 TTF_SIGNATURES = (b"\x00\x01\x00\x00", b"OTTO", b"true")
 
 
@@ -240,74 +238,12 @@ class DoctorService:
         return Check("printers", OK, f"Máy in sẵn sàng: {', '.join(queues)}.", "", details), None
 
     def check_central(self) -> tuple[Check, None]:
-        """Whether the city's sync service answers at its address (a postgresql:// one is refused, never dialled)."""
-        from urllib.parse import urlsplit
-
-        from counter_app.sync.central_url import SERVICE_ONLY_MESSAGE, is_database_address
-
-        text = self.backups.settings().central_url.strip()
-        if not text:
-            return Check("central", SKIPPED, "Chưa cấu hình máy chủ trung tâm (thiết lập “central_url”).", "", {}), None
-        if is_database_address(text):
-            return Check(
-                "central",
-                WARNING,
-                SERVICE_ONLY_MESSAGE,
-                "Ghi địa chỉ https://… của dịch vụ đồng bộ ở Thiết lập › Đồng bộ, cùng thông tin xác thực do quản trị "
-                "viên thành phố cấp.",
-                {"refused": "postgresql", "reachable": False},
-            ), None
-        parts = urlsplit(text)
-        host, port = parts.hostname or "", parts.port or 443
-        details: dict[str, Any] = {"host": host, "port": port, "reachable": False}
-        try:
-            with socket.create_connection((host, port), timeout=self.connect_timeout):
-                pass
-        except OSError as exc:
-            details["error"] = type(exc).__name__
-            return Check(
-                "central",
-                WARNING,
-                f"Không kết nối được dịch vụ đồng bộ {host}:{port}.",
-                "Kiểm tra mạng và địa chỉ dịch vụ; hồ sơ vẫn được tiếp nhận và sẽ đồng bộ khi có mạng.",
-                details,
-            ), None
-        details["reachable"] = True
-        return Check("central", OK, f"Kết nối được dịch vụ đồng bộ {host}:{port}.", "", details), None
+        return doctor_central.check_central(self.backups.settings().central_url, self.connect_timeout), None
 
     def check_clock(self, central: Check) -> Check:
-        """The machine's clock against the sync service's (the Date of its answer; no credential needed)."""
-        if central.status == SKIPPED:
-            return Check("clock", SKIPPED, "Chưa cấu hình máy chủ trung tâm để so giờ.")
-        if not central.details.get("reachable"):
-            return Check("clock", UNKNOWN, "Không so được giờ vì không kết nối được máy chủ trung tâm.")
-        from counter_app.sync.service_client import service_clock
-
         settings = self.backups.settings()
-        try:
-            central_now = service_clock(
-                settings.central_url, ca_file=settings.central_ca_file or None, timeout=self.connect_timeout
-            )
-        except CentralUnreachable as exc:
-            return Check(
-                "clock",
-                UNKNOWN,
-                "Dịch vụ đồng bộ không trả lời để so giờ.",
-                "Chạy “counter-app sync” để xem lỗi chi tiết.",
-                {"error": exc.detail},
-            )
-        skew = self.system_clock() - central_now
-        seconds = round(skew.total_seconds(), 1)
-        if abs(skew) > MAX_CLOCK_SKEW:
-            return Check(
-                "clock",
-                WARNING,
-                f"Đồng hồ của máy lệch {abs(seconds):.0f} giây so với máy chủ trung tâm.",
-                "Chỉnh lại ngày giờ của máy (bật đồng bộ giờ tự động); đồng bộ bị từ chối khi lệch quá 5 phút.",
-                {"skew_seconds": seconds},
-            )
-        return Check(
-            "clock", OK, f"Giờ của máy khớp máy chủ trung tâm (lệch {seconds} giây).", "", {"skew_seconds": seconds}
+        return doctor_central.check_clock(
+            central, settings.central_url, settings.central_ca_file, self.connect_timeout, self.system_clock
         )
 
     def check_disk(self) -> tuple[Check, None]:
