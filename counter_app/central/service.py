@@ -32,6 +32,7 @@ from pydantic import BaseModel, Field
 from counter_app.central.access import AuthGate, Caller, Credential, acting
 from counter_app.central.attachments import add_attachment_routes
 from counter_app.central.chain_routes import add_chain_routes
+from counter_app.central.count_routes import add_count_routes
 from counter_app.central.entitlement import entitlement_refusals
 from counter_app.central.published import add_published_routes
 from counter_app.central.session import Connection, Counter
@@ -346,6 +347,7 @@ def create_app(pool: ConnectionPool[Connection], *, public_url: str | None = Non
     add_attachment_routes(app, pool)
     add_published_routes(app, pool)
     add_chain_routes(app, pool)
+    add_count_routes(app, pool)
 
     @app.exception_handler(CounterError)
     def counter_error(_request: Any, exc: CounterError) -> Any:

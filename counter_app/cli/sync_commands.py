@@ -40,6 +40,11 @@ def _human(report: Any) -> str:
     return (
         f"Đã gửi {report.pushed} và nhận {report.pulled} thay đổi ({report.dossiers} hồ sơ); "
         f"{report.failed} thay đổi lỗi."
+        + (
+            f" Đối chiếu với máy chủ trung tâm: đã nhận lại {report.repaired} thay đổi còn thiếu."
+            if report.repaired
+            else ""
+        )
     )
 
 
@@ -59,10 +64,10 @@ def sync(args: argparse.Namespace, out: Output) -> int:
         )
     except SyncInterrupted as exc:
         # what was exchanged before the cut is kept on both sides; say so, then exit 3
-        out.emit(_human(exc.report), exc.report.as_dict())
+        out.emit(_human(exc.report), exc.report.as_json())
         sys.stderr.write(f"Lỗi: {exc.message}\n")
         return exc.exit_code
-    out.emit(_human(report), report.as_dict())
+    out.emit(_human(report), report.as_json())
     if report.failed:
         sys.stderr.write(
             f"Lỗi: {report.failed} thay đổi không đồng bộ được (máy chủ trung tâm từ chối hoặc xung đột dữ liệu); "

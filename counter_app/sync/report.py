@@ -20,6 +20,10 @@ class SyncReport:
     files_uploaded: int = 0
     files_failed: int = 0
     bytes_uploaded: int = 0
+    # The count check after the pull (sync.count_check): events a counter that had lost them stored again, and
+    # whether what it holds still differs from what the central shows it (the log says how).
+    repaired: int = 0
+    count_mismatch: bool = False
 
     @property
     def complete(self) -> bool:
@@ -27,6 +31,10 @@ class SyncReport:
 
     def as_dict(self) -> dict[str, int]:
         return {"pushed": self.pushed, "pulled": self.pulled, "failed": self.failed, "dossiers": self.dossiers}
+
+    def as_json(self) -> dict[str, int]:
+        """What `sync --json` prints: as_dict's keys (a contract), and the keys added since."""
+        return self.as_dict() | {"repaired": self.repaired}
 
 
 class SyncInterrupted(CentralUnreachable):

@@ -1,4 +1,4 @@
-"""The counter's side of sync through the city's sync service (HTTPS, a credential): hello, push, files, pull.
+"""The counter's side of sync through the city's sync service (HTTPS, a credential): hello, push, files, pull, count.
 
 Its guarantees: nothing is marked sent before the service answered
 that it stored it, every pulled page is stored with its cursor in one short local write, no local write is open
@@ -8,10 +8,8 @@ while the network is waited for. What the service refuses comes back as dead let
 from __future__ import annotations
 
 import logging
-import random
 import ssl
 import threading
-import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -23,21 +21,23 @@ from counter_app.domain.audit_chain import ChainLink, HeldLink
 from counter_app.domain.codes import Numbering
 from counter_app.errors import CentralUnreachable, RuleError
 from counter_app.storage.database import Database
+from counter_app.storage.held_events import Tally
 from counter_app.storage.outbox import OutboxEvent
 from counter_app.storage.pull_cursor import PullCursor
 from counter_app.sync import own_history, pull
 from counter_app.sync.attachment_transfer import UploadOutcome, UploadQueue, upload_pending
 from counter_app.sync.catalogue_sync import Published, parse_published
 from counter_app.sync.central_admin import known_revisions
+from counter_app.sync.count_check import CentralCount, CountOutcome, check_and_repair
 from counter_app.sync.handshake import SYNC_PROTOCOL, check_clock, check_schema
 from counter_app.sync.report import SyncInterrupted, SyncReport
 from counter_app.sync.service_push import PushAnswer, PushTally, encode_push, push_pending
+from counter_app.sync.service_waits import THROTTLE_RETRIES, THROTTLE_WAIT_CAP_S, ServiceWaits
 
 log = logging.getLogger(__name__)
 
 PUSH_CHUNK = 5000  # the service's limit per request
 CHAIN_PAGE = 5000  # links of the own chain per request: the service's limit
-BUSY_RETRIES = 8  # answers "busy, come back" (503 with Retry-After) taken before giving up for this sync
 UNREACHABLE = (
     "Không kết nối được dịch vụ đồng bộ của thành phố; dữ liệu vẫn được giữ nguyên trên máy này và sẽ được đồng bộ "
     "lần sau."
@@ -57,7 +57,18 @@ def _event(data: dict[str, Any]) -> OutboxEvent:
 class ServiceClient:
     """One HTTPS session with the service; every failure becomes a CounterError a clerk can read."""
 
-    def __init__(self, base_url: str, credential: str, *, ca_file: str | None = None, timeout: float = 60) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        credential: str,
+        *,
+        ca_file: str | None = None,
+        timeout: float = 60,
+        throttle_retries: int = THROTTLE_RETRIES,
+        throttle_wait_cap: float = THROTTLE_WAIT_CAP_S,
+    ) -> None:
+        # its `cancel` is set by synchronize: a wait for a throttled address (429) ends when the sync is cancelled
+        self.waits = ServiceWaits(throttle_retries, throttle_wait_cap)
         verify: ssl.SSLContext | bool = ssl.create_default_context(cafile=ca_file) if ca_file else True
         self._http = httpx.Client(
             base_url=base_url.rstrip("/"),
@@ -99,6 +110,8 @@ class ServiceClient:
 
     def raise_for_refusal(self, answer: httpx.Response) -> None:
         """A refusal or failure of the service as a CounterError a clerk can read; nothing for a success."""
+        if (throttled := self.waits.refusal(answer)) is not None:
+            raise throttled
         if answer.status_code in _REFUSED:
             raise RuleError(_REFUSED[answer.status_code], detail=f"HTTP {answer.status_code}")
         if answer.status_code >= 500:
@@ -176,6 +189,21 @@ class ServiceClient:
                 raise RuleError("Dịch vụ đồng bộ trả về nhật ký của quầy không đúng thứ tự.")
             after = links[-1].link.seq
 
+    def count(self, cursor: PullCursor) -> CentralCount | None:
+        """The central's side of the count check at `cursor` (central.count_routes); None from a service that
+        does not offer it."""
+        answer = self.raw("GET", "/v1/count", params={"tx": cursor.tx, "seq": cursor.seq})
+        if answer.status_code == 404:
+            return None
+        self.raise_for_refusal(answer)
+        data = answer.json()
+        return CentralCount(
+            others=Tally(int(data["others"]["count"]), int(data["others"]["digest"])),
+            beyond=frozenset(str(u) for u in data["beyond"]),
+            beyond_full=bool(data["beyond_full"]),
+            own=Tally(int(data["own"]["count"]), int(data["own"]["digest"])),
+        )
+
     def history(self, dossier_uuids: Sequence[str]) -> list[OutboxEvent]:
         answer = self._call("POST", "/v1/history", json={"dossiers": list(dossier_uuids)})
         return [_event(e) for e in answer["events"]]
@@ -189,15 +217,9 @@ class ServiceClient:
         return ServiceBlobs(self)
 
     def raw(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        """One call, its answer unread (a chunk's bytes are not JSON); retried while the service says busy."""
-        answer = self._request(method, path, **kwargs)
-        for attempt in range(BUSY_RETRIES):
-            if answer.status_code != 503 or "Retry-After" not in answer.headers:
-                break
-            # the service is busy (a storm after an outage): come back when it says, spread out
-            time.sleep(min(30.0, float(answer.headers["Retry-After"]) * (1.5**attempt)) * random.uniform(0.5, 1.5))  # noqa: S311 - jitter, not a secret
-            answer = self._request(method, path, **kwargs)
-        return answer
+        """One call, its answer unread (a chunk's bytes are not JSON); asked again while the service says to come
+        back (sync.service_waits: busy, or this address throttled)."""
+        return self.waits.answer(lambda: self._request(method, path, **kwargs))
 
 
 class ServiceBlobs:
@@ -281,14 +303,16 @@ def synchronize(
     uploads: UploadQueue | None = None,
 ) -> SyncReport:
     """Hello (schema, clock, identity), push every unsent event, upload the pending attachment files
-    (`uploads`; after the events, so that the central knows the dossiers naming them), then pull what this
-    counter may see.
+    (`uploads`; after the events, so that the central knows the dossiers naming them), pull what this
+    counter may see, then check what it holds against the central's count and repair a loss (sync.count_check).
 
     The hello names the address of the citizen's status page when the service serves one: it goes to
     `remember_public_url` (in its own short write, before any event is sent), so that a receipt printed offline
     afterwards already carries the link."""
     pushing = PushTally()
     pulled = pull.PullOutcome()
+    counted = CountOutcome()
+    client.waits.cancel = cancel
     recovered = own_history.Recovered()
     files = UploadOutcome()
     try:
@@ -314,11 +338,29 @@ def synchronize(
             cancel=cancel,
             outcome=pulled,
         )
+        if not (cancel is not None and cancel.is_set()):
+            # after the push: the central's count of this counter's own events includes this sync's
+            counted = check_and_repair(
+                database,
+                client.count,
+                lambda cursor: client.page(cursor, pull_batch),
+                client.history,
+                agency_code=agency_code,
+                counter=counter,
+                cancel=cancel,
+            )
     except CentralUnreachable as exc:
-        raise SyncInterrupted(exc, _report(pushing, pulled, recovered, files)) from None
+        cut = cancel is not None and cancel.is_set()
+        raise SyncInterrupted(exc, _report(pushing, pulled, recovered, files, counted, cancelled=cut)) from None
     cancelled = cancel is not None and cancel.is_set()
-    report = _report(pushing, pulled, recovered, files, cancelled=cancelled)
-    log.info("sync through the service: pushed %d, pulled %d, failed %d", report.pushed, report.pulled, report.failed)
+    report = _report(pushing, pulled, recovered, files, counted, cancelled=cancelled)
+    log.info(
+        "sync through the service: pushed %d, pulled %d, failed %d, repaired %d",
+        report.pushed,
+        report.pulled,
+        report.failed,
+        report.repaired,
+    )
     return report
 
 
@@ -327,6 +369,7 @@ def _report(
     pulled: pull.PullOutcome,
     recovered: own_history.Recovered,
     files: UploadOutcome,
+    counted: CountOutcome,
     *,
     cancelled: bool = False,
 ) -> SyncReport:
@@ -334,9 +377,11 @@ def _report(
     return SyncReport(
         pushing.pushed,
         pulled.pulled + recovered.events,
-        pushing.dead + pulled.failed + recovered.failed,
-        len(pushing.dossiers | pulled.dossiers | recovered.dossiers),
+        pushing.dead + pulled.failed + recovered.failed + counted.failed,
+        len(pushing.dossiers | pulled.dossiers | recovered.dossiers | counted.dossiers),
         cancelled=cancelled,
+        repaired=counted.repaired,
+        count_mismatch=counted.mismatch,
         files_uploaded=files.files,
         files_failed=files.failed,
         bytes_uploaded=files.bytes_sent,
