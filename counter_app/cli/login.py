@@ -56,7 +56,8 @@ COMMAND_PERMISSIONS: dict[str, Permission] = {
     "config set": Permission.SETTINGS,
     "calendar-import": Permission.CALENDAR,
     "catalogue import": Permission.CATALOGUE,
-    "intake": Permission.INTAKE,
+    "intake": Permission.INTAKE,  # a back-dated one needs more: checked by the service, which knows it is one
+    "re-enter": Permission.BACK_ENTRY,
     "print": Permission.PRINT,  # a reprint needs more: checked by the service, which knows it is one
     "void": Permission.VOID,
     "apology": Permission.REAPPOINT,

@@ -323,3 +323,14 @@ def test_the_mode_fits_the_desk_without_scrolling(qtbot: Any, services: Services
         qtbot.waitUntil(lambda width=width, height=height: window.size().toTuple() == (width, height))
         QApplication.processEvents()
         assert intake.form_scroll.verticalScrollBar().maximum() == 0, (width, height)
+
+
+def test_the_restore_notice_says_what_became_of_the_audit_key(qtbot: Any, restored: Restored) -> None:
+    note = "Bản sao lưu không mang khóa ký nhật ký kiểm toán: các sự kiện trước lần phục hồi không kiểm tra được."
+    notice = RestoreNotice(replace(restored.result, audit_key="missing", audit_key_note=note))
+    qtbot.addWidget(notice)
+    assert note in notice.text().splitlines()
+    assert restored.result.audit_key_note == ""  # the key came back: nothing to say
+    plain = RestoreNotice(restored.result)
+    qtbot.addWidget(plain)
+    assert "khóa ký" not in plain.text()

@@ -235,6 +235,8 @@ def restore_summary(result: RestoreResult) -> str:
             lines.append(f"Cần cán bộ giám sát nhập lại các hồ sơ: {', '.join(result.re_entry_codes)}.")
     if result.attachments.restored:
         lines.append(f"Đã phục hồi {result.attachments.restored} tệp giấy tờ đã quét.")
+    if result.audit_key_note:  # the audit key carried by the backup: put back, already here, or why not
+        lines.append(result.audit_key_note)
     if result.on_hold:
         lines.append(
             "Quầy đồng bộ với máy chủ trung tâm: chưa ghi được gì cho đến lần đồng bộ tới (nút “Đồng bộ ngay”); "
