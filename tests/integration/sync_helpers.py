@@ -8,9 +8,11 @@ import itertools
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -297,3 +299,23 @@ def assert_central_holds_each_local_event_once(central: Central, events: dict[st
     assert {u: comparable(s) for u, s in central_states(central).items()} == {
         u: comparable(s) for u, s in replayed_central_states(central).items()
     }
+
+
+def kill_while_chunk_waits(central: Central, process: subprocess.Popen[str], sha256: str, what: str) -> None:
+    """Kill a `counter-app sync` once chunks 0-4 of the file are on the central and the service's call storing chunk 5
+    is in flight, waiting on the row the test holds (chunks 0-4 alone could mean the client had not sent it yet)."""
+    deadline = time.monotonic() + 60
+    while not (
+        central.count("SELECT count(*) FROM central.attachment_chunk WHERE sha256 = %s", sha256) >= 5
+        and central.count(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            " AND query LIKE %s",
+            "%attachment_chunk%",
+        )
+        >= 1
+    ):
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, f"the sync never reached {what}"
+        time.sleep(0.02)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)

@@ -5,12 +5,21 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
-import time
 from pathlib import Path
 
 import psycopg
 import pytest
-from sync_helpers import AGENCY_A, AGENCY_B, Central, MakeCounter, accept_many, cli_popen, service_sync_args, sync
+from sync_helpers import (
+    AGENCY_A,
+    AGENCY_B,
+    Central,
+    MakeCounter,
+    accept_many,
+    cli_popen,
+    kill_while_chunk_waits,
+    service_sync_args,
+    sync,
+)
 
 from counter_app.bootstrap import Services
 from counter_app.errors import NotFoundError
@@ -98,22 +107,7 @@ def test_fifty_megabytes_survive_a_killed_sync_and_are_stored_once(
         tmp_path, *service_sync_args(central, one.context.database.path), input=central.credential(AGENCY_A, 1) + "\n"
     )
     try:
-        deadline = time.monotonic() + 60
-        # the service's call storing chunk 5 must be in flight (waiting on the blocker's row) before the kill
-        while not (
-            central.count("SELECT count(*) FROM central.attachment_chunk WHERE sha256 = %s", first) >= 5
-            and central.count(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                " AND query LIKE %s",
-                "%attachment_chunk%",
-            )
-            >= 1
-        ):
-            assert process.poll() is None, process.communicate()
-            assert time.monotonic() < deadline, "the sync never reached the first file's chunks"
-            time.sleep(0.02)
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+        kill_while_chunk_waits(central, process, first, "the first file's chunks")
     finally:
         if process.poll() is None:
             process.kill()

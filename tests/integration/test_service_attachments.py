@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import secrets
 import signal
 import subprocess
@@ -13,7 +12,16 @@ import time
 import uuid
 from pathlib import Path
 
-from sync_helpers import AGENCY_A, AGENCY_B, REPO, Central, MakeCounter, accept_many, cli_env
+from sync_helpers import (
+    AGENCY_A,
+    AGENCY_B,
+    REPO,
+    Central,
+    MakeCounter,
+    accept_many,
+    cli_env,
+    kill_while_chunk_waits,
+)
 from sync_service_support import SyncService
 from test_attachment_sync import ceil_chunks, central_files, noise_pdf
 
@@ -128,23 +136,7 @@ def test_an_upload_cut_mid_file_resumes_with_only_the_missing_chunks(
         cwd=REPO,
     )
     try:
-        deadline = time.monotonic() + 60
-        # the service's call storing chunk 5 must be in flight (waiting on the blocker's row) before the kill:
-        # chunks 0-4 stored alone could mean the client had not yet sent it
-        while not (
-            central.count("SELECT count(*) FROM central.attachment_chunk WHERE sha256 = %s", sha) >= 5
-            and central.count(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                " AND query LIKE %s",
-                "%attachment_chunk%",
-            )
-            >= 1
-        ):
-            assert process.poll() is None, process.communicate()
-            assert time.monotonic() < deadline, "the sync never reached the file's chunks"
-            time.sleep(0.02)
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+        kill_while_chunk_waits(central, process, sha, "the file's chunks")
     finally:
         if process.poll() is None:
             process.kill()
