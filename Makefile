@@ -5,11 +5,11 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # Debian packages the tests use: PDF read-back, barcode decoding, fonts, a print queue, a PostgreSQL server,
 # a virtual screen (x11-utils: xprop, xwininfo read its windows), a Secret Service for keyring tests and SANE's test
-# scanner.
+# scanner, and FUSE 3 for the power-cut drill's disk that loses unsynced writes.
 DEB_PACKAGES := poppler-utils zbar-tools fonts-noto-core cups cups-client printer-driver-cups-pdf \
 	postgresql-15 xvfb libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libegl1 libgl1 libxkbcommon0 \
 	libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 dbus gnome-keyring sane-utils nsis x11-utils \
-	chromium chromium-driver
+	chromium chromium-driver fuse3
 
 .PHONY: run test lint unit bench deps venv screenshots clean dist
 
