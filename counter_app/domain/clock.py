@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -20,3 +20,8 @@ def to_vn(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=VN_TZ)
     return moment.astimezone(VN_TZ)
+
+
+# How far a counter's clock may be from the central's before a sync refuses (and the doctor warns): events carry
+# the counter's time, and a dossier's events are replayed in time order on every copy.
+MAX_CLOCK_SKEW = timedelta(minutes=5)

@@ -6,12 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from counter_app.domain.clock import to_vn
+from counter_app.domain.clock import MAX_CLOCK_SKEW, to_vn
 from counter_app.errors import RuleError
 
 # The protocol this client speaks; the central refuses clients below its `central.compat.min_client_protocol`.
 SYNC_PROTOCOL = 1
-MAX_CLOCK_SKEW = timedelta(minutes=5)
 
 UPDATE_APP_MESSAGE = (
     "Phiên bản ứng dụng này đã cũ so với máy chủ trung tâm; cần cập nhật ứng dụng lên phiên bản mới "

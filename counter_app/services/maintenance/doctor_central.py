@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
+from counter_app.domain.clock import MAX_CLOCK_SKEW
 from counter_app.errors import CentralUnreachable
 from counter_app.services.maintenance.doctor_report import OK, SKIPPED, UNKNOWN, WARNING, Check
-
-MAX_CLOCK_SKEW = timedelta(minutes=5)  # the same limit the sync handshake enforces
 
 
 def check_central(central_url: str, connect_timeout: float) -> Check:
