@@ -1,11 +1,12 @@
 """Power-cut drill (issue 19): the counter's files on a disk that loses every write not yet fsynced.
 
 A kill -9 (tests/integration/test_crash_safety.py) leaves the kernel's page cache alive, so it cannot show a
-missing fsync. Here the database, its WAL and the archived PDFs live on tests/support/lossy_fs.py, a FUSE
-filesystem whose page cache is its own process: killing it is the power cut. A counter takes dossiers in and prints
-their receipts; at a random moment the power goes; afterwards, read straight from the backing folder (the "disk"),
-every dossier whose receipt was handed over is there with its receipt number and its archived PDF, the file is
-sound, the audit chain holds, and the next citizen gets a new code and a new receipt number.
+missing fsync. Here the database, its WAL, the scans and the archived PDFs live on tests/support/lossy_fs.py, a FUSE
+filesystem whose page cache is its own process: killing it is the power cut. A counter takes dossiers in, scans a
+paper of each and prints their receipts; at a random moment the power goes; afterwards, read straight from the
+backing folder (the "disk"), every dossier whose receipt was handed over is there with its scan (every byte), its
+receipt number and its archived PDF, the file is sound, the audit chain holds, and the next citizen gets a new
+code and a new receipt number.
 
 The first test shows the disk really drops what was not fsynced (the drill would prove nothing otherwise).
 """
@@ -13,6 +14,7 @@ The first test shows the disk really drops what was not fsynced (the drill would
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import random
@@ -27,6 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from reportlab.pdfgen import canvas
 
 from counter_app.bootstrap import build_services
 from counter_app.domain.intake import IntakeForm
@@ -121,7 +124,17 @@ def _acknowledged(out: str) -> list[dict[str, str]]:
     return lines
 
 
-def test_every_receipt_handed_over_survives_a_power_cut(template: Path, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def scan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A one-page scan of a paper, as the scanner's driver hands it over."""
+    path = tmp_path_factory.mktemp("scan") / "giay-to.pdf"
+    page = canvas.Canvas(str(path))
+    page.drawString(72, 720, "Giay khai sinh (ban sao)")
+    page.save()
+    return path
+
+
+def test_every_receipt_handed_over_survives_a_power_cut(template: Path, scan: Path, tmp_path: Path) -> None:
     cut_mid_work = 0
     for trial in range(TRIALS):
         rng = random.Random(SEED + trial)
@@ -130,7 +143,7 @@ def test_every_receipt_handed_over_survives_a_power_cut(template: Path, tmp_path
         shutil.copytree(template, disk)
         with lossy_disk(disk, mnt) as cut:
             writer = subprocess.Popen(
-                [sys.executable, "-m", "tests.support.intake_writer", str(mnt / "counter.db")],
+                [sys.executable, "-m", "tests.support.intake_writer", str(mnt / "counter.db"), str(scan)],
                 cwd=ROOT,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
@@ -154,6 +167,8 @@ def test_every_receipt_handed_over_survives_a_power_cut(template: Path, tmp_path
         for line in handed:
             assert dossiers.get(line["code"]) == line["uuid"], f"{line['code']} was handed over, then lost {where}"
             assert receipts.get(line["uuid"]) == line["receipt"], f"receipt of {line['code']} lost {where}"
+            stored = disk / Path(line["scan_path"]).relative_to(mnt)
+            assert hashlib.sha256(stored.read_bytes()).hexdigest() == line["scan"], f"scan of {line['code']} {where}"
             pdf = disk / Path(line["pdf"]).relative_to(mnt)
             body = pdf.read_bytes()
             assert body.startswith(b"%PDF-") and body.rstrip().endswith(b"%%EOF"), f"{pdf.name} torn {where}"

@@ -1,8 +1,10 @@
-"""Takes dossiers in and prints their receipts until killed, saying each one on stdout once it is acknowledged.
+"""Takes dossiers in, files a scan of their first paper and prints their receipts until killed, saying each one
+on stdout once it is acknowledged.
 
-The power-cut drill's counter (tests/storage/test_power_cut.py): `python -m tests.support.intake_writer DB`. A line
-`{"code", "uuid", "receipt", "pdf"}` is written, flushed, only after `intake.accept` and `documents.render` have
-both returned: the moment a clerk would hand the citizen the receipt.
+The power-cut drill's counter (tests/storage/test_power_cut.py): `python -m tests.support.intake_writer DB SCAN`
+(SCAN: a PDF, the paper's scan). A line `{"code", "uuid", "scan", "scan_path", "receipt", "pdf"}` is written,
+flushed, only after `intake.accept`, `attachments.add_files` and `documents.render` have all returned: the moment a
+clerk would hand the citizen the receipt.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from counter_app.domain.intake import IntakeForm
 from counter_app.services.common.clock import SystemClock
 
 
-def main(db: str) -> int:
+def main(db: str, scan: str) -> int:
     services = build_services(Path(db), SystemClock())
     n = 0
     while True:
@@ -27,12 +29,21 @@ def main(db: str) -> int:
             address=f"{n} Nguyễn Huệ, phường Bến Nghé",
         )
         result = services.intake.accept(form)
-        receipt = services.documents.render(result.code or "", "receipt")
-        line = {"code": result.code, "uuid": result.uuid, "receipt": receipt.number, "pdf": str(receipt.path)}
+        code = result.code or ""
+        attachment = services.attachments.add_files(code, 1, [Path(scan)])
+        receipt = services.documents.render(code, "receipt")
+        line = {
+            "code": code,
+            "uuid": result.uuid,
+            "scan": attachment.sha256,
+            "scan_path": str(services.attachments.pdf_path(attachment.sha256)),
+            "receipt": receipt.number,
+            "pdf": str(receipt.path),
+        }
         sys.stdout.write(json.dumps(line) + "\n")
         sys.stdout.flush()
         n += 1
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(sys.argv[1], sys.argv[2]))
