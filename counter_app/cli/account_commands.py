@@ -1,4 +1,5 @@
-"""The `user` subcommands (add, list, disable, enable an account) and `audit verify` (the event log's seal)."""
+"""The `user` subcommands (add, list, disable, enable an account, reset its password) and `audit verify` (the event
+log's seal)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,13 @@ def add_account_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("name")
     p = actions.add_parser("enable", parents=[common], help="enable a disabled account again")
     p.add_argument("name")
+    p = actions.add_parser(
+        "reset-password",
+        parents=[common],
+        help="give an account a temporary password (read like user add's); the person sets a new one at the next "
+        "sign-in",
+    )
+    p.add_argument("name")
 
     audit = sub.add_parser("audit", parents=[common], help="the tamper-evident record of every action")
     checks = audit.add_subparsers(dest="audit_action", required=True, parser_class=type(audit))
@@ -36,6 +44,7 @@ def _user_row(view: Any) -> dict[str, object]:
         "role": view.role.value,
         "disabled": view.disabled,
         "created": view.created_at,
+        "must_change_password": view.must_change_password,
     }
 
 
@@ -52,6 +61,14 @@ def user(args: argparse.Namespace, out: Output) -> int:
     elif args.user_action == "enable":
         view = accounts.enable_user(args.name)
         out.emit(f"Đã mở lại tài khoản “{view.name}”.", _user_row(view))
+    elif args.user_action == "reset-password":
+        temporary = new_password(args, f"mật khẩu tạm thời của tài khoản “{args.name.strip()}”")
+        view = accounts.reset_password(args.name, temporary)
+        out.emit(
+            f"Đã đặt mật khẩu tạm thời cho tài khoản “{view.name}”. Ở lần đăng nhập tới, người dùng phải đặt mật "
+            "khẩu mới trước khi làm việc.",
+            _user_row(view),
+        )
     else:
         views = accounts.list_users()
         lines = [

@@ -6,8 +6,8 @@ else a prompt when stdin is a terminal. Without a login, or with a role that doe
 permission, it is refused with exit 2 before any work. Read-only subcommands need no login; given one, they
 check it too (an export then records who made it). A database without accounts needs no login at all.
 
-`user add` reads the new account's password after the login's: with --password-stdin and no
-COUNTER_APP_PASSWORD, line 1 is the administrator's password and line 2 the new one.
+`user add` reads the new account's password after the login's, `user reset-password` the temporary one: with
+--password-stdin and no COUNTER_APP_PASSWORD, line 1 is the administrator's password and line 2 the new one.
 
 Where the secrets are in the secret vault (no keyring), the signed-in person's password also opens the vault for
 the run (the session carries the vault key to the services); `audit verify` then needs a login too, since the
@@ -46,6 +46,7 @@ READ_ONLY = frozenset(
         "central",  # works on the central database with its own PostgreSQL login, never on local data
         "config get",
         "user list",
+        "backup list",
         "catalogue log",
     }
 )
@@ -68,15 +69,20 @@ COMMAND_PERMISSIONS: dict[str, Permission] = {
     "user add": Permission.USERS,
     "user disable": Permission.USERS,
     "user enable": Permission.USERS,
+    "user reset-password": Permission.USERS,
 }
 
 
 def command_name(args: argparse.Namespace) -> str:
     """The subcommand with its action where it has one ("config set", "user add")."""
     name = str(args.command)
-    action = {"config": "action", "user": "user_action", "audit": "audit_action", "catalogue": "catalogue_action"}.get(
-        name
-    )
+    action = {
+        "config": "action",
+        "user": "user_action",
+        "audit": "audit_action",
+        "catalogue": "catalogue_action",
+        "backup": "backup_action",
+    }.get(name)
     return f"{name} {getattr(args, action)}" if action and getattr(args, action, None) else name
 
 
@@ -125,17 +131,18 @@ def login_password(args: argparse.Namespace, name: str) -> str:
     )
 
 
-def new_password(args: argparse.Namespace) -> str:
-    """The password of an account being added: stdin (after the login's), or asked twice at a terminal."""
-    from_stdin = passwords(args).next("mật khẩu của tài khoản mới")
+def new_password(args: argparse.Namespace, what: str = "mật khẩu của tài khoản mới") -> str:
+    """A password an administrator sets (`what` it is, in Vietnamese: a new account's, a temporary one): stdin
+    (after the login's), or asked twice at a terminal."""
+    from_stdin = passwords(args).next(what)
     if from_stdin is not None:
         return from_stdin
     if sys.stdin.isatty():
-        first = getpass.getpass("Mật khẩu của tài khoản mới: ")
+        first = getpass.getpass(f"{what[:1].upper()}{what[1:]}: ")
         if getpass.getpass("Nhập lại mật khẩu: ") != first:
             raise ValidationError("password", "Hai lần nhập mật khẩu không giống nhau.")
         return first
-    raise ValidationError("password", "Cần mật khẩu của tài khoản mới: thêm --password-stdin và nhập ở đầu vào chuẩn.")
+    raise ValidationError("password", f"Cần {what}: thêm --password-stdin và nhập ở đầu vào chuẩn.")
 
 
 DRILL_CLOCK_REFUSED = (

@@ -1,4 +1,4 @@
-"""Subcommands that look after the installation: backup, restore and doctor.
+"""Subcommands that look after the installation: backup (and the list of backups), restore and doctor.
 
 They open the database without upgrading or seeding it (`bootstrap.build_maintenance`): a damaged file can
 still be checked and replaced. `doctor` exits 0 when every check is ok or only warns, 4 when the database is
@@ -35,6 +35,8 @@ def add_maintenance_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         help="set the administrator's backup passphrase (read from stdin), then back up: from then on every backup, "
         "automatic ones too, needs no keyring and restores on any PC with that passphrase",
     )
+    actions = p.add_subparsers(dest="backup_action", parser_class=type(p))  # none: write a backup
+    actions.add_parser("list", parents=[common], help="list the backups with their state (changes nothing)")
     p = sub.add_parser("restore", parents=[common], help="replace the local database with a backup")
     p.add_argument("file")
     p.add_argument("--passphrase-stdin", action="store_true", help="the backup's passphrase, read from stdin")
@@ -82,10 +84,48 @@ def _megabytes(size: int) -> str:
     return f"{size / (1 << 20):.1f} MB"
 
 
+def _list_backups(args: argparse.Namespace, out: Output) -> int:
+    """`backup list`: the backups as the window's "Sao lưu" shows them, newest first."""
+    from counter_app.cli.runner import vn_moment
+
+    maintenance = _open_maintenance(args)
+    try:
+        overview = maintenance.backup.overview()
+    finally:
+        maintenance.close()
+    lines = [f"Thư mục sao lưu: “{overview.folder}”."]
+    if overview.second_folder is not None:
+        lines[0] += f" Nơi thứ hai: “{overview.second_folder}”."
+    for row in overview.rows:
+        how = "mật khẩu sao lưu" if row.needs_passphrase else "khóa trong kho khóa"
+        second = "" if row.second_copy is None else f"  bản sao thứ hai: {'có' if row.second_copy else 'KHÔNG CÓ'}"
+        key = "  Khóa nhật ký: thiếu" if row.audit_key_missing else ""
+        lines.append(f"{vn_moment(row.created)}  {_megabytes(row.size_bytes):>9}  {how}{second}{key}  {row.path.name}")
+    if not overview.rows:
+        lines.append("Chưa có bản sao lưu nào.")
+    out.emit(
+        "\n".join(lines),
+        [
+            {
+                "path": str(row.path),
+                "created": row.created,
+                "bytes": row.size_bytes,
+                "encryption": "passphrase" if row.needs_passphrase else "keyring",
+                "second_copy_present": row.second_copy,
+                "audit_key_missing": row.audit_key_missing,
+            }
+            for row in overview.rows
+        ],
+    )
+    return 0
+
+
 @command("backup")
 def backup(args: argparse.Namespace, out: Output) -> int:
     from counter_app.errors import ValidationError
 
+    if getattr(args, "backup_action", None) == "list":
+        return _list_backups(args, out)
     setting = bool(getattr(args, "set_passphrase", False))
     if setting and args.passphrase_stdin:
         raise ValidationError(

@@ -117,6 +117,12 @@ def test_a_backup_without_the_key_says_so_and_its_restore_reports_the_key_missin
     finally:
         maintenance.close()
     assert rows == {without_key: True, with_key: False}
+    listed = counter.ok("backup", "list")  # the command line's list says it too, for each backup
+    assert {Path(row["path"]): row["audit_key_missing"] for row in listed} == rows
+    text = counter.raw(["backup", "list", "--db", str(counter.db)])
+    assert text.code == 0, str(text)
+    marked = {line.split()[-1]: "Khóa nhật ký: thiếu" in line for line in text.out.splitlines()[1:]}
+    assert marked == {without_key.name: True, with_key.name: False}
     doctor = counter.ok("doctor")
     check = next(c for c in doctor["checks"] if c["name"] == "backup")
     assert check["status"] == "warning" and "không chứa khóa kiểm toán" in check["summary"], check

@@ -21,7 +21,7 @@ from security.security_support import PASSWORDS, StepClock, open_counter, person
 from counter_app.bootstrap import Services, build_services
 from counter_app.errors import PermissionDenied, RuleError
 from counter_app.ui.admin.backup_dialogs import MISMATCH
-from counter_app.ui.admin.backups_panel import ADMIN_ONLY, BackupsPanel
+from counter_app.ui.admin.backups_panel import ADMIN_ONLY, COLUMNS, BackupsPanel
 from counter_app.ui.qt.task_runner import TaskRunner
 from counter_app.ui.shell.main_window import MainWindow
 from counter_app.ui.shell.maintenance_watch import MaintenanceWatcher
@@ -230,6 +230,32 @@ def test_the_administrator_restores_a_backup_and_the_window_starts_again(
         assert reopened.dossiers.get_dossier(after).code == after
     finally:
         reopened.close()
+
+
+def test_a_backup_taken_without_the_audit_key_is_marked_in_the_list(
+    qtbot: Any, services: Services, runner: TaskRunner
+) -> None:
+    services.backup.set_recovery_passphrase(PASSPHRASE)
+    services.intake.accept(person_form())  # the chain has an event: its key belongs in every backup
+    with_key = services.backup.create_backup().info.path
+    # the key out of reach of the backup (as a keyring outside the desktop session), then back
+    keys = services.context.data_dir / "audit-keys"
+    aside = keys.rename(services.context.data_dir / "keys-elsewhere")
+    services.context.audit_keys.forget_cached()  # type: ignore[union-attr]
+    services.context.clock.advance(60)  # type: ignore[attr-defined]
+    try:
+        without_key = services.backup.create_backup().info.path
+    finally:
+        aside.rename(keys)
+    panel = open_panel(qtbot, services, runner)
+    column = COLUMNS.index("Khóa nhật ký")
+    assert panel.table.horizontalHeaderItem(column).text() == "Khóa nhật ký"
+    overview = panel.overview
+    assert overview is not None
+    marks = {row.path: panel.table.item(index, column) for index, row in enumerate(overview.rows)}
+    assert {path: item.text() for path, item in marks.items()} == {without_key: "Thiếu", with_key: ""}
+    assert "không chứa khóa kiểm toán" in marks[without_key].toolTip()
+    assert marks[with_key].toolTip() == ""
 
 
 @pytest.mark.parametrize("name", ["canbo", "lanhdao"])

@@ -1,4 +1,5 @@
-"""The command line's accounts contract: `user add/list/disable`, --user/--password-stdin, refusals with exit 2."""
+"""The command line's accounts contract: `user add/list/disable/reset-password`, --user/--password-stdin, refusals
+with exit 2."""
 
 from __future__ import annotations
 
@@ -12,8 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from cli.cli_support import ROOT, base_env
-from security.security_support import AGENCY, AGENCY_NAME, MARRIAGE, PASSWORDS, PERSON_ID
+from cli.cli_support import ROOT, base_env, vn
+from security.security_support import AGENCY, AGENCY_NAME, MARRIAGE, PASSWORDS, PERSON_ID, StepClock
+
+from counter_app.bootstrap import build_services
+from counter_app.services.common.audit_keys import key_user
+from counter_app.services.common.secret_vault import VaultFile, open_slot
 
 VIETNAMESE_MARKS = frozenset("ăâđêôơưáàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ")
 NOW = "2026-03-02 09:00"
@@ -166,6 +171,72 @@ def test_only_an_administrator_manages_accounts(desk: Desk) -> None:
     assert "đặt lại mật khẩu" in desk.as_user("canbo", *INTAKE).refused()
 
 
+TEMPORARY = "mat-khau-tam-thoi"
+
+
+def audit_key_opened_by(desk: Desk, name: str, password: str) -> bytes | None:
+    """The counter's audit key as `name`'s slot in the secret vault gives it with `password` (None: no way in)."""
+    contents = VaultFile(desk.db.parent).read()
+    assert contents is not None
+    slot = contents.slots.get(name)
+    vault_key = open_slot(name, slot, password) if slot is not None else None
+    return None if vault_key is None else contents.secret(vault_key, key_user(AGENCY, 1))
+
+
+def test_an_administrator_resets_a_password_and_the_person_keeps_the_vault(desk: Desk) -> None:
+    code = _code(desk.as_user("canbo", *INTAKE))  # sealed with the audit key the vault held before the reset
+    audit_key = audit_key_opened_by(desk, "quantri", PASSWORDS["quantri"])
+    assert audit_key is not None and audit_key_opened_by(desk, "canbo", PASSWORDS["canbo"]) == audit_key
+
+    both = f"{PASSWORDS['quantri']}\n{TEMPORARY}\n"  # the login's password, then the temporary one
+    reset = desk("user", "reset-password", "canbo", "--user", "quantri", "--password-stdin", stdin=both)
+    assert "mật khẩu tạm thời" in reset.ok() and "mật khẩu mới" in reset.out
+    row = json.loads(desk("user", "list", "--json").ok())
+    assert {u["name"]: u["must_change_password"] for u in row} == {"canbo": True, "lanhdao": False, "quantri": False}
+    assert ("user.password_reset", "quantri") in desk.clerks()
+    assert "không đúng" in desk.as_user("canbo", *INTAKE).refused()  # the old password is refused
+    assert audit_key_opened_by(desk, "canbo", PASSWORDS["canbo"]) is None
+
+    # the next sign-in (the window's, through the same service) must set a new password first
+    services = build_services(desk.db, StepClock(vn("2026-03-02 09:05")))
+    try:
+        session = services.accounts.sign_in("canbo", TEMPORARY)
+        assert session.must_change_password
+        assert not services.accounts.change_own_password(TEMPORARY, "mat-khau-moi-cua-bo").must_change_password
+    finally:
+        services.close()
+    assert audit_key_opened_by(desk, "canbo", TEMPORARY) is None
+    assert audit_key_opened_by(desk, "canbo", "mat-khau-moi-cua-bo") == audit_key
+
+    # with the new password, the secret the vault held before the reset still serves: the chain checks, and the
+    # next intake is sealed with the same key
+    new_login = {"COUNTER_APP_USER": "canbo", "COUNTER_APP_PASSWORD": "mat-khau-moi-cua-bo"}
+    later = "2026-03-02 09:10"
+    assert _code(desk(*INTAKE, env=new_login, now=later)) != code
+    verified = json.loads(desk("audit", "verify", "--json", env=new_login, now=later).ok())
+    assert verified["ok"] is True and verified["checked"] == len(desk.clerks())
+    assert "audit.key_replaced" not in {kind for kind, _clerk in desk.clerks()}
+
+
+def test_only_an_administrator_resets_passwords_and_an_unknown_name_is_said(desk: Desk) -> None:
+    for name in ("canbo", "lanhdao"):
+        # refused before any work: the temporary password is not even asked for
+        assert "quản lý tài khoản" in desk.as_user(name, "user", "reset-password", "quantri").refused()
+    unknown = desk(
+        "user",
+        "reset-password",
+        "khong.co",
+        "--user",
+        "quantri",
+        "--password-stdin",
+        stdin=f"{PASSWORDS['quantri']}\n{TEMPORARY}\n",
+    )
+    assert "Không có tài khoản “khong.co”" in unknown.refused()
+    assert "user.password_reset" not in {kind for kind, _clerk in desk.clerks()}
+    desk.as_user("quantri", "user", "list").ok()  # nothing changed: every password still works
+    desk.as_user("lanhdao", *INTAKE).ok()
+
+
 def test_the_parser_knows_the_contract() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "counter_app", "user", "add", "--help"],
@@ -177,3 +248,13 @@ def test_the_parser_knows_the_contract() -> None:
     assert proc.returncode == 0
     for option in ("--role", "--password-stdin", "--user"):
         assert option in proc.stdout
+    assert (
+        "reset-password"
+        in subprocess.run(
+            [sys.executable, "-m", "counter_app", "user", "--help"],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=False,
+        ).stdout
+    )

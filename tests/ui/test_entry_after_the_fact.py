@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from ui.ui_support import (
     AGENCY,
     AGENCY_NAME,
+    BIRTH_REGISTRATION,
     PERSON_ID,
     PERSON_NAME,
     person_form,
@@ -33,9 +34,11 @@ from ui.ui_support import (
 
 from counter_app.bootstrap import Services, build_maintenance, build_services
 from counter_app.domain.clock import VN_TZ
+from counter_app.domain.dossier import PaperEntry
 from counter_app.services.maintenance import backup_keys
 from counter_app.services.maintenance.backup_restore import RestoreResult
 from counter_app.ui.admin.backup_dialogs import PENDING_VARIABLE, RestoreNotice, pending_re_entry
+from counter_app.ui.intake.intake_draft import collect_draft
 from counter_app.ui.intake.intake_screen import IntakeScreen
 from counter_app.ui.qt.task_runner import TaskRunner
 from counter_app.ui.shell.main_window import MainWindow
@@ -312,6 +315,64 @@ def test_after_leaving_the_mode_the_next_citizen_is_received_now(
     state = services.dossiers.get_dossier(later.code)
     assert state.received_at == at("10:00")
     assert [e.details for e in services.dossiers.timeline(later.code)] == [""]  # no back-entry recorded
+
+
+def test_a_draft_saved_before_the_mode_waits_untouched_and_comes_back_after_it(
+    qtbot: Any, services: Services, runner: TaskRunner
+) -> None:
+    window = signed_in(qtbot, services, runner, SUPERVISOR)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    intake = window.open_intake()
+    assert intake is not None
+    fill_dossier(qtbot, intake, identifier="079190012348")  # an applicant's intake, interrupted
+    intake.flush_draft()
+    settle(qtbot, runner)
+    saved = services.drafts.load_draft("intake")
+    assert saved is not None and saved["lines"]["identifier"] == "079190012348"
+
+    def form_is_the_draft(screen: IntakeScreen) -> bool:
+        form = collect_draft(screen.fields)
+        return form == {key: saved[key] for key in form}
+
+    for leave in ("outcome", "button"):
+        # the intake page as it opens after its tab was closed (or the window started again): an empty form,
+        # the draft on its way back; the supervisor chooses "Nhập hồ sơ sau" on it at once
+        window.close_intake()
+        intake = back_entry_screen(qtbot, window)
+        settle(qtbot, runner)
+        assert intake.is_blank()  # the draft is not the mode's: never restored into it
+        assert services.drafts.load_draft("intake") == saved
+        if leave == "outcome":
+            fill_mode(intake, received="02/03/2026 08:30", reason="Mất điện, đã tiếp nhận trên giấy")
+            fill_dossier(qtbot, intake, identifier="079190012349")
+            assert accept(qtbot, intake).outcome == "accept"
+            settle(qtbot, runner)
+            assert services.drafts.load_draft("intake") == saved
+            with qtbot.waitSignal(intake.sig_draft_restored, timeout=10_000):
+                QTest.keyClick(window, Qt.Key.Key_F2)  # the next applicant: the waiting draft is back
+        else:
+            # a Mẫu 02 slip scanned meanwhile would be filled and saved over the waiting draft: refused, said why
+            papers, missing = (
+                (PaperEntry("Tờ khai đăng ký khai sinh", 1, 0),),
+                ("Giấy chứng sinh hoặc giấy tờ thay thế",),
+            )
+            slip = services.intake.request_supplement(person_form(BIRTH_REGISTRATION, papers=papers, missing=missing))
+            window.intake_tab.open_slip(str(slip.slip))
+            qtbot.waitUntil(lambda: "quét lại phiếu" in window.message_line.currentMessage(), timeout=10_000)
+            assert intake.after_the_fact.active and services.drafts.load_draft("intake") == saved
+            with qtbot.waitSignal(intake.sig_draft_restored, timeout=10_000):
+                qtbot.mouseClick(intake.after_the_fact.leave_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda intake=intake: form_is_the_draft(intake), timeout=10_000)
+        assert not intake.after_the_fact.active
+        settle(qtbot, runner)
+        assert services.drafts.load_draft("intake") == saved
+
+    # exactly as closing and opening the intake page again brings it back
+    window.close_intake()
+    reopened = window.open_intake()
+    assert reopened is not None
+    qtbot.waitUntil(lambda: form_is_the_draft(reopened), timeout=10_000)
 
 
 def test_the_mode_fits_the_desk_without_scrolling(qtbot: Any, services: Services, runner: TaskRunner) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QProcess, Qt, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -47,7 +47,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ADMIN_ONLY = "Chỉ quản trị viên được sao lưu và phục hồi dữ liệu."
-COLUMNS = ("Thời điểm", "Dung lượng", "Mã hóa", "Bản sao thứ hai")
+COLUMNS = ("Thời điểm", "Dung lượng", "Mã hóa", "Bản sao thứ hai", "Khóa nhật ký")
+KEY_MISSING = "Thiếu"
 
 
 def restart_application() -> None:
@@ -76,6 +77,11 @@ def _second(row: BackupRow) -> str:
     if row.second_copy is None:
         return "Chưa đặt nơi thứ hai"
     return "Có" if row.second_copy else "Không có"
+
+
+def _audit_key(row: BackupRow) -> str:
+    # only the lack is said: an older version's backup does not tell whether its key is inside
+    return KEY_MISSING if row.audit_key_missing else ""
 
 
 class BackupsPanel(QWidget):
@@ -177,13 +183,18 @@ class BackupsPanel(QWidget):
         second = f" Nơi thứ hai: “{overview.second_folder}”." if overview.second_folder else ""
         self.status.setText(f"{key}\nThư mục sao lưu: “{overview.folder}”.{second}")
         self.passphrase_button.setText("Đổi mật khẩu sao lưu…" if overview.passphrase_set else "Đặt mật khẩu sao lưu…")
+        from counter_app.services.maintenance.backup_checks import KEY_NOT_INCLUDED  # loaded by the overview already
+
         self.table.setRowCount(len(overview.rows))
         for index, row in enumerate(overview.rows):
-            texts = (vn_moment(row.created), _size(row.size_bytes), _encryption(row), _second(row))
+            texts = (vn_moment(row.created), _size(row.size_bytes), _encryption(row), _second(row), _audit_key(row))
             for column, text in enumerate(texts):
                 item = QTableWidgetItem(text)
                 if column == 1:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if column == len(texts) - 1 and text:
+                    item.setForeground(QColor("#b00020"))
+                    item.setToolTip(KEY_NOT_INCLUDED)
                 self.table.setItem(index, column, item)
         if overview.rows and not self.table.selectedItems():
             self.table.selectRow(0)

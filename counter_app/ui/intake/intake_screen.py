@@ -1,4 +1,4 @@
-"""IntakeScreen: the intake form's three outcomes, the confirmation panel, the ID-card scan and the draft's timing."""
+"""IntakeScreen: the intake form's three outcomes, the confirmation panel, the ID-card scan and its draft."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
@@ -17,7 +17,13 @@ from counter_app.ui.intake.after_the_fact import AfterTheFact
 from counter_app.ui.intake.checklist_keys import ChecklistKeys
 from counter_app.ui.intake.id_card_fill import fill_applicant, flag_stripped
 from counter_app.ui.intake.intake_confirmation import ConfirmationPanel
-from counter_app.ui.intake.intake_draft import DRAFT_KEY, DRAFT_VERSION, apply_draft_fields, collect_draft
+from counter_app.ui.intake.intake_draft import (
+    DRAFT_KEY,
+    DRAFT_VERSION,
+    DraftKeeper,
+    apply_draft_fields,
+    collect_draft,
+)
 from counter_app.ui.intake.intake_fields import IntakeFields
 from counter_app.ui.intake.live_due_date import LiveDueDate
 from counter_app.ui.intake.papers_table import ASKED
@@ -61,7 +67,6 @@ class IntakeScreen(QWidget):
         super().__init__(parent)
         self._services = services
         self._runner = runner
-        self._draft_key = draft_key
         self._restoring = False
         self._busy = False
         self._pending_papers: list[list[Any]] | None = None
@@ -90,8 +95,17 @@ class IntakeScreen(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
 
-        self._draft_timer = QTimer(self, singleShot=True, interval=draft_delay_ms)
-        self._draft_timer.timeout.connect(self._save_draft)
+        self.draft = DraftKeeper(
+            services.drafts,
+            runner,
+            self,
+            key=draft_key,
+            delay_ms=draft_delay_ms,
+            collect=self._collect,
+            saved=self._on_draft_saved,
+            failed=self._on_draft_failed,
+            loaded=self._apply_draft,
+        )
         self.due = LiveDueDate(services, runner, self.due_label, self.picker.procedure, self)
         self._connect_changes()
         self.confirmation.sig_new.connect(self.new_intake)
@@ -104,7 +118,7 @@ class IntakeScreen(QWidget):
         self.fields.sync_kind()
         self.fields.sync_delivery()
         self.due.refresh()
-        self.restore_draft()
+        self.draft.load()
 
     def _connect_changes(self) -> None:
         self.accept_button.clicked.connect(self.accept_dossier)
@@ -167,7 +181,7 @@ class IntakeScreen(QWidget):
         if outcome == "accept" and self.slip_intake.slip:
             call = partial(intake.accept_supplement, self.slip_intake.slip)
         self._set_busy(True)
-        self._draft_timer.stop()
+        self.draft.hold()
         self._runner.run_serial(call, form, on_done=self._on_outcome, on_error=self._on_outcome_failed)
 
     def _set_busy(self, busy: bool) -> None:
@@ -181,7 +195,7 @@ class IntakeScreen(QWidget):
     def _on_outcome(self, result: IntakeResult) -> None:
         self._set_busy(False)
         self._result = result
-        self._runner.run_serial(self._services.drafts.discard_draft, self._draft_key)
+        self.draft.discard()
         self.clear_form()
         # printing is wired only when the installation has the document service
         self.confirmation.show_result(
@@ -250,6 +264,7 @@ class IntakeScreen(QWidget):
             self.general_error.hide()
             self.stack.setCurrentIndex(0)
             self.form_scroll.verticalScrollBar().setValue(0)
+            self.draft.bring_back()  # after the supervisor's mode: the draft it put aside
         self.focus_first_field()
 
     def focus_first_field(self) -> None:
@@ -260,9 +275,10 @@ class IntakeScreen(QWidget):
         return self.stack.currentIndex() == 1
 
     def start_over(self) -> None:
+        """An empty form and no draft of it; leaving the supervisor's mode, the draft it put aside comes back."""
         self.clear_form()
-        self._draft_timer.stop()
-        self._runner.run_serial(self._services.drafts.discard_draft, self._draft_key)
+        self.draft.discard()
+        self.draft.bring_back()
 
     def clear_form(self) -> None:
         self._restoring = True
@@ -277,9 +293,11 @@ class IntakeScreen(QWidget):
             self._restoring = False
 
     def enter_after_the_fact(self, code: str = "") -> None:
-        """A supervisor's "Nhập hồ sơ sau" (ui.intake.after_the_fact) on an empty form, `code` pre-filled."""
+        """A supervisor's "Nhập hồ sơ sau" (ui.intake.after_the_fact) on an empty form, `code` pre-filled; the
+        saved draft is put aside (the mode saves none), and comes back when the mode is left."""
         self.new_intake()
-        self.start_over()
+        self.draft.put_aside()
+        self.clear_form()
         self.after_the_fact.enter(code)
         self._set_busy(self._busy)
 
@@ -330,32 +348,17 @@ class IntakeScreen(QWidget):
     # drafts
     def _on_changed(self, *_args: object) -> None:
         if not self._restoring and not self.after_the_fact.active:  # no draft of the mode: it is never restored
-            self._draft_timer.start()
+            self.draft.changed()
 
-    def _collect(self) -> dict[str, Any]:
-        return collect_draft(self.fields) | self.slip_intake.draft()
+    def _collect(self) -> dict[str, Any] | None:
+        return None if self.is_blank() else collect_draft(self.fields) | self.slip_intake.draft()
 
     def is_blank(self) -> bool:
         return self.fields.is_blank() and self.after_the_fact.is_blank()
 
-    def _save_draft(self) -> None:
-        drafts = self._services.drafts
-        if self.is_blank():
-            self._runner.run_serial(drafts.discard_draft, self._draft_key, on_done=self._on_draft_saved)
-        else:
-            self._runner.run_serial(
-                drafts.save_draft,
-                self._draft_key,
-                self._collect(),
-                on_done=self._on_draft_saved,
-                on_error=self._on_draft_failed,
-            )
-
     def flush_draft(self) -> None:
         """Save now what the debounce would save shortly (the screen or the window is closing)."""
-        if self._draft_timer.isActive():
-            self._draft_timer.stop()
-            self._save_draft()
+        self.draft.flush()
 
     def _on_draft_saved(self, _result: object) -> None:
         now = self._services.clock.now()
@@ -365,9 +368,6 @@ class IntakeScreen(QWidget):
     def _on_draft_failed(self, exc: object) -> None:
         log.warning("draft not saved: %s", type(exc).__name__)
         self.draft_state.setText("Chưa lưu được bản nháp.")
-
-    def restore_draft(self) -> None:
-        self._runner.run_pooled(self._services.drafts.load_draft, self._draft_key, on_done=self._apply_draft)
 
     def _apply_draft(self, data: dict[str, Any] | None) -> None:
         if not data or data.get("version") != DRAFT_VERSION or not self.is_blank() or self.after_the_fact.active:

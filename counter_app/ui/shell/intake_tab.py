@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 
 BUSY_FORM = "Đang nhập dở một hồ sơ khác: hoàn tất hoặc bấm “Nhập lại”"
+# a slip's intake would be saved over the draft "Nhập hồ sơ sau" put aside: the mode is left first (the draft back)
+DRAFT_ASIDE = "Bản nháp tiếp nhận đang chờ sau “Nhập hồ sơ sau”: thoát chế độ đó hoặc sang hồ sơ tiếp theo"
 
 
 class IntakeTab(QObject):
@@ -103,7 +105,13 @@ class IntakeTab(QObject):
         if services is None:
             return
         busy = self.screen is not None and not self.screen.showing_confirmation() and not self.screen.is_blank()
+        aside = self.screen is not None and self.screen.draft.aside
         screen = self.open(services)
+        if aside:  # still waiting behind the mode, or just brought back into the form from its confirmation
+            emit(
+                self.sig_message, f"{DRAFT_ASIDE if screen.draft.aside else BUSY_FORM} rồi quét lại phiếu {view.slip}."
+            )
+            return
         if busy and screen.slip_intake.slip != view.slip:
             # another applicant's form is being filled: it is not overwritten
             emit(self.sig_message, f"{BUSY_FORM} rồi quét lại phiếu {view.slip}.")
