@@ -1,5 +1,5 @@
-"""The `user` subcommands (add, list, disable, enable an account, reset its password) and `audit verify` (the event
-log's seal)."""
+"""The `user` subcommands (add, list, disable, enable an account, reset its password, change one's own) and
+`audit verify` (the event log's seal)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from counter_app.cli.login import new_password
 from counter_app.cli.runner import Output, command, open_services, vn_moment
 from counter_app.domain.audit_chain import ChainBreak
+from counter_app.errors import RuleError
 
 
 def add_account_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -31,6 +32,12 @@ def add_account_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         "sign-in",
     )
     p.add_argument("name")
+    actions.add_parser(
+        "change-password",
+        parents=[common],
+        help="the signed-in person's own new password (read after the login's, like user add's); the only command "
+        "open to an account on a temporary password",
+    )
 
     audit = sub.add_parser("audit", parents=[common], help="the tamper-evident record of every action")
     checks = audit.add_subparsers(dest="audit_action", required=True, parser_class=type(audit))
@@ -68,6 +75,14 @@ def user(args: argparse.Namespace, out: Output) -> int:
             f"Đã đặt mật khẩu tạm thời cho tài khoản “{view.name}”. Ở lần đăng nhập tới, người dùng phải đặt mật "
             "khẩu mới trước khi làm việc.",
             _user_row(view),
+        )
+    elif args.user_action == "change-password":
+        if args.session is None:
+            raise RuleError("Chưa có tài khoản nào trên máy này: không có mật khẩu nào để đổi.")
+        session = accounts.change_own_password(args.current_password, new_password(args, "mật khẩu mới"))
+        out.emit(
+            f"Đã đổi mật khẩu của tài khoản “{session.name}”.",
+            {"name": session.name, "must_change_password": session.must_change_password},
         )
     else:
         views = accounts.list_users()

@@ -8,6 +8,8 @@ check it too (an export then records who made it). A database without accounts n
 
 `user add` reads the new account's password after the login's, `user reset-password` the temporary one: with
 --password-stdin and no COUNTER_APP_PASSWORD, line 1 is the administrator's password and line 2 the new one.
+An account on a temporary password (set by an administrator) may run nothing but `user change-password`, which
+signs in with it and reads the new password the same way (line 2), as the window makes the person do first.
 
 Where the secrets are in the secret vault (no keyring), the signed-in person's password also opens the vault for
 the run (the session carries the vault key to the services); `audit verify` then needs a login too, since the
@@ -86,9 +88,21 @@ def command_name(args: argparse.Namespace) -> str:
     return f"{name} {getattr(args, action)}" if action and getattr(args, action, None) else name
 
 
+# Subcommands about the signed-in person's own account: a login of any role, and the only ones open to an
+# account on a temporary password.
+OWN_ACCOUNT = frozenset({"user change-password"})
+
+
+def temporary_password_message(name: str) -> str:
+    return (
+        f"Tài khoản “{name}” đang dùng mật khẩu tạm thời do quản trị viên đặt: hãy đặt mật khẩu mới trước "
+        f"(counter-app user change-password --user {name}), rồi làm lại thao tác này."
+    )
+
+
 def required_permission(args: argparse.Namespace) -> Permission | None:
     name = command_name(args)
-    if name in READ_ONLY or str(args.command) in READ_ONLY:
+    if name in READ_ONLY or str(args.command) in READ_ONLY or name in OWN_ACCOUNT:
         return None
     return COMMAND_PERMISSIONS.get(name, Permission.DESK)
 
@@ -180,8 +194,9 @@ def authorize(args: argparse.Namespace, db_path: Path, clock: Any) -> Any:
     """Sign in as the subcommand requires; the SessionView, or None when nobody needs to (or can) sign in."""
     needed = required_permission(args)
     name = (getattr(args, "user", None) or os.environ.get(USER_ENV) or "").strip()
+    own = command_name(args) in OWN_ACCOUNT
     needs_key = str(args.command) == "audit"  # with a secret vault, its key needs a login
-    if needed is None and not name and not needs_key:
+    if needed is None and not name and not needs_key and not own:
         return None
     if not db_path.is_file():
         return None  # a fresh installation: no account yet
@@ -190,7 +205,7 @@ def authorize(args: argparse.Namespace, db_path: Path, clock: Any) -> Any:
     with accounts_on_file(db_path, clock) as accounts:
         if not accounts.exist():
             return None  # nothing to sign in to: everything is allowed until the first administrator exists
-        if needed is None and not name:
+        if needed is None and not name and not own:
             if accounts.secrets_in_vault():
                 raise PermissionDenied(AUDIT_NEEDS_LOGIN)
             return None
@@ -198,7 +213,12 @@ def authorize(args: argparse.Namespace, db_path: Path, clock: Any) -> Any:
             from counter_app.services.common.context import NOT_SIGNED_IN
 
             raise PermissionDenied(NOT_SIGNED_IN)
-        session = accounts.authenticate(name, login_password(args, name))
+        password = login_password(args, name)
+        session = accounts.authenticate(name, password)
+    if own:
+        args.current_password = password  # `user change-password` proves it again to the service
+    elif session.must_change_password:
+        raise PermissionDenied(temporary_password_message(session.name))
     if needed is not None and needed not in session.permissions:
         raise PermissionDenied(refusal_message(session.role, needed))
     return session
