@@ -3,6 +3,8 @@ CUPS job, the full message of a PC without a printer, and a reprint from the pre
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +23,7 @@ from counter_app.services.documents.printed_documents import DocumentResult
 from counter_app.ui.documents.document_printing import DocumentPrinter
 from counter_app.ui.documents.print_preview import PrintPreview
 from counter_app.ui.documents.reprint_dialog import ReprintDialog
+from counter_app.ui.qt.qt_compat import emit
 from counter_app.ui.qt.task_runner import TaskRunner
 
 DESK = QRect(0, 0, 1366, 728)
@@ -143,7 +146,19 @@ def test_without_a_printer_the_message_is_whole_and_the_pdf_reachable(
     qtbot.mouseClick(preview.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Đã lưu bản sao" in preview.state.text(), timeout=10_000)
     assert target.read_bytes() == document.path.read_bytes()
+    assert target.stat().st_mode & 0o777 == 0o600  # a citizen's data: readable by the user only
     assert sent_events(services, code) == []
+    database = services.context.database.path
+    with sqlite3.connect(database) as db:
+        exported = [json.loads(p) for (p,) in db.execute("SELECT payload FROM event WHERE kind = 'data.exported'")]
+    assert exported == [{"what": "document.receipt", "count": 1}]  # a copy with personal data left the archive
+
+    # onto the application's own data (here: the database itself): refused where it was asked, nothing written
+    before = database.read_bytes()
+    preview.ask_save_path = lambda: database
+    qtbot.mouseClick(preview.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "tệp dữ liệu của chính ứng dụng" in preview.state.text(), timeout=10_000)
+    assert database.read_bytes() == before
 
 
 def test_a_reprint_from_the_preview_asks_its_reason_and_records_it(
@@ -162,11 +177,15 @@ def test_a_reprint_from_the_preview_asks_its_reason_and_records_it(
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert dialog.errors.message("reason") == "Cần chọn lý do in lại."
     dialog.choose(ReprintReason.DAMAGED)
+    changed: list[str] = []
+    preview.sig_dossier_changed.connect(changed.append)  # the window tells an open tab of the dossier
     with (
         qtbot.waitSignal(preview.sig_reprinted, timeout=20_000) as reprinted,
         qtbot.waitSignal(preview._printer.sig_printed, timeout=60_000),
     ):
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert changed == [document.dossier_uuid, document.dossier_uuid]  # the reprint recorded, then sent to paper
+    assert document.dossier_uuid == services.dossiers.get_state(code).uuid
     again = reprinted.args[0]
     assert (again.reprint, again.reprint_number) == (True, 1)
     assert preview.document() == again and "bản in lại lần 1" in preview.heading.text()
@@ -193,3 +212,29 @@ def test_a_failed_print_is_retried_without_a_reprint(qtbot: Any, services: Servi
     assert preview.reprint_dialog is None  # nothing went to paper: the same rendition, no reason asked
     assert sent_events(services, code) == []
     assert [e.kind for e in services.dossiers.timeline(code)].count("document.printed") == 1
+
+
+def test_a_print_from_the_preview_reaches_the_open_dossier_tab(
+    qtbot: Any, services: Services, runner: TaskRunner
+) -> None:
+    from counter_app.ui.shell.main_window import MainWindow
+
+    window = MainWindow(runner, open_documents=True)
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.sig_services_ready):
+        window.set_services(services)
+    code, document = receipt(services)
+    with qtbot.waitSignal(window.sig_dossier_opened, timeout=10_000) as opened:
+        window.open_dossier(code)
+    screen = opened.args[0]
+    qtbot.waitUntil(lambda: screen._bundle is not None, timeout=10_000)
+    window._on_document(document)  # what the dossier tab's print button hands the window: the preview opens
+    preview = next(w for w in window.findChildren(PrintPreview) if w.isVisible())
+    # the dossier's history grows by a print made elsewhere in the preview's life (a reprint, a job sent)
+    services.documents.record_sent_to_printer(document.document_uuid, "MAY-IN-QUAY-1", 2)
+    with qtbot.waitSignal(screen.sig_loaded, timeout=10_000):
+        emit(preview.sig_dossier_changed, document.dossier_uuid)
+    assert screen._bundle is not None
+    assert "document.sent_to_printer" in [e.kind for e in screen._bundle.timeline]
+    preview.close()

@@ -23,6 +23,7 @@ from counter_app.private_files import replacing
 from counter_app.services.common.context import ServiceContext
 from counter_app.services.common.event_writer import find_dossier, numbering_of, record_event
 from counter_app.services.common.export_paths import check_export_path
+from counter_app.services.common.export_record import record_export
 from counter_app.services.desk.dossiers import DossierService
 from counter_app.storage.repositories.documents import PrintedDocument
 from counter_app.storage.repositories.events import StoredEvent
@@ -53,6 +54,7 @@ class DocumentResult:
     reprint: bool
     document_uuid: str
     reprint_number: int = 0  # 1 for the first reprint; 0 for the first print
+    dossier_uuid: str = ""  # whose history the document (and each print of it) adds to
 
 
 class DocumentService:
@@ -166,7 +168,7 @@ class DocumentService:
         if out is not None:
             with replacing(out) as partial:
                 shutil.copyfile(path, partial)
-        return DocumentResult(kind, number, out or path, reprint, document_uuid, reprint_number)
+        return DocumentResult(kind, number, out or path, reprint, document_uuid, reprint_number, state.uuid)
 
     def reprint(
         self, document_uuid: str, *, reason: ReprintReason | str | None, reason_note: str = ""
@@ -177,6 +179,20 @@ class DocumentService:
         if row is None:
             raise NotFoundError("Không tìm thấy giấy tờ đã lập để in lại.")
         return self.render(row.dossier_uuid, row.kind, reason=reason or "", reason_note=reason_note)
+
+    def save_copy(self, document_uuid: str, target: Path) -> Path:
+        """A copy of an archived document where the clerk chose (a USB drive, a folder to mail from): recorded as an
+        export, written whole and private (temporary file, renamed), never onto the application's own data."""
+        self.context.require(Permission.PRINT)
+        with self.context.uow() as uow:
+            row = uow.documents.get(document_uuid)
+        if row is None or not row.path or not Path(row.path).is_file():
+            raise NotFoundError("Không tìm thấy tệp PDF của giấy tờ này trong kho lưu để sao chép.")
+        destination = check_export_path(self.context, target)
+        with replacing(destination) as partial:
+            shutil.copyfile(row.path, partial)
+        record_export(self.context, f"document.{row.kind}", 1)
+        return destination
 
     def record_sent_to_printer(self, document_uuid: str, printer: str, pages: int) -> None:
         """A printer accepted the document: count it and record it in the dossier's history."""

@@ -9,8 +9,8 @@ reason (ReprintDialog), and the service renders the marked reprint that is then 
 from __future__ import annotations
 
 import logging
-import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -69,6 +69,8 @@ class PrintPreview(QDialog):
 
     sig_reprinted = Signal(object)
     """A reprint was rendered from this preview (its reason recorded): the new DocumentResult."""
+    sig_dossier_changed = Signal(str)
+    """The dossier's history grew from this preview (a reprint, a print sent to paper): its uuid."""
 
     def __init__(
         self,
@@ -269,6 +271,7 @@ class PrintPreview(QDialog):
         self._load(document)
         self.print_button.setText("In (Ctrl+P)")
         emit(self.sig_reprinted, document)
+        emit(self.sig_dossier_changed, document.dossier_uuid)
         self.print_now()
 
     def _on_reprint_refused(self, error: object) -> None:
@@ -290,7 +293,11 @@ class PrintPreview(QDialog):
         if target is None:
             return
         self._runner.run_pooled(
-            shutil.copyfile, self._document.path, target, on_done=self._on_saved, on_error=self._on_save_failed
+            self._services.documents.save_copy,
+            self._document.document_uuid,
+            target,
+            on_done=self._on_saved,
+            on_error=self._on_save_failed,
         )
 
     def _ask_save_path(self) -> Path | None:
@@ -303,12 +310,16 @@ class PrintPreview(QDialog):
 
     def _on_save_failed(self, error: object) -> None:
         log.warning("saving a copy of a document failed: %s", type(error).__name__)
+        if isinstance(error, CounterError):  # refused where it was asked (onto the application's own data, ...)
+            self.state.setText(f"<span style='color:#b00020'>{error.message}</span>")
+            return
         self.state.setText("Không lưu được bản sao vào chỗ đã chọn (ổ đầy, không có quyền ghi hoặc USB đã rút).")
 
     def _on_printed(self, job: PrintJob) -> None:
         if job.document_uuid != self._document.document_uuid:
             return
         self._printed = True
+        emit(self.sig_dossier_changed, self._document.dossier_uuid)
         self.print_button.setEnabled(True)
         self.print_button.setText("In lại (cần lý do)…")
         sets = f"{job.copies} bộ, " if job.copies > 1 else ""
@@ -325,7 +336,10 @@ class PrintPreview(QDialog):
 class DocumentPreviews:
     """Each rendered document in a preview, then printed on the printer remembered for its kind."""
 
-    def __init__(self, services: Services, runner: TaskRunner, parent: QWidget) -> None:
+    def __init__(
+        self, services: Services, runner: TaskRunner, parent: QWidget, on_dossier_changed: Callable[[str], None]
+    ) -> None:
+        self._on_dossier_changed = on_dossier_changed  # the window tells its pages (an open dossier reads again)
         self._parent = parent
         self._services = services
         self._runner = runner
@@ -334,5 +348,6 @@ class DocumentPreviews:
     def open(self, document: DocumentResult) -> PrintPreview:
         preview = PrintPreview(document, self._printer, self._services, self._runner, self._parent)
         preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        preview.sig_dossier_changed.connect(self._on_dossier_changed)
         preview.open()
         return preview

@@ -378,8 +378,13 @@ class MainWindow(QMainWindow):
             from counter_app.ui.documents.print_preview import DocumentPreviews
 
             if self._previews is None:
-                self._previews = DocumentPreviews(self.services, self._runner, self)
+                self._previews = DocumentPreviews(self.services, self._runner, self, self._on_dossier_printed)
             self._previews.open(document)
+
+    def _on_dossier_printed(self, dossier_uuid: str) -> None:
+        from counter_app.services.common.changes import dossier_changed
+
+        self.announce(dossier_changed(dossier_uuid))  # an open tab of the dossier shows the print in its history
 
     # scanning
     def connect_serial_scanner(self, scanner: SerialScanner) -> None:
