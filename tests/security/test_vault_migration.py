@@ -212,3 +212,85 @@ def test_doctor_says_how_the_secrets_are_protected(tmp_path: Path) -> None:
         assert vault.details == {"storage": "vault"}
     finally:
         services.close()
+
+
+def legacy_database(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A database of an earlier version, on a PC without a keyring: accounts made while no vault existed, so the
+    audit key and the sync credential are plain 0600 files and no account has a slot."""
+    from counter_app.services.accounts import vault_slots
+
+    services = before_accounts(db)
+    monkeypatch.setattr(VaultSlots, "prepare_first", lambda self, name, password: None)
+    monkeypatch.setattr(vault_slots, "adopt_plain_secrets", lambda *args: None)
+    staff(services)
+    sign_in(services, "canbo")
+    services.intake.accept(person_form(name="Đỗ Thị Cũ"))  # sealed with the plain key
+    services.accounts.sign_out()
+    monkeypatch.undo()
+    assert not VaultFile(services.context.data_dir).exists() and key_file(services).exists()
+    services.close()
+
+
+def test_a_database_with_accounts_from_before_the_vault_moves_in_at_an_administrators_sign_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "counter" / "c.db"
+    legacy_database(db, monkeypatch)
+    services = open_counter(db, StepClock())  # the new version starts
+    try:
+        plain_key = base64.b64decode(key_file(services).read_text())
+        before = doctor_check(services, "secrets")
+        assert before.status == "warning" and "quản trị viên đăng nhập" in before.action
+
+        sign_in(services, "canbo")  # not an administrator: nothing moves, the plain files still serve
+        assert not VaultFile(services.context.data_dir).exists()
+        services.intake.accept(person_form(name="Vũ Văn Một"))
+        services.accounts.sign_out()
+
+        sign_in(services, "quantri")  # the administrator's sign-in makes the vault
+        data = services.context.data_dir
+        assert not key_file(services).exists() and not credential_file(services).exists()
+        assert in_vault(services, key_user(AGENCY, 1)) == plain_key
+        assert in_vault(services, sync_credential_name(AGENCY, 1)) == CREDENTIAL.encode()
+        handover = data / "secret-vault.handover"
+        assert handover.stat().st_mode & 0o777 == 0o600
+        waiting = doctor_check(services, "secrets")
+        assert waiting.status == "warning" and waiting.details["waiting"] == ["canbo", "lanhdao"]
+        services.intake.accept(person_form(name="Vũ Văn Hai"))
+        services.accounts.sign_out()
+
+        sign_in(services, "canbo")  # the next sign-in of each account makes its own slot
+        assert in_vault(services, key_user(AGENCY, 1), "canbo") == plain_key
+        services.intake.accept(person_form(name="Vũ Văn Ba"))
+        assert handover.exists()  # the supervisor has yet to sign in
+        services.accounts.sign_out()
+        sign_in(services, "lanhdao")
+        assert not handover.exists()  # every enabled account has its slot: the plain copy of the vault key goes
+        assert set(VaultFile(data).read().slots) == {"quantri", "canbo", "lanhdao"}  # type: ignore[union-attr]
+        report = services.audit.verify(central=False)
+        assert report.ok, report.breaks  # one key before and after: no re-keying, no break
+        assert report.checked == event_count(db)
+        assert "audit.key_replaced" not in {kind for (kind,) in _kinds(db)}
+        after = doctor_check(services, "secrets")
+        assert after.status == "ok" and after.details == {"storage": "vault"}
+    finally:
+        services.close()
+
+
+def test_a_handover_file_that_does_not_open_the_vault_gives_no_slot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "counter" / "c.db"
+    legacy_database(db, monkeypatch)
+    services = open_counter(db, StepClock())
+    try:
+        sign_in(services, "quantri")
+        services.accounts.sign_out()
+        handover = services.context.data_dir / "secret-vault.handover"
+        handover.write_bytes(base64.b64encode(bytes(32)))  # another key put in its place
+        sign_in(services, "canbo")
+        assert "canbo" not in VaultFile(services.context.data_dir).read().slots  # type: ignore[union-attr]
+        with pytest.raises(VaultLocked):
+            services.intake.accept(person_form(name="Vũ Văn Bốn"))
+    finally:
+        services.close()

@@ -7,6 +7,8 @@ working state: before the commit the database has no account and the plain files
 not in use, and is made again at the next first administrator); after it, the vault is used and the plain files
 left over are ignored, then removed at the next sign-in that opens the vault.
 
+A database whose accounts predate the vault moves in at an administrator's sign-in (vault_adoption).
+
 Later, an administrator's session (which holds the vault key) gives a new account, or a reset password, its slot;
 a password change re-wraps the person's own slot; disabling an account removes its slot (re-enabling it needs
 a password reset, which makes a new one).
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from counter_app.private_files import fsync_dir
+from counter_app.services.accounts.vault_adoption import adopt_plain_secrets, slot_from_handover
 from counter_app.services.common.audit_keys import HOME_VAULT, key_user, mark_key
 from counter_app.services.common.context import ServiceContext
 from counter_app.services.common.secret_vault import (
@@ -140,12 +143,16 @@ class VaultSlots:
         A vault that was in use and is lost (the file deleted, the database restored on another PC) is made anew,
         empty, at an administrator's sign-in: the audit key made then is recorded as a key change."""
         if not self.in_use():
-            return self._rebuild_lost(name, password) if admin else None
+            if not admin:
+                return None
+            return self._rebuild_lost(name, password) or adopt_plain_secrets(self.context, name, password, wipe)
         contents = self._vault.file.read()
         slot = contents.slots.get(name) if contents is not None else None
         if slot is None:
-            log.info("signed in without a slot in the secret vault (added or re-enabled without a new password)")
-            return None
+            handed = slot_from_handover(self.context, name, password, contents, wipe) if contents else None
+            if handed is None:
+                log.info("signed in without a slot in the secret vault (added or re-enabled without a new password)")
+            return handed
         key = open_slot(name, slot, password)
         if key is None:
             log.warning("the secret vault's slot of an account does not open with its password")

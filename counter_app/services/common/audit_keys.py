@@ -265,7 +265,8 @@ class AuditKeyStore:
                 "",
             )
         action = (
-            "Dùng máy có kho khóa của hệ thống (cơ sở dữ liệu này có tài khoản từ trước khi có kho bí mật)."
+            "Một quản trị viên đăng nhập (trong cửa sổ, hoặc một lệnh có --user): các khóa sẽ được chuyển vào kho bí "
+            "mật; các tài khoản khác nhận phần của mình ở lần đăng nhập kế tiếp."
             if accounts_exist
             else "Tạo tài khoản quản trị viên (“counter-app user add TÊN --role admin”): các khóa sẽ được chuyển "
             "vào kho bí mật, mã hóa bằng mật khẩu."

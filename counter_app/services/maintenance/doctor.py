@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from counter_app.errors import CounterError, RuleError
+from counter_app.services.accounts.vault_adoption import HANDOVER_FILE, handover_waiting
 from counter_app.services.common.context import ServiceContext
 from counter_app.services.maintenance import backup_checks, backup_keys, doctor_central
 from counter_app.services.maintenance.backup_names import UNCONFIGURED
@@ -325,6 +326,14 @@ class DoctorService:
         where, good, message, action = self.context.audit_keys.protection(
             settings.agency_code, settings.counter, self.context.accounts_exist()
         )
+        waiting = handover_waiting(self.context)
+        if where == "vault" and waiting:
+            message = (
+                f"{message} Khóa của kho bí mật còn nằm trong tệp “{HANDOVER_FILE}” (chỉ được bảo vệ bằng quyền truy "
+                f"cập tệp) cho đến khi {len(waiting)} tài khoản chưa có phần trong kho đăng nhập một lần."
+            )
+            action = "Mỗi tài khoản còn lại đăng nhập một lần: " + ", ".join(waiting) + "."
+            return Check("secrets", WARNING, message, action, {"storage": where, "waiting": waiting}), None
         return Check("secrets", OK if good else WARNING, message, action, {"storage": where}), None
 
     def _keyring_state(self, agency: str, counter: int) -> str:
