@@ -405,7 +405,7 @@ def _child_print_file(pdf: str, out: str) -> None:
     from PySide6.QtPdf import QPdfDocument
     from PySide6.QtPrintSupport import QPrinter
 
-    from counter_app.ui.documents.pdf_viewer import print_pdf
+    from counter_app.ui.documents.document_printing import print_pdf
 
     app = QGuiApplication(sys.argv[:1])
     document = QPdfDocument()

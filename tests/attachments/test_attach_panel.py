@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
-from attachments.attachment_support import TEST_FEEDER_PAGES, jpeg, pdf, pdfinfo_pages, png
+from attachments.attachment_support import TEST_FEEDER_PAGES, jpeg, pdf, png
+from printing.pdf_readback import page_count
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
-from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QInputDialog
+from support.cups import CupsQueue, reset_cups_client
 
 from counter_app.bootstrap import Services
 from counter_app.ui.attachments.attachments_panel import AttachmentsPanel
@@ -114,7 +117,7 @@ def test_the_scanner_is_asked_once_then_remembered(
 
 
 def test_the_viewer_shows_and_prints_the_pages(
-    qtbot: Any, panel: AttachmentsPanel, files: list[Path], tmp_path: Path
+    qtbot: Any, panel: AttachmentsPanel, files: list[Path], services: Services, cups_env: CupsQueue
 ) -> None:
     add_and_wait(qtbot, panel, lambda: panel.add_files(files, paper=1))
     panel.select_paper(1)
@@ -124,15 +127,43 @@ def test_the_viewer_shows_and_prints_the_pages(
     qtbot.addWidget(viewer)
     assert viewer.page_count() == 4
     assert viewer.pages_label.text() == "4 trang"
-
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-    out = tmp_path / "in.pdf"
-    printer.setOutputFileName(str(out))
-    with qtbot.waitSignal(viewer.sig_printed) as printed:
-        viewer.print_to(printer)
+    # the printers in the viewer's own (Vietnamese) bar, no system print dialog; the job from a child process
+    assert viewer.printers.findText(cups_env.name) >= 0
+    viewer.printers.setCurrentIndex(viewer.printers.findText(cups_env.name))
+    before = cups_env.outputs()
+    with qtbot.waitSignal(viewer.sig_printed, timeout=60_000) as printed:
+        qtbot.mouseClick(viewer.print_button, Qt.MouseButton.LeftButton)
     assert printed.args == [4]
-    assert pdfinfo_pages(out) == 4
+    assert f"Đã in 4 trang trên máy in “{cups_env.name}”" in viewer.state.text()
+    cups_env.wait_until_idle(60)
+    [output] = sorted(cups_env.outputs() - before)
+    assert page_count(output) == 4
+    # a paper copy of the citizen's scan is recorded as an export (who, what, how many; no personal data)
+    database = services.context.database.path
+
+    def exported() -> list[dict[str, object]]:
+        with sqlite3.connect(database) as db:
+            return [json.loads(p) for (p,) in db.execute("SELECT payload FROM event WHERE kind = 'data.exported'")]
+
+    qtbot.waitUntil(lambda: exported() == [{"what": "attachment.printed", "count": 1}], timeout=10_000)
+
+
+def test_the_viewer_without_a_printer_says_so_and_does_not_print(
+    qtbot: Any, panel: AttachmentsPanel, files: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CUPS_SERVER", str(tmp_path / "no-cupsd.sock"))  # a PC without any printer
+    reset_cups_client()
+    try:
+        add_and_wait(qtbot, panel, lambda: panel.add_files(files, paper=1))
+        panel.select_paper(1)
+        viewer = panel.view_selected()
+        assert viewer is not None
+        qtbot.addWidget(viewer)
+        assert viewer.printers.count() == 0 and not viewer.print_button.isEnabled()
+        assert "chưa có máy in nào" in viewer.state.text()
+    finally:
+        monkeypatch.delenv("CUPS_SERVER")
+        reset_cups_client()
 
 
 def test_exempting_a_paper_from_the_panel(qtbot: Any, panel: AttachmentsPanel) -> None:

@@ -351,7 +351,8 @@ class AttachmentsPanel(QGroupBox):
         except Exception as exc:
             self._on_failed(exc)
             return None
-        viewer = PdfViewer(path, f"Giấy tờ số {paper.paper}: {paper.name}", self)
+        viewer = PdfViewer(path, f"Giấy tờ số {paper.paper}: {paper.name}", self, self._runner)
+        viewer.sig_printed.connect(self._on_viewer_printed)
         viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         viewer.destroyed.connect(self._forget_viewer)
         self.viewer = viewer
@@ -360,6 +361,10 @@ class AttachmentsPanel(QGroupBox):
 
     def _forget_viewer(self) -> None:
         self.viewer = None
+
+    def _on_viewer_printed(self, _pages: int) -> None:
+        # a paper copy of a citizen's scan left the application: recorded like any export
+        self._runner.run_serial(self._services.accounts.record_export, "attachment.printed", 1)
 
     def choose_exemption(self) -> None:
         paper = self.selected_paper()

@@ -19,13 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QPageSize
+from PySide6.QtCore import QObject, QRectF, QSize, Signal
+from PySide6.QtGui import QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 
 from counter_app.errors import CounterError
-from counter_app.ui.documents.pdf_viewer import print_pdf
 from counter_app.ui.qt.qt_compat import emit
 from counter_app.ui.qt.task_runner import TaskRunner
 
@@ -151,6 +150,36 @@ def _print_here(path: Path, printer_name: str, title: str, copies: int = 1, pape
             f"giấy tờ đã được lưu tại {path}."
         )
     return pages
+
+
+MAX_PRINT_DPI = 300  # a scan is 200-300 dpi: rendering finer only costs memory (an A4 page at 600 dpi is 130 MB)
+
+
+def print_pdf(document: QPdfDocument, printer: QPrinter) -> int:
+    """Print every page of `document`, each scaled to fit the printable area; returns the pages printed."""
+    painter = QPainter()
+    if not painter.begin(printer):
+        return 0
+    printed = 0
+    try:
+        dpi = min(printer.resolution(), MAX_PRINT_DPI)
+        area = printer.pageLayout().paintRectPixels(printer.resolution())
+        for page in range(document.pageCount()):
+            if page > 0 and not printer.newPage():
+                break
+            points = document.pagePointSize(page)
+            image = document.render(page, QSize(round(points.width() * dpi / 72), round(points.height() * dpi / 72)))
+            if image.isNull():
+                log.warning("page %d of a stored PDF rendered empty", page + 1)
+                continue
+            scale = min(area.width() / image.width(), area.height() / image.height())
+            width, height = image.width() * scale, image.height() * scale
+            # the painter's origin is the printable area's corner: centre the page in it
+            painter.drawImage(QRectF((area.width() - width) / 2, (area.height() - height) / 2, width, height), image)
+            printed += 1
+    finally:
+        painter.end()
+    return printed
 
 
 def _record_job(services: Services, job: PrintJob) -> PrintJob:

@@ -1,62 +1,45 @@
-"""PdfViewer: a stored PDF's pages on screen (QtPdf) and on a printer; `print_pdf` renders page by page."""
+"""PdfViewer: a stored PDF's pages on screen (QtPdf); "In" sends it to a printer chosen in the viewer itself.
+
+The pages go to the printer from a child process (`document_printing.send_to_printer`, the printed forms' path):
+QtPdf renders a page without releasing the interpreter lock, which on the window's thread froze it for the
+whole job. The printers are listed by their names in a Vietnamese bar, not in Qt's (English) print dialog.
+"""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, QSize, Signal
-from PySide6.QtGui import QPainter
+from PySide6.QtCore import Signal
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from counter_app.errors import CounterError
+from counter_app.ui.documents.document_printing import available_printers, send_to_printer
 from counter_app.ui.qt.qt_compat import emit
+from counter_app.ui.qt.task_runner import TaskRunner
 
 log = logging.getLogger(__name__)
 
-MAX_PRINT_DPI = 300  # a scan is 200-300 dpi: rendering finer only costs memory (an A4 page at 600 dpi is 130 MB)
 ZOOM_STEP = 1.25
-
-
-def print_pdf(document: QPdfDocument, printer: QPrinter) -> int:
-    """Print every page of `document`, each scaled to fit the printable area; returns the pages printed."""
-    painter = QPainter()
-    if not painter.begin(printer):
-        return 0
-    printed = 0
-    try:
-        dpi = min(printer.resolution(), MAX_PRINT_DPI)
-        area = printer.pageLayout().paintRectPixels(printer.resolution())
-        for page in range(document.pageCount()):
-            if page > 0 and not printer.newPage():
-                break
-            points = document.pagePointSize(page)
-            image = document.render(page, QSize(round(points.width() * dpi / 72), round(points.height() * dpi / 72)))
-            if image.isNull():
-                log.warning("page %d of a stored PDF rendered empty", page + 1)
-                continue
-            scale = min(area.width() / image.width(), area.height() / image.height())
-            width, height = image.width() * scale, image.height() * scale
-            # the painter's origin is the printable area's corner: centre the page in it
-            painter.drawImage(QRectF((area.width() - width) / 2, (area.height() - height) / 2, width, height), image)
-            printed += 1
-    finally:
-        painter.end()
-    return printed
+NO_PRINTER = "Máy tính này chưa có máy in nào: cài máy in trong phần Cài đặt máy in của máy tính để in tệp này."
 
 
 class PdfViewer(QDialog):
-    """Shows one PDF, all pages one below the other; "In…" prints it through the system's print dialog."""
+    """Shows one PDF, all pages one below the other; prints it on the printer chosen in its bar."""
 
     sig_printed = Signal(int)
-    """The document was sent to a printer: the number of pages."""
+    """The printer took the document: the number of pages."""
 
-    def __init__(self, path: Path, title: str, parent: QWidget | None = None) -> None:
+    def __init__(self, path: Path, title: str, parent: QWidget | None = None, runner: TaskRunner | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.resize(760, 900)
+        self._path = path
+        self._title = title
+        self._runner = runner
+        self._printing = ""  # the printer of the job under way
         self.document = QPdfDocument(self)
         self.document.load(str(path))
         self.view = QPdfView(self)
@@ -64,10 +47,14 @@ class PdfViewer(QDialog):
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
         self.pages_label = QLabel(self._pages_text())
-        self.print_button = QPushButton("In…")
+        self.printers = QComboBox()
+        self.printers.setToolTip("Máy in")
+        self.printers.addItems(available_printers())
+        self.print_button = QPushButton("In")
         self.print_button.setObjectName("printPdf")
-        self.print_button.setEnabled(self.document.pageCount() > 0)
-        self.print_button.clicked.connect(self.ask_print)
+        self.print_button.clicked.connect(self.print_now)
+        self.state = QLabel()
+        self.state.setWordWrap(True)
         zoom_in = QPushButton("Phóng to")
         zoom_in.clicked.connect(lambda: self._zoom(ZOOM_STEP))
         zoom_out = QPushButton("Thu nhỏ")
@@ -79,11 +66,24 @@ class PdfViewer(QDialog):
         bar = QHBoxLayout()
         bar.addWidget(self.pages_label)
         bar.addStretch()
-        for button in (zoom_out, zoom_in, fit, self.print_button, close):
+        for button in (zoom_out, zoom_in, fit):
             bar.addWidget(button)
+        if runner is not None:  # a viewer with nowhere to run a print job only shows
+            bar.addWidget(self.printers)
+            bar.addWidget(self.print_button)
+        bar.addWidget(close)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addWidget(self.state)
         layout.addWidget(self.view, 1)
+        self._ready_to_print()
+
+    def _ready_to_print(self) -> None:
+        printable = self.document.pageCount() > 0 and self._runner is not None
+        self.print_button.setEnabled(printable and self.printers.count() > 0)
+        self.printers.setEnabled(self.printers.count() > 0)
+        if printable and self.printers.count() == 0:
+            self.state.setText(NO_PRINTER)
 
     def _pages_text(self) -> str:
         if self.document.status() != QPdfDocument.Status.Ready:
@@ -97,14 +97,27 @@ class PdfViewer(QDialog):
         self.view.setZoomMode(QPdfView.ZoomMode.Custom)
         self.view.setZoomFactor(max(0.1, min(8.0, self.view.zoomFactor() * factor)))
 
-    def ask_print(self) -> None:
-        """The system's print dialog, then printing (exec: Windows' native print dialog has no open())."""
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        dialog = QPrintDialog(printer, self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.print_to(printer)
+    def print_now(self) -> None:
+        """The whole file to the chosen printer, from a child process waited for off the window's thread."""
+        printer = self.printers.currentText()
+        if self._runner is None or not printer:
+            return
+        self.print_button.setEnabled(False)
+        self.state.setText(f"Đang gửi tới máy in “{printer}”…")
+        self._printing = printer
+        # bound methods as callbacks: the runner drops them when this dialog is gone before the job ends
+        self._runner.run_pooled(
+            send_to_printer, self._path, printer, self._title, on_done=self._on_printed, on_error=self._on_print_failed
+        )
 
-    def print_to(self, printer: QPrinter) -> int:
-        pages = print_pdf(self.document, printer)
-        emit(self.sig_printed, pages)
-        return pages
+    def _on_printed(self, pages: object) -> None:
+        self.print_button.setEnabled(True)
+        self.state.setText(f"Đã in {pages} trang trên máy in “{self._printing}”.")
+        emit(self.sig_printed, int(str(pages)))
+
+    def _on_print_failed(self, error: object) -> None:
+        self.print_button.setEnabled(self.printers.count() > 0)
+        message = error.message if isinstance(error, CounterError) else "Không in được tệp này."
+        if not isinstance(error, CounterError):
+            log.warning("printing a stored PDF failed: %s", type(error).__name__)
+        self.state.setText(f"<span style='color:#b00020'>{message}</span>")
