@@ -75,7 +75,7 @@ def intake(args: argparse.Namespace, out: Output) -> int:
 def re_enter(args: argparse.Namespace, out: Output) -> int:
     services = open_services(args)
     received = parse_local_moment(args.received, "received")
-    result = services.re_entry.re_enter(_form(args), args.code, received, args.reason)
+    result = services.re_entry.re_enter(_form(args), args.code, received, args.reason, args.receipt_number)
     out.emit(
         f"Đã nhập lại hồ sơ {result.code} từ liên lưu (tiếp nhận {vn_moment(received)}); "
         f"hẹn trả kết quả {vn_moment(result.due)}.",

@@ -128,6 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
     _intake_options(p)
     p.add_argument("--received", required=True, help='the received time printed on the copy, "YYYY-MM-DD HH:MM"')
     p.add_argument("--reason", default="", help="why it is re-entered (required)")
+    p.add_argument(
+        "--receipt-number",
+        default="",
+        help='the receipt number printed on the copy after "Số:" (e.g. 400001/TTPVHCC): its receipt keeps it',
+    )
 
     p = add("find", "search dossiers by code, name, identifier or phone")
     p.add_argument("text")

@@ -18,6 +18,7 @@ _LOOKS_LIKE_CODE_RE = re.compile(r"[0-9A-Z]{3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[A-Z][
 # Document symbols such as PBS, TTPVHCC, TB-UBND or QĐ-UBND.
 _SYMBOL_RE = re.compile(r"[0-9A-ZĐ]+(?:-[0-9A-ZĐ]+)*")
 _SLIP_RE = re.compile(r"(?P<symbol>[0-9A-ZĐ-]+)-(?P<yy>[0-9]{2})-(?P<seq>[0-9]+)")
+_DISPLAY_RE = re.compile(r"(?P<seq>[0-9]+)\s*/\s*(?P<symbol>[0-9A-ZĐ-]+)")
 # Two-digit years in codes and slip ids are read as 20YY.
 _FIRST_YEAR = 2000
 _LAST_YEAR = 2099
@@ -213,6 +214,26 @@ class DocumentNumber:
             )
         except ValidationError as error:
             raise ValidationError("slip", f"Mã phiếu “{value}” không hợp lệ: {error.message}") from None
+
+
+def parse_document_number(text: str, year: int, numbering: Numbering = Numbering()) -> DocumentNumber:
+    """A number as printed after `Số:` (`100012/PBS`), of `year` (the printed form says the year elsewhere)."""
+    value = text.strip().upper()
+    match = _DISPLAY_RE.fullmatch(value)
+    if match is None:
+        raise ValidationError(
+            "number", f"Số “{text.strip()}” không đúng định dạng <số>/<ký hiệu> như in sau “Số:”, ví dụ 100012/PBS."
+        )
+    seq = match["seq"]
+    width = numbering.counter_digits + numbering.document_digits
+    if len(seq) != width:
+        raise ValidationError("number", f"Phần số của “{value}” phải có đúng {width} chữ số.")
+    try:
+        return DocumentNumber(
+            year, int(seq[: numbering.counter_digits]), int(seq[numbering.counter_digits :]), match["symbol"], numbering
+        )
+    except ValidationError as error:
+        raise ValidationError("number", f"Số “{value}” không hợp lệ: {error.message}") from None
 
 
 def validate_symbol(symbol: str) -> str:

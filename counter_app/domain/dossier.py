@@ -127,6 +127,7 @@ OPENING_KINDS = frozenset({EventKind.DOSSIER_ACCEPTED, EventKind.SLIP_SUPPLEMENT
 # and a dossier re-entered from its "Liên 1" copy under its printed code and time after a restore lost it.
 BACK_ENTRY_FIELD = "back_entry"
 RE_ENTRY_FIELD = "re_entry"
+RE_ENTRY_RECEIPT = "receipt_number"  # in the re-entry's record: the receipt number printed on the Liên 1 copy
 
 # Events that move the stage, with the action the transition table checks.
 STAGE_ACTIONS: Mapping[str, Action] = {

@@ -55,6 +55,7 @@ class Printed:
     received: datetime
     due: datetime | None
     form: IntakeForm
+    receipt: str = ""  # the receipt number printed, when its receipt was printed
 
 
 @dataclass
@@ -91,12 +92,13 @@ def form_of(n: int) -> IntakeForm:
     )
 
 
-def take_in(services: Services, clock: SetClock, n: int, hour: str) -> Printed:
+def take_in(services: Services, clock: SetClock, n: int, hour: str, *, print_receipt: bool = False) -> Printed:
     clock.set(hour)
     form = form_of(n)
     result = services.intake.accept(form)
     assert result.code is not None
-    return Printed(result.code, clock.now(), result.due, form)
+    receipt = services.documents.render(result.code, "receipt").number if print_receipt else ""
+    return Printed(result.code, clock.now(), result.due, form, receipt)
 
 
 @contextlib.contextmanager
@@ -109,16 +111,20 @@ def opened(drill: Drill, hour: str) -> Iterator[Services]:
         services.close()
 
 
-def run_drill(template: Path, folder: Path, *, disk_lost: bool) -> Drill:
-    """Two intakes, a backup, three more printed and not synced, the older backup restored at 10:00."""
+def run_drill(template: Path, folder: Path, *, disk_lost: bool, print_receipts: bool = False) -> Drill:
+    """Two intakes, a backup, three more taken in (their receipts printed with `print_receipts`) and not synced,
+    the older backup restored at 10:00."""
     folder.mkdir(parents=True)
     db = folder / "counter.db"
     shutil.copyfile(template, db)
     clock = SetClock("08:00")
     services = build_services(db, clock)
-    kept = [take_in(services, clock, 0, "08:00"), take_in(services, clock, 1, "08:15")]
+    kept = [take_in(services, clock, n, hour, print_receipt=print_receipts) for n, hour in ((0, "08:00"), (1, "08:15"))]
     backup = services.backup.create_backup(to_dir=folder / "backups").info.path
-    lost = [take_in(services, clock, 2 + i, hour) for i, hour in enumerate(("09:00", "09:10", "09:20"))]
+    lost = [
+        take_in(services, clock, 2 + i, hour, print_receipt=print_receipts)
+        for i, hour in enumerate(("09:00", "09:10", "09:20"))
+    ]
     services.close()
     if disk_lost:
         for suffix in ("", "-wal", "-shm"):
@@ -254,3 +260,52 @@ def test_the_receipt_of_a_re_entered_dossier_says_so(template: Path, tmp_path: P
     assert paper.code in text
     assert "Thời gian nhận hồ sơ: 09 giờ 00 phút" in text  # the printed time, not the re-entry's
     assert "NHẬP LẠI" not in pdf_text(ordinary.path)
+
+
+@pytest.mark.parametrize("disk_lost", [False, True], ids=["replaced-file-readable", "disk-lost"])
+def test_a_re_entered_dossier_keeps_the_receipt_number_printed_on_its_copy(
+    template: Path, tmp_path: Path, disk_lost: bool
+) -> None:
+    drill = run_drill(template, tmp_path / "desk", disk_lost=disk_lost, print_receipts=True)
+    paper, other = drill.lost[1], drill.lost[2]
+    printed = {p.receipt for p in [*drill.kept, *drill.lost]}
+    assert len(printed) == 5 and "" not in printed
+    with opened(drill, "10:30") as services:
+        re_enter = services.re_entry.re_enter
+        # refused at its field: not a number as printed, another counter's or form's, never issued
+        assert (
+            "định dạng" in refusal(lambda: re_enter(paper.form, paper.code, paper.received, REASON, "1234"))["receipt"]
+        )
+        other_counter = "2" + paper.receipt[1:]
+        assert (
+            "quầy này"
+            in refusal(lambda: re_enter(paper.form, paper.code, paper.received, REASON, other_counter))["receipt"]
+        )
+        slip_symbol = paper.receipt.split("/")[0] + "/PBS"
+        assert (
+            "quầy này"
+            in refusal(lambda: re_enter(paper.form, paper.code, paper.received, REASON, slip_symbol))["receipt"]
+        )
+        never = paper.receipt.split("/")[0][:1] + "00999/" + paper.receipt.split("/")[1]
+        assert (
+            "chưa từng được cấp"
+            in refusal(lambda: re_enter(paper.form, paper.code, paper.received, REASON, never))["receipt"]
+        )
+        kept_receipt = drill.kept[0].receipt  # still on a document of the restored file
+        assert (
+            "hồ sơ khác"
+            in refusal(lambda: re_enter(paper.form, paper.code, paper.received, REASON, kept_receipt))["receipt"]
+        )
+
+        re_enter(paper.form, paper.code, paper.received, REASON, f" {paper.receipt.lower()} ")
+        # another lost dossier cannot claim that number (the re-entry holds it before any print)
+        assert (
+            "hồ sơ khác"
+            in refusal(lambda: re_enter(other.form, other.code, other.received, REASON, paper.receipt))["receipt"]
+        )
+        receipt = services.documents.render(paper.code, "receipt")
+        assert receipt.number == paper.receipt and not receipt.reprint  # the citizen's copy and the archive agree
+        after = take_in(services, drill.clock, 9, "10:45", print_receipt=True)
+    assert after.receipt not in printed  # the next citizen's receipt number is a new one
+    payload, _clerk = opening_event(drill.db, paper.code)
+    assert payload["re_entry"] == {"reason": REASON, "receipt_number": paper.receipt}

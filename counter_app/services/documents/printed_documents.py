@@ -11,7 +11,13 @@ from pathlib import Path
 
 from counter_app.domain.codes import DocumentNumber, Numbering, issue_document_number
 from counter_app.domain.document_kinds import DOSSIER_DOCUMENTS, HISTORY_TITLES, SYMBOLS, DocumentKind
-from counter_app.domain.dossier import KIND_REFUSAL_SLIP, KIND_SUPPLEMENT_SLIP, DossierState
+from counter_app.domain.dossier import (
+    KIND_REFUSAL_SLIP,
+    KIND_SUPPLEMENT_SLIP,
+    RE_ENTRY_FIELD,
+    RE_ENTRY_RECEIPT,
+    DossierState,
+)
 from counter_app.domain.event_kinds import EventKind
 from counter_app.domain.number_scopes import document_scope
 from counter_app.domain.reprint import ReprintReason, parse_reprint_reason, reprint_reason_text
@@ -255,6 +261,12 @@ class DocumentService:
             for e in reversed(events):
                 if e.kind == EventKind.REAPPOINTED:
                     return str(json.loads(e.payload)["letter_number"])
+        if kind == DocumentKind.RECEIPT:  # re-entered from Liên 1 with the receipt number printed on it
+            for e in events:
+                if e.kind == EventKind.DOSSIER_ACCEPTED:
+                    number = json.loads(e.payload).get(RE_ENTRY_FIELD, {}).get(RE_ENTRY_RECEIPT, "")
+                    if number:
+                        return str(number)
         return ""
 
     def _issue_number(self, uow: UnitOfWork, kind: str, now: datetime) -> str:

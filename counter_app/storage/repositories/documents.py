@@ -59,6 +59,12 @@ class DocumentRepository:
         row = self.session.get(DocumentRow, uuid)
         return _document(row) if row else None
 
+    def number_used(self, agency_code: str, year: int, kind: str, number: str) -> bool:
+        """Whether a document of this kind already carries `number` (as printed after "Số:") in that year."""
+        prefix = f"{agency_code}:{year}:{kind}:{number}:"
+        query = select(DocumentRow.uuid).where(DocumentRow.number_key.startswith(prefix, autoescape=True)).limit(1)
+        return self.session.scalar(query) is not None
+
     def record_reprint(self, uuid: str, reprint_count: int, path: str) -> None:
         """A reprint made: its number among the reprints, and the archived PDF now current."""
         row = self.session.get(DocumentRow, uuid)

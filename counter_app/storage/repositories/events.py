@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from counter_app.domain.audit_chain import ChainLink
 from counter_app.domain.event_delivery import EventDelivery
+from counter_app.domain.event_kinds import EventKind
 from counter_app.storage import restore_hold
 from counter_app.storage.event_chain import AuditKeys, ChainWriter
 from counter_app.storage.event_order import replay_order
@@ -151,6 +152,17 @@ class EventRepository:
 
     def trail_clerks(self) -> list[str]:
         return trail_clerks(self.session)
+
+    def re_entry_claims(self, field: str, value: str) -> bool:
+        """Whether a re-entry already recorded `value` under `field` of its record (payloads are stored as JSON
+        text with ", " and ": " separators, `append`'s json.dumps)."""
+        needle = json.dumps({field: value}, ensure_ascii=False)[1:-1]
+        query = (
+            select(EventRow.uuid)
+            .where(EventRow.kind == EventKind.DOSSIER_ACCEPTED, EventRow.payload.contains(needle, autoescape=True))
+            .limit(1)
+        )
+        return self.session.scalar(query) is not None
 
     def for_dossier(self, dossier_uuid: str) -> list[StoredEvent]:
         """A dossier's events in the order of the fold (time, then counter and sequence for ties)."""

@@ -36,7 +36,7 @@ MODE_TITLE = "Nhập hồ sơ sau (cán bộ giám sát)"
 # the keys of the mode's fields in the screen's FieldErrors: those services.re_entry and services.intake name,
 # except the re-entry's "reason", which is the intake form's own reason field (supplement, refusal) and is read
 # back here as REASON_KEY
-CODE_KEY, RECEIVED_KEY, REASON_KEY = "code", "received", "back_entry_reason"
+CODE_KEY, RECEIPT_KEY, RECEIVED_KEY, REASON_KEY = "code", "receipt", "received", "back_entry_reason"
 RECEIVED_FORMAT = "%d/%m/%Y %H:%M"
 # the slip banner's colours (ui.intake.slip_intake): a form that is not the ordinary intake; a bordered group box
 # needs its title placed in its margin, else the title is drawn over the first row
@@ -52,11 +52,13 @@ NOT_HERE = "Nhập hồ sơ sau chỉ dùng “Tiếp nhận”; hồ sơ cần 
 
 @dataclass(frozen=True)
 class AfterTheFactEntry:
-    """What the mode's fields give: the printed code ("" for a new one), the received time, the reason."""
+    """What the mode's fields give: the printed code ("" for a new one), the received time, the reason, and the
+    receipt number printed on the copy ("" when not given)."""
 
     code: str
     received_at: datetime
     reason: str
+    receipt_number: str = ""
 
 
 def parse_received(text: str) -> datetime:
@@ -72,7 +74,7 @@ def record_after_the_fact(services: Services, entry: AfterTheFactEntry, form: In
     errors keyed by the mode's fields."""
     try:
         if entry.code:
-            return services.re_entry.re_enter(form, entry.code, entry.received_at, entry.reason)
+            return services.re_entry.re_enter(form, entry.code, entry.received_at, entry.reason, entry.receipt_number)
         return services.intake.accept(replace(form, received_at=entry.received_at, back_entry_reason=entry.reason))
     except FormInvalid as exc:
         raise FormInvalid({REASON_KEY if key == "reason" else key: text for key, text in exc.errors.items()}) from None
@@ -112,6 +114,12 @@ class AfterTheFact(QGroupBox):
             "Mã in trên liên lưu (Liên 1) của hồ sơ cần nhập lại sau khi phục hồi dữ liệu; để trống với hồ sơ "
             "tiếp nhận trên giấy chưa có mã (mất điện, máy hỏng)"
         )
+        self.receipt = QLineEdit(placeholderText="Số giấy tiếp nhận, ví dụ 100012/TTPVHCC")
+        self.receipt.setObjectName("after_receipt")
+        self.receipt.setToolTip(
+            "Số in sau “Số:” trên giấy tiếp nhận (liên lưu) của hồ sơ nhập lại: giấy in lại giữ đúng số này; để trống "
+            "nếu không đọc được"
+        )
         self.received = QLineEdit(placeholderText="dd/mm/yyyy HH:mm")
         self.received.setObjectName("after_received")
         self.received.setToolTip(
@@ -130,7 +138,13 @@ class AfterTheFact(QGroupBox):
         form = QFormLayout(self)
         form.setContentsMargins(8, 2, 8, 2)
         form.setVerticalSpacing(2)
-        code_row = _with_messages(errors, (self.code, 1), (self.leave_button, 0), keyed={CODE_KEY: self.code})
+        code_row = _with_messages(
+            errors,
+            (self.code, 1),
+            (self.receipt, 1),
+            (self.leave_button, 0),
+            keyed={CODE_KEY: self.code, RECEIPT_KEY: self.receipt},
+        )
         form.addRow("Mã hồ sơ đã in (liên lưu)", code_row)
         received_row = _with_messages(
             errors,
@@ -152,12 +166,12 @@ class AfterTheFact(QGroupBox):
     def leave(self) -> None:
         """The mode off and its fields empty: the next intake is received "now"."""
         self.active = False
-        for edit in (self.code, self.received, self.reason):
+        for edit in (self.code, self.receipt, self.received, self.reason):
             edit.clear()
         self.hide()
 
     def is_blank(self) -> bool:
-        return not any(edit.text().strip() for edit in (self.code, self.received, self.reason))
+        return not any(edit.text().strip() for edit in (self.code, self.receipt, self.received, self.reason))
 
     def recorder(
         self, services: Services, outcome: str
@@ -182,5 +196,5 @@ class AfterTheFact(QGroupBox):
             errors[REASON_KEY] = NO_REASON
         if errors or received is None:
             return None, errors
-        entry = AfterTheFactEntry(self.code.text().strip(), received, self.reason.text())
+        entry = AfterTheFactEntry(self.code.text().strip(), received, self.reason.text(), self.receipt.text().strip())
         return partial(record_after_the_fact, services, entry), {}
