@@ -145,11 +145,11 @@ FROM ({_VALUES}) AS v
 """.replace(" % ", " %% ")  # noqa: S608 - constants of this module
 
 _EVENTS = f"""
-INSERT INTO central.event (uuid, dossier_uuid, kind, payload, occurred_at, agency_code, counter, seq, clerk)
+INSERT INTO central.event (uuid, dossier_uuid, kind, payload, occurred_at, agency_code, counter, seq, clerk, lamport)
 SELECT md5('e' || v.i)::uuid, v.uuid, 'dossier.accepted',
        replace(replace(replace(replace(%(template)s, '@CODE@', v.agency || '-' || v.day || '-' || v.number),
                                '@UUID@', v.uuid::text), '@AGENCY@', v.agency), '@KEY@', v.key),
-       v.received_at, v.agency, 1, (v.i / {AGENCIES})::int + 1, 'bench'
+       v.received_at, v.agency, 1, (v.i / {AGENCIES})::int + 1, 'bench', 1
 FROM ({_VALUES}) AS v
 """  # noqa: S608 - constants of this module
 

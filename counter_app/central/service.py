@@ -73,6 +73,9 @@ class EventIn(BaseModel):
     clerk: str = Field(default="", max_length=200)
     prev_hash: str = Field(default="", max_length=64)
     hash: str = Field(default="", max_length=64)
+    # the dossier's Lamport clock (storage.event_order); a client that predates it sends none: the central then
+    # gives the event 1 + the highest of its dossier's (docs/sync-api.md)
+    lamport: int | None = Field(default=None, ge=0, le=2**31 - 1)
 
     def outbox(self) -> OutboxEvent:
         # by name, in one C call: model_dump() built a dict per event first (a tenth of a push's parsing)

@@ -23,5 +23,6 @@ def to_vn(moment: datetime) -> datetime:
 
 
 # How far a counter's clock may be from the central's before a sync refuses (and the doctor warns): events carry
-# the counter's time, and a dossier's events are replayed in time order on every copy.
+# the counter's time (deadlines, reports). A dossier's events replay in causal order whatever the clocks (their
+# Lamport clock first, storage.event_order); time only orders the steps recorded without knowing of each other.
 MAX_CLOCK_SKEW = timedelta(minutes=5)

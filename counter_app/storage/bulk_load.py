@@ -48,6 +48,7 @@ LOCAL_EVENT_COLUMNS: Final = (
     "agency_code",
     "counter",
     "seq",
+    "lamport",
     "clerk",
     "origin",
     "sync_state",
@@ -111,15 +112,20 @@ class ChainAppender:
         # the canonical array's fields after the payload and moment that are the same for every link
         self._middle = f",{_json_text(agency_code)},{counter},"
         self._clerk = f",{_json_text(clerk)},"
+        # the lamport of each dossier's last event appended: the dossiers loaded are new, their first event is 1
+        self._lamports: dict[str, int] = {}
 
     def rows(self, events: Iterable[NewEvent]) -> list[tuple[Any, ...]]:
         """The event table's rows of `events`, in order, each sealed with the chain's HMAC."""
         out = []
         secret, agency, counter, clerk = self._secret, self.agency_code, self.counter, self.clerk
         middle, clerk_text = self._middle, self._clerk
-        seq, prev = self.seq, self.prev_hash
+        seq, prev, lamports = self.seq, self.prev_hash, self._lamports
         for uuid, kind, dossier_uuid, payload, occurred_at in events:
             seq += 1
+            lamport = 0
+            if dossier_uuid is not None:
+                lamport = lamports[dossier_uuid] = lamports.get(dossier_uuid, 0) + 1
             # audit_chain.canonical_bytes: a compact JSON array of the link's fields
             canonical = "".join(
                 (
@@ -142,8 +148,8 @@ class ChainAppender:
             )
             digest = hmac.digest(secret, canonical.encode("utf-8"), hashlib.sha256).hex()
             # origin local, sync_state 0 (pending) and no sync error: the outbox of the normal path
-            row = (uuid, dossier_uuid, kind, payload, occurred_at, agency, counter, seq, clerk, "local", 0, "", prev)
-            out.append((*row, digest))
+            row = (uuid, dossier_uuid, kind, payload, occurred_at, agency, counter, seq, lamport, clerk, "local", 0, "")
+            out.append((*row, prev, digest))
             prev = digest
         self.seq, self.prev_hash = seq, prev
         return out

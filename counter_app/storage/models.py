@@ -226,7 +226,8 @@ class EventRow(Base):
     __tablename__ = "event"
     __table_args__ = (
         UniqueConstraint("agency_code", "counter", "seq"),
-        Index("ix_event_dossier", "dossier_uuid", "occurred_at"),
+        # a dossier's events in replay order (storage.event_order), and its highest lamport for the next event
+        Index("ix_event_dossier", "dossier_uuid", "lamport"),
         # reports: events of one of the kinds they count, in a period. Partial: an index on every kind would be
         # chosen over ix_event_dossier for "kind = 'dossier.transferred' AND dossier_uuid IN (…)" (sync).
         Index("ix_event_kind_time", "kind", "occurred_at", sqlite_where=text(REPORT_EVENT_KINDS_SQL)),
@@ -247,6 +248,10 @@ class EventRow(Base):
     agency_code: Mapped[str] = mapped_column(String(40))
     counter: Mapped[int] = mapped_column(Integer)
     seq: Mapped[int] = mapped_column(Integer)  # per counter, gap-free, the order of the counter's own log
+    # Lamport clock of the dossier: 1 + the highest of the dossier's events the recording counter held (0 without
+    # a dossier); first in the replay order (storage.event_order). Not sealed by the audit chain. The server
+    # default is only there because SQLite adds a NOT NULL column with one (migration 0009): every writer sets it.
+    lamport: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     clerk: Mapped[str] = mapped_column(String(100), default="")
     origin: Mapped[str] = mapped_column(String(10), default="local")  # local | central (pulled)
     # 2: dead letter (sync_error says why). Otherwise delivered unless listed in event_outbox; 1 marks the events

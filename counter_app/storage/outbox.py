@@ -39,6 +39,9 @@ class OutboxEvent(NamedTuple):
     clerk: str
     prev_hash: str = ""  # the audit chain's link (storage.event_chain), carried to the central as it is
     hash: str = ""
+    # the dossier's Lamport clock (storage.event_order); None only in a push of a client that predates it, where
+    # the central gives it one (docs/sync-api.md)
+    lamport: int | None = None
 
     def row(self) -> tuple[Any, ...]:
         return tuple(self)
@@ -52,7 +55,7 @@ def count_pending(database: Database) -> int:
 
 _PENDING_SQL = (
     "SELECT e.uuid, e.dossier_uuid, e.kind, e.payload, e.occurred_at, e.agency_code, e.counter, e.seq, e.clerk, "
-    "e.prev_hash, e.hash FROM event_outbox o JOIN event e ON e.uuid = o.uuid "
+    "e.prev_hash, e.hash, e.lamport FROM event_outbox o JOIN event e ON e.uuid = o.uuid "
     "WHERE (o.seq, o.uuid) > (?, ?) ORDER BY o.seq, o.uuid LIMIT ?"
 )
 

@@ -112,6 +112,7 @@ def insert_received(session: Session, events: Sequence[OutboxEvent], origin: str
                     "agency_code": e.agency_code,
                     "counter": e.counter,
                     "seq": e.seq,
+                    "lamport": e.lamport,
                     "clerk": e.clerk,
                     "origin": origin,
                     "sync_state": EventDelivery.SENT,

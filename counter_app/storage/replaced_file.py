@@ -22,8 +22,13 @@ log = logging.getLogger(__name__)
 
 _EVENTS = """
 SELECT uuid, dossier_uuid, kind, payload, occurred_at, agency_code, counter, seq, clerk, prev_hash, hash, sync_state,
-       EXISTS (SELECT 1 FROM event_outbox o WHERE o.uuid = event.uuid)
-FROM event WHERE agency_code = ? AND counter = ? AND seq > ? ORDER BY seq
+       EXISTS (SELECT 1 FROM event_outbox o WHERE o.uuid = event.uuid), lamport
+FROM {events} WHERE agency_code = ? AND counter = ? AND seq > ? ORDER BY seq
+"""
+# A file of a schema before local migration 0009 has no lamport: the one that migration would give its events.
+_NUMBERED_EVENTS = """
+(SELECT *, CASE WHEN dossier_uuid IS NULL THEN 0 ELSE row_number() OVER
+        (PARTITION BY dossier_uuid ORDER BY occurred_at, agency_code, counter, seq) END AS lamport FROM event) AS event
 """
 
 
@@ -42,6 +47,7 @@ class FileEvent:
     clerk: str
     prev_hash: str
     hash: str
+    lamport: int
     pending: bool  # not yet acknowledged by the central
     dead: bool
 
@@ -81,7 +87,9 @@ def read_replaced(path: Path, agency_code: str, counter: int, after_seq: int) ->
                 log.warning("numbers of the replaced database not all readable: %s", exc)
                 found.complete = False
             try:
-                for row in connection.execute(_EVENTS, (agency_code, counter, after_seq)):
+                has_lamport = _rows(connection, "SELECT 1 FROM pragma_table_info('event') WHERE name = 'lamport'")
+                query = _EVENTS.format(events="event" if has_lamport else _NUMBERED_EVENTS)
+                for row in connection.execute(query, (agency_code, counter, after_seq)):
                     found.events.append(
                         FileEvent(
                             uuid=str(row[0]),
@@ -95,6 +103,7 @@ def read_replaced(path: Path, agency_code: str, counter: int, after_seq: int) ->
                             clerk=str(row[8] or ""),
                             prev_hash=str(row[9] or ""),
                             hash=str(row[10] or ""),
+                            lamport=int(row[13] or 0),
                             pending=bool(row[12]),
                             dead=int(row[11] or 0) == EventDelivery.DEAD,
                         )

@@ -40,6 +40,7 @@ CENTRAL_EVENT_COLUMNS = (
     "clerk",
     "prev_hash",
     "hash",
+    "lamport",
 )
 
 STATE_FIELDS = tuple(f.name for f in dataclasses.fields(DossierState))

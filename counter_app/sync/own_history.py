@@ -46,7 +46,8 @@ PAGE = 5000
 _HEAD = "SELECT seq, hash FROM central.chain_head WHERE agency_code = %s AND counter = %s"
 _WITHHELD = "SELECT min(seq) FROM central.event_withheld WHERE agency_code = %s AND counter = %s AND seq > %s"
 _OWN_EVENTS = """
-SELECT uuid::text, dossier_uuid::text, kind, payload, occurred_at, agency_code, counter, seq, clerk, prev_hash, hash
+SELECT uuid::text, dossier_uuid::text, kind, payload, occurred_at, agency_code, counter, seq, clerk, prev_hash, hash,
+       lamport
 FROM central.event
 WHERE agency_code = %s AND counter = %s AND seq > %s
 ORDER BY seq

@@ -36,7 +36,7 @@ Connection = psycopg.Connection[TupleRow]
 # just pushed 40,000 events does not page through them again).
 _FETCH = """
 SELECT tx_id::text, server_seq, uuid::text, dossier_uuid::text, kind, payload, occurred_at, agency_code, counter,
-       seq, clerk, prev_hash, hash
+       seq, clerk, prev_hash, hash, lamport
 FROM central.event
 WHERE (tx_id, server_seq) > (%(tx)s::text::xid8, %(seq)s)
   AND tx_id < %(horizon)s::text::xid8
@@ -61,7 +61,8 @@ _COUNTERS = "SELECT agency_code, number, label FROM central.counter ORDER BY age
 # The whole visible history of dossiers met for the first time. A dossier becomes visible when it is transferred
 # to this agency: its earlier events were invisible when the cursor passed them, and would never come otherwise.
 _HISTORY = """
-SELECT uuid::text, dossier_uuid::text, kind, payload, occurred_at, agency_code, counter, seq, clerk, prev_hash, hash
+SELECT uuid::text, dossier_uuid::text, kind, payload, occurred_at, agency_code, counter, seq, clerk, prev_hash, hash,
+       lamport
 FROM central.event WHERE dossier_uuid = ANY(%s::uuid[])
 """
 
@@ -76,7 +77,7 @@ class PullOutcome:
 
 def received_event(row: tuple[Any, ...]) -> OutboxEvent:
     """A row of central.event in the columns of `_HISTORY` as the local store keeps it."""
-    uuid, dossier_uuid, kind, payload, occurred_at, agency, number, seq, clerk, prev_hash, hash_ = row
+    uuid, dossier_uuid, kind, payload, occurred_at, agency, number, seq, clerk, prev_hash, hash_, lamport = row
     return OutboxEvent(
         uuid=uuid,
         dossier_uuid=dossier_uuid,
@@ -90,6 +91,7 @@ def received_event(row: tuple[Any, ...]) -> OutboxEvent:
         clerk=clerk,
         prev_hash=prev_hash,
         hash=hash_,
+        lamport=lamport,
     )
 
 

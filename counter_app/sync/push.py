@@ -34,7 +34,7 @@ from psycopg.rows import TupleRow
 from counter_app.domain.dossier import OPENING_KINDS
 from counter_app.domain.stored_events import deciding_agency_code, replay_stored, transfer_payloads
 from counter_app.errors import RuleError
-from counter_app.storage.event_order import REPLAY_ORDER_SQL
+from counter_app.storage.event_order import REPLAY_ORDER_SQL, check_lamports
 from counter_app.storage.local_dossiers import LocalDossier
 from counter_app.storage.outbox import OutboxEvent
 from counter_app.sync.central_schema import (
@@ -108,7 +108,8 @@ _COUNT_EVENTS = (
 )
 
 _DOSSIER_EVENTS = (
-    "SELECT dossier_uuid::text, kind, payload, occurred_at FROM central.event WHERE dossier_uuid = ANY(%s::uuid[]) "  # noqa: S608
+    "SELECT dossier_uuid::text, kind, payload, occurred_at, lamport, agency_code, counter, seq, "  # noqa: S608
+    "tx_id = pg_current_xact_id() FROM central.event WHERE dossier_uuid = ANY(%s::uuid[]) "
     f"ORDER BY dossier_uuid, {REPLAY_ORDER_SQL}"
 )
 
@@ -133,11 +134,14 @@ def _copy_rows(conn: Connection, table: str, columns: Sequence[str], rows: Seque
 
 
 def replayed_rows(conn: Connection, dossier_uuids: Sequence[str]) -> list[tuple[Any, ...]]:
-    """Central rows of these dossiers from a replay of all their central events (in the caller's transaction)."""
+    """Central rows of these dossiers from a replay of all their central events (in the caller's transaction).
+    RuleError when an event stored now has no higher lamport than its counter's earlier ones (check_lamports)."""
     rows = conn.execute(_DOSSIER_EVENTS, [list(dossier_uuids)]).fetchall()
     projected = []
     for _uuid, group in itertools.groupby(rows, key=lambda r: r[0]):
-        events = [(kind, payload, at) for _d, kind, payload, at in group]
+        listed = list(group)
+        check_lamports(r[4:] for r in listed)
+        events = [(kind, payload, at) for _d, kind, payload, at, *_order in listed]
         state = replay_stored(events)
         deciding = deciding_agency_code(state.deciding_agency, state.agency_code, transfer_payloads(events))
         projected.append(dossier_row(state_values(state), deciding))

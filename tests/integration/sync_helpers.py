@@ -32,6 +32,7 @@ from counter_app.domain.clock import to_vn
 from counter_app.domain.dossier import DossierState, replay
 from counter_app.domain.intake import IntakeForm
 from counter_app.services.common.views import IntakeResult
+from counter_app.storage.event_order import REPLAY_ORDER_SQL
 from counter_app.storage.models import DELIVERY_STATE, DossierRow, EventRow
 from counter_app.sync.central_admin import CounterRegistration, add_counter
 from counter_app.sync.central_schema import roles_for, state_from_central
@@ -259,8 +260,8 @@ def replayed_central_states(central: Central) -> dict[str, DossierState]:
     """Each dossier replayed by the domain from the central's events, in the documented order."""
     with central.admin() as conn:
         rows = conn.execute(
-            "SELECT dossier_uuid::text, kind, payload, occurred_at FROM central.event "
-            'ORDER BY dossier_uuid, occurred_at, agency_code COLLATE "C", counter, seq'
+            f"SELECT dossier_uuid::text, kind, payload, occurred_at FROM central.event "
+            f"ORDER BY dossier_uuid, {REPLAY_ORDER_SQL}"
         ).fetchall()
     states = {}
     for uuid, group in itertools.groupby(rows, key=lambda r: r[0]):

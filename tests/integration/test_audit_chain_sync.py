@@ -203,8 +203,8 @@ def test_a_fork_of_the_sent_chain_is_refused(central: Central, counter_one: Serv
         ("UPDATE central.event SET hash = repeat('0', 64) WHERE counter = 1 AND seq = 1", "central_edited", 1),
         ("DELETE FROM central.event WHERE counter = 1 AND seq = 2", "central_missing", 2),
         (
-            "INSERT INTO central.event (uuid, kind, payload, occurred_at, agency_code, counter, seq, clerk) "
-            f"VALUES (gen_random_uuid(), 'dossier.flagged', '{{}}', now(), '{AGENCY_A}', 1, 4, '')",
+            "INSERT INTO central.event (uuid, kind, payload, occurred_at, agency_code, counter, seq, clerk, lamport) "
+            f"VALUES (gen_random_uuid(), 'dossier.flagged', '{{}}', now(), '{AGENCY_A}', 1, 4, '', 0)",
             "central_extra",
             4,
         ),

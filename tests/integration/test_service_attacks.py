@@ -10,7 +10,7 @@ import hashlib
 import json
 import secrets
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sync_helpers import AGENCY_A, AGENCY_B, Central, MakeCounter, accept_many
@@ -18,26 +18,11 @@ from sync_service_support import SyncService
 
 from counter_app.bootstrap import Services
 from counter_app.central.credentials import new_credential, revoke_credential
-from counter_app.domain.clock import VN_TZ
 from counter_app.storage import outbox
 from counter_app.sync.central_url import parse_central_url
 from counter_app.sync.report import SyncReport
 
 AGENCY_C = "000.19.24.H30"  # a third agency, never part of the dossier
-
-
-class SteppedClock:
-    """The system clock moved on by hand: events store whole seconds and a dossier's events of one second replay
-    in the agencies' order, so steps of two counters in a test must not share a second (as at a real desk)."""
-
-    def __init__(self) -> None:
-        self.offset = timedelta()
-
-    def now(self) -> datetime:
-        return datetime.now(VN_TZ) + self.offset
-
-    def advance(self) -> None:
-        self.offset += timedelta(minutes=1)
 
 
 def _sync(service: SyncService, counter: Services, agency: str, number: int, copy: int = 0) -> SyncReport:
@@ -92,17 +77,15 @@ def _dossier_row(central: Central, dossier: str) -> tuple[object, ...]:
 def test_b_decides_a_transferred_dossier_but_cannot_take_it_change_a_desk_steps_or_pass_it_on(
     service: SyncService, central: Central, make_counter: MakeCounter
 ) -> None:
-    clock = SteppedClock()
-    a1, b1 = make_counter(AGENCY_A, 1, clock=clock), make_counter(AGENCY_B, 1, clock=clock)
+    # on the system clock: steps of the two counters may share a second, their lamports order them
+    a1, b1 = make_counter(AGENCY_A, 1), make_counter(AGENCY_B, 1)
     shared, private = accept_many(a1, 2)
     a1.dossiers.transfer(str(shared.code), to_agency=AGENCY_B)
-    clock.advance()
     assert _sync(service, a1, AGENCY_A, 1).failed == 0
     assert _sync(service, b1, AGENCY_B, 1, copy=1).failed == 0
 
     # what B may do: its own deciding steps, through its counter
     b1.dossiers.request_supplement(str(shared.code), "Thiếu bản sao giấy khai sinh")
-    clock.advance()
     decided = _sync(service, b1, AGENCY_B, 1, copy=1)
     assert (decided.pushed, decided.failed) == (1, 0)
     before = _dossier_row(central, shared.uuid)

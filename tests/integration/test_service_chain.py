@@ -159,8 +159,8 @@ def test_a_chain_rewritten_here_with_the_key_differs_from_the_central_copy(count
         ("UPDATE central.event_withheld SET hash = repeat('0', 64)", ("central_edited", REFUSED_SEQ)),
         ("DELETE FROM central.event WHERE counter = 1 AND seq = 4", ("central_missing", 4)),
         (
-            "INSERT INTO central.event (uuid, kind, payload, occurred_at, agency_code, counter, seq, clerk) "
-            f"VALUES (gen_random_uuid(), 'dossier.flagged', '{{}}', now(), '{AGENCY_A}', 1, 5, '')",
+            "INSERT INTO central.event (uuid, kind, payload, occurred_at, agency_code, counter, seq, clerk, lamport) "
+            f"VALUES (gen_random_uuid(), 'dossier.flagged', '{{}}', now(), '{AGENCY_A}', 1, 5, '', 0)",
             ("central_extra", 5),
         ),
         (

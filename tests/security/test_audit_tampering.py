@@ -274,6 +274,23 @@ def test_a_dossier_row_edited_in_the_file_is_named_with_its_fields(
     assert "KHÁC với nhật ký" in human.err
 
 
+def test_a_lamport_edited_in_the_file_to_replay_a_step_elsewhere_is_named_by_its_dossier(chain: Services) -> None:
+    """`lamport` orders a dossier's events and is not sealed: an edit of it breaks no link, but the dossier's events
+    replayed in the new order (the transfer after the hand-over) no longer make its row, and verify names it."""
+    db = chain.context.database.path
+    with sqlite3.connect(db) as conn:
+        (first,) = conn.execute("SELECT dossier_uuid FROM event WHERE seq = 3").fetchone()
+        order = [k for (k,) in conn.execute("SELECT kind FROM event WHERE dossier_uuid = ? ORDER BY lamport", (first,))]
+        assert order == ["dossier.accepted", "dossier.transferred", "dossier.result_ready", "dossier.handed_over"]
+        conn.execute("UPDATE event SET lamport = 9 WHERE seq = 3")
+        (code,) = conn.execute("SELECT code FROM dossier WHERE uuid = ?", (first,)).fetchone()
+
+    report = chain.audit.verify()
+    assert report.broken is None  # the chain does not seal the lamport
+    assert not report.ok
+    assert [d.code for d in report.dossiers] == [code]
+
+
 def test_a_planted_key_file_does_not_replace_the_keyring_key(chain: Services) -> None:
     """Re-sealing the whole chain with a key of one's own, left where a file key would be, is still found."""
     from counter_app.domain.audit_chain import ChainLink, link_hash

@@ -44,6 +44,7 @@ def bring_back_events(plain: Path, renumbered: Renumbered) -> tuple[int, tuple[s
             e.clerk,
             e.prev_hash,
             e.hash,
+            e.lamport,
         )
         for e in chained
     ]

@@ -129,11 +129,20 @@ class EventRepository:
             agency_code=agency_code,
             counter=counter,
             seq=link.seq,
+            lamport=self._next_lamport(dossier_uuid),
             clerk=clerk,
             prev_hash=link.prev_hash,
             hash=link.hash,
         )
         self.session.add(row)
+
+    def _next_lamport(self, dossier_uuid: str | None) -> int:
+        """1 + the highest lamport of the dossier's events held here, own and pulled (storage.event_order); 0
+        without a dossier. One look-up of ix_event_dossier; autoflush makes this session's earlier events count."""
+        if dossier_uuid is None:
+            return 0
+        highest = self.session.scalar(select(func.max(EventRow.lamport)).where(EventRow.dossier_uuid == dossier_uuid))
+        return 1 + int(highest or 0)
 
     def delivery(self, dossier_uuid: str) -> Delivery:
         """The delivery of the events this counter recorded for a dossier (pulled ones are the central's)."""
@@ -165,7 +174,7 @@ class EventRepository:
         return self.session.scalar(query) is not None
 
     def for_dossier(self, dossier_uuid: str) -> list[StoredEvent]:
-        """A dossier's events in the order of the fold (time, then counter and sequence for ties)."""
+        """A dossier's events in the order of the fold (storage.event_order)."""
         query = select(EventRow).where(EventRow.dossier_uuid == dossier_uuid).order_by(*replay_order())
         return [_stored(row) for row in self.session.scalars(query)]
 
@@ -229,6 +238,7 @@ def _key_change_row(change: ChainLink, occurred_at: datetime) -> EventRow:
         agency_code=change.agency_code,
         counter=change.counter,
         seq=change.seq,
+        lamport=0,  # no dossier
         clerk=change.clerk,
         prev_hash=change.prev_hash,
         hash=change.hash,
