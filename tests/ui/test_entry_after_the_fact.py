@@ -150,9 +150,9 @@ def fill_dossier(qtbot: Any, intake: IntakeScreen, identifier: str = PERSON_ID) 
     type_text(intake.lines["address"], "12 Đường Lê Lợi, Phường Bến Thành")
 
 
-def fill_mode(intake: IntakeScreen, *, code: str = "", received: str = "", reason: str = "") -> None:
+def fill_mode(intake: IntakeScreen, *, code: str = "", received: str = "", reason: str = "", receipt: str = "") -> None:
     mode = intake.after_the_fact
-    for edit, text in ((mode.code, code), (mode.received, received), (mode.reason, reason)):
+    for edit, text in ((mode.code, code), (mode.received, received), (mode.reason, reason), (mode.receipt, receipt)):
         if text:
             edit.setFocus()
             edit.selectAll()
@@ -277,6 +277,10 @@ def test_errors_show_at_their_field_and_nothing_is_saved(
     refused("back_entry_reason", "lý do")
     fill_mode(intake, code=f"{AGENCY}-260302-1999", reason=REASON)
     refused("code", "chưa từng được cấp")
+    fill_mode(intake, code=restored.lost[0], receipt="12/TTPVHCC")  # the receipt number as printed on the copy
+    refused("receipt", "6 chữ số")
+    fill_mode(intake, receipt="199999/TTPVHCC")
+    refused("receipt", "chưa từng được cấp")
     assert intake.lines["name"].text() == PERSON_NAME  # nothing typed is lost
     # and no draft of it: a draft comes back as an ordinary intake, which would take this dossier in a second time
     intake.flush_draft()
