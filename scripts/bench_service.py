@@ -131,7 +131,7 @@ async def _call(client: Any, method: str, path: str, **kwargs: Any) -> Any:
     the service gives, grown and spread out."""
     import httpx
 
-    from counter_app.sync.service_client import BUSY_RETRIES
+    from counter_app.sync.service_waits import BUSY_RETRIES
 
     try:
         answer = await client.request(method, path, **kwargs)
