@@ -140,7 +140,8 @@ def take(out_dir: Path) -> int:
 
         accepted = intake.result()
         assert accepted is not None and accepted.code is not None
-        preview = DocumentPreviews(services, runner, window).open(services.documents.render(accepted.code, "receipt"))
+        previews = DocumentPreviews(services, runner, window, window._on_dossier_printed)
+        preview = previews.open(services.documents.render(accepted.code, "receipt"))
         screen = window.screen()
         preview.fit_to(screen.availableGeometry() if screen is not None else window.geometry())
         settle(1.0)  # QtPdf renders the pages
@@ -160,6 +161,10 @@ def take(out_dir: Path) -> int:
             "lan.tran", "clerk", "mat-khau-tam-2", full_name="Trần Thị Lan", title="Công chức Tư pháp - Hộ tịch"
         )
         window.places.follow_role(accounts.allows, signed_in=True)
+        # the backups page with what a ward's PC holds: the administrator's passphrase set, two backups taken
+        services.backup.set_recovery_passphrase("mat-khau-sao-luu-minh-hoa")
+        for _ in range(2):
+            services.backup.create_backup()
         for place, name, ready in (
             ("backups", "backups.png", lambda: window.pages.page_of("backups") is not None),
             ("accounts", "accounts.png", lambda: window.pages.page_of("accounts") is not None),

@@ -114,7 +114,7 @@ class AfterTheFact(QGroupBox):
             "Mã in trên liên lưu (Liên 1) của hồ sơ cần nhập lại sau khi phục hồi dữ liệu; để trống với hồ sơ "
             "tiếp nhận trên giấy chưa có mã (mất điện, máy hỏng)"
         )
-        self.receipt = QLineEdit(placeholderText="Số giấy tiếp nhận, ví dụ 100012/TTPVHCC")
+        self.receipt = QLineEdit(placeholderText="Số giấy tiếp nhận")
         self.receipt.setObjectName("after_receipt")
         self.receipt.setToolTip(
             "Số in sau “Số:” trên giấy tiếp nhận (liên lưu) của hồ sơ nhập lại: giấy in lại giữ đúng số này; để trống "
@@ -127,12 +127,14 @@ class AfterTheFact(QGroupBox):
         )
         self.reason = QLineEdit(placeholderText="Vì sao nhập sau (bắt buộc)")
         self.reason.setObjectName("after_reason")
-        self.leave_button = QPushButton("Thoát nhập hồ sơ sau")
-        self.leave_button.setToolTip("Trở lại tiếp nhận thông thường; biểu mẫu được xóa trắng")
+        self.leave_button = QPushButton("Thoát")
+        self.leave_button.setToolTip("Thoát nhập hồ sơ sau: trở lại tiếp nhận thông thường; biểu mẫu được xóa trắng")
         self.leave_button.setAutoDefault(False)
         self.leave_button.clicked.connect(lambda: emit(self.sig_leave))
         # two rows (the time and the reason side by side): the whole form still fits 1366×728 without scrolling
         self.received.setFixedWidth(self.received.fontMetrics().horizontalAdvance("00/00/0000 00:00") + 24)
+        # the printed code, the receipt number and the way out on one row: the code keeps what is left
+        self.receipt.setFixedWidth(self.receipt.fontMetrics().horizontalAdvance("Số giấy tiếp nhận") + 16)
         reason_label = QLabel("Lý do")
         reason_label.setBuddy(self.reason)
         form = QFormLayout(self)
@@ -141,7 +143,7 @@ class AfterTheFact(QGroupBox):
         code_row = _with_messages(
             errors,
             (self.code, 1),
-            (self.receipt, 1),
+            (self.receipt, 0),
             (self.leave_button, 0),
             keyed={CODE_KEY: self.code, RECEIPT_KEY: self.receipt},
         )
@@ -154,6 +156,7 @@ class AfterTheFact(QGroupBox):
             keyed={RECEIVED_KEY: self.received, REASON_KEY: self.reason},
         )
         form.addRow("Thời điểm tiếp nhận", received_row)
+
         self.hide()
 
     def enter(self, code: str = "") -> None:
