@@ -418,8 +418,9 @@ def bench_loop(runs: int = RUNS) -> LoopBench:
                     preview.append(_preview_receipt(window, Clerk(clock)))
                     window.activateWindow()
                     _wait(lambda: QApplication.activeWindow() is window, 10, "active window")
-                    intake = window.intake
-                    intake.confirmation.focus_next()
+                    shown = window.intake
+                    assert shown is not None
+                    shown.confirmation.focus_next()
                     _wait(lambda: runner.pending == 0, 20, "idle")
             return LoopBench(
                 keys_by_order={order: counts[order][0] for order in ORDERS},
@@ -524,7 +525,7 @@ def figures_in_child() -> list[tuple[str, float, str, str, bool | None, str]]:
     if done.returncode != 0:
         raise RuntimeError(f"bench_loop.py failed ({done.returncode}):\n{done.stderr[-4000:]}")
     last = done.stdout.strip().splitlines()[-1]
-    return [tuple(row) for row in json.loads(last)]  # type: ignore[misc]
+    return [tuple(row) for row in json.loads(last)]
 
 
 def main() -> int:

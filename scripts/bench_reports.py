@@ -82,9 +82,13 @@ def bench_reports(db_path: Path) -> list[tuple[str, float]]:
             big_start = first if row is None else to_vn(datetime.fromisoformat(str(row[0]))).date()
             figures.append((STATS_BIG, _timed(lambda: reports.get_stats(big_start, last))))
             calls: list[tuple[int, int]] = []
+
+            def note(done: int, total: int) -> None:
+                calls.append((done, total))
+
             for fmt, name in (("xlsx", BOOK_XLSX_BIG), ("pdf", BOOK_PDF_BIG)):
-                export = partial(reports.export_book, big_start, last, fmt, out / f"big.{fmt}")
-                figures.append((name, _timed(lambda export=export: export(progress=lambda d, t: calls.append((d, t))))))
+                export = partial(reports.export_book, big_start, last, fmt, out / f"big.{fmt}", progress=note)
+                figures.append((name, _timed(export)))
         return figures
     finally:
         services.close()

@@ -251,9 +251,9 @@ def _service_of(cluster: Any, name: str, folder: Path) -> Iterator[tuple[str, st
 @contextmanager
 def _push_phase_timed(spans: list[float]) -> Iterator[None]:
     """The sync's push phase timed where the client runs it (service_client calls service_push.push_pending)."""
-    from counter_app.sync import service_client
+    from counter_app.sync import service_client, service_push
 
-    original = service_client.push_pending
+    original = service_push.push_pending
 
     def timed(*args: Any, **kwargs: Any) -> None:
         started = time.perf_counter()
@@ -262,11 +262,12 @@ def _push_phase_timed(spans: list[float]) -> Iterator[None]:
         finally:
             spans.append(time.perf_counter() - started)
 
-    service_client.push_pending = timed
+    # service_client calls the name it imported: that is the one replaced
+    setattr(service_client, "push_pending", timed)  # noqa: B010
     try:
         yield
     finally:
-        service_client.push_pending = original
+        setattr(service_client, "push_pending", original)  # noqa: B010
 
 
 def _timed_sync(

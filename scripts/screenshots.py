@@ -109,7 +109,9 @@ def take(out_dir: Path) -> int:
         window.show()
         window.set_services(services)
         wait_until(lambda: window.rail.text("today").startswith("Hôm nay (") and window.model.rowCount() > 0)
-        wait_until(lambda: window.catalogue.model.rowCount() > 0)
+        catalogue = window.catalogue
+        assert catalogue is not None
+        wait_until(lambda: catalogue.model.rowCount() > 0)
         wait_until(lambda: window.rail.buttons["late"].count() is not None)
         window.show_message("Đã mở cơ sở dữ liệu minh họa: 5 hồ sơ mẫu, 1 bản nháp tiếp nhận.")
         grab(window, "main_window.png")
@@ -118,17 +120,20 @@ def take(out_dir: Path) -> int:
         grab(window, "late_cases.png")
 
         window.go_to("calendar")
-        wait_until(lambda: window.calendar.table.rowCount() > 0)
+        calendar = window.calendar
+        assert calendar is not None
+        wait_until(lambda: calendar.table.rowCount() > 0)
         grab(window, "calendar.png")
 
-        intake = window.open_intake()
-        assert intake is not None
-        wait_until(lambda: intake.picker.procedure() is not None, timeout=5)
-        wait_until(lambda: "2026" in intake.due_label.text())
+        opened = window.open_intake()
+        assert opened is not None
+        intake = opened
+        wait_until(lambda: opened.picker.procedure() is not None, timeout=5)
+        wait_until(lambda: "2026" in opened.due_label.text())
         grab(window, "intake_screen.png")
         intake.lines["identifier"].setText("07919001234")
         intake.accept_dossier()
-        wait_until(lambda: intake.field_error("identifier") != "")
+        wait_until(lambda: opened.field_error("identifier") != "")
         grab(window, "intake_validation.png")
         intake.lines["identifier"].setText("079190012345")
         intake.accept_dossier()
@@ -176,13 +181,14 @@ def take(out_dir: Path) -> int:
             grab(window, name)
         # "Nhập hồ sơ sau" (a supervisor's, an administrator's too): a dossier re-entered from its Liên 1 copy
         window.go_to("back_entry")
-        intake = window.intake
-        assert intake is not None and intake.after_the_fact.active
+        back_entry = window.intake
+        assert back_entry is not None and back_entry.after_the_fact.active
+        intake = back_entry
         intake.after_the_fact.code.setText(f"{accepted.code[:-4]}1009")
         intake.after_the_fact.received.setText("02/03/2026 08:10")
         intake.after_the_fact.reason.setText("Mất dữ liệu sau khi phục hồi bản sao lưu; nhập lại từ liên lưu")
         intake.picker.select_code("DEMO.KH")
-        wait_until(lambda: intake.picker.procedure() is not None and intake.papers.rowCount() > 0, timeout=5)
+        wait_until(lambda: back_entry.picker.procedure() is not None and back_entry.papers.rowCount() > 0, timeout=5)
         for key, text in (("identifier", "079190012345"), ("name", "Đỗ Thị Ẫn"), ("birth_date", "05/09/1990")):
             intake.lines[key].setText(text)
         intake.lines["address"].setText("Số 8 Đường Ỷ Lan, Phường Ông Lãnh")
