@@ -93,8 +93,9 @@ def _revision(conn: psycopg.Connection[TupleRow]) -> str | None:
     return str(row[0]) if row else None
 
 
-def init_central(url: CentralUrl, password: str | None) -> InitResult:
-    """Create the central schema (or bring it to the newest revision) with its own Alembic history."""
+def init_central(url: CentralUrl, password: str | None, *, revision: str = "head") -> InitResult:
+    """Create the central schema (or bring it to the newest revision) with its own Alembic history; `revision`: an
+    older one instead (the upgrade tests build a central as an earlier version made it)."""
     from alembic import command
     from alembic.config import Config
     from sqlalchemy import create_engine, text
@@ -123,13 +124,13 @@ def init_central(url: CentralUrl, password: str | None) -> InitResult:
             config.set_main_option("script_location", str(CENTRAL_MIGRATIONS))
             config.attributes["connection"] = connection
             config.attributes["roles"] = roles
-            command.upgrade(config, "head")
+            command.upgrade(config, revision)
             connection.commit()
     except psycopg.OperationalError as exc:
         raise lost_connection(exc) from None
     finally:
         engine.dispose()
-    head = head_revision()
+    head = head_revision() if revision == "head" else revision
     log.info("central schema at %s (was %s)", head, before)
     return InitResult(revision=head, upgraded=before != head, owner_role=roles.owner, counters_role=roles.counters)
 

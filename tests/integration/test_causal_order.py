@@ -40,8 +40,7 @@ from counter_app.errors import RuleError
 from counter_app.storage import outbox
 from counter_app.storage.event_order import REPLAY_ORDER_SQL, replay_order
 from counter_app.storage.models import EventRow
-from counter_app.sync.central_admin import CENTRAL_MIGRATIONS, _ensure_roles_and_schema, add_agency, init_central
-from counter_app.sync.central_schema import roles_for
+from counter_app.sync.central_admin import add_agency, init_central
 from counter_app.sync.central_url import parse_central_url
 
 _databases = itertools.count(1)
@@ -218,25 +217,7 @@ def bare_central(pg_cluster: PgCluster) -> Iterator[str]:
 
 def _central_at_c0008(cluster: PgCluster, dbname: str) -> None:
     """`central init` as the code of revision c0008 ran it (schema, group roles, the migrations up to c0008)."""
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import create_engine, text
-
-    roles = roles_for(dbname)
-    with cluster.admin_connect(dbname) as conn:
-        _ensure_roles_and_schema(conn, roles)
-    engine = create_engine(cluster.url(dbname, driver="psycopg"))
-    try:
-        with engine.connect() as connection:
-            connection.execute(text(f'SET ROLE "{roles.owner}"'))
-            config = Config()
-            config.set_main_option("script_location", str(CENTRAL_MIGRATIONS))
-            config.attributes["connection"] = connection
-            config.attributes["roles"] = roles
-            command.upgrade(config, "c0008")
-            connection.commit()
-    finally:
-        engine.dispose()
+    init_central(parse_central_url(cluster.url(dbname)), None, revision="c0008")
 
 
 def _replayed(conn: psycopg.Connection[Any], order: str) -> dict[str, tuple[list[str], DossierState | None]]:

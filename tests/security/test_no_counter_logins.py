@@ -26,8 +26,6 @@ from support.sync_service import REPO, running_sync_service
 from counter_app.central.credentials import issue_credential
 from counter_app.errors import RuleError
 from counter_app.sync.central_admin import (
-    CENTRAL_MIGRATIONS,
-    _ensure_roles_and_schema,
     add_agency,
     add_counter,
     head_revision,
@@ -135,25 +133,7 @@ def test_fifty_counters_add_no_login_and_the_cli_prints_only_the_credential(
 
 def _central_at_c0007(cluster: PgCluster, dbname: str) -> None:
     """`central init` as the code of revision c0007 ran it (schema, group roles, the migrations up to c0007)."""
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import create_engine, text
-
-    roles = roles_for(dbname)
-    with cluster.admin_connect(dbname) as conn:
-        _ensure_roles_and_schema(conn, roles)
-    engine = create_engine(cluster.url(dbname, driver="psycopg"))
-    try:
-        with engine.connect() as connection:
-            connection.execute(text(f'SET ROLE "{roles.owner}"'))
-            config = Config()
-            config.set_main_option("script_location", str(CENTRAL_MIGRATIONS))
-            config.attributes["connection"] = connection
-            config.attributes["roles"] = roles
-            command.upgrade(config, "c0007")
-            connection.commit()
-    finally:
-        engine.dispose()
+    init_central(parse_central_url(cluster.url(dbname)), None, revision="c0007")
 
 
 def _old_add_counter(cluster: PgCluster, dbname: str, agency: str, number: int) -> tuple[str, str]:
