@@ -200,20 +200,9 @@ class DocumentNumber:
                 "slip",
                 f"Mã phiếu “{text.strip()}” không đúng định dạng <ký hiệu>-<YY>-<số>, ví dụ PBS-26-100012.",
             )
-        seq = match["seq"]
-        width = numbering.counter_digits + numbering.document_digits
-        if len(seq) != width:
-            raise ValidationError("slip", f"Phần số của mã phiếu “{value}” phải có đúng {width} chữ số.")
-        try:
-            return cls(
-                2000 + int(match["yy"]),
-                int(seq[: numbering.counter_digits]),
-                int(seq[numbering.counter_digits :]),
-                match["symbol"],
-                numbering,
-            )
-        except ValidationError as error:
-            raise ValidationError("slip", f"Mã phiếu “{value}” không hợp lệ: {error.message}") from None
+        return _from_sequence(
+            match["seq"], 2000 + int(match["yy"]), match["symbol"], numbering, "slip", f"mã phiếu “{value}”"
+        )
 
 
 def parse_document_number(text: str, year: int, numbering: Numbering = Numbering()) -> DocumentNumber:
@@ -224,16 +213,21 @@ def parse_document_number(text: str, year: int, numbering: Numbering = Numbering
         raise ValidationError(
             "number", f"Số “{text.strip()}” không đúng định dạng <số>/<ký hiệu> như in sau “Số:”, ví dụ 100012/PBS."
         )
-    seq = match["seq"]
+    return _from_sequence(match["seq"], year, match["symbol"], numbering, "number", f"số “{value}”")
+
+
+def _from_sequence(seq: str, year: int, symbol: str, numbering: Numbering, field: str, shown: str) -> DocumentNumber:
+    """The number of a parsed `seq` (counter prefix and yearly number, at this agency's widths); `shown`: what the
+    person typed, as the message names it ("mã phiếu “…”", "số “…”")."""
     width = numbering.counter_digits + numbering.document_digits
     if len(seq) != width:
-        raise ValidationError("number", f"Phần số của “{value}” phải có đúng {width} chữ số.")
+        raise ValidationError(field, f"Phần số của {shown} phải có đúng {width} chữ số.")
     try:
         return DocumentNumber(
-            year, int(seq[: numbering.counter_digits]), int(seq[numbering.counter_digits :]), match["symbol"], numbering
+            year, int(seq[: numbering.counter_digits]), int(seq[numbering.counter_digits :]), symbol, numbering
         )
     except ValidationError as error:
-        raise ValidationError("number", f"Số “{value}” không hợp lệ: {error.message}") from None
+        raise ValidationError(field, f"{shown[:1].upper()}{shown[1:]} không hợp lệ: {error.message}") from None
 
 
 def validate_symbol(symbol: str) -> str:
