@@ -213,12 +213,12 @@ def parse_document_number(text: str, year: int, numbering: Numbering = Numbering
         raise ValidationError(
             "number", f"Số “{text.strip()}” không đúng định dạng <số>/<ký hiệu> như in sau “Số:”, ví dụ 100012/PBS."
         )
-    return _from_sequence(match["seq"], year, match["symbol"], numbering, "number", f"số “{value}”")
+    return _from_sequence(match["seq"], year, match["symbol"], numbering, "number", f"“{value}”")
 
 
 def _from_sequence(seq: str, year: int, symbol: str, numbering: Numbering, field: str, shown: str) -> DocumentNumber:
     """The number of a parsed `seq` (counter prefix and yearly number, at this agency's widths); `shown`: what the
-    person typed, as the message names it ("mã phiếu “…”", "số “…”")."""
+    person typed, as the message names it ("mã phiếu “…”", "“…”")."""
     width = numbering.counter_digits + numbering.document_digits
     if len(seq) != width:
         raise ValidationError(field, f"Phần số của {shown} phải có đúng {width} chữ số.")
